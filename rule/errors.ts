@@ -1,0 +1,33 @@
+/**
+ * Errors the rule raises on purpose. Each message says what is wrong and
+ * what to change, because it is what a person sees in the AWS Config console
+ * or the CLI.
+ */
+
+/** A rule parameter has a value the rule does not accept. */
+export class InvalidParameterError extends Error {
+  override readonly name = 'InvalidParameterError';
+}
+
+/** The invoking event from AWS Config is not one the rule can evaluate. */
+export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
+}
+
+/** A snapshot file is not an account trail state. */
+export class InvalidSnapshotError extends Error {
+  override readonly name = 'InvalidSnapshotError';
+}
+
+/**
+ * No trail was found to pass, and at least one could not be read, so the
+ * account cannot honestly be called COMPLIANT or NON_COMPLIANT.
+ */
+export class UndecidedVerdictError extends Error {
+  override readonly name = 'UndecidedVerdictError';
+}
+
+/** `PutEvaluations` did not accept every evaluation. */
+export class EvaluationNotAcceptedError extends Error {
+  override readonly name = 'EvaluationNotAcceptedError';
+}

@@ -1,0 +1,365 @@
+import { type RuleParameters, requiredKinds } from './parameters';
+import { type ManagementCoverage, managementCoverage } from './selectors';
+import {
+  type AccountTrailState,
+  arnAccount,
+  homeRegionOf,
+  isOtherAccountTrail,
+  type ReadError,
+  type Trail,
+  type TrailState,
+} from './state';
+
+/** The longest annotation AWS Config accepts. */
+export const MAX_ANNOTATION_LENGTH = 256;
+
+/** The requirements of CloudTrail.1 (DESIGN §3), in the order a person would fix them. */
+export type Requirement =
+  | 'multiRegion'
+  | 'logging'
+  | 'managementEvents'
+  | 's3BucketName'
+  | 'snsTopicArn'
+  | 'cloudWatchLogsLogGroupArn';
+
+export type Outcome = 'pass' | 'fail' | 'unknown';
+
+export interface RequirementResult {
+  requirement: Requirement;
+  outcome: Outcome;
+  /** Why, in words for the annotation and the CLI. */
+  detail: string;
+}
+
+/** One trail judged against every requirement. */
+export interface TrailVerdict {
+  name: string;
+  arn: string;
+  homeRegion: string | undefined;
+  multiRegion: boolean;
+  /** Owned by another account: an organization trail seen from a member account. */
+  otherAccount: boolean;
+  outcome: Outcome;
+  requirements: RequirementResult[];
+  /** The selectors' management-event coverage, when they were read. */
+  coverage?: ManagementCoverage;
+  /** Facts worth telling that do not change the outcome (trusted selectors, uncounted selectors). */
+  notes: string[];
+}
+
+export type AccountVerdict =
+  | { compliance: 'COMPLIANT'; annotation: string; passing: TrailVerdict; trails: TrailVerdict[] }
+  | {
+      compliance: 'NON_COMPLIANT';
+      annotation: string;
+      closest: TrailVerdict | undefined;
+      trails: TrailVerdict[];
+    }
+  | {
+      compliance: 'UNDECIDED';
+      /** Why no verdict could be given: what could not be read. */
+      reason: string;
+      unreadable: TrailVerdict[];
+      trails: TrailVerdict[];
+    };
+
+/** The reads a trail needs before its verdict is known. */
+export interface ReadsNeeded {
+  status: boolean;
+  eventSelectors: boolean;
+}
+
+/** Errors that mean "another account's trail keeps its selectors to itself", an expected state. */
+const UNREADABLE_FROM_MEMBER = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'CloudTrailARNInvalidException',
+  'TrailNotFoundException',
+]);
+
+/**
+ * Which `Get*` calls can still change a trail's verdict. A trail that fails a
+ * requirement `DescribeTrails` already shows (single-Region, another bucket,
+ * topic or log group) fails whatever its status and selectors say, so it is
+ * not inspected.
+ */
+export function readsNeeded(trail: Trail, parameters: RuleParameters): ReadsNeeded {
+  const failsAlready = describedRequirements(trail, parameters).some((r) => r.outcome === 'fail');
+  return {
+    status: !failsAlready,
+    eventSelectors: !failsAlready && parameters.includeManagementEvents,
+  };
+}
+
+/**
+ * The CloudTrail.1 verdict for an account: a pure function of what was read
+ * and the rule's parameters. COMPLIANT when a trail passes every requirement,
+ * NON_COMPLIANT when every trail is known to fail one, UNDECIDED otherwise
+ * (never reported as NON_COMPLIANT: see DESIGN §3).
+ */
+export function evaluateAccount(
+  state: AccountTrailState,
+  parameters: RuleParameters,
+): AccountVerdict {
+  const trails = state.trails
+    .filter((t) => !isAbsent(t, state.accountId))
+    .map((t) => evaluateTrail(t, state.accountId, parameters));
+
+  const passing = trails.filter((t) => t.outcome === 'pass').sort(byPreferenceToName);
+  const [best] = passing;
+  if (best !== undefined) {
+    return {
+      compliance: 'COMPLIANT',
+      annotation: fitAnnotation(compliantAnnotation(best, parameters)),
+      passing: best,
+      trails,
+    };
+  }
+
+  const unreadable = trails.filter((t) => t.outcome === 'unknown');
+  if (unreadable.length > 0) {
+    return { compliance: 'UNDECIDED', reason: undecidedReason(unreadable), unreadable, trails };
+  }
+
+  const closest = [...trails].sort(byCloseness)[0];
+  return {
+    compliance: 'NON_COMPLIANT',
+    annotation: fitAnnotation(nonCompliantAnnotation(closest, state.region)),
+    closest,
+    trails,
+  };
+}
+
+/** Judges one trail against every requirement. */
+export function evaluateTrail(
+  state: TrailState,
+  accountId: string,
+  parameters: RuleParameters,
+): TrailVerdict {
+  const { trail } = state;
+  const otherAccount = isOtherAccountTrail(trail, accountId);
+  const notes: string[] = [];
+  const requirements: RequirementResult[] = [];
+  const described = describedRequirements(trail, parameters);
+  const multiRegion = described.find((r) => r.requirement === 'multiRegion');
+  if (multiRegion) requirements.push(multiRegion);
+  requirements.push(loggingRequirement(state));
+
+  let coverage: ManagementCoverage | undefined;
+  if (parameters.includeManagementEvents) {
+    const selectors = state.eventSelectors;
+    if (selectors === undefined) {
+      requirements.push(unknown('managementEvents', 'event selectors were not read'));
+    } else if ('error' in selectors) {
+      requirements.push(
+        unreadableSelectors(trail, selectors.error, otherAccount, parameters, notes),
+      );
+    } else {
+      coverage = managementCoverage(selectors.response);
+      requirements.push(coverageRequirement(coverage, parameters));
+      if (coverage.uncounted.length > 0) {
+        notes.push(
+          `not counted (they narrow on fields other than eventCategory, readOnly and eventSource): ${coverage.uncounted.join(', ')}`,
+        );
+      }
+    }
+  }
+  requirements.push(...described.filter((r) => r.requirement !== 'multiRegion'));
+
+  return {
+    name: trail.Name ?? trail.TrailARN,
+    arn: trail.TrailARN,
+    homeRegion: homeRegionOf(trail),
+    multiRegion: trail.IsMultiRegionTrail === true,
+    otherAccount,
+    outcome: combine(requirements),
+    requirements,
+    ...(coverage ? { coverage } : {}),
+    notes,
+  };
+}
+
+/** The requirements `DescribeTrails` alone decides: multi-Region and the delivery targets. */
+function describedRequirements(trail: Trail, parameters: RuleParameters): RequirementResult[] {
+  const results: RequirementResult[] = [
+    trail.IsMultiRegionTrail === true
+      ? pass('multiRegion', 'multi-Region')
+      : fail('multiRegion', 'not multi-Region'),
+  ];
+  const compare = (
+    requirement: Requirement,
+    label: string,
+    wanted: string | undefined,
+    actual: string | undefined,
+    normalize: (v: string) => string = (v) => v,
+  ) => {
+    if (wanted === undefined) return;
+    results.push(
+      actual !== undefined && normalize(actual) === normalize(wanted)
+        ? pass(requirement, `${label} ${wanted}`)
+        : fail(requirement, `${label} is ${actual ?? 'not set'}, not ${wanted}`),
+    );
+  };
+  compare('s3BucketName', 'S3 bucket', parameters.s3BucketName, trail.S3BucketName);
+  compare('snsTopicArn', 'SNS topic', parameters.snsTopicArn, trail.SnsTopicARN);
+  // CloudTrail reports log group ARNs with a trailing ":*"; people often leave it off.
+  compare(
+    'cloudWatchLogsLogGroupArn',
+    'CloudWatch Logs log group',
+    parameters.cloudWatchLogsLogGroupArn,
+    trail.CloudWatchLogsLogGroupArn,
+    (v) => v.replace(/:\*$/, ''),
+  );
+  return results;
+}
+
+function loggingRequirement(state: TrailState): RequirementResult {
+  const { status } = state;
+  if (status === undefined) return unknown('logging', 'status was not read');
+  if ('error' in status) {
+    return unknown('logging', `GetTrailStatus failed: ${describeError(status.error)}`);
+  }
+  return status.response.IsLogging === true
+    ? pass('logging', 'logging')
+    : fail('logging', 'logging is stopped');
+}
+
+function unreadableSelectors(
+  trail: Trail,
+  error: ReadError,
+  otherAccount: boolean,
+  parameters: RuleParameters,
+  notes: string[],
+): RequirementResult {
+  const failure = `GetEventSelectors failed: ${describeError(error)}`;
+  if (!otherAccount || !UNREADABLE_FROM_MEMBER.has(error.name)) {
+    return unknown('managementEvents', failure);
+  }
+  const owner = arnAccount(trail.TrailARN);
+  if (parameters.trustOrganizationTrails) {
+    notes.push(
+      `organization trail of account ${owner}: selectors not readable from this account (${error.name}), trusted because trustOrganizationTrails is true`,
+    );
+    return pass('managementEvents', 'selectors not readable; trusted as an organization trail');
+  }
+  return fail(
+    'managementEvents',
+    `selectors of this organization trail (account ${owner}) are not readable here and trustOrganizationTrails is false`,
+  );
+}
+
+function coverageRequirement(
+  coverage: ManagementCoverage,
+  parameters: RuleParameters,
+): RequirementResult {
+  const gaps = requiredKinds(parameters.readWriteType).flatMap((kind) => {
+    const missing = kind === 'read' ? coverage.uncoveredRead : coverage.uncoveredWrite;
+    if (missing.length === 0) return [];
+    return [`no ${kind} management events from ${listSources(missing)}`];
+  });
+  return gaps.length === 0
+    ? pass('managementEvents', `${kindsLabel(parameters)} management events from every source`)
+    : fail('managementEvents', gaps.join('; '));
+}
+
+function listSources(sources: string[]): string {
+  const everything = sources.includes('any other source');
+  if (everything) return 'any source';
+  const shown = sources.slice(0, 3).join(', ');
+  return sources.length > 3 ? `${shown} and ${sources.length - 3} more` : shown;
+}
+
+function kindsLabel(parameters: RuleParameters): string {
+  return { ALL: 'read and write', ReadOnly: 'read', WriteOnly: 'write' }[parameters.readWriteType];
+}
+
+/** A trail CloudTrail says is gone (deleted after DescribeTrails): it does not count. */
+function isAbsent(state: TrailState, accountId: string): boolean {
+  const notFound = (outcome: TrailState['status'] | TrailState['eventSelectors']) =>
+    outcome !== undefined && 'error' in outcome && outcome.error.name === 'TrailNotFoundException';
+  if (notFound(state.status)) return true;
+  // Another account's trail often answers TrailNotFound for its selectors while it exists.
+  return notFound(state.eventSelectors) && !isOtherAccountTrail(state.trail, accountId);
+}
+
+function combine(requirements: RequirementResult[]): Outcome {
+  if (requirements.some((r) => r.outcome === 'fail')) return 'fail';
+  if (requirements.some((r) => r.outcome === 'unknown')) return 'unknown';
+  return 'pass';
+}
+
+function pass(requirement: Requirement, detail: string): RequirementResult {
+  return { requirement, outcome: 'pass', detail };
+}
+function fail(requirement: Requirement, detail: string): RequirementResult {
+  return { requirement, outcome: 'fail', detail };
+}
+function unknown(requirement: Requirement, detail: string): RequirementResult {
+  return { requirement, outcome: 'unknown', detail };
+}
+
+export function describeError(error: ReadError): string {
+  return error.message === '' ? error.name : `${error.name} (${error.message})`;
+}
+
+/** Own trails and fully read trails first: they are the ones worth naming. */
+function byPreferenceToName(a: TrailVerdict, b: TrailVerdict): number {
+  return (
+    Number(a.otherAccount) - Number(b.otherAccount) ||
+    a.notes.length - b.notes.length ||
+    a.name.localeCompare(b.name)
+  );
+}
+
+/** Fewest failed requirements first; then multi-Region, then own trails. */
+function byCloseness(a: TrailVerdict, b: TrailVerdict): number {
+  const failures = (t: TrailVerdict) => t.requirements.filter((r) => r.outcome === 'fail').length;
+  return (
+    failures(a) - failures(b) ||
+    Number(b.multiRegion) - Number(a.multiRegion) ||
+    Number(a.otherAccount) - Number(b.otherAccount) ||
+    a.name.localeCompare(b.name)
+  );
+}
+
+function compliantAnnotation(trail: TrailVerdict, parameters: RuleParameters): string {
+  const events = parameters.includeManagementEvents
+    ? ` and records ${kindsLabel(parameters)} management events from every source`
+    : '';
+  const trusted =
+    trail.otherAccount && trail.coverage === undefined && parameters.includeManagementEvents
+      ? ` (organization trail: selectors not readable here, trusted)`
+      : '';
+  return `Trail ${trail.name} (${trail.homeRegion ?? 'unknown Region'}) is multi-Region, logging${events}${trusted}.`;
+}
+
+function nonCompliantAnnotation(closest: TrailVerdict | undefined, region: string): string {
+  if (closest === undefined) {
+    return `No CloudTrail trail is visible from ${region}: create a multi-Region trail that logs read and write management events.`;
+  }
+  const lacks = closest.requirements
+    .filter((r) => r.outcome === 'fail')
+    .map((r) => r.detail)
+    .join('; ');
+  return `No trail passes CloudTrail.1. Closest: ${closest.name} (${closest.homeRegion ?? 'unknown Region'}): ${lacks}.`;
+}
+
+function undecidedReason(unreadable: TrailVerdict[]): string {
+  const parts = unreadable.map((t) => {
+    const why = t.requirements
+      .filter((r) => r.outcome === 'unknown')
+      .map((r) => r.detail)
+      .join('; ');
+    return `${t.arn}: ${why}`;
+  });
+  return (
+    'No trail passes CloudTrail.1, and these trails could not be read, so the account is neither ' +
+    `COMPLIANT nor NON_COMPLIANT: ${parts.join(' | ')}. Check that the rule's role may call ` +
+    'cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors on these trails, then re-evaluate.'
+  );
+}
+
+/** Fits text into an annotation, ending it with an ellipsis when it had to be cut. */
+export function fitAnnotation(text: string, limit = MAX_ANNOTATION_LENGTH): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}

@@ -1,0 +1,4 @@
+import 'aws-sdk-client-mock-jest';
+
+// Keep test output readable: the structured logs are asserted where they matter.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
