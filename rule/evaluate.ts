@@ -257,9 +257,14 @@ function coverageRequirement(
     if (missing.length === 0) return [];
     return [`no ${kind} management events from ${listSources(missing)}`];
   });
-  return gaps.length === 0
-    ? pass('managementEvents', `${kindsLabel(parameters)} management events from every source`)
-    : fail('managementEvents', gaps.join('; '));
+  if (gaps.length === 0) {
+    return pass('managementEvents', `${kindsLabel(parameters)} management events from every source`);
+  }
+  const uncounted =
+    coverage.uncounted.length > 0
+      ? ` (not counted, as they narrow on other fields: ${coverage.uncounted.join(', ')})`
+      : '';
+  return fail('managementEvents', `${gaps.join('; ')}${uncounted}`);
 }
 
 function listSources(sources: string[]): string {

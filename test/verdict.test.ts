@@ -1,0 +1,385 @@
+import { evaluateAccount, MAX_ANNOTATION_LENGTH } from '../rule/evaluate';
+import { DEFAULT_PARAMETERS, type RuleParameters } from '../rule/parameters';
+import type { TrailState } from '../rule/state';
+import {
+  ACCOUNT,
+  accountState,
+  advancedSelectors,
+  basicSelector,
+  basicSelectors,
+  MANAGEMENT_ACCOUNT,
+  managementSelector,
+  organizationTrail,
+  readTrail,
+  s3DataSelector,
+  status,
+  trail,
+} from './support/fixtures';
+
+const params = (overrides: Partial<RuleParameters> = {}): RuleParameters => ({
+  ...DEFAULT_PARAMETERS,
+  ...overrides,
+});
+
+const verdictOf = (trails: TrailState[], overrides: Partial<RuleParameters> = {}) =>
+  evaluateAccount(accountState(trails), params(overrides));
+
+/** A trail with the given basic selectors. */
+const withBasic = (...selectors: Parameters<typeof basicSelector>[0][]) => {
+  const t = trail();
+  return readTrail(t, { selectors: basicSelectors(t.TrailARN, selectors.map(basicSelector)) });
+};
+
+/** A trail with the given advanced selectors. */
+const withAdvanced = (...selectors: Parameters<typeof advancedSelectors>[1]) => {
+  const t = trail();
+  return readTrail(t, { selectors: advancedSelectors(t.TrailARN, selectors) });
+};
+
+// One test per row of the README's "What it checks" table, in the same order.
+describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
+  it('is NON_COMPLIANT when no trail is visible', () => {
+    const verdict = verdictOf([]);
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(/No CloudTrail trail/);
+  });
+
+  it('is COMPLIANT for a multi-Region trail, logging, with the default selector', () => {
+    const verdict = verdictOf([readTrail(trail())]);
+
+    expect(verdict.compliance).toBe('COMPLIANT');
+    expect(verdict.compliance === 'COMPLIANT' && verdict.annotation).toContain('management-events');
+  });
+
+  it('is COMPLIANT for a trail with no event selectors at all', () => {
+    const t = trail();
+    const verdict = verdictOf([readTrail(t, { selectors: { TrailARN: t.TrailARN } })]);
+
+    expect(verdict.compliance).toBe('COMPLIANT');
+  });
+
+  it('is NON_COMPLIANT when the only trails are single-Region', () => {
+    const verdict = verdictOf([readTrail(trail({ IsMultiRegionTrail: false }))]);
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(/not multi-Region/);
+  });
+
+  it('is NON_COMPLIANT when the multi-Region trail has logging stopped', () => {
+    const verdict = verdictOf([readTrail(trail(), { logging: false })]);
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(/logging is stopped/);
+  });
+
+  it('is NON_COMPLIANT for a write-only basic selector', () => {
+    const verdict = verdictOf([withBasic({ ReadWriteType: 'WriteOnly' })]);
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+      /no read management events/,
+    );
+  });
+
+  it('is NON_COMPLIANT for a read-only basic selector', () => {
+    const verdict = verdictOf([withBasic({ ReadWriteType: 'ReadOnly' })]);
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+      /no write management events/,
+    );
+  });
+
+  it('is COMPLIANT for a read-only selector plus a write-only selector', () => {
+    const verdict = verdictOf([
+      withBasic({ ReadWriteType: 'ReadOnly' }, { ReadWriteType: 'WriteOnly' }),
+    ]);
+
+    expect(verdict.compliance).toBe('COMPLIANT');
+  });
+
+  it('is NON_COMPLIANT when selectors log data events only', () => {
+    const verdict = verdictOf([
+      withBasic({
+        IncludeManagementEvents: false,
+        DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }],
+      }),
+    ]);
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+  });
+
+  it('is NON_COMPLIANT when a basic selector excludes event sources', () => {
+    const verdict = verdictOf([
+      withBasic({ ExcludeManagementEventSources: ['kms.amazonaws.com', 'rdsdata.amazonaws.com'] }),
+    ]);
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toContain(
+      'kms.amazonaws.com',
+    );
+  });
+
+  it('is COMPLIANT when a source excluded by one selector is logged by another', () => {
+    const verdict = verdictOf([
+      withBasic({ ExcludeManagementEventSources: ['kms.amazonaws.com'] }, {}),
+    ]);
+
+    expect(verdict.compliance).toBe('COMPLIANT');
+  });
+
+  it('is COMPLIANT for an advanced selector on eventCategory Management alone', () => {
+    const verdict = verdictOf([withAdvanced(managementSelector(), s3DataSelector)]);
+
+    expect(verdict.compliance).toBe('COMPLIANT');
+  });
+
+  it('is NON_COMPLIANT for an advanced selector limited to readOnly true', () => {
+    const verdict = verdictOf([
+      withAdvanced(managementSelector([{ Field: 'readOnly', Equals: ['true'] }])),
+    ]);
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+      /no write management events from any source/,
+    );
+  });
+
+  it('is NON_COMPLIANT for an advanced selector that excludes an event source', () => {
+    const verdict = verdictOf([
+      withAdvanced(managementSelector([{ Field: 'eventSource', NotEquals: ['kms.amazonaws.com'] }])),
+    ]);
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toContain(
+      'kms.amazonaws.com',
+    );
+  });
+
+  it('is NON_COMPLIANT, saying why, when the only management selector narrows on eventName', () => {
+    const verdict = verdictOf([
+      withAdvanced(
+        managementSelector([{ Field: 'eventName', NotEquals: ['Decrypt'] }], 'almost everything'),
+      ),
+    ]);
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+      /not counted.*almost everything/,
+    );
+  });
+
+  it('is COMPLIANT for a shadow trail homed in another Region', () => {
+    const shadow = trail({ Name: 'central', HomeRegion: 'eu-west-1' });
+    const local = trail({ Name: 'local', HomeRegion: 'us-west-2', IsMultiRegionTrail: false });
+
+    const verdict = evaluateAccount(
+      accountState([readTrail(local), readTrail(shadow)], 'us-west-2'),
+      params(),
+    );
+
+    expect(verdict.compliance === 'COMPLIANT' && verdict.passing.homeRegion).toBe('eu-west-1');
+  });
+
+  it('is COMPLIANT for a logging organization trail whose selectors a member cannot read', () => {
+    const org = organizationTrail();
+    const verdict = verdictOf([
+      {
+        trail: org,
+        status: { response: status(true) },
+        eventSelectors: {
+          error: { name: 'AccessDeniedException', message: 'not authorized for this trail' },
+        },
+      },
+    ]);
+
+    expect(verdict.compliance).toBe('COMPLIANT');
+    expect(verdict.compliance === 'COMPLIANT' && verdict.annotation).toMatch(/trusted/);
+  });
+
+  it('is NON_COMPLIANT for that organization trail when trustOrganizationTrails is false', () => {
+    const org = organizationTrail();
+    const verdict = verdictOf(
+      [
+        {
+          trail: org,
+          status: { response: status(true) },
+          eventSelectors: {
+            error: { name: 'CloudTrailARNInvalidException', message: 'ARN is not valid' },
+          },
+        },
+      ],
+      { trustOrganizationTrails: false },
+    );
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+      new RegExp(`account ${MANAGEMENT_ACCOUNT}.*trustOrganizationTrails is false`),
+    );
+  });
+
+  it('is COMPLIANT when one trail passes and another could not be read', () => {
+    const unreadable: TrailState = {
+      trail: trail({ Name: 'locked' }),
+      status: { error: { name: 'AccessDeniedException', message: 'User is not authorized' } },
+    };
+
+    const verdict = verdictOf([unreadable, readTrail(trail({ Name: 'open' }))]);
+
+    expect(verdict.compliance === 'COMPLIANT' && verdict.passing.name).toBe('open');
+  });
+
+  it('is undecided (an error, not NON_COMPLIANT) when none passes and one could not be read', () => {
+    const unreadable: TrailState = {
+      trail: trail({ Name: 'locked' }),
+      status: { response: status(true) },
+      eventSelectors: { error: { name: 'AccessDeniedException', message: 'User is not authorized' } },
+    };
+
+    const verdict = verdictOf([unreadable, readTrail(trail({ Name: 'off' }), { logging: false })]);
+
+    expect(verdict.compliance).toBe('UNDECIDED');
+    expect(verdict.compliance === 'UNDECIDED' && verdict.reason).toMatch(
+      /trail\/locked: GetEventSelectors failed: AccessDeniedException/,
+    );
+  });
+
+  it('treats a trail deleted after DescribeTrails (TrailNotFoundException) as absent', () => {
+    const deleted: TrailState = {
+      trail: trail({ Name: 'deleted' }),
+      status: { error: { name: 'TrailNotFoundException', message: 'Unknown trail' } },
+      eventSelectors: { error: { name: 'TrailNotFoundException', message: 'Unknown trail' } },
+    };
+
+    const verdict = verdictOf([deleted]);
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+    expect(verdict.trails).toHaveLength(0);
+  });
+
+  it('is NON_COMPLIANT when the passing trail delivers to another bucket than s3BucketName', () => {
+    const verdict = verdictOf([readTrail(trail({ S3BucketName: 'team-a-trail' }))], {
+      s3BucketName: 'central-audit-logs',
+    });
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+      /S3 bucket is team-a-trail, not central-audit-logs/,
+    );
+  });
+});
+
+describe('CloudTrail.1 parameters', () => {
+  it('s3BucketName: passes the trail that delivers to that bucket', () => {
+    const verdict = verdictOf(
+      [
+        readTrail(trail({ Name: 'other', S3BucketName: 'team-a-trail' })),
+        readTrail(trail({ Name: 'central', S3BucketName: 'central-audit-logs' })),
+      ],
+      { s3BucketName: 'central-audit-logs' },
+    );
+
+    expect(verdict.compliance === 'COMPLIANT' && verdict.passing.name).toBe('central');
+  });
+
+  it('snsTopicArn: compares with the trail SnsTopicARN', () => {
+    const topic = `arn:aws:sns:us-east-1:${ACCOUNT}:trail-notifications`;
+    const withTopic = trail({ SnsTopicName: topic, SnsTopicARN: topic });
+
+    expect(verdictOf([readTrail(withTopic)], { snsTopicArn: topic }).compliance).toBe('COMPLIANT');
+    expect(
+      verdictOf([readTrail(trail())], { snsTopicArn: topic }).compliance,
+    ).toBe('NON_COMPLIANT');
+  });
+
+  it('cloudWatchLogsLogGroupArn: matches with or without the trailing ":*"', () => {
+    const group = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:aws-cloudtrail-logs`;
+    const t = trail({ CloudWatchLogsLogGroupArn: `${group}:*` });
+
+    expect(verdictOf([readTrail(t)], { cloudWatchLogsLogGroupArn: group }).compliance).toBe(
+      'COMPLIANT',
+    );
+    expect(
+      verdictOf([readTrail(trail())], { cloudWatchLogsLogGroupArn: `${group}:*` }).compliance,
+    ).toBe('NON_COMPLIANT');
+  });
+
+  it('includeManagementEvents false: a data-only trail passes when multi-Region and logging', () => {
+    const dataOnly = withBasic({ IncludeManagementEvents: false });
+
+    expect(verdictOf([dataOnly], { includeManagementEvents: false }).compliance).toBe('COMPLIANT');
+  });
+
+  it('readWriteType WriteOnly: a write-only selector passes', () => {
+    const writeOnly = withBasic({ ReadWriteType: 'WriteOnly' });
+
+    expect(verdictOf([writeOnly], { readWriteType: 'WriteOnly' }).compliance).toBe('COMPLIANT');
+  });
+
+  it('readWriteType ReadOnly: a write-only selector fails', () => {
+    const writeOnly = withBasic({ ReadWriteType: 'WriteOnly' });
+
+    expect(verdictOf([writeOnly], { readWriteType: 'ReadOnly' }).compliance).toBe('NON_COMPLIANT');
+  });
+
+  it('readWriteType ALL: requires reads and writes (the default)', () => {
+    const writeOnly = withBasic({ ReadWriteType: 'WriteOnly' });
+
+    expect(verdictOf([writeOnly], { readWriteType: 'ALL' }).compliance).toBe('NON_COMPLIANT');
+  });
+
+  it('trustOrganizationTrails: does not trust an organization trail that is not logging', () => {
+    const verdict = verdictOf([
+      {
+        trail: organizationTrail(),
+        status: { response: status(false) },
+        eventSelectors: { error: { name: 'AccessDeniedException', message: 'denied' } },
+      },
+    ]);
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+  });
+});
+
+describe('CloudTrail.1 annotation', () => {
+  it('fits in 256 characters however long the reason', () => {
+    const many = Array.from({ length: 40 }, (_, i) => `service${i}.amazonaws.com`);
+    const long = trail({ Name: 'x'.repeat(128), IsMultiRegionTrail: false });
+    const verdict = verdictOf([
+      readTrail(long, {
+        logging: false,
+        selectors: basicSelectors(long.TrailARN, [
+          basicSelector({ ExcludeManagementEventSources: many }),
+        ]),
+      }),
+    ]);
+
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation.length).toBeLessThanOrEqual(
+      MAX_ANNOTATION_LENGTH,
+    );
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(/…$/);
+  });
+
+  it('names the closest trail: the one failing fewest requirements', () => {
+    const verdict = verdictOf([
+      readTrail(trail({ Name: 'far', IsMultiRegionTrail: false }), { logging: false }),
+      readTrail(trail({ Name: 'near' }), { logging: false }),
+    ]);
+
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.closest?.name).toBe('near');
+  });
+
+  it('names an own trail before a trusted organization trail when both pass', () => {
+    const verdict = verdictOf([
+      {
+        trail: organizationTrail({ Name: 'a-org-trail' }),
+        status: { response: status(true) },
+        eventSelectors: { error: { name: 'AccessDeniedException', message: 'denied' } },
+      },
+      readTrail(trail({ Name: 'z-own-trail' })),
+    ]);
+
+    expect(verdict.compliance === 'COMPLIANT' && verdict.passing.name).toBe('z-own-trail');
+  });
+});
