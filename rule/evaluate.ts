@@ -258,7 +258,10 @@ function coverageRequirement(
     return [`no ${kind} management events from ${listSources(missing)}`];
   });
   if (gaps.length === 0) {
-    return pass('managementEvents', `${kindsLabel(parameters)} management events from every source`);
+    return pass(
+      'managementEvents',
+      `${kindsLabel(parameters)} management events from every source`,
+    );
   }
   const uncounted =
     coverage.uncounted.length > 0
@@ -316,11 +319,14 @@ function byPreferenceToName(a: TrailVerdict, b: TrailVerdict): number {
   );
 }
 
-/** Fewest failed requirements first; then multi-Region, then own trails. */
+/**
+ * Fewest requirements not known to pass first (a trail that was not read
+ * because it failed early may fail more); then multi-Region, then own trails.
+ */
 function byCloseness(a: TrailVerdict, b: TrailVerdict): number {
-  const failures = (t: TrailVerdict) => t.requirements.filter((r) => r.outcome === 'fail').length;
+  const gaps = (t: TrailVerdict) => t.requirements.filter((r) => r.outcome !== 'pass').length;
   return (
-    failures(a) - failures(b) ||
+    gaps(a) - gaps(b) ||
     Number(b.multiRegion) - Number(a.multiRegion) ||
     Number(a.otherAccount) - Number(b.otherAccount) ||
     a.name.localeCompare(b.name)

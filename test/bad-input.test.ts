@@ -23,7 +23,12 @@ const withParameters = (ruleParameters: string) => scheduledEvent({ ruleParamete
 type Case = [description: string, event: unknown, error: typeof Error, message: RegExp];
 
 const cases: Case[] = [
-  ['an event that is not an object', 'ScheduledNotification', InvalidEventError, /must be an object/],
+  [
+    'an event that is not an object',
+    'ScheduledNotification',
+    InvalidEventError,
+    /must be an object/,
+  ],
   ['a null event', null, InvalidEventError, /must be an object/],
   [
     'a missing resultToken',

@@ -69,11 +69,15 @@ async function getCalls(): Promise<string[]> {
 }
 
 function sentEvaluations(): Evaluation[] {
-  return config.commandCalls(PutEvaluationsCommand).flatMap((c) => c.args[0].input.Evaluations ?? []);
+  return config
+    .commandCalls(PutEvaluationsCommand)
+    .flatMap((c) => c.args[0].input.Evaluations ?? []);
 }
 
 function serveTrails(trails: Trail[]) {
-  cloudTrail.on(DescribeTrailsCommand, { includeShadowTrails: true }).resolves({ trailList: trails });
+  cloudTrail
+    .on(DescribeTrailsCommand, { includeShadowTrails: true })
+    .resolves({ trailList: trails });
 }
 
 beforeEach(() => {
@@ -99,7 +103,9 @@ describe('rule handler: reading trails', () => {
       `GetEventSelectors eu-west-1 ${shadow.TrailARN}`,
       `GetTrailStatus eu-west-1 ${shadow.TrailARN}`,
     ]);
-    expect(cloudTrail).toHaveReceivedCommandWith(DescribeTrailsCommand, { includeShadowTrails: true });
+    expect(cloudTrail).toHaveReceivedCommandWith(DescribeTrailsCommand, {
+      includeShadowTrails: true,
+    });
   });
 
   it('makes no Get* call for single-Region trails or trails of another bucket', async () => {
@@ -292,7 +298,9 @@ describe('rule handler: reporting', () => {
     expect(new Set(commands)).toEqual(
       new Set(['DescribeTrailsCommand', 'GetTrailStatusCommand', 'GetEventSelectorsCommand']),
     );
-    expect(config.calls().map((c) => c.args[0].constructor.name)).toEqual(['PutEvaluationsCommand']);
+    expect(config.calls().map((c) => c.args[0].constructor.name)).toEqual([
+      'PutEvaluationsCommand',
+    ]);
   });
 });
 
@@ -330,7 +338,9 @@ describe('rule handler: faults', () => {
     const run = handlerIn('us-east-1')(scheduledEvent());
 
     await expect(run).rejects.toThrow(UndecidedVerdictError);
-    await expect(run).rejects.toThrow(/trail\/locked: GetTrailStatus failed: AccessDeniedException/);
+    await expect(run).rejects.toThrow(
+      /trail\/locked: GetTrailStatus failed: AccessDeniedException/,
+    );
     expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
   });
 
@@ -378,12 +388,14 @@ describe('rule handler: faults', () => {
   it('evaluates advanced selectors read from the API', async () => {
     const t = trail();
     serveTrails([t]);
-    cloudTrail.on(GetEventSelectorsCommand).resolves(
-      advancedSelectors(t.TrailARN, [
-        managementSelector([{ Field: 'readOnly', Equals: ['true'] }], 'reads'),
-        managementSelector([{ Field: 'readOnly', Equals: ['false'] }], 'writes'),
-      ]),
-    );
+    cloudTrail
+      .on(GetEventSelectorsCommand)
+      .resolves(
+        advancedSelectors(t.TrailARN, [
+          managementSelector([{ Field: 'readOnly', Equals: ['true'] }], 'reads'),
+          managementSelector([{ Field: 'readOnly', Equals: ['false'] }], 'writes'),
+        ]),
+      );
 
     const result = await handlerIn('us-east-1')(scheduledEvent());
 
@@ -424,7 +436,9 @@ describe('rule handler: Lambda entry point', () => {
 
 function accessDenied(): Error {
   return Object.assign(
-    new Error(`User: arn:aws:sts::${ACCOUNT}:assumed-role/rule/fn is not authorized to perform this operation`),
+    new Error(
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/rule/fn is not authorized to perform this operation`,
+    ),
     { name: 'AccessDeniedException' },
   );
 }

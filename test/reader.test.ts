@@ -64,7 +64,9 @@ describe('trail-state reader', () => {
       clientFor: cloudTrailClients(),
     });
 
-    expect(state.trails[0]?.status).toEqual({ error: { name: 'Error', message: 'socket hang up' } });
+    expect(state.trails[0]?.status).toEqual({
+      error: { name: 'Error', message: 'socket hang up' },
+    });
   });
 
   it('reuses one client per Region', () => {

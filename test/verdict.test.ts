@@ -42,7 +42,9 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     const verdict = verdictOf([]);
 
     expect(verdict.compliance).toBe('NON_COMPLIANT');
-    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(/No CloudTrail trail/);
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+      /No CloudTrail trail/,
+    );
   });
 
   it('is COMPLIANT for a multi-Region trail, logging, with the default selector', () => {
@@ -63,14 +65,18 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     const verdict = verdictOf([readTrail(trail({ IsMultiRegionTrail: false }))]);
 
     expect(verdict.compliance).toBe('NON_COMPLIANT');
-    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(/not multi-Region/);
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+      /not multi-Region/,
+    );
   });
 
   it('is NON_COMPLIANT when the multi-Region trail has logging stopped', () => {
     const verdict = verdictOf([readTrail(trail(), { logging: false })]);
 
     expect(verdict.compliance).toBe('NON_COMPLIANT');
-    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(/logging is stopped/);
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+      /logging is stopped/,
+    );
   });
 
   it('is NON_COMPLIANT for a write-only basic selector', () => {
@@ -148,7 +154,9 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
 
   it('is NON_COMPLIANT for an advanced selector that excludes an event source', () => {
     const verdict = verdictOf([
-      withAdvanced(managementSelector([{ Field: 'eventSource', NotEquals: ['kms.amazonaws.com'] }])),
+      withAdvanced(
+        managementSelector([{ Field: 'eventSource', NotEquals: ['kms.amazonaws.com'] }]),
+      ),
     ]);
 
     expect(verdict.compliance).toBe('NON_COMPLIANT');
@@ -234,7 +242,9 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     const unreadable: TrailState = {
       trail: trail({ Name: 'locked' }),
       status: { response: status(true) },
-      eventSelectors: { error: { name: 'AccessDeniedException', message: 'User is not authorized' } },
+      eventSelectors: {
+        error: { name: 'AccessDeniedException', message: 'User is not authorized' },
+      },
     };
 
     const verdict = verdictOf([unreadable, readTrail(trail({ Name: 'off' }), { logging: false })]);
@@ -288,9 +298,9 @@ describe('CloudTrail.1 parameters', () => {
     const withTopic = trail({ SnsTopicName: topic, SnsTopicARN: topic });
 
     expect(verdictOf([readTrail(withTopic)], { snsTopicArn: topic }).compliance).toBe('COMPLIANT');
-    expect(
-      verdictOf([readTrail(trail())], { snsTopicArn: topic }).compliance,
-    ).toBe('NON_COMPLIANT');
+    expect(verdictOf([readTrail(trail())], { snsTopicArn: topic }).compliance).toBe(
+      'NON_COMPLIANT',
+    );
   });
 
   it('cloudWatchLogsLogGroupArn: matches with or without the trailing ":*"', () => {
@@ -381,5 +391,16 @@ describe('CloudTrail.1 annotation', () => {
     ]);
 
     expect(verdict.compliance === 'COMPLIANT' && verdict.passing.name).toBe('z-own-trail');
+  });
+});
+
+describe('CloudTrail.1 closest trail', () => {
+  it('prefers a read multi-Region trail with one gap to a single-Region trail that was not read', () => {
+    const single: TrailState = { trail: trail({ Name: 'a-single', IsMultiRegionTrail: false }) };
+    const stopped = readTrail(trail({ Name: 'b-stopped' }), { logging: false });
+
+    const verdict = verdictOf([single, stopped]);
+
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.closest?.name).toBe('b-stopped');
   });
 });
