@@ -41,7 +41,7 @@ const MANAGEMENT_FIELDS = new Set(['eventCategory', 'readOnly', 'eventSource']);
  * applies them: an event is logged when any selector matches it.
  *
  * Event sources are open-ended, so coverage is checked on a witness set that
- * stands for every possible source: each source named in the selectors, and
+ * stands for every possible source: each value named in the selectors, and
  * for each pair of a named prefix and a named suffix (either may be empty), a
  * source with that prefix and suffix and nothing else in common with any
  * named value. Every source agrees with one witness on every condition the
@@ -160,10 +160,15 @@ function witnessSources(
     for (const field of selector.FieldSelectors) {
       if (field.Field !== 'eventSource') continue;
       for (const v of [...(field.Equals ?? []), ...(field.NotEquals ?? [])]) named.add(v);
+      // A prefix or suffix is often a whole source name itself, worth naming as one.
       for (const v of [...(field.StartsWith ?? []), ...(field.NotStartsWith ?? [])]) {
         prefixes.add(v);
+        named.add(v);
       }
-      for (const v of [...(field.EndsWith ?? []), ...(field.NotEndsWith ?? [])]) suffixes.add(v);
+      for (const v of [...(field.EndsWith ?? []), ...(field.NotEndsWith ?? [])]) {
+        suffixes.add(v);
+        named.add(v);
+      }
     }
   }
 

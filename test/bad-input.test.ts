@@ -20,7 +20,12 @@ const scheduled = (notification: Record<string, unknown>) =>
 
 const withParameters = (ruleParameters: string) => scheduledEvent({ ruleParameters });
 
-type Case = [description: string, event: unknown, error: typeof Error, message: RegExp];
+type Case = [
+  description: string,
+  event: unknown,
+  error: new (message: string) => Error,
+  message: RegExp,
+];
 
 const cases: Case[] = [
   [

@@ -56,7 +56,7 @@ export function referenceAccepts(field: FieldSelector, value: string): boolean {
 }
 
 /** The value of a field on a management event; `undefined` for a field the model cannot know. */
-function valueOf(event: ManagementEvent, field: string): string | undefined {
+function fieldValue(event: ManagementEvent, field: string): string | undefined {
   if (field === 'eventCategory') return event.eventCategory;
   if (field === 'readOnly') return event.readOnly;
   if (field === 'eventSource') return event.eventSource;
@@ -77,7 +77,7 @@ function advancedMatches(selector: AdvancedEventSelector, event: ManagementEvent
   const fields = selector.FieldSelectors;
   if (!fields.some((f) => f.Field === 'eventCategory')) return false;
   return fields.every((f) => {
-    const value = valueOf(event, f.Field);
+    const value = fieldValue(event, f.Field);
     return value !== undefined && referenceAccepts(f, value);
   });
 }
@@ -121,8 +121,14 @@ function eventSourceFields(selectors: EventSelectors): FieldSelector[] {
  */
 export function referenceUniverse(selectors: EventSelectors): string[] {
   const fields = eventSourceFields(selectors);
-  const prefixes = ['', ...fields.flatMap((f) => [...(f.StartsWith ?? []), ...(f.NotStartsWith ?? [])])];
-  const suffixes = ['', ...fields.flatMap((f) => [...(f.EndsWith ?? []), ...(f.NotEndsWith ?? [])])];
+  const prefixes = [
+    '',
+    ...fields.flatMap((f) => [...(f.StartsWith ?? []), ...(f.NotStartsWith ?? [])]),
+  ];
+  const suffixes = [
+    '',
+    ...fields.flatMap((f) => [...(f.EndsWith ?? []), ...(f.NotEndsWith ?? [])]),
+  ];
   const named = [...exactlyNamedSources(selectors), ...prefixes, ...suffixes];
   for (const value of named) {
     if (value.includes('~')) {
