@@ -124,7 +124,7 @@ export function evaluateAccount(
   const closest = [...trails].sort(byCloseness)[0];
   return {
     compliance: 'NON_COMPLIANT',
-    annotation: fitAnnotation(nonCompliantAnnotation(closest, state.region)),
+    annotation: fitAnnotation(nonCompliantAnnotation(closest, state.region, parameters)),
     closest,
     trails,
   };
@@ -255,7 +255,8 @@ function coverageRequirement(
   const gaps = requiredKinds(parameters.readWriteType).flatMap((kind) => {
     const missing = kind === 'read' ? coverage.uncoveredRead : coverage.uncoveredWrite;
     if (missing.length === 0) return [];
-    return [`no ${kind} management events from ${listSources(missing)}`];
+    const from = coverage.nothingLogged[kind] ? 'any source' : listSources(missing);
+    return [`no ${kind} management events from ${from}`];
   });
   if (gaps.length === 0) {
     return pass(
@@ -271,8 +272,6 @@ function coverageRequirement(
 }
 
 function listSources(sources: string[]): string {
-  const everything = sources.includes('any other source');
-  if (everything) return 'any source';
   const shown = sources.slice(0, 3).join(', ');
   return sources.length > 3 ? `${shown} and ${sources.length - 3} more` : shown;
 }
@@ -344,9 +343,16 @@ function compliantAnnotation(trail: TrailVerdict, parameters: RuleParameters): s
   return `Trail ${trail.name} (${trail.homeRegion ?? 'unknown Region'}) is multi-Region, logging${events}${trusted}.`;
 }
 
-function nonCompliantAnnotation(closest: TrailVerdict | undefined, region: string): string {
+function nonCompliantAnnotation(
+  closest: TrailVerdict | undefined,
+  region: string,
+  parameters: RuleParameters,
+): string {
   if (closest === undefined) {
-    return `No CloudTrail trail is visible from ${region}: create a multi-Region trail that logs read and write management events.`;
+    const events = parameters.includeManagementEvents
+      ? ` that logs ${kindsLabel(parameters)} management events`
+      : '';
+    return `No CloudTrail trail is visible from ${region}: create a multi-Region trail${events}.`;
   }
   const lacks = closest.requirements
     .filter((r) => r.outcome === 'fail')

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { InvalidParameterError } from './errors';
 
 /** The kinds of management events a trail must log (at least). */
@@ -77,14 +76,14 @@ export function parseRuleParameters(ruleParameters: string | undefined): RulePar
  * {@link parseRuleParameters}.
  */
 export function parameterValues(raw: unknown): RuleParameters {
-  const object = z.record(z.string(), z.unknown()).safeParse(raw);
-  if (!object.success || Array.isArray(raw)) {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InvalidParameterError(
       'ruleParameters must be a JSON object of strings, for example {"readWriteType":"ALL"}.',
     );
   }
   const parameters: RuleParameters = { ...DEFAULT_PARAMETERS };
-  for (const [name, value] of Object.entries(object.data)) {
+  // Own keys of the object as given, so that even "__proto__" is seen and rejected.
+  for (const [name, value] of Object.entries(raw)) {
     if (!isParameterName(name)) {
       throw new InvalidParameterError(
         `Unknown rule parameter "${name}": the accepted parameters are ${PARAMETER_NAMES.join(', ')} ` +

@@ -12,6 +12,8 @@ export interface ManagementCoverage {
   uncoveredRead: string[];
   /** Event sources whose write events are not logged: empty when every write is logged. */
   uncoveredWrite: string[];
+  /** For each kind, whether no management event of that kind is logged from any source. */
+  nothingLogged: Record<ManagementKind, boolean>;
   /**
    * Selectors that would log management events but also narrow on another
    * field (for example `eventName`), so they are not counted toward coverage.
@@ -30,6 +32,9 @@ interface Witness {
   source: string;
   describe: string;
 }
+
+/** How a gap names the sources that no selector mentions. */
+export const OTHER_SOURCES = 'any other source';
 
 const BOTH_KINDS: ReadonlySet<ManagementKind> = new Set(['read', 'write']);
 
@@ -57,7 +62,13 @@ export function managementCoverage(selectors: EventSelectors): ManagementCoverag
   const basic = selectors.EventSelectors ?? [];
   const advanced = selectors.AdvancedEventSelectors ?? [];
   if (basic.length === 0 && advanced.length === 0) {
-    return { form: 'none', uncoveredRead: [], uncoveredWrite: [], uncounted: [] };
+    return {
+      form: 'none',
+      uncoveredRead: [],
+      uncoveredWrite: [],
+      nothingLogged: { read: false, write: false },
+      uncounted: [],
+    };
   }
 
   const rules: ManagementRule[] = basic.flatMap(basicRule);
@@ -73,14 +84,20 @@ export function managementCoverage(selectors: EventSelectors): ManagementCoverag
 
   const witnesses = witnessSources(basic, advanced);
   const uncovered = (kind: ManagementKind) =>
-    witnesses
-      .filter((w) => !rules.some((rule) => rule.kinds.has(kind) && rule.logsSource(w.source)))
-      .map((w) => w.describe);
+    witnesses.filter(
+      (w) => !rules.some((rule) => rule.kinds.has(kind) && rule.logsSource(w.source)),
+    );
+  const read = uncovered('read');
+  const write = uncovered('write');
 
   return {
     form: advanced.length > 0 ? 'advanced' : 'basic',
-    uncoveredRead: uncovered('read'),
-    uncoveredWrite: uncovered('write'),
+    uncoveredRead: read.map((w) => w.describe),
+    uncoveredWrite: write.map((w) => w.describe),
+    nothingLogged: {
+      read: read.length === witnesses.length,
+      write: write.length === witnesses.length,
+    },
     uncounted,
   };
 }
@@ -192,7 +209,7 @@ function freshText(used: string): string {
 }
 
 function describeOther(prefix: string, suffix: string): string {
-  if (prefix === '' && suffix === '') return 'any other source';
+  if (prefix === '' && suffix === '') return OTHER_SOURCES;
   if (suffix === '') return `other sources starting with "${prefix}"`;
   if (prefix === '') return `other sources ending with "${suffix}"`;
   return `other sources starting with "${prefix}" and ending with "${suffix}"`;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The trail-state model (DESIGN §2): what one read of an account from one

@@ -210,6 +210,12 @@ const cases: Case[] = [
     /cloudWatchLogsLogGroupArn has the value "aws-cloudtrail-logs".*log group ARN/,
   ],
   [
+    'a parameter named __proto__',
+    withParameters('{"__proto__":"ALL"}'),
+    InvalidParameterError,
+    /Unknown rule parameter "__proto__"/,
+  ],
+  [
     'a parameter value with surrounding spaces',
     withParameters('{"readWriteType":" ALL "}'),
     InvalidParameterError,

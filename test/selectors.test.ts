@@ -68,6 +68,7 @@ describe('selector coverage', () => {
         form: 'none',
         uncoveredRead: [],
         uncoveredWrite: [],
+        nothingLogged: { read: false, write: false },
         uncounted: [],
       });
     });
@@ -85,6 +86,7 @@ describe('selector coverage', () => {
         form: 'none',
         uncoveredRead: [],
         uncoveredWrite: [],
+        nothingLogged: { read: false, write: false },
         uncounted: [],
       });
     });
@@ -100,6 +102,7 @@ describe('selector coverage', () => {
         form: 'basic',
         uncoveredRead: [],
         uncoveredWrite: [],
+        nothingLogged: { read: false, write: false },
         uncounted: [],
       });
     });
@@ -210,6 +213,7 @@ describe('selector coverage', () => {
         form: 'advanced',
         uncoveredRead: [],
         uncoveredWrite: [],
+        nothingLogged: { read: false, write: false },
         uncounted: [],
       });
     });
@@ -377,6 +381,7 @@ describe('selector coverage', () => {
         form: 'advanced',
         uncoveredRead: ['any other source'],
         uncoveredWrite: ['any other source'],
+        nothingLogged: { read: true, write: true },
         uncounted: [],
       });
     });
@@ -390,6 +395,7 @@ describe('selector coverage', () => {
         form: 'advanced',
         uncoveredRead: [],
         uncoveredWrite: [],
+        nothingLogged: { read: false, write: false },
         uncounted: [],
       });
     });
@@ -616,5 +622,22 @@ describe('fieldMatches', () => {
     const selector = { Field: field };
 
     expect(fieldMatches(selector, 'kms.amazonaws.com')).toBe(true);
+  });
+
+  describe('when nothing of a kind is logged', () => {
+    it('says so for a write-only selector', () => {
+      const coverage = managementCoverage(basic(managementSelector('WriteOnly')));
+
+      expect(coverage.nothingLogged).toEqual({ read: true, write: false });
+    });
+
+    it('does not say so when a selector logs only some sources', () => {
+      const selectors = advanced(managementFrom('S3 only', { Equals: ['s3.amazonaws.com'] }));
+
+      const coverage = managementCoverage(selectors);
+
+      expect(coverage.uncoveredRead).toEqual(['any other source']);
+      expect(coverage.nothingLogged).toEqual({ read: false, write: false });
+    });
   });
 });

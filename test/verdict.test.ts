@@ -404,3 +404,23 @@ describe('CloudTrail.1 closest trail', () => {
     expect(verdict.compliance === 'NON_COMPLIANT' && verdict.closest?.name).toBe('b-stopped');
   });
 });
+
+describe('CloudTrail.1 annotation of gaps', () => {
+  it('names the sources not logged, not "any source", when a selector logs only some sources', () => {
+    const verdict = verdictOf([
+      withAdvanced(managementSelector([{ Field: 'eventSource', Equals: ['s3.amazonaws.com'] }])),
+    ]);
+
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+      /no read management events from any other source; no write management events from any other source/,
+    );
+  });
+
+  it('follows readWriteType when there are no trails', () => {
+    const verdict = verdictOf([], { readWriteType: 'WriteOnly' });
+
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+      /create a multi-Region trail that logs write management events/,
+    );
+  });
+});
