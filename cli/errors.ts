@@ -1,0 +1,15 @@
+/**
+ * Errors the command line raises on purpose. Like the rule's errors, each
+ * message says what is wrong and what to change: it is the one line a person
+ * sees on stderr.
+ */
+
+/** The command line itself is wrong: an unknown command or option, or a missing value. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A call to AWS failed (after the SDK's retries) before the trail state was known. */
+export class AwsReadError extends Error {
+  override readonly name = 'AwsReadError';
+}

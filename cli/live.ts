@@ -1,0 +1,84 @@
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { cloudTrailClients, retrySettings } from '../rule/clients';
+import type { ReadsNeeded } from '../rule/evaluate';
+import { readAccountTrailState } from '../rule/reader';
+import type { AccountTrailState, Trail } from '../rule/state';
+import type { LiveTarget } from './args';
+import { AwsReadError } from './errors';
+
+/**
+ * Reads the trail state of the account the credentials belong to, with the
+ * rule's own reader: the account ID from STS `GetCallerIdentity`, the trails
+ * listed from `--region` (or the SDK's default Region). `readsNeeded` limits
+ * the `Get*` calls to those the verdict depends on; without it every trail is
+ * read fully, as a snapshot should be.
+ */
+export async function readLiveState(
+  target: LiveTarget,
+  readsNeeded?: (trail: Trail) => ReadsNeeded,
+): Promise<AccountTrailState> {
+  const config = {
+    ...retrySettings(),
+    ...(target.region !== undefined ? { region: target.region } : {}),
+    ...(target.profile !== undefined ? { profile: target.profile } : {}),
+  };
+  const sts = new STSClient(config);
+  const opened = new Set<CloudTrailClient>();
+  const clients = cloudTrailClients(
+    target.profile !== undefined ? { profile: target.profile } : {},
+  );
+  try {
+    const region = await resolveRegion(sts);
+    const accountId = await callerAccount(sts);
+    return await readAccountTrailState({
+      accountId,
+      region,
+      clientFor: (trailRegion) => {
+        const client = clients(trailRegion);
+        opened.add(client);
+        return client;
+      },
+      ...(readsNeeded !== undefined ? { readsNeeded } : {}),
+    }).catch((error: unknown) => {
+      throw new AwsReadError(
+        `Could not list the trails in ${region} (CloudTrail DescribeTrails): ${describe(error)}. ` +
+          'Check that these credentials may call cloudtrail:DescribeTrails.',
+      );
+    });
+  } finally {
+    // Free the SDK's keep-alive sockets so the process ends when the command does.
+    sts.destroy();
+    for (const client of opened) client.destroy();
+  }
+}
+
+async function resolveRegion(sts: STSClient): Promise<string> {
+  try {
+    return await sts.config.region();
+  } catch (error) {
+    throw new AwsReadError(
+      `No AWS Region to read trails from (${describe(error)}): pass --region, set AWS_REGION, or set a region in the profile.`,
+    );
+  }
+}
+
+async function callerAccount(sts: STSClient): Promise<string> {
+  let account: string | undefined;
+  try {
+    account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+  } catch (error) {
+    throw new AwsReadError(
+      `Could not identify the account (STS GetCallerIdentity): ${describe(error)}. ` +
+        'Check the credentials (AWS_PROFILE, --profile, or "aws configure").',
+    );
+  }
+  if (account === undefined) {
+    throw new AwsReadError('STS GetCallerIdentity returned no account ID.');
+  }
+  return account;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

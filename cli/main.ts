@@ -1,0 +1,59 @@
+import { InvalidParameterError, InvalidSnapshotError } from '../rule/errors';
+import { type Command, parseCommandLine } from './args';
+import { evaluateCommand } from './commands/evaluate';
+import { examplesCommand } from './commands/examples';
+import { snapshotCommand } from './commands/snapshot';
+import { AwsReadError, UsageError } from './errors';
+import { USAGE } from './help';
+import { EXIT, type ExitCode, type Io, processIo } from './io';
+import { oneLine } from './table';
+
+/**
+ * The `cloudtrail-rule` command line: parses the arguments (without the
+ * program name), runs the command, and returns the exit status. Every error
+ * becomes one line on stderr and status 2.
+ *
+ * @example
+ * await main(['evaluate', '--snapshot', 'examples/no-trails.json']) // => 1
+ */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
+  try {
+    return await run(parseCommandLine(argv), io);
+  } catch (error) {
+    io.err(`cloudtrail-rule: ${errorLine(error)}\n`);
+    return EXIT.error;
+  }
+}
+
+function run(command: Command, io: Io): Promise<ExitCode> {
+  switch (command.name) {
+    case 'help':
+      io.out(USAGE);
+      return Promise.resolve(EXIT.compliant);
+    case 'evaluate':
+      return evaluateCommand(command, io);
+    case 'snapshot':
+      return snapshotCommand(command, io);
+    case 'examples':
+      return examplesCommand(command, io);
+  }
+}
+
+/** Errors whose message is written for the user; anything else also shows its type. */
+const EXPECTED_ERRORS = [UsageError, AwsReadError, InvalidParameterError, InvalidSnapshotError];
+
+function errorLine(error: unknown): string {
+  const message = !(error instanceof Error)
+    ? String(error)
+    : EXPECTED_ERRORS.some((type) => error instanceof type)
+      ? error.message
+      : `${error.name}: ${error.message}`;
+  return oneLine(message);
+}
+
+/** Runs as the process: arguments from `process.argv`, exit status to `process.exitCode`. */
+export async function runProcess(): Promise<void> {
+  process.exitCode = await main(process.argv.slice(2));
+}
+
+if (require.main === module) void runProcess();

@@ -1,0 +1,96 @@
+import type { AccountVerdict, Outcome, RequirementResult, TrailVerdict } from '../rule/evaluate';
+import type { RuleParameters } from '../rule/parameters';
+import type { ManagementCoverage } from '../rule/selectors';
+import type { AccountTrailState } from '../rule/state';
+import { EXIT, type ExitCode } from './io';
+
+/** Where the trail state came from. */
+export type ReportSource =
+  | { type: 'snapshot'; file: string }
+  | { type: 'live'; profile: string | null };
+
+/**
+ * One trail in the report. Every key is always present (`null` when unknown),
+ * so scripts can rely on the shape.
+ */
+export interface TrailReport {
+  name: string;
+  arn: string;
+  homeRegion: string | null;
+  multiRegion: boolean;
+  /** Owned by another account: an organization trail seen from a member account. */
+  otherAccount: boolean;
+  /** `GetTrailStatus.IsLogging`; `null` when the status was not read or could not be. */
+  logging: boolean | null;
+  /** What the selectors log of management events; `null` when they were not read or could not be. */
+  managementEvents: ManagementCoverage | null;
+  outcome: Outcome;
+  requirements: RequirementResult[];
+  notes: string[];
+}
+
+interface ReportBody {
+  accountId: string;
+  /** The Region the trails were listed from. */
+  region: string;
+  readAt: string | null;
+  source: ReportSource;
+  parameters: RuleParameters;
+  trails: TrailReport[];
+}
+
+/**
+ * The result of one evaluation, as `--json` prints it and as the human
+ * output is drawn from: `annotation` for a verdict (what AWS Config would
+ * show), `reason` when there is none.
+ */
+export type EvaluationReport =
+  | ({ compliance: 'COMPLIANT' | 'NON_COMPLIANT'; annotation: string } & ReportBody)
+  | ({ compliance: 'UNDECIDED'; reason: string } & ReportBody);
+
+export function buildReport(
+  state: AccountTrailState,
+  verdict: AccountVerdict,
+  parameters: RuleParameters,
+  source: ReportSource,
+): EvaluationReport {
+  const body: ReportBody = {
+    accountId: state.accountId,
+    region: state.region,
+    readAt: state.readAt ?? null,
+    source,
+    parameters,
+    trails: verdict.trails.map(trailReport),
+  };
+  return verdict.compliance === 'UNDECIDED'
+    ? { compliance: verdict.compliance, reason: verdict.reason, ...body }
+    : { compliance: verdict.compliance, annotation: verdict.annotation, ...body };
+}
+
+function trailReport(trail: TrailVerdict): TrailReport {
+  const logging = trail.requirements.find((r) => r.requirement === 'logging')?.outcome;
+  return {
+    name: trail.name,
+    arn: trail.arn,
+    homeRegion: trail.homeRegion ?? null,
+    multiRegion: trail.multiRegion,
+    otherAccount: trail.otherAccount,
+    logging: logging === 'pass' ? true : logging === 'fail' ? false : null,
+    managementEvents: trail.coverage ?? null,
+    outcome: trail.outcome,
+    requirements: trail.requirements,
+    notes: trail.notes,
+  };
+}
+
+/** The exit status for a verdict: UNDECIDED is an error, never a finding. */
+export function exitCodeFor(compliance: EvaluationReport['compliance']): ExitCode {
+  if (compliance === 'COMPLIANT') return EXIT.compliant;
+  if (compliance === 'NON_COMPLIANT') return EXIT.nonCompliant;
+  return EXIT.error;
+}
+
+/** The report (or any JSON value) as `--json` prints it. */
+export function formatJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
