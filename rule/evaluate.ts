@@ -252,12 +252,17 @@ function coverageRequirement(
   coverage: ManagementCoverage,
   parameters: RuleParameters,
 ): RequirementResult {
-  const gaps = requiredKinds(parameters.readWriteType).flatMap((kind) => {
+  const missingFrom = requiredKinds(parameters.readWriteType).flatMap((kind) => {
     const missing = kind === 'read' ? coverage.uncoveredRead : coverage.uncoveredWrite;
     if (missing.length === 0) return [];
-    const from = coverage.nothingLogged[kind] ? 'any source' : listSources(missing);
-    return [`no ${kind} management events from ${from}`];
+    return [{ kind, from: coverage.nothingLogged[kind] ? 'any source' : listSources(missing) }];
   });
+  // The same sources missing for both kinds read shorter as one gap.
+  const [first, second] = missingFrom;
+  const gaps =
+    first && second && first.from === second.from
+      ? [`no read or write management events from ${first.from}`]
+      : missingFrom.map(({ kind, from }) => `no ${kind} management events from ${from}`);
   if (gaps.length === 0) {
     return pass(
       'managementEvents',

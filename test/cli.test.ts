@@ -112,7 +112,7 @@ describe('cloudtrail-rule evaluate --snapshot', () => {
     );
 
     expect(rowOf(stdout, 'audit-trail')).toMatch(
-      / partial +partial +kms\.amazonaws\.com +fail: no read management events from kms\.amazonaws\.com/,
+      / partial +partial +kms\.amazonaws\.com +fail: no read or write management events from kms\.amazonaws\.com/,
     );
   });
 

@@ -412,7 +412,7 @@ describe('CloudTrail.1 annotation of gaps', () => {
     ]);
 
     expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
-      /no read management events from any other source; no write management events from any other source/,
+      /no read or write management events from any other source/,
     );
   });
 
