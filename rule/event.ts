@@ -40,23 +40,17 @@ const scheduledSchema = z.looseObject({
   notificationCreationTime: TIMESTAMP,
 });
 
-const changeSchema = z.looseObject({
-  messageType: z.literal('ConfigurationItemChangeNotification'),
-  notificationCreationTime: TIMESTAMP.optional(),
-  configurationItem: z.looseObject({
-    resourceType: z.string(),
-    configurationItemCaptureTime: TIMESTAMP,
-  }),
+/** The resource a change notification is about: in full, or summarized when oversized. */
+const changedItemSchema = z.looseObject({
+  resourceType: z.string(),
+  configurationItemCaptureTime: TIMESTAMP,
 });
 
-const oversizedSchema = z.looseObject({
-  messageType: z.literal('OversizedConfigurationItemChangeNotification'),
-  notificationCreationTime: TIMESTAMP.optional(),
-  configurationItemSummary: z.looseObject({
-    resourceType: z.string(),
-    configurationItemCaptureTime: TIMESTAMP,
-  }),
-});
+/** Where each change notification keeps its configuration item. */
+const CHANGED_ITEM = {
+  ConfigurationItemChangeNotification: 'configurationItem',
+  OversizedConfigurationItemChangeNotification: 'configurationItemSummary',
+} as const;
 
 const FIELD_HELP: Record<string, string> = {
   invokingEvent: 'a JSON string with the notification (messageType and its timestamps)',
@@ -127,33 +121,16 @@ function parseNotification(notification: unknown): {
       if (!parsed.success) throw reject('has no valid notificationCreationTime (ISO 8601)');
       return { messageType, orderingTimestamp: new Date(parsed.data.notificationCreationTime) };
     }
-    case 'ConfigurationItemChangeNotification': {
-      const parsed = changeSchema.safeParse(notification);
-      if (!parsed.success) {
-        throw reject(
-          'has no valid configurationItem with resourceType and configurationItemCaptureTime',
-        );
-      }
-      requireTrail(parsed.data.configurationItem.resourceType);
-      return {
-        messageType,
-        orderingTimestamp: new Date(parsed.data.configurationItem.configurationItemCaptureTime),
-      };
-    }
+    case 'ConfigurationItemChangeNotification':
     case 'OversizedConfigurationItemChangeNotification': {
-      const parsed = oversizedSchema.safeParse(notification);
-      if (!parsed.success) {
-        throw reject(
-          'has no valid configurationItemSummary with resourceType and configurationItemCaptureTime',
-        );
+      const key = CHANGED_ITEM[messageType];
+      const parsed = z.looseObject({ [key]: changedItemSchema }).safeParse(notification);
+      const item = parsed.success ? parsed.data[key] : undefined;
+      if (item === undefined) {
+        throw reject(`has no valid ${key} with resourceType and configurationItemCaptureTime`);
       }
-      requireTrail(parsed.data.configurationItemSummary.resourceType);
-      return {
-        messageType,
-        orderingTimestamp: new Date(
-          parsed.data.configurationItemSummary.configurationItemCaptureTime,
-        ),
-      };
+      requireTrail(item.resourceType);
+      return { messageType, orderingTimestamp: new Date(item.configurationItemCaptureTime) };
     }
     default:
       throw new InvalidEventError(
