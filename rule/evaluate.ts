@@ -1,3 +1,10 @@
+import {
+  compliantAnnotation,
+  kindsLabel,
+  listNames,
+  nonCompliantAnnotation,
+  undecidedReason,
+} from './annotation';
 import { type RuleParameters, requiredKinds } from './parameters';
 import { type ManagementCoverage, managementCoverage } from './selectors';
 import {
@@ -9,9 +16,6 @@ import {
   type Trail,
   type TrailState,
 } from './state';
-
-/** The longest annotation AWS Config accepts. */
-export const MAX_ANNOTATION_LENGTH = 256;
 
 /** The requirements of CloudTrail.1 (DESIGN §3), in the order a person would fix them. */
 export type Requirement =
@@ -110,7 +114,7 @@ export function evaluateAccount(
   if (best !== undefined) {
     return {
       compliance: 'COMPLIANT',
-      annotation: fitAnnotation(compliantAnnotation(best, parameters)),
+      annotation: compliantAnnotation(best, parameters),
       passing: best,
       trails,
     };
@@ -124,7 +128,7 @@ export function evaluateAccount(
   const closest = [...trails].sort(byCloseness)[0];
   return {
     compliance: 'NON_COMPLIANT',
-    annotation: fitAnnotation(nonCompliantAnnotation(closest, state.region, parameters)),
+    annotation: nonCompliantAnnotation(closest, state.region, parameters),
     closest,
     trails,
   };
@@ -255,7 +259,7 @@ function coverageRequirement(
   const missingFrom = requiredKinds(parameters.readWriteType).flatMap((kind) => {
     const missing = kind === 'read' ? coverage.uncoveredRead : coverage.uncoveredWrite;
     if (missing.length === 0) return [];
-    return [{ kind, from: coverage.nothingLogged[kind] ? 'any source' : listSources(missing) }];
+    return [{ kind, from: coverage.nothingLogged[kind] ? 'any source' : listNames(missing, 3) }];
   });
   // The same sources missing for both kinds read shorter as one gap.
   const [first, second] = missingFrom;
@@ -269,29 +273,25 @@ function coverageRequirement(
       `${kindsLabel(parameters)} management events from every source`,
     );
   }
+  // First, so that the annotation keeps it when the list of gaps is cut.
   const uncounted =
     coverage.uncounted.length > 0
-      ? ` (not counted, as they narrow on other fields: ${coverage.uncounted.join(', ')})`
+      ? `selectors narrowing on other fields are not counted (${listNames(coverage.uncounted, 2)}); `
       : '';
-  return fail('managementEvents', `${gaps.join('; ')}${uncounted}`);
+  return fail('managementEvents', `${uncounted}${gaps.join('; ')}`);
 }
 
-function listSources(sources: string[]): string {
-  const shown = sources.slice(0, 3).join(', ');
-  return sources.length > 3 ? `${shown} and ${sources.length - 3} more` : shown;
-}
-
-function kindsLabel(parameters: RuleParameters): string {
-  return { ALL: 'read and write', ReadOnly: 'read', WriteOnly: 'write' }[parameters.readWriteType];
-}
-
-/** A trail CloudTrail says is gone (deleted after DescribeTrails): it does not count. */
+/**
+ * A trail of this account that CloudTrail says is gone (deleted after
+ * `DescribeTrails`): it does not count. Another account's trail often
+ * answers TrailNotFound while it exists, so for it that is an unreadable
+ * state, never absence.
+ */
 function isAbsent(state: TrailState, accountId: string): boolean {
+  if (isOtherAccountTrail(state.trail, accountId)) return false;
   const notFound = (outcome: TrailState['status'] | TrailState['eventSelectors']) =>
     outcome !== undefined && 'error' in outcome && outcome.error.name === 'TrailNotFoundException';
-  if (notFound(state.status)) return true;
-  // Another account's trail often answers TrailNotFound for its selectors while it exists.
-  return notFound(state.eventSelectors) && !isOtherAccountTrail(state.trail, accountId);
+  return notFound(state.status) || notFound(state.eventSelectors);
 }
 
 function combine(requirements: RequirementResult[]): Outcome {
@@ -310,6 +310,7 @@ function unknown(requirement: Requirement, detail: string): RequirementResult {
   return { requirement, outcome: 'unknown', detail };
 }
 
+/** An error a read raised, as a person reads it: its API name, then its message. */
 export function describeError(error: ReadError): string {
   return error.message === '' ? error.name : `${error.name} (${error.message})`;
 }
@@ -335,53 +336,4 @@ function byCloseness(a: TrailVerdict, b: TrailVerdict): number {
     Number(a.otherAccount) - Number(b.otherAccount) ||
     a.name.localeCompare(b.name)
   );
-}
-
-function compliantAnnotation(trail: TrailVerdict, parameters: RuleParameters): string {
-  const events = parameters.includeManagementEvents
-    ? ` and records ${kindsLabel(parameters)} management events from every source`
-    : '';
-  const trusted =
-    trail.otherAccount && trail.coverage === undefined && parameters.includeManagementEvents
-      ? ` (organization trail: selectors not readable here, trusted)`
-      : '';
-  return `Trail ${trail.name} (${trail.homeRegion ?? 'unknown Region'}) is multi-Region, logging${events}${trusted}.`;
-}
-
-function nonCompliantAnnotation(
-  closest: TrailVerdict | undefined,
-  region: string,
-  parameters: RuleParameters,
-): string {
-  if (closest === undefined) {
-    const events = parameters.includeManagementEvents
-      ? ` that logs ${kindsLabel(parameters)} management events`
-      : '';
-    return `No CloudTrail trail is visible from ${region}: create a multi-Region trail${events}.`;
-  }
-  const lacks = closest.requirements
-    .filter((r) => r.outcome === 'fail')
-    .map((r) => r.detail)
-    .join('; ');
-  return `No trail passes CloudTrail.1. Closest: ${closest.name} (${closest.homeRegion ?? 'unknown Region'}): ${lacks}.`;
-}
-
-function undecidedReason(unreadable: TrailVerdict[]): string {
-  const parts = unreadable.map((t) => {
-    const why = t.requirements
-      .filter((r) => r.outcome === 'unknown')
-      .map((r) => r.detail)
-      .join('; ');
-    return `${t.arn}: ${why}`;
-  });
-  return (
-    'No trail passes CloudTrail.1, and these trails could not be read, so the account is neither ' +
-    `COMPLIANT nor NON_COMPLIANT: ${parts.join(' | ')}. Check that the rule's role may call ` +
-    'cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors on these trails, then re-evaluate.'
-  );
-}
-
-/** Fits text into an annotation, ending it with an ellipsis when it had to be cut. */
-export function fitAnnotation(text: string, limit = MAX_ANNOTATION_LENGTH): string {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }

@@ -4,8 +4,8 @@ import {
   type Evaluation,
   PutEvaluationsCommand,
 } from '@aws-sdk/client-config-service';
+import { fitAnnotation, MAX_ANNOTATION_LENGTH } from './annotation';
 import { EvaluationNotAcceptedError } from './errors';
-import { fitAnnotation, MAX_ANNOTATION_LENGTH } from './evaluate';
 
 /** The resource type of the one evaluation the rule reports: the account. */
 export const ACCOUNT_RESOURCE_TYPE = 'AWS::::Account';

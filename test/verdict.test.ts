@@ -1,4 +1,5 @@
-import { evaluateAccount, MAX_ANNOTATION_LENGTH } from '../rule/evaluate';
+import { MAX_ANNOTATION_LENGTH } from '../rule/annotation';
+import { evaluateAccount } from '../rule/evaluate';
 import { DEFAULT_PARAMETERS, type RuleParameters } from '../rule/parameters';
 import type { TrailState } from '../rule/state';
 import {
@@ -421,6 +422,70 @@ describe('CloudTrail.1 annotation of gaps', () => {
 
     expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
       /create a multi-Region trail that logs write management events/,
+    );
+  });
+});
+
+describe('CloudTrail.1 absent and unreadable trails', () => {
+  it('treats an own trail whose selectors answer TrailNotFoundException as absent', () => {
+    const deleted: TrailState = {
+      trail: trail({ Name: 'deleted' }),
+      status: { response: status(true) },
+      eventSelectors: { error: { name: 'TrailNotFoundException', message: 'Unknown trail' } },
+    };
+
+    expect(verdictOf([deleted]).trails).toHaveLength(0);
+  });
+
+  it('is undecided, not NON_COMPLIANT, when an organization trail answers TrailNotFoundException for its status', () => {
+    const org: TrailState = {
+      trail: organizationTrail(),
+      status: { error: { name: 'TrailNotFoundException', message: 'Unknown trail' } },
+      eventSelectors: { error: { name: 'AccessDeniedException', message: 'denied' } },
+    };
+
+    const verdict = verdictOf([org]);
+
+    expect(verdict.compliance).toBe('UNDECIDED');
+    expect(verdict.compliance === 'UNDECIDED' && verdict.reason).toMatch(
+      /trail\/org-trail: GetTrailStatus failed: TrailNotFoundException/,
+    );
+  });
+});
+
+describe('CloudTrail.1 annotation with a 128-character trail name', () => {
+  const longName = `org-${'n'.repeat(124)}`;
+
+  it('keeps the note that an organization trail was trusted', () => {
+    const verdict = verdictOf([
+      {
+        trail: organizationTrail({ Name: longName }),
+        status: { response: status(true) },
+        eventSelectors: { error: { name: 'AccessDeniedException', message: 'denied' } },
+      },
+    ]);
+
+    expect(verdict.compliance === 'COMPLIANT' && verdict.annotation).toMatch(
+      /organization trail whose selectors are not readable here \(trusted\)/,
+    );
+    expect(verdict.compliance === 'COMPLIANT' && verdict.annotation.length).toBeLessThanOrEqual(
+      MAX_ANNOTATION_LENGTH,
+    );
+  });
+
+  it('keeps the note that a selector narrowing on another field was not counted', () => {
+    const t = trail({ Name: longName });
+    const verdict = verdictOf([
+      readTrail(t, {
+        logging: false,
+        selectors: advancedSelectors(t.TrailARN, [
+          managementSelector([{ Field: 'eventName', NotEquals: ['Decrypt'] }], 'no decrypt'),
+        ]),
+      }),
+    ]);
+
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+      /logging is stopped; selectors narrowing on other fields are not counted \(no decrypt\); no read or write management events from any source\.$/,
     );
   });
 });
