@@ -4,7 +4,8 @@
 
 // The rule's structured logger reads its level once, when its module loads:
 // quiet it before anything is required, unless the user asked for the logs.
-if (!process.argv.includes('--verbose')) process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+// --verbose shows them all: the trail state read (DEBUG) and the verdict (INFO).
+process.env.POWERTOOLS_LOG_LEVEL ??= process.argv.includes('--verbose') ? 'DEBUG' : 'SILENT';
 
 let tsx;
 try {

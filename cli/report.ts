@@ -48,6 +48,7 @@ export type EvaluationReport =
   | ({ compliance: 'COMPLIANT' | 'NON_COMPLIANT'; annotation: string } & ReportBody)
   | ({ compliance: 'UNDECIDED'; reason: string } & ReportBody);
 
+/** Puts a verdict and what it was read from into the shape `--json` prints. */
 export function buildReport(
   state: AccountTrailState,
   verdict: AccountVerdict,

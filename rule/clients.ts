@@ -39,6 +39,7 @@ export function cloudTrailClients(options: ClientOptions = {}): CloudTrailClient
   };
 }
 
+/** The AWS Config client `PutEvaluations` goes through, with the same retry settings. */
 export function configServiceClient(options: ClientOptions = {}): ConfigServiceClient {
   return new ConfigServiceClient({ ...retrySettings(), ...options });
 }

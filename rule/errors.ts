@@ -14,6 +14,11 @@ export class InvalidEventError extends Error {
   override readonly name = 'InvalidEventError';
 }
 
+/** The environment the rule runs in lacks a setting it needs (such as `AWS_REGION`). */
+export class EnvironmentError extends Error {
+  override readonly name = 'EnvironmentError';
+}
+
 /** A snapshot file is not an account trail state. */
 export class InvalidSnapshotError extends Error {
   override readonly name = 'InvalidSnapshotError';

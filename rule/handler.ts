@@ -1,9 +1,9 @@
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { cloudTrailClients, configServiceClient } from './clients';
-import { InvalidEventError, UndecidedVerdictError } from './errors';
+import { EnvironmentError, UndecidedVerdictError } from './errors';
 import { evaluateAccount, readsNeeded } from './evaluate';
 import { parseInvocation } from './event';
-import { logger } from './log';
+import { logger, logVerdict } from './log';
 import { type CloudTrailClientFor, readAccountTrailState } from './reader';
 import { accountEvaluation, putEvaluations, type ReportedCompliance } from './report';
 
@@ -56,7 +56,7 @@ async function evaluateInvocation(event: unknown, deps: RuleDependencies): Promi
     return report('NOT_APPLICABLE', 'The account is no longer in the scope of this rule.');
   }
   if (deps.region === undefined || deps.region === '') {
-    throw new InvalidEventError(
+    throw new EnvironmentError(
       'AWS_REGION is not set: run the rule in AWS Lambda, or set AWS_REGION to the Region to read trails from.',
     );
   }
@@ -68,16 +68,7 @@ async function evaluateInvocation(event: unknown, deps: RuleDependencies): Promi
     readsNeeded: (trail) => readsNeeded(trail, parameters),
   });
   const verdict = evaluateAccount(state, parameters);
-  logger.info('CloudTrail.1 verdict', {
-    compliance: verdict.compliance,
-    trails: verdict.trails.map((t) => ({
-      arn: t.arn,
-      homeRegion: t.homeRegion,
-      outcome: t.outcome,
-      requirements: t.requirements,
-      notes: t.notes,
-    })),
-  });
+  logVerdict(verdict);
 
   if (verdict.compliance === 'UNDECIDED') throw new UndecidedVerdictError(verdict.reason);
   return report(verdict.compliance, verdict.annotation);

@@ -56,12 +56,12 @@ export async function readAccountTrailState(options: ReadOptions): Promise<Accou
 
   const byArn = new Map<string, Trail>();
   for (const entry of listed.trailList ?? []) {
-    const parsed = trailSchema.safeParse(entry);
-    if (!parsed.success) {
+    if (entry.TrailARN === undefined) {
+      // Nothing can be read or judged of a trail without its ARN.
       logger.warn('Skipping a DescribeTrails entry without a TrailARN', { name: entry.Name });
       continue;
     }
-    if (!byArn.has(parsed.data.TrailARN)) byArn.set(parsed.data.TrailARN, parsed.data);
+    if (!byArn.has(entry.TrailARN)) byArn.set(entry.TrailARN, trailSchema.parse(jsonSafe(entry)));
   }
 
   const trails = await mapWithConcurrency(
@@ -69,7 +69,9 @@ export async function readAccountTrailState(options: ReadOptions): Promise<Accou
     options.concurrency ?? DEFAULT_CONCURRENCY,
     (trail) => inspectTrail(trail, needs(trail), clientFor(homeRegionOf(trail) ?? region)),
   );
-  return { accountId, region, readAt: new Date().toISOString(), trails };
+  const state = { accountId, region, readAt: new Date().toISOString(), trails };
+  logger.debug('Trail state read', { state });
+  return state;
 }
 
 async function inspectTrail(

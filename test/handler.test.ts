@@ -13,6 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { EvaluationNotAcceptedError, UndecidedVerdictError } from '../rule/errors';
 import { createHandler, handler } from '../rule/handler';
+import { logger } from '../rule/log';
 import { DEFAULT_CONCURRENCY } from '../rule/reader';
 import { accountEvaluation, putEvaluations } from '../rule/report';
 import type { Trail } from '../rule/state';
@@ -119,6 +120,32 @@ describe('rule handler: reading trails', () => {
     expect(await getCalls()).toEqual([
       `GetEventSelectors us-east-1 ${central.TrailARN}`,
       `GetTrailStatus us-east-1 ${central.TrailARN}`,
+    ]);
+  });
+
+  it('makes no Get* call for trails of another SNS topic or log group', async () => {
+    const topic = `arn:aws:sns:us-east-1:${ACCOUNT}:trail-topic`;
+    const group = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:trail-logs`;
+    const otherTopic = trail({ Name: 'other-topic', SnsTopicARN: `${topic}-2` });
+    const otherGroup = trail({
+      Name: 'other-group',
+      SnsTopicARN: topic,
+      CloudWatchLogsLogGroupArn: `${group}-2:*`,
+    });
+    const both = trail({
+      Name: 'both',
+      SnsTopicARN: topic,
+      CloudWatchLogsLogGroupArn: `${group}:*`,
+    });
+    serveTrails([otherTopic, otherGroup, both]);
+
+    await handlerIn('us-east-1')(
+      scheduledEvent({}, { snsTopicArn: topic, cloudWatchLogsLogGroupArn: group }),
+    );
+
+    expect(await getCalls()).toEqual([
+      `GetEventSelectors us-east-1 ${both.TrailARN}`,
+      `GetTrailStatus us-east-1 ${both.TrailARN}`,
     ]);
   });
 
@@ -287,6 +314,37 @@ describe('rule handler: reporting', () => {
       ComplianceType: 'COMPLIANT',
       OrderingTimestamp: new Date('2026-11-28T05:43:09.002Z'),
     });
+  });
+
+  it("logs the verdict with every trail's full coverage, for what the annotation cannot hold", async () => {
+    const t = trail();
+    serveTrails([t]);
+    cloudTrail.on(GetEventSelectorsCommand).resolves(
+      basicSelectors(t.TrailARN, [
+        basicSelector({
+          ExcludeManagementEventSources: ['kms.amazonaws.com', 'rdsdata.amazonaws.com'],
+        }),
+      ]),
+    );
+    const info = jest.spyOn(logger, 'info');
+
+    await handlerIn('us-east-1')(scheduledEvent());
+
+    expect(info).toHaveBeenCalledWith(
+      'CloudTrail.1 verdict',
+      expect.objectContaining({
+        compliance: 'NON_COMPLIANT',
+        trails: [
+          expect.objectContaining({
+            arn: t.TrailARN,
+            coverage: expect.objectContaining({
+              uncoveredRead: ['kms.amazonaws.com', 'rdsdata.amazonaws.com'],
+            }),
+          }),
+        ],
+      }),
+    );
+    info.mockRestore();
   });
 
   it('makes no write call other than PutEvaluations', async () => {

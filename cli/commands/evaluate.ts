@@ -1,4 +1,5 @@
 import { evaluateAccount, readsNeeded } from '../../rule/evaluate';
+import { logVerdict } from '../../rule/log';
 import type { Command } from '../args';
 import type { ExitCode, Io } from '../io';
 import { readLiveState } from '../live';
@@ -24,7 +25,9 @@ export async function evaluateCommand(
     source = { type: 'live', profile: command.source.live.profile ?? null };
     state = await readLiveState(command.source.live, (trail) => readsNeeded(trail, parameters));
   }
-  const report = buildReport(state, evaluateAccount(state, parameters), parameters, source);
+  const verdict = evaluateAccount(state, parameters);
+  logVerdict(verdict);
+  const report = buildReport(state, verdict, parameters, source);
   io.out(command.json ? formatJson(report) : renderEvaluation(report));
   return exitCodeFor(report.compliance);
 }
