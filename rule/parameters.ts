@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { InvalidParameterError } from './errors';
 
 /** The kinds of management events a trail must log (at least). */
@@ -30,13 +31,14 @@ export const PARAMETER_NAMES = [
 ] as const;
 export type ParameterName = (typeof PARAMETER_NAMES)[number];
 
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// Bucket names as S3 allows them, including legacy us-east-1 names (capitals, underscores, up to 255).
+const BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/;
 const SNS_TOPIC = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 const LOG_GROUP = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[A-Za-z0-9_/.#-]{1,512}(:\*)?$/;
 
 /** What each parameter accepts, said the way the error messages say it. */
 const ACCEPTED: Record<ParameterName, string> = {
-  s3BucketName: 'an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)',
+  s3BucketName: 'an S3 bucket name (letters, digits, dots, hyphens and underscores)',
   snsTopicArn: 'an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:trail-topic',
   cloudWatchLogsLogGroupArn:
     'a log group ARN such as arn:aws:logs:us-east-1:111122223333:log-group:trail-logs:*',
@@ -106,41 +108,37 @@ function isParameterName(name: string): name is ParameterName {
   return (PARAMETER_NAMES as readonly string[]).includes(name);
 }
 
+const READ_WRITE_TYPES = ['ALL', 'ReadOnly', 'WriteOnly'] as const;
+
+/** A boolean as AWS Config passes it: the string true or false, in any case. */
+const booleanText = z
+  .string()
+  .transform((v) => v.toLowerCase())
+  .pipe(z.enum(['true', 'false']))
+  .transform((v) => v === 'true');
+
+/** How each parameter's (non-empty) string value is checked and read. */
+const VALUE_SCHEMAS = {
+  s3BucketName: z.string().regex(BUCKET),
+  snsTopicArn: z.string().regex(SNS_TOPIC),
+  cloudWatchLogsLogGroupArn: z.string().regex(LOG_GROUP),
+  includeManagementEvents: booleanText,
+  readWriteType: z
+    .string()
+    .transform((v) => READ_WRITE_TYPES.find((t) => t.toLowerCase() === v.toLowerCase()))
+    .pipe(z.enum(READ_WRITE_TYPES)),
+  trustOrganizationTrails: booleanText,
+} satisfies { [K in ParameterName]: z.ZodType<NonNullable<RuleParameters[K]>, string> };
+
 function setParameter(parameters: RuleParameters, name: ParameterName, value: string): void {
-  const bad = () =>
-    new InvalidParameterError(
+  const parsed = VALUE_SCHEMAS[name].safeParse(value);
+  if (!parsed.success) {
+    throw new InvalidParameterError(
       `Rule parameter ${name} has the value ${JSON.stringify(value)}, which is not accepted: ` +
         `set it to ${ACCEPTED[name]}, or leave it empty.`,
     );
-  switch (name) {
-    case 's3BucketName':
-      if (!BUCKET.test(value)) throw bad();
-      parameters.s3BucketName = value;
-      return;
-    case 'snsTopicArn':
-      if (!SNS_TOPIC.test(value)) throw bad();
-      parameters.snsTopicArn = value;
-      return;
-    case 'cloudWatchLogsLogGroupArn':
-      if (!LOG_GROUP.test(value)) throw bad();
-      parameters.cloudWatchLogsLogGroupArn = value;
-      return;
-    case 'includeManagementEvents':
-    case 'trustOrganizationTrails': {
-      const lower = value.toLowerCase();
-      if (lower !== 'true' && lower !== 'false') throw bad();
-      parameters[name] = lower === 'true';
-      return;
-    }
-    case 'readWriteType': {
-      const type = (['ALL', 'ReadOnly', 'WriteOnly'] as const).find(
-        (t) => t.toLowerCase() === value.toLowerCase(),
-      );
-      if (type === undefined) throw bad();
-      parameters.readWriteType = type;
-      return;
-    }
   }
+  Object.assign(parameters, { [name]: parsed.data });
 }
 
 /** The management-event kinds a parameter set requires. */

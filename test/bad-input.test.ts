@@ -289,3 +289,11 @@ describe('rule parameters', () => {
     });
   });
 });
+
+describe('rule parameter s3BucketName', () => {
+  it('accepts a legacy us-east-1 bucket name with capitals and underscores', () => {
+    expect(parseRuleParameters('{"s3BucketName":"Legacy_Audit.Logs"}').s3BucketName).toBe(
+      'Legacy_Audit.Logs',
+    );
+  });
+});
