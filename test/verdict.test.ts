@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MAX_ANNOTATION_LENGTH } from '../rule/annotation';
 import { evaluateAccount } from '../rule/evaluate';
 import { DEFAULT_PARAMETERS, type RuleParameters } from '../rule/parameters';
@@ -37,9 +39,38 @@ const withAdvanced = (...selectors: Parameters<typeof advancedSelectors>[1]) => 
   return readTrail(t, { selectors: advancedSelectors(t.TrailARN, selectors) });
 };
 
-// One test per row of the README's "What it checks" table, in the same order.
+/** The README's "What it checks" table, as `condition | verdict` rows. */
+function readmeRows(): string[] {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## What it checks'));
+  const table = section.slice(0, section.indexOf('\n\n', section.indexOf('\n|')));
+  return table
+    .split('\n')
+    .filter((line) => line.startsWith('|'))
+    .slice(2)
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => cell.trim())
+        .join(' | '),
+    );
+}
+
+const rows: string[] = [];
+
+/** A test that is a row of the README's table: named after it, and checked against it. */
+function row(condition: string, verdict: string, body: () => void): void {
+  rows.push(`${condition} | ${verdict}`);
+  it(`${condition} → ${verdict}`, body);
+}
+
 describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
-  it('is NON_COMPLIANT when no trail is visible', () => {
+  it('has one test per row of the README table, in its order', () => {
+    expect(rows).toEqual(readmeRows());
+  });
+
+  row('no trail is visible', 'NON_COMPLIANT', () => {
     const verdict = verdictOf([]);
 
     expect(verdict.compliance).toBe('NON_COMPLIANT');
@@ -48,21 +79,25 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     );
   });
 
-  it('is COMPLIANT for a multi-Region trail, logging, with the default selector', () => {
+  row('a multi-Region trail, logging, with the default selector', 'COMPLIANT', () => {
     const verdict = verdictOf([readTrail(trail())]);
 
     expect(verdict.compliance).toBe('COMPLIANT');
     expect(verdict.compliance === 'COMPLIANT' && verdict.annotation).toContain('management-events');
   });
 
-  it('is COMPLIANT for a trail with no event selectors at all', () => {
-    const t = trail();
-    const verdict = verdictOf([readTrail(t, { selectors: { TrailARN: t.TrailARN } })]);
+  row(
+    'a trail with no event selectors at all (CloudTrail logs all management events)',
+    'COMPLIANT',
+    () => {
+      const t = trail();
+      const verdict = verdictOf([readTrail(t, { selectors: { TrailARN: t.TrailARN } })]);
 
-    expect(verdict.compliance).toBe('COMPLIANT');
-  });
+      expect(verdict.compliance).toBe('COMPLIANT');
+    },
+  );
 
-  it('is NON_COMPLIANT when the only trails are single-Region', () => {
+  row('the only trails are single-Region', 'NON_COMPLIANT', () => {
     const verdict = verdictOf([readTrail(trail({ IsMultiRegionTrail: false }))]);
 
     expect(verdict.compliance).toBe('NON_COMPLIANT');
@@ -71,7 +106,7 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     );
   });
 
-  it('is NON_COMPLIANT when the multi-Region trail has logging stopped', () => {
+  row('the multi-Region trail has logging stopped', 'NON_COMPLIANT', () => {
     const verdict = verdictOf([readTrail(trail(), { logging: false })]);
 
     expect(verdict.compliance).toBe('NON_COMPLIANT');
@@ -80,7 +115,7 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     );
   });
 
-  it('is NON_COMPLIANT for a write-only basic selector', () => {
+  row('a write-only basic selector', 'NON_COMPLIANT', () => {
     const verdict = verdictOf([withBasic({ ReadWriteType: 'WriteOnly' })]);
 
     expect(verdict.compliance).toBe('NON_COMPLIANT');
@@ -89,7 +124,7 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     );
   });
 
-  it('is NON_COMPLIANT for a read-only basic selector', () => {
+  row('a read-only basic selector', 'NON_COMPLIANT', () => {
     const verdict = verdictOf([withBasic({ ReadWriteType: 'ReadOnly' })]);
 
     expect(verdict.compliance).toBe('NON_COMPLIANT');
@@ -98,7 +133,7 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     );
   });
 
-  it('is COMPLIANT for a read-only selector plus a write-only selector', () => {
+  row('a read-only selector plus a write-only selector', 'COMPLIANT', () => {
     const verdict = verdictOf([
       withBasic({ ReadWriteType: 'ReadOnly' }, { ReadWriteType: 'WriteOnly' }),
     ]);
@@ -106,7 +141,7 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     expect(verdict.compliance).toBe('COMPLIANT');
   });
 
-  it('is NON_COMPLIANT when selectors log data events only', () => {
+  row('selectors log data events only (`IncludeManagementEvents: false`)', 'NON_COMPLIANT', () => {
     const verdict = verdictOf([
       withBasic({
         IncludeManagementEvents: false,
@@ -117,18 +152,24 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     expect(verdict.compliance).toBe('NON_COMPLIANT');
   });
 
-  it('is NON_COMPLIANT when a basic selector excludes event sources', () => {
-    const verdict = verdictOf([
-      withBasic({ ExcludeManagementEventSources: ['kms.amazonaws.com', 'rdsdata.amazonaws.com'] }),
-    ]);
+  row(
+    'a basic selector excludes event sources (`ExcludeManagementEventSources`)',
+    'NON_COMPLIANT',
+    () => {
+      const verdict = verdictOf([
+        withBasic({
+          ExcludeManagementEventSources: ['kms.amazonaws.com', 'rdsdata.amazonaws.com'],
+        }),
+      ]);
 
-    expect(verdict.compliance).toBe('NON_COMPLIANT');
-    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toContain(
-      'kms.amazonaws.com',
-    );
-  });
+      expect(verdict.compliance).toBe('NON_COMPLIANT');
+      expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toContain(
+        'kms.amazonaws.com',
+      );
+    },
+  );
 
-  it('is COMPLIANT when a source excluded by one selector is logged by another', () => {
+  row('a source excluded by one selector is logged by another', 'COMPLIANT', () => {
     const verdict = verdictOf([
       withBasic({ ExcludeManagementEventSources: ['kms.amazonaws.com'] }, {}),
     ]);
@@ -136,13 +177,17 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     expect(verdict.compliance).toBe('COMPLIANT');
   });
 
-  it('is COMPLIANT for an advanced selector on eventCategory Management alone', () => {
-    const verdict = verdictOf([withAdvanced(managementSelector(), s3DataSelector)]);
+  row(
+    'an advanced selector on `eventCategory = Management` alone (data selectors beside it are fine)',
+    'COMPLIANT',
+    () => {
+      const verdict = verdictOf([withAdvanced(managementSelector(), s3DataSelector)]);
 
-    expect(verdict.compliance).toBe('COMPLIANT');
-  });
+      expect(verdict.compliance).toBe('COMPLIANT');
+    },
+  );
 
-  it('is NON_COMPLIANT for an advanced selector limited to readOnly true', () => {
+  row('an advanced selector limited to `readOnly = true`', 'NON_COMPLIANT', () => {
     const verdict = verdictOf([
       withAdvanced(managementSelector([{ Field: 'readOnly', Equals: ['true'] }])),
     ]);
@@ -153,33 +198,41 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     );
   });
 
-  it('is NON_COMPLIANT for an advanced selector that excludes an event source', () => {
-    const verdict = verdictOf([
-      withAdvanced(
-        managementSelector([{ Field: 'eventSource', NotEquals: ['kms.amazonaws.com'] }]),
-      ),
-    ]);
+  row(
+    'an advanced selector that excludes an event source (`NotEquals`, `NotStartsWith`, …)',
+    'NON_COMPLIANT',
+    () => {
+      const verdict = verdictOf([
+        withAdvanced(
+          managementSelector([{ Field: 'eventSource', NotEquals: ['kms.amazonaws.com'] }]),
+        ),
+      ]);
 
-    expect(verdict.compliance).toBe('NON_COMPLIANT');
-    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toContain(
-      'kms.amazonaws.com',
-    );
-  });
+      expect(verdict.compliance).toBe('NON_COMPLIANT');
+      expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toContain(
+        'kms.amazonaws.com',
+      );
+    },
+  );
 
-  it('is NON_COMPLIANT, saying why, when the only management selector narrows on eventName', () => {
-    const verdict = verdictOf([
-      withAdvanced(
-        managementSelector([{ Field: 'eventName', NotEquals: ['Decrypt'] }], 'almost everything'),
-      ),
-    ]);
+  row(
+    'the only management selector also narrows on another field (e.g. `eventName`): not counted, and the annotation says so',
+    'NON_COMPLIANT',
+    () => {
+      const verdict = verdictOf([
+        withAdvanced(
+          managementSelector([{ Field: 'eventName', NotEquals: ['Decrypt'] }], 'almost everything'),
+        ),
+      ]);
 
-    expect(verdict.compliance).toBe('NON_COMPLIANT');
-    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
-      /not counted.*almost everything/,
-    );
-  });
+      expect(verdict.compliance).toBe('NON_COMPLIANT');
+      expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+        /not counted.*almost everything/,
+      );
+    },
+  );
 
-  it('is COMPLIANT for a shadow trail homed in another Region', () => {
+  row('a passing shadow trail homed in another Region', 'COMPLIANT', () => {
     const shadow = trail({ Name: 'central', HomeRegion: 'eu-west-1' });
     const local = trail({ Name: 'local', HomeRegion: 'us-west-2', IsMultiRegionTrail: false });
 
@@ -191,23 +244,27 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     expect(verdict.compliance === 'COMPLIANT' && verdict.passing.homeRegion).toBe('eu-west-1');
   });
 
-  it('is COMPLIANT for a logging organization trail whose selectors a member cannot read', () => {
-    const org = organizationTrail();
-    const verdict = verdictOf([
-      {
-        trail: org,
-        status: { response: status(true) },
-        eventSelectors: {
-          error: { name: 'AccessDeniedException', message: 'not authorized for this trail' },
+  row(
+    'a logging multi-Region organization trail whose selectors the member account cannot read (`trustOrganizationTrails` true, the default)',
+    'COMPLIANT',
+    () => {
+      const org = organizationTrail();
+      const verdict = verdictOf([
+        {
+          trail: org,
+          status: { response: status(true) },
+          eventSelectors: {
+            error: { name: 'AccessDeniedException', message: 'not authorized for this trail' },
+          },
         },
-      },
-    ]);
+      ]);
 
-    expect(verdict.compliance).toBe('COMPLIANT');
-    expect(verdict.compliance === 'COMPLIANT' && verdict.annotation).toMatch(/trusted/);
-  });
+      expect(verdict.compliance).toBe('COMPLIANT');
+      expect(verdict.compliance === 'COMPLIANT' && verdict.annotation).toMatch(/trusted/);
+    },
+  );
 
-  it('is NON_COMPLIANT for that organization trail when trustOrganizationTrails is false', () => {
+  row('the same with `trustOrganizationTrails` false', 'NON_COMPLIANT', () => {
     const org = organizationTrail();
     const verdict = verdictOf(
       [
@@ -228,7 +285,7 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     );
   });
 
-  it('is COMPLIANT when one trail passes and another could not be read', () => {
+  row('one trail passes and another could not be read', 'COMPLIANT', () => {
     const unreadable: TrailState = {
       trail: trail({ Name: 'locked' }),
       status: { error: { name: 'AccessDeniedException', message: 'User is not authorized' } },
@@ -239,46 +296,61 @@ describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
     expect(verdict.compliance === 'COMPLIANT' && verdict.passing.name).toBe('open');
   });
 
-  it('is undecided (an error, not NON_COMPLIANT) when none passes and one could not be read', () => {
-    const unreadable: TrailState = {
-      trail: trail({ Name: 'locked' }),
-      status: { response: status(true) },
-      eventSelectors: {
-        error: { name: 'AccessDeniedException', message: 'User is not authorized' },
-      },
-    };
+  row(
+    'none passes and one could not be read (AccessDenied, throttled after retries)',
+    '**error**: no evaluation is sent',
+    () => {
+      const unreadable: TrailState = {
+        trail: trail({ Name: 'locked' }),
+        status: { response: status(true) },
+        eventSelectors: {
+          error: { name: 'AccessDeniedException', message: 'User is not authorized' },
+        },
+      };
 
-    const verdict = verdictOf([unreadable, readTrail(trail({ Name: 'off' }), { logging: false })]);
+      const verdict = verdictOf([
+        unreadable,
+        readTrail(trail({ Name: 'off' }), { logging: false }),
+      ]);
 
-    expect(verdict.compliance).toBe('UNDECIDED');
-    expect(verdict.compliance === 'UNDECIDED' && verdict.reason).toMatch(
-      /trail\/locked: GetEventSelectors failed: AccessDeniedException/,
-    );
-  });
+      expect(verdict.compliance).toBe('UNDECIDED');
+      expect(verdict.compliance === 'UNDECIDED' && verdict.reason).toMatch(
+        /trail\/locked: GetEventSelectors failed: AccessDeniedException/,
+      );
+    },
+  );
 
-  it('treats a trail deleted after DescribeTrails (TrailNotFoundException) as absent', () => {
-    const deleted: TrailState = {
-      trail: trail({ Name: 'deleted' }),
-      status: { error: { name: 'TrailNotFoundException', message: 'Unknown trail' } },
-      eventSelectors: { error: { name: 'TrailNotFoundException', message: 'Unknown trail' } },
-    };
+  row(
+    'a trail deleted between listing and reading (`TrailNotFoundException`)',
+    'treated as absent',
+    () => {
+      const deleted: TrailState = {
+        trail: trail({ Name: 'deleted' }),
+        status: { error: { name: 'TrailNotFoundException', message: 'Unknown trail' } },
+        eventSelectors: { error: { name: 'TrailNotFoundException', message: 'Unknown trail' } },
+      };
 
-    const verdict = verdictOf([deleted]);
+      const verdict = verdictOf([deleted]);
 
-    expect(verdict.compliance).toBe('NON_COMPLIANT');
-    expect(verdict.trails).toHaveLength(0);
-  });
+      expect(verdict.compliance).toBe('NON_COMPLIANT');
+      expect(verdict.trails).toHaveLength(0);
+    },
+  );
 
-  it('is NON_COMPLIANT when the passing trail delivers to another bucket than s3BucketName', () => {
-    const verdict = verdictOf([readTrail(trail({ S3BucketName: 'team-a-trail' }))], {
-      s3BucketName: 'central-audit-logs',
-    });
+  row(
+    'the passing trail delivers to another bucket than `s3BucketName` (likewise `snsTopicArn`, `cloudWatchLogsLogGroupArn`)',
+    'NON_COMPLIANT',
+    () => {
+      const verdict = verdictOf([readTrail(trail({ S3BucketName: 'team-a-trail' }))], {
+        s3BucketName: 'central-audit-logs',
+      });
 
-    expect(verdict.compliance).toBe('NON_COMPLIANT');
-    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
-      /S3 bucket is team-a-trail, not central-audit-logs/,
-    );
-  });
+      expect(verdict.compliance).toBe('NON_COMPLIANT');
+      expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toMatch(
+        /S3 bucket is team-a-trail, not central-audit-logs/,
+      );
+    },
+  );
 });
 
 describe('CloudTrail.1 parameters', () => {
