@@ -1,4 +1,5 @@
 import type { GetEventSelectorsResponse, Trail } from '@aws-sdk/client-cloudtrail';
+import { trail as describedTrail } from '../test/support/fixtures';
 
 /**
  * The accounts the benchmark evaluates: what `DescribeTrails` lists from the
@@ -102,18 +103,16 @@ function trail(
 ): BenchTrail {
   const owner = options.owner ?? ACCOUNT_ID;
   return {
-    trail: {
-      Name: name,
-      S3BucketName: `aws-cloudtrail-logs-${owner}-7d2e9a41`,
-      IncludeGlobalServiceEvents: options.multiRegion,
-      IsMultiRegionTrail: options.multiRegion,
-      HomeRegion: homeRegion,
-      TrailARN: `arn:aws:cloudtrail:${homeRegion}:${owner}:trail/${name}`,
-      LogFileValidationEnabled: true,
-      HasCustomEventSelectors: true,
-      HasInsightSelectors: false,
-      IsOrganizationTrail: owner !== ACCOUNT_ID,
-    },
+    trail: describedTrail(
+      {
+        Name: name,
+        HomeRegion: homeRegion,
+        IsMultiRegionTrail: options.multiRegion,
+        IncludeGlobalServiceEvents: options.multiRegion,
+        HasCustomEventSelectors: true,
+      },
+      owner,
+    ),
     isLogging: options.logging ?? true,
     eventSelectors:
       owner === ACCOUNT_ID

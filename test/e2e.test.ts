@@ -21,6 +21,7 @@ import {
   type TrailEntry,
   type TrailStatusWire,
 } from './support/fake-aws';
+import { ACCOUNT, MANAGEMENT_ACCOUNT, trail } from './support/fixtures';
 
 /*
  * End-to-end: the rule as it ships (one minified esbuild bundle), run in its
@@ -29,8 +30,6 @@ import {
  * is asserted: operations, signing Regions, request bodies.
  */
 
-const ACCOUNT = '111122223333';
-const MANAGEMENT_ACCOUNT = '999988887777';
 /** The Region the function runs in (`AWS_REGION`). */
 const REGION = 'us-east-1';
 const MAX_ATTEMPTS = 2;
@@ -225,20 +224,7 @@ function trailEntry(
   options: Partial<TrailEntry> & { owner?: string } = {},
 ): TrailEntry {
   const { owner = ACCOUNT, ...fields } = options;
-  const homeRegion = fields.HomeRegion ?? REGION;
-  return {
-    Name: name,
-    S3BucketName: `aws-cloudtrail-logs-${owner}-4f1b2c3d`,
-    IncludeGlobalServiceEvents: true,
-    IsMultiRegionTrail: true,
-    HomeRegion: homeRegion,
-    TrailARN: `arn:aws:cloudtrail:${homeRegion}:${owner}:trail/${name}`,
-    LogFileValidationEnabled: true,
-    HasCustomEventSelectors: true,
-    HasInsightSelectors: false,
-    IsOrganizationTrail: owner !== ACCOUNT,
-    ...fields,
-  };
+  return trail({ Name: name, HomeRegion: REGION, HasCustomEventSelectors: true, ...fields }, owner);
 }
 
 const LOGGING: TrailStatusWire = {

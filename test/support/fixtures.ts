@@ -13,23 +13,26 @@ export const MANAGEMENT_ACCOUNT = '999988887777';
 
 /**
  * A `DescribeTrails` trailList entry, shaped as the CloudTrail API returns it
- * for a multi-Region trail in us-east-1 delivering to an S3 bucket.
+ * for a multi-Region trail in us-east-1 delivering to an S3 bucket, owned by
+ * `owner` (an organization trail when that is not {@link ACCOUNT}).
  */
-export function trail(overrides: Partial<Trail> & { Name?: string } = {}): Trail {
+export function trail<T extends Partial<Trail>>(
+  overrides: T = {} as T,
+  owner = overrides.TrailARN?.split(':')[4] ?? ACCOUNT,
+): Trail & { Name: string; TrailARN: string; HomeRegion: string; IsMultiRegionTrail: boolean } {
   const name = overrides.Name ?? 'management-events';
   const region = overrides.HomeRegion ?? 'us-east-1';
-  const account = overrides.TrailARN?.split(':')[4] ?? ACCOUNT;
   return {
     Name: name,
-    S3BucketName: `aws-cloudtrail-logs-${account}-3b5c1e2f`,
+    S3BucketName: `aws-cloudtrail-logs-${owner}-3b5c1e2f`,
     IncludeGlobalServiceEvents: true,
     IsMultiRegionTrail: true,
     HomeRegion: region,
-    TrailARN: `arn:aws:cloudtrail:${region}:${account}:trail/${name}`,
+    TrailARN: `arn:aws:cloudtrail:${region}:${owner}:trail/${name}`,
     LogFileValidationEnabled: true,
     HasCustomEventSelectors: false,
     HasInsightSelectors: false,
-    IsOrganizationTrail: false,
+    IsOrganizationTrail: owner !== ACCOUNT,
     ...overrides,
   };
 }
