@@ -46,10 +46,20 @@ const changedItemSchema = z.looseObject({
   configurationItemCaptureTime: TIMESTAMP,
 });
 
-/** Where each change notification keeps its configuration item. */
+const changeSchema = z.looseObject({ configurationItem: changedItemSchema });
+const oversizedSchema = z.looseObject({ configurationItemSummary: changedItemSchema });
+
+/** Where each change notification keeps its configuration item, and how to read it. */
 const CHANGED_ITEM = {
-  ConfigurationItemChangeNotification: 'configurationItem',
-  OversizedConfigurationItemChangeNotification: 'configurationItemSummary',
+  ConfigurationItemChangeNotification: {
+    key: 'configurationItem',
+    read: (notification: unknown) => changeSchema.safeParse(notification).data?.configurationItem,
+  },
+  OversizedConfigurationItemChangeNotification: {
+    key: 'configurationItemSummary',
+    read: (notification: unknown) =>
+      oversizedSchema.safeParse(notification).data?.configurationItemSummary,
+  },
 } as const;
 
 const FIELD_HELP: Record<string, string> = {
@@ -123,9 +133,8 @@ function parseNotification(notification: unknown): {
     }
     case 'ConfigurationItemChangeNotification':
     case 'OversizedConfigurationItemChangeNotification': {
-      const key = CHANGED_ITEM[messageType];
-      const parsed = z.looseObject({ [key]: changedItemSchema }).safeParse(notification);
-      const item = parsed.success ? parsed.data[key] : undefined;
+      const { key, read } = CHANGED_ITEM[messageType];
+      const item = read(notification);
       if (item === undefined) {
         throw reject(`has no valid ${key} with resourceType and configurationItemCaptureTime`);
       }
