@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { InvalidSnapshotError } from '../rule/errors';
 import { type AccountTrailState, accountTrailStateSchema } from '../rule/state';
+import { formatJson } from './report';
 
 /** Issues named in one error line; the rest are counted. */
 const SHOWN_ISSUES = 3;
@@ -36,9 +37,9 @@ export async function readSnapshot(file: string): Promise<AccountTrailState> {
   return parsed.data;
 }
 
-/** The snapshot file's text: the state as indented JSON. */
+/** The snapshot file's text: the state as indented JSON, as `--json` prints any value. */
 export function formatSnapshot(state: AccountTrailState): string {
-  return `${JSON.stringify(state, null, 2)}\n`;
+  return formatJson(state);
 }
 
 /** Writes a snapshot file that {@link readSnapshot} (and `evaluate --snapshot`) reads back. */
