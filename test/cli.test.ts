@@ -17,7 +17,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../cli/main';
 import { evaluateAccount } from '../rule/evaluate';
 import { DEFAULT_PARAMETERS } from '../rule/parameters';
-import { type AccountTrailState, accountTrailStateSchema, type ReadError } from '../rule/state';
+import {
+  type AccountTrailState,
+  accountTrailStateSchema,
+  type ReadError,
+  type TrailState,
+} from '../rule/state';
 
 const ROOT = join(__dirname, '..');
 const EXAMPLES = join(ROOT, 'examples');
@@ -44,6 +49,19 @@ function loadExample(file: string): AccountTrailState {
 
 function tempDirectory(): string {
   return mkdtempSync(join(tmpdir(), 'cloudtrail-rule-cli-'));
+}
+
+/** Writes a copy of a one-trail example with that trail's reads replaced; returns its path. */
+function exampleVariant(
+  example: string,
+  file: string,
+  reads: Pick<TrailState, 'eventSelectors'>,
+): string {
+  const state = loadExample(example);
+  const [trail] = state.trails;
+  const path = join(tempDirectory(), file);
+  writeFileSync(path, JSON.stringify({ ...state, trails: [{ ...trail, ...reads }] }));
+  return path;
 }
 
 /** The lines of a table whose first cell is `name`. */
@@ -129,32 +147,20 @@ describe('cloudtrail-rule evaluate --snapshot', () => {
   });
 
   it('says which kind misses a source when read and write differ', async () => {
-    const state = loadExample('split-read-write-selectors.json');
-    const [trail] = state.trails;
-    const file = join(tempDirectory(), 'writes-without-kms.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        ...state,
-        trails: [
-          {
-            ...trail,
-            eventSelectors: {
-              response: {
-                EventSelectors: [
-                  { ReadWriteType: 'ReadOnly', IncludeManagementEvents: true },
-                  {
-                    ReadWriteType: 'WriteOnly',
-                    IncludeManagementEvents: true,
-                    ExcludeManagementEventSources: ['kms.amazonaws.com'],
-                  },
-                ],
-              },
+    const file = exampleVariant('split-read-write-selectors.json', 'writes-without-kms.json', {
+      eventSelectors: {
+        response: {
+          EventSelectors: [
+            { ReadWriteType: 'ReadOnly', IncludeManagementEvents: true },
+            {
+              ReadWriteType: 'WriteOnly',
+              IncludeManagementEvents: true,
+              ExcludeManagementEventSources: ['kms.amazonaws.com'],
             },
-          },
-        ],
-      }),
-    );
+          ],
+        },
+      },
+    });
 
     const { code, stdout } = await cli('evaluate', '--snapshot', file);
 
@@ -165,26 +171,11 @@ describe('cloudtrail-rule evaluate --snapshot', () => {
   });
 
   it('keeps a multi-line AWS error message on its trail’s row', async () => {
-    const state = loadExample('own-trail-selectors-access-denied.json');
-    const [trail] = state.trails;
-    const file = join(tempDirectory(), 'multi-line-error.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        ...state,
-        trails: [
-          {
-            ...trail,
-            eventSelectors: {
-              error: {
-                name: 'TypeError',
-                message: 'Expected real number\n  Deserialization error',
-              },
-            },
-          },
-        ],
-      }),
-    );
+    const file = exampleVariant('own-trail-selectors-access-denied.json', 'multi-line-error.json', {
+      eventSelectors: {
+        error: { name: 'TypeError', message: 'Expected real number\n  Deserialization error' },
+      },
+    });
 
     const { stdout } = await cli('evaluate', '--snapshot', file);
 
