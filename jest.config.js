@@ -10,7 +10,7 @@ module.exports = {
     ],
   },
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
-  collectCoverageFrom: ['rule/**/*.ts', 'cli/**/*.ts'],
+  collectCoverageFrom: ['rule/**/*.ts', 'remediation/**/*.ts', 'cli/**/*.ts'],
   coverageThreshold: {
     './rule/': { lines: 95 },
   },
