@@ -1,0 +1,44 @@
+import type {
+  CreateTrailCommandInput,
+  PutEventSelectorsCommandInput,
+  StartLoggingCommandInput,
+  UpdateTrailCommandInput,
+} from '@aws-sdk/client-cloudtrail';
+import type { PutKeyPolicyCommandInput } from '@aws-sdk/client-kms';
+import type {
+  CreateBucketCommandInput,
+  PutBucketEncryptionCommandInput,
+  PutBucketPolicyCommandInput,
+  PutPublicAccessBlockCommandInput,
+} from '@aws-sdk/client-s3';
+
+/**
+ * One step of a remediation plan: an exact API call, the Region it is made
+ * in, and why. A plan is plain data, so a dry run can show it and a test can
+ * compare it, and the executor only sends what the plan says.
+ */
+interface Call<S extends string, O extends string, I> {
+  service: S;
+  operation: O;
+  region: string;
+  input: I;
+  reason: string;
+}
+
+export type Action =
+  | Call<'cloudtrail', 'UpdateTrail', UpdateTrailCommandInput>
+  | Call<'cloudtrail', 'PutEventSelectors', PutEventSelectorsCommandInput>
+  | Call<'cloudtrail', 'StartLogging', StartLoggingCommandInput>
+  | Call<'cloudtrail', 'CreateTrail', CreateTrailCommandInput>
+  | Call<'s3', 'CreateBucket', CreateBucketCommandInput>
+  | Call<'s3', 'PutPublicAccessBlock', PutPublicAccessBlockCommandInput>
+  | Call<'s3', 'PutBucketEncryption', PutBucketEncryptionCommandInput>
+  | Call<'s3', 'PutBucketPolicy', PutBucketPolicyCommandInput>
+  | Call<'kms', 'PutKeyPolicy', PutKeyPolicyCommandInput>;
+
+export type ActionOperation = Action['operation'];
+
+/** How a step is written for a person: `cloudtrail:StartLogging (us-east-1)`. */
+export function describeCall(action: Pick<Action, 'service' | 'operation' | 'region'>): string {
+  return `${action.service}:${action.operation} (${action.region})`;
+}

@@ -1,0 +1,167 @@
+import {
+  ACCOUNT_ID_PATTERN,
+  BUCKET_NAME_PATTERN,
+  KMS_KEY_ID_PATTERN,
+  orEmpty,
+  ROLE_ARN_PATTERN,
+  TRAIL_NAME_PATTERN,
+} from './input';
+
+/**
+ * The SSM Automation document that AWS Config runs to remediate a
+ * NON_COMPLIANT account (DESIGN §5): it invokes the remediation function,
+ * fails when the function fails, then asks Config to evaluate the rule again
+ * so the console shows the new verdict.
+ */
+
+/** What the document needs to know about the deployment it belongs to. */
+export interface DocumentTargets {
+  /** Name or ARN of the remediation function. */
+  remediationFunction: string;
+  /** Name of the Config rule to re-evaluate after remediating. */
+  ruleName: string;
+}
+
+/** Prefixes AWS reserves for its own documents; a custom document may not start with one. */
+export const RESERVED_DOCUMENT_PREFIXES = [
+  'AWS',
+  'Amazon',
+  'amzn',
+  'AWSConfigRemediation',
+] as const;
+
+/** The name of the step that invokes the function; its `Payload` is the document's output. */
+export const REMEDIATE_STEP = 'Remediate';
+export const REEVALUATE_STEP = 'ReevaluateRule';
+
+interface StringParameter {
+  type: 'String';
+  description: string;
+  allowedPattern: string;
+  default?: string;
+}
+interface BooleanParameter {
+  type: 'Boolean';
+  description: string;
+  default: boolean;
+}
+
+export interface AutomationDocument {
+  schemaVersion: '0.3';
+  description: string;
+  assumeRole: '{{ AutomationAssumeRole }}';
+  parameters: Record<string, StringParameter | BooleanParameter>;
+  mainSteps: Record<string, unknown>[];
+  outputs: string[];
+}
+
+/**
+ * The document's parameters. Every string has an `allowedPattern`, so a
+ * value that could break out of the JSON payload never reaches the function.
+ * Optional values default to `''`, which the function reads as "not given".
+ */
+export const DOCUMENT_PARAMETERS: AutomationDocument['parameters'] = {
+  AutomationAssumeRole: {
+    type: 'String',
+    description:
+      'The role Automation assumes to run this document (set by the remediation configuration).',
+    allowedPattern: ROLE_ARN_PATTERN,
+  },
+  AccountId: {
+    type: 'String',
+    description:
+      'The account to remediate. AWS Config passes the resource ID, which is the account ID; the function refuses to act on any other account.',
+    allowedPattern: orEmpty(ACCOUNT_ID_PATTERN),
+    default: '',
+  },
+  TrailName: {
+    type: 'String',
+    description:
+      'Repair this trail of the account first; create it if it does not exist. Empty: the trail closest to passing, or a new one.',
+    allowedPattern: orEmpty(TRAIL_NAME_PATTERN),
+    default: '',
+  },
+  BucketName: {
+    type: 'String',
+    description:
+      'The S3 bucket for a new trail. Empty: cloudtrail-logs-<account>-<Region>, created if needed.',
+    allowedPattern: orEmpty(BUCKET_NAME_PATTERN),
+    default: '',
+  },
+  KmsKeyId: {
+    type: 'String',
+    description:
+      'A KMS key (ID, ARN or alias) to encrypt the log files of a new trail. Empty: SSE-S3.',
+    allowedPattern: orEmpty(KMS_KEY_ID_PATTERN),
+    default: '',
+  },
+  DryRun: {
+    type: 'Boolean',
+    description: 'Return the plan (the exact API calls) without making any change.',
+    default: false,
+  },
+};
+
+/** The JSON the function receives, with the document's parameters substituted by Automation. */
+export const PAYLOAD_TEMPLATE =
+  '{"accountId":"{{ AccountId }}","trailName":"{{ TrailName }}","bucketName":"{{ BucketName }}","kmsKeyId":"{{ KmsKeyId }}","dryRun":{{ DryRun }}}';
+
+/** Builds the document for one deployment. */
+export function remediationDocument(targets: DocumentTargets): AutomationDocument {
+  return {
+    schemaVersion: '0.3',
+    description:
+      'Makes the account pass Security Hub control CloudTrail.1 with the smallest change that loses nothing: repairs the trail closest to passing (multi-Region, logging, read and write management events from every source, every data event selector kept), or creates a secure bucket and a multi-Region trail. Fails with the reason unless a fresh evaluation says COMPLIANT.',
+    assumeRole: '{{ AutomationAssumeRole }}',
+    parameters: DOCUMENT_PARAMETERS,
+    mainSteps: [
+      {
+        name: REMEDIATE_STEP,
+        description:
+          'Plan, apply and verify the change. A function error fails this step and the automation.',
+        action: 'aws:invokeLambdaFunction',
+        onFailure: 'Abort',
+        isCritical: true,
+        timeoutSeconds: 300,
+        maxAttempts: 1,
+        inputs: {
+          FunctionName: targets.remediationFunction,
+          InvocationType: 'RequestResponse',
+          Payload: PAYLOAD_TEMPLATE,
+        },
+      },
+      {
+        name: REEVALUATE_STEP,
+        description:
+          'Ask AWS Config to evaluate the rule again so the console shows the new verdict. Its failure (for example a throttle) does not fail the remediation.',
+        action: 'aws:executeAwsApi',
+        onFailure: 'Continue',
+        isCritical: false,
+        isEnd: true,
+        inputs: {
+          Service: 'config',
+          Api: 'StartConfigRulesEvaluation',
+          ConfigRuleNames: [targets.ruleName],
+        },
+      },
+    ],
+    outputs: [`${REMEDIATE_STEP}.Payload`],
+  };
+}
+
+/** Throws when a document name starts with a prefix AWS reserves. */
+export function assertDocumentName(name: string): void {
+  const reserved = RESERVED_DOCUMENT_PREFIXES.find((p) =>
+    name.toLowerCase().startsWith(p.toLowerCase()),
+  );
+  if (reserved !== undefined) {
+    throw new Error(
+      `SSM document name "${name}" starts with "${reserved}", a prefix AWS reserves: choose a name that does not start with ${RESERVED_DOCUMENT_PREFIXES.join(', ')}`,
+    );
+  }
+  if (!/^[A-Za-z0-9_.-]{3,128}$/.test(name)) {
+    throw new Error(
+      `SSM document name "${name}" is not valid: use 3–128 letters, digits, "_", "-" or "."`,
+    );
+  }
+}

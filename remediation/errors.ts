@@ -1,0 +1,47 @@
+/**
+ * Errors the remediation raises on purpose. Each message says what is wrong
+ * and what to change: it is what a person sees in the Automation execution,
+ * the Config console or the CLI. None of them is raised after a write call
+ * except {@link RemediationStepError} and {@link VerificationFailedError},
+ * and a rerun repairs whatever state those leave.
+ */
+
+/** The function's input is not what the SSM document or the CLI should send. */
+export class InvalidRemediationInputError extends Error {
+  override readonly name = 'InvalidRemediationInputError';
+}
+
+/** The account to remediate is not the account the function runs in. */
+export class AccountMismatchError extends Error {
+  override readonly name = 'AccountMismatchError';
+}
+
+/** The log bucket exists and belongs to someone else (or cannot be read). */
+export class BucketNotOwnedError extends Error {
+  override readonly name = 'BucketNotOwnedError';
+}
+
+/** The KMS key given for a new trail cannot be used for it. */
+export class KmsKeyError extends Error {
+  override readonly name = 'KmsKeyError';
+}
+
+/** The trail named for repair cannot be repaired (another account's, or unreadable). */
+export class TrailNotRepairableError extends Error {
+  override readonly name = 'TrailNotRepairableError';
+}
+
+/** An existing policy document is not JSON the remediation can merge into. */
+export class PolicyMergeError extends Error {
+  override readonly name = 'PolicyMergeError';
+}
+
+/** A write call failed; the message names the step. */
+export class RemediationStepError extends Error {
+  override readonly name = 'RemediationStepError';
+}
+
+/** After the change, a fresh read still does not pass CloudTrail.1. */
+export class VerificationFailedError extends Error {
+  override readonly name = 'VerificationFailedError';
+}

@@ -1,0 +1,79 @@
+import * as z from 'zod';
+
+/**
+ * What the remediation function accepts, and the patterns that guard each
+ * value. The SSM document's `allowedPattern`s are these same patterns, so a
+ * value the document lets through is a value the function accepts.
+ */
+
+/** A 12-digit AWS account ID. */
+export const ACCOUNT_ID_PATTERN = '^[0-9]{12}$';
+/** A trail name as CloudTrail allows it: 3–128 characters, letters, digits, `.`, `_`, `-`, starting and ending with a letter or digit. */
+export const TRAIL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$';
+/** An S3 bucket name: 3–63 lower-case letters, digits, `.` and `-`, starting and ending with a letter or digit. */
+export const BUCKET_NAME_PATTERN = '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$';
+/** A KMS key ID, key ARN, alias name or alias ARN. */
+export const KMS_KEY_ID_PATTERN =
+  '^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]{1,128}|alias/[A-Za-z0-9/_-]{1,250})|alias/[A-Za-z0-9/_-]{1,250}|[A-Za-z0-9-]{1,128})$';
+/** An IAM role ARN. */
+export const ROLE_ARN_PATTERN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$';
+
+/** A pattern that also accepts the empty string, which means "not given". */
+export function orEmpty(pattern: string): string {
+  return `^$|${pattern}`;
+}
+
+/**
+ * An optional string field: absent or `''` (what the SSM document sends for
+ * a parameter left empty) means not given; anything else must match.
+ */
+function optionalMatching(pattern: string, what: string, example: string) {
+  return z
+    .string()
+    .regex(new RegExp(orEmpty(pattern)), `must be ${what}, for example ${example}`)
+    .optional()
+    .transform((value) => (value === '' ? undefined : value));
+}
+
+export const remediationInputSchema = z.strictObject({
+  accountId: optionalMatching(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account ID', '111122223333'),
+  trailName: optionalMatching(
+    TRAIL_NAME_PATTERN,
+    'a trail name of 3–128 letters, digits, ".", "_" or "-"',
+    'management-events',
+  ),
+  bucketName: optionalMatching(
+    BUCKET_NAME_PATTERN,
+    'an S3 bucket name of 3–63 lower-case letters, digits, "." or "-"',
+    'cloudtrail-logs-111122223333',
+  ),
+  kmsKeyId: optionalMatching(
+    KMS_KEY_ID_PATTERN,
+    'a KMS key ID, key ARN, alias name or alias ARN',
+    'alias/cloudtrail',
+  ),
+  dryRun: z.boolean().optional().default(false),
+});
+
+/** The remediation function's input, after parsing. */
+export type RemediationInput = z.output<typeof remediationInputSchema>;
+
+/** The input's fields: the SSM document passes exactly these. */
+export const REMEDIATION_INPUT_FIELDS = Object.keys(remediationInputSchema.shape) as (
+  | 'accountId'
+  | 'trailName'
+  | 'bucketName'
+  | 'kmsKeyId'
+  | 'dryRun'
+)[];
+
+/** The trail the remediation creates when no trail of the account can be repaired and none is named. */
+export const DEFAULT_TRAIL_NAME = 'multi-region-management-events';
+
+/**
+ * The log bucket the remediation creates when none is named: one per account
+ * and Region, so the name is predictable for the IAM policy that allows it.
+ */
+export function defaultBucketName(accountId: string, region: string): string {
+  return `cloudtrail-logs-${accountId}-${region}`;
+}
