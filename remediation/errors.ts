@@ -31,6 +31,19 @@ export class TrailNotRepairableError extends Error {
   override readonly name = 'TrailNotRepairableError';
 }
 
+/**
+ * The remediation cannot safely decide what to change: a trail that may
+ * already pass, or could be repaired, could not be read.
+ */
+export class UndecidedAccountError extends Error {
+  override readonly name = 'UndecidedAccountError';
+}
+
+/** The rule requires something the remediation does not set up (SNS or CloudWatch Logs delivery). */
+export class UnsupportedRequirementError extends Error {
+  override readonly name = 'UnsupportedRequirementError';
+}
+
 /** An existing policy document is not JSON the remediation can merge into. */
 export class PolicyMergeError extends Error {
   override readonly name = 'PolicyMergeError';

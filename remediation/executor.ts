@@ -110,10 +110,15 @@ export async function executePlan(
   }
 }
 
+/**
+ * Sends a copy of the action's input: SDK middleware adds fields to the
+ * input it is given (S3 adds `ChecksumAlgorithm`), and the plan, which is
+ * returned and printed, must stay what was planned.
+ */
 function send(action: Action, clients: ExecutorClients): Promise<unknown> {
   const run = WRITE_OPERATIONS[action.operation] as (
     a: Action,
     c: ExecutorClients,
   ) => Promise<unknown>;
-  return run(action, clients);
+  return run({ ...action, input: structuredClone(action.input) } as Action, clients);
 }

@@ -55,8 +55,17 @@ export const remediationInputSchema = z.strictObject({
   dryRun: z.boolean().optional().default(false),
 });
 
-/** The remediation function's input, after parsing. */
-export type RemediationInput = z.output<typeof remediationInputSchema>;
+/** The remediation function's input, after parsing: a value not given is absent. */
+export interface RemediationInput {
+  accountId?: string | undefined;
+  trailName?: string | undefined;
+  bucketName?: string | undefined;
+  kmsKeyId?: string | undefined;
+  dryRun: boolean;
+}
+
+// The schema's output must fit the interface the rest of the code uses.
+const _parsedFits: (parsed: z.output<typeof remediationInputSchema>) => RemediationInput = (p) => p;
 
 /** The input's fields: the SSM document passes exactly these. */
 export const REMEDIATION_INPUT_FIELDS = Object.keys(remediationInputSchema.shape) as (

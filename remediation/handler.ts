@@ -1,0 +1,60 @@
+import { EnvironmentError } from '../rule/errors';
+import { DEFAULT_PARAMETERS, parseRuleParameters } from '../rule/parameters';
+import { remediationClients } from './clients';
+import { InvalidRemediationInputError } from './errors';
+import { remediationInputSchema } from './input';
+import { logger } from './log';
+import { type RemediationDependencies, type RemediationResult, remediate } from './remediate';
+
+/**
+ * The remediation Lambda entry point, invoked by the SSM Automation
+ * document: parse the input → read → plan → apply → verify. It throws on
+ * any failure, so the Automation step (and the remediation in the Config
+ * console) fails with the message.
+ */
+export function createRemediationHandler(dependencies: () => RemediationDependencies) {
+  return async (event: unknown): Promise<RemediationResult> => {
+    const parsed = remediationInputSchema.safeParse(event);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => {
+        const field = issue.path.join('.') || 'input';
+        return issue.code === 'unrecognized_keys'
+          ? `unknown field(s) ${issue.keys.join(', ')}: accepted fields are accountId, trailName, bucketName, kmsKeyId, dryRun`
+          : `${field} ${issue.message}`;
+      });
+      throw new InvalidRemediationInputError(
+        `Invalid remediation input: ${problems.join('; ')}. Nothing was changed.`,
+      );
+    }
+    try {
+      return await remediate(parsed.data, dependencies());
+    } catch (error) {
+      logger.error('Remediation failed', error as Error);
+      throw error;
+    }
+  };
+}
+
+let defaults: RemediationDependencies | undefined;
+
+/** The Lambda entry point. Clients are created once per execution environment. */
+export const handler = createRemediationHandler(() => {
+  if (defaults === undefined) {
+    const region = process.env.AWS_REGION;
+    if (region === undefined || region === '') {
+      throw new EnvironmentError(
+        'AWS_REGION is not set: run the remediation in AWS Lambda, or set AWS_REGION to the Region to remediate from.',
+      );
+    }
+    const { sts, ...clients } = remediationClients();
+    defaults = {
+      clients,
+      sts,
+      region,
+      parameters: process.env.RULE_PARAMETERS
+        ? parseRuleParameters(process.env.RULE_PARAMETERS)
+        : DEFAULT_PARAMETERS,
+    };
+  }
+  return defaults;
+});

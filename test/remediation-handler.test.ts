@@ -1,0 +1,84 @@
+import { InvalidRemediationInputError } from '../remediation/errors';
+import { createRemediationHandler } from '../remediation/handler';
+import { DEFAULT_PARAMETERS } from '../rule/parameters';
+import { readTrail, trail } from './support/fixtures';
+import { MockAccount } from './support/mock-account';
+
+let account: MockAccount;
+
+beforeEach(() => {
+  account = new MockAccount({
+    trails: [
+      {
+        trail: readTrail(trail()).trail as never,
+        logging: false,
+        selectors: { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] },
+      },
+    ],
+  }).install();
+});
+afterEach(() => account.restore());
+
+const handler = createRemediationHandler(() => {
+  const { sts, ...clients } = account.clients();
+  return {
+    clients,
+    sts,
+    region: 'us-east-1',
+    parameters: DEFAULT_PARAMETERS,
+    execute: { sleep: async () => {} },
+    verifyDelayMs: 0,
+  };
+});
+
+describe('remediation function input', () => {
+  it.each([
+    [{ trailName: 'x' }, /trailName must be a trail name of 3–128/],
+    [{ trailName: 'bad name!' }, /trailName must be a trail name/],
+    [{ bucketName: 'Upper_Case' }, /bucketName must be an S3 bucket name/],
+    [{ kmsKeyId: 'key"}' }, /kmsKeyId must be a KMS key ID/],
+    [{ accountId: '1234' }, /accountId must be a 12-digit AWS account ID/],
+    [{ dryRun: 'yes' }, /dryRun/],
+    [
+      { trailname: 'audit' },
+      /unknown field\(s\) trailname: accepted fields are accountId, trailName/,
+    ],
+    ['not an object', /Invalid remediation input/],
+  ])('refuses %j, naming what is wrong, and calls nothing', async (event, message) => {
+    const error = await handler(event).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(InvalidRemediationInputError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toMatch(/Nothing was changed\.$/);
+    expect(account.requests).toEqual([]);
+  });
+
+  it('reads empty strings, as the SSM document sends unset parameters, as not given', async () => {
+    const result = await handler({
+      accountId: '',
+      trailName: '',
+      bucketName: '',
+      kmsKeyId: '',
+      dryRun: true,
+    });
+
+    expect(result).toMatchObject({ dryRun: true, compliantBefore: false, compliantAfter: null });
+    expect(result.actions.map((a) => a.operation)).toEqual(['StartLogging']);
+  });
+
+  it('returns what it did: the steps, the verdict before and after, and the passing trail', async () => {
+    const result = await handler({ accountId: account.accountId });
+
+    expect(result).toEqual({
+      dryRun: false,
+      accountId: account.accountId,
+      compliantBefore: false,
+      actions: [
+        expect.objectContaining({ step: 1, service: 'cloudtrail', operation: 'StartLogging' }),
+      ],
+      compliantAfter: true,
+      trailArn: trail().TrailARN,
+      verdict: expect.stringMatching(/^COMPLIANT: /),
+    });
+  });
+});
