@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { remediationInputSchema } from '../remediation/input';
 import { parameterValues, type RuleParameters } from '../rule/parameters';
 import { UsageError } from './errors';
 
@@ -18,7 +19,30 @@ export type Command =
       json: boolean;
     }
   | { name: 'snapshot'; live: LiveTarget; out?: string }
-  | { name: 'examples'; directory?: string; parameters: RuleParameters; json: boolean };
+  | { name: 'examples'; directory?: string; parameters: RuleParameters; json: boolean }
+  | RemediateCommand;
+
+/**
+ * `remediate`: plan (`--dry-run`, from the live account or a snapshot) or
+ * apply (`--apply`, live only) the remediation. `yes` skips the question
+ * before applying; `json` is for a dry run only.
+ */
+export type RemediateCommand = {
+  name: 'remediate';
+  parameters: RuleParameters;
+  /** What the remediation function would get as input, checked by its own schema. */
+  choices: RemediationChoices;
+} & (
+  | { mode: 'dry-run'; source: { snapshot: string } | { live: LiveTarget }; json: boolean }
+  | { mode: 'apply'; live: LiveTarget; yes: boolean }
+);
+
+/** The names `--trail-name`, `--bucket-name` and `--kms-key-id` give the remediation. */
+export interface RemediationChoices {
+  trailName?: string;
+  bucketName?: string;
+  kmsKeyId?: string;
+}
 
 const OPTIONS = {
   snapshot: { type: 'string' },
@@ -27,6 +51,12 @@ const OPTIONS = {
   out: { type: 'string' },
   param: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  apply: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  'trail-name': { type: 'string' },
+  'bucket-name': { type: 'string' },
+  'kms-key-id': { type: 'string' },
   // Read by bin/cloudtrail-rule.cjs before the rule's logger exists; accepted here so it parses.
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -39,7 +69,22 @@ const ACCEPTS: Record<Exclude<Command['name'], 'help'>, readonly OptionName[]> =
   evaluate: ['snapshot', 'region', 'profile', 'param', 'json'],
   snapshot: ['region', 'profile', 'out'],
   examples: ['param', 'json'],
+  remediate: [
+    'dry-run',
+    'apply',
+    'yes',
+    'snapshot',
+    'region',
+    'profile',
+    'param',
+    'json',
+    'trail-name',
+    'bucket-name',
+    'kms-key-id',
+  ],
 };
+
+const COMMANDS = ['evaluate', 'snapshot', 'examples', 'remediate'] as const;
 
 const HELP_HINT = 'Run "cloudtrail-rule --help" for usage.';
 
@@ -57,11 +102,14 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const [name, ...rest] = positionals;
 
   if (values.help === true || name === 'help') return { name: 'help' };
-  if (name === undefined)
-    throw new UsageError(`Give a command: evaluate, snapshot or examples. ${HELP_HINT}`);
-  if (name !== 'evaluate' && name !== 'snapshot' && name !== 'examples') {
+  if (name === undefined) {
     throw new UsageError(
-      `Unknown command "${name}": the commands are evaluate, snapshot and examples. ${HELP_HINT}`,
+      `Give a command: evaluate, snapshot or examples to read, remediate to repair. ${HELP_HINT}`,
+    );
+  }
+  if (!isCommandName(name)) {
+    throw new UsageError(
+      `Unknown command "${name}": the commands are evaluate, snapshot, examples and remediate. ${HELP_HINT}`,
     );
   }
 
@@ -80,13 +128,13 @@ export function parseCommandLine(argv: readonly string[]): Command {
     ...(values.region !== undefined ? { region: values.region } : {}),
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
   };
+  if (values.snapshot !== undefined && (values.region ?? values.profile) !== undefined) {
+    throw new UsageError(
+      '--region and --profile are for reading a live account; a snapshot already names its account and Region. Give either --snapshot or --region/--profile.',
+    );
+  }
   switch (name) {
     case 'evaluate':
-      if (values.snapshot !== undefined && (values.region ?? values.profile) !== undefined) {
-        throw new UsageError(
-          '--region and --profile are for reading a live account; a snapshot already names its account and Region. Give either --snapshot or --region/--profile.',
-        );
-      }
       return {
         name,
         source: values.snapshot !== undefined ? { snapshot: values.snapshot } : { live },
@@ -102,7 +150,104 @@ export function parseCommandLine(argv: readonly string[]): Command {
         parameters: parseParams(values.param ?? []),
         json: values.json === true,
       };
+    case 'remediate':
+      return parseRemediate(values, live);
   }
+}
+
+function isCommandName(name: string): name is Exclude<Command['name'], 'help'> {
+  return (COMMANDS as readonly string[]).includes(name);
+}
+
+type Values = ReturnType<typeof parseOptions>['values'];
+
+/**
+ * `remediate`'s combinations: exactly one of --dry-run and --apply; --apply
+ * only against a live account (a snapshot is a record, not an account);
+ * --kms-key-id only live (the key's Region and policy must be read).
+ */
+function parseRemediate(values: Values, live: LiveTarget): RemediateCommand {
+  const dryRun = values['dry-run'] === true;
+  const apply = values.apply === true;
+  if (dryRun === apply) {
+    throw new UsageError(
+      `remediate needs exactly one of --dry-run (show the plan, change nothing) and --apply (make the changes). ${HELP_HINT}`,
+    );
+  }
+  const choices = parseChoices(values);
+  const parameters = parseParams(values.param ?? []);
+  if (apply) {
+    if (values.snapshot !== undefined) {
+      throw new UsageError(
+        '--apply changes a live account, and a snapshot is only a record of one: use --dry-run with --snapshot, or --apply with --region/--profile.',
+      );
+    }
+    if (values.json === true) {
+      throw new UsageError(
+        '--json is for --dry-run: --apply prints each step as it runs it. Get the plan as JSON with "remediate --dry-run --json".',
+      );
+    }
+    return {
+      name: 'remediate',
+      mode: 'apply',
+      live,
+      parameters,
+      choices,
+      yes: values.yes === true,
+    };
+  }
+  if (values.yes === true) {
+    throw new UsageError('--yes answers the question --apply asks; a dry run asks nothing.');
+  }
+  if (values.snapshot !== undefined && choices.kmsKeyId !== undefined) {
+    throw new UsageError(
+      '--kms-key-id needs the key read from the live account (its ARN, Region and policy), which a snapshot does not hold: plan with --region/--profile instead, or leave the key out.',
+    );
+  }
+  return {
+    name: 'remediate',
+    mode: 'dry-run',
+    source: values.snapshot !== undefined ? { snapshot: values.snapshot } : { live },
+    parameters,
+    choices,
+    json: values.json === true,
+  };
+}
+
+const CHOICE_OPTIONS = {
+  trailName: 'trail-name',
+  bucketName: 'bucket-name',
+  kmsKeyId: 'kms-key-id',
+} as const;
+
+/**
+ * Checks --trail-name, --bucket-name and --kms-key-id with the remediation
+ * function's own input schema, so the CLI accepts exactly what it accepts.
+ */
+function parseChoices(values: Values): RemediationChoices {
+  const raw: Record<string, string> = {};
+  for (const [field, option] of Object.entries(CHOICE_OPTIONS)) {
+    const value = values[option];
+    if (value === undefined) continue;
+    // The schema reads '' as "not given" (what SSM sends for an empty parameter); here it is a slip.
+    if (value === '') throw new UsageError(`--${option} needs a value. ${HELP_HINT}`);
+    raw[field] = value;
+  }
+  const parsed = remediationInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const field = String(issue?.path[0] ?? '') as keyof typeof CHOICE_OPTIONS;
+    const option = CHOICE_OPTIONS[field];
+    throw new UsageError(
+      `--${option} "${raw[field]}" is not accepted: it ${issue?.message ?? 'is not valid'}.`,
+    );
+  }
+  const { trailName, bucketName, kmsKeyId } = parsed.data;
+  return {
+    ...(trailName === undefined ? {} : { trailName }),
+    ...(bucketName === undefined ? {} : { bucketName }),
+    ...(kmsKeyId === undefined ? {} : { kmsKeyId }),
+  };
 }
 
 function parseOptions(argv: readonly string[]) {

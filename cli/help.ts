@@ -1,3 +1,4 @@
+import { DEFAULT_TRAIL_NAME } from '../remediation/input';
 import { PARAMETER_NAMES } from '../rule/parameters';
 
 /** The `--help` text. */
@@ -12,25 +13,47 @@ Commands:
   evaluate --snapshot FILE Evaluate a saved snapshot instead; needs no AWS account.
   snapshot                 Read the live account fully and write its trail state (JSON).
   examples [DIR]           Evaluate every *.json snapshot in DIR (default: the project's examples/).
+  remediate --dry-run      Show the remediation's plan for the live account, or for a snapshot
+                           with --snapshot FILE: the exact API calls, numbered, each with why.
+                           Changes nothing.
+  remediate --apply        Apply the plan to the live account: shows it, asks (unless --yes),
+                           prints each step as it runs, then checks the result with a fresh read.
 
 Options:
-  --snapshot FILE          evaluate: the snapshot to evaluate.
-  --region REGION          evaluate, snapshot: the Region to list trails from
-                           (default: AWS_REGION or the profile's region).
-  --profile NAME           evaluate, snapshot: a profile from the shared AWS config files.
+  --snapshot FILE          evaluate, remediate --dry-run: the snapshot to read instead of the account.
+  --region REGION          evaluate, snapshot, remediate: the Region to list trails from, and where
+                           remediate creates a trail (default: AWS_REGION or the profile's region).
+  --profile NAME           evaluate, snapshot, remediate: a profile from the shared AWS config files.
   --out FILE               snapshot: write to FILE instead of stdout.
-  --param NAME=VALUE       evaluate, examples: a rule parameter, repeatable. Names:
+  --param NAME=VALUE       evaluate, examples, remediate: a rule parameter, repeatable. Names:
                            ${PARAMETER_NAMES.join(', ')}.
-  --json                   evaluate, examples: print JSON for machines.
+  --json                   evaluate, examples, remediate --dry-run: print JSON for machines.
+  --trail-name NAME        remediate: the trail to repair, or to create if the account has no
+                           trail of that name (default: the trail needing the fewest changes, or a
+                           new ${DEFAULT_TRAIL_NAME} when none can be repaired).
+  --bucket-name NAME       remediate: the log bucket of a new trail (default: the s3BucketName
+                           parameter, else cloudtrail-logs-ACCOUNT-REGION). A snapshot holds no
+                           bucket state, so a dry run from one assumes the bucket does not exist.
+  --kms-key-id KEY         remediate, live only: a KMS key (ID, ARN or alias) to encrypt a new
+                           trail's logs with; its policy is read and added to, never replaced.
+  -y, --yes                remediate --apply: apply without asking (needed when stdin is not a
+                           terminal).
   --verbose                Show the rule's structured logs.
   -h, --help               Show this help.
 
 Exit status: 0 COMPLIANT, 1 NON_COMPLIANT, 2 error (bad input, unreadable snapshot,
 AWS failure, or an UNDECIDED verdict). examples exits 0 unless a file cannot be read.
+remediate --dry-run: 0 nothing to change, 1 changes planned, 2 error or UNDECIDED.
+remediate --apply: 0 applied and a fresh read passes (or nothing to change), 1 the answer
+was not yes (nothing changed), 2 error (the message says which steps, if any, were applied;
+running again continues from the account's new state).
 
 Examples:
   cloudtrail-rule evaluate --region us-east-1
   cloudtrail-rule evaluate --snapshot examples/write-only-trail.json --json
   cloudtrail-rule snapshot --profile audit --out state.json
   cloudtrail-rule evaluate --snapshot state.json --param readWriteType=WriteOnly
+  cloudtrail-rule remediate --dry-run --snapshot examples/logging-stopped.json
+  cloudtrail-rule remediate --dry-run --region us-east-1 --json
+  cloudtrail-rule remediate --apply --profile admin --region us-east-1
 `;

@@ -1,7 +1,22 @@
-/** Where a command writes: stdout for results, stderr for errors. Tests pass their own. */
+import { createInterface } from 'node:readline';
+import { isatty } from 'node:tty';
+
+/**
+ * Where a command meets the outside world: stdout for results, stderr for
+ * errors and questions, a person at the terminal, and the clock. Tests pass
+ * their own.
+ */
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * Asks a person a question on stderr and resolves to the line they answer
+   * (`''` when they end input instead). Absent when no one can answer: stdin
+   * is not a terminal.
+   */
+  ask?: (question: string) => Promise<string>;
+  /** How a command waits (for AWS to show a change); tests pass one that does not wait. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The real streams, for the command run as a process. */
@@ -12,7 +27,29 @@ export const processIo: Io = {
   err: (text) => {
     process.stderr.write(text);
   },
+  // isatty, not process.stdin.isTTY: looking at process.stdin opens it.
+  ...(isatty(0) ? { ask: askOnTerminal } : {}),
 };
+
+/** One line from the terminal; Ctrl-C or Ctrl-D answer `''` (which is never a yes). */
+function askOnTerminal(question: string): Promise<string> {
+  return new Promise((resolve) => {
+    const terminal = createInterface({ input: process.stdin, output: process.stderr });
+    let answered = false;
+    terminal.on('SIGINT', () => {
+      process.stderr.write('\n');
+      terminal.close();
+    });
+    terminal.on('close', () => {
+      if (!answered) resolve('');
+    });
+    terminal.question(question, (answer) => {
+      answered = true;
+      terminal.close();
+      resolve(answer);
+    });
+  });
+}
 
 /** Exit status: 0 compliant, 1 non-compliant, 2 error (including an UNDECIDED verdict). */
 export const EXIT = { compliant: 0, nonCompliant: 1, error: 2 } as const;

@@ -1,7 +1,20 @@
+import {
+  AccountMismatchError,
+  BucketNotOwnedError,
+  InvalidRemediationInputError,
+  KmsKeyError,
+  PolicyMergeError,
+  RemediationStepError,
+  TrailNotRepairableError,
+  UndecidedAccountError,
+  UnsupportedRequirementError,
+  VerificationFailedError,
+} from '../remediation/errors';
 import { InvalidParameterError, InvalidSnapshotError } from '../rule/errors';
 import { type Command, parseCommandLine } from './args';
 import { evaluateCommand } from './commands/evaluate';
 import { examplesCommand } from './commands/examples';
+import { PlanChangedError, remediateCommand } from './commands/remediate';
 import { snapshotCommand } from './commands/snapshot';
 import { AwsReadError, UsageError } from './errors';
 import { USAGE } from './help';
@@ -36,11 +49,30 @@ function run(command: Command, io: Io): Promise<ExitCode> {
       return snapshotCommand(command, io);
     case 'examples':
       return examplesCommand(command, io);
+    case 'remediate':
+      return remediateCommand(command, io);
   }
 }
 
 /** Errors whose message is written for the user; anything else also shows its type. */
-const EXPECTED_ERRORS = [UsageError, AwsReadError, InvalidParameterError, InvalidSnapshotError];
+const EXPECTED_ERRORS = [
+  UsageError,
+  AwsReadError,
+  InvalidParameterError,
+  InvalidSnapshotError,
+  // The remediation's errors say what was (and was not) changed and what to do next.
+  InvalidRemediationInputError,
+  AccountMismatchError,
+  BucketNotOwnedError,
+  KmsKeyError,
+  TrailNotRepairableError,
+  PolicyMergeError,
+  RemediationStepError,
+  VerificationFailedError,
+  PlanChangedError,
+  UndecidedAccountError,
+  UnsupportedRequirementError,
+];
 
 function errorLine(error: unknown): string {
   const message = !(error instanceof Error)

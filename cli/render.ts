@@ -59,14 +59,15 @@ function reasonOf(report: EvaluationReport): string {
   return report.compliance === 'UNDECIDED' ? report.reason : report.annotation;
 }
 
-function describeSource(source: ReportSource, readAt: string | null): string {
+/** Where the state was read: `snapshot FILE, read …` or `live (profile P), read …`. */
+export function describeSource(source: ReportSource, readAt: string | null): string {
   const read = readAt === null ? '' : `, read ${readAt}`;
   if (source.type === 'snapshot') return `snapshot ${source.file}${read}`;
   return `live${source.profile === null ? '' : ` (profile ${source.profile})`}${read}`;
 }
 
 /** The parameters that differ from CloudTrail.1's defaults. */
-function describeParameters(parameters: RuleParameters): string {
+export function describeParameters(parameters: RuleParameters): string {
   const changed = PARAMETER_NAMES.filter(
     (name) => parameters[name] !== undefined && parameters[name] !== DEFAULT_PARAMETERS[name],
   ).map((name) => `${name}=${String(parameters[name])}`);
