@@ -1,78 +1,74 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GetEventSelectorsResponse, Trail } from '@aws-sdk/client-cloudtrail';
 import { z } from 'zod';
+import {
+  answerCloudTrail,
+  CLOUDTRAIL_OPERATIONS,
+  type CloudTrailOperation,
+  type FakeTrail,
+} from './fake-cloudtrail';
+import { type AwsError, AwsFault, fault, validated } from './fake-errors';
+import { answerKms, type FakeKey, findKey, KMS_OPERATIONS, type KmsOperation } from './fake-kms';
+import { answerS3, type FakeBucket, type S3Operation, s3ErrorReply, s3Operation } from './fake-s3';
+
+export type { FakeTrail, TrailEntry, TrailStatusWire } from './fake-cloudtrail';
+export type { FakeKey } from './fake-kms';
+export type { FakeBucket, PublicAccessBlock } from './fake-s3';
 
 /**
- * A fake of the two AWS APIs the rule calls, served on 127.0.0.1 over the
- * awsJson1_1 protocol the real services speak: CloudTrail
- * (`CloudTrail_20131101.*`) and AWS Config (`StarlingDoveService.*`). It
- * describes one account from a fixture the way CloudTrail answers from each
- * Region (home trails, shadow copies of multi-Region and organization
- * trails), takes the Region of each request from its SigV4 credential scope,
- * records every request, and fails requests on demand with errors in the
- * awsJson shape.
+ * A fake of the AWS APIs the rule and the remediation call, served on
+ * 127.0.0.1 in the protocols the real services speak: CloudTrail
+ * (`CloudTrail_20131101.*`), AWS Config (`StarlingDoveService.*`) and KMS
+ * (`TrentService.*`) over awsJson1_1, STS `GetCallerIdentity` over the query
+ * protocol, and S3 bucket operations over REST-XML (path-style). It
+ * describes one account from a fixture: its trails, as CloudTrail answers
+ * from each Region (home trails, shadow copies of multi-Region and
+ * organization trails, see `fake-cloudtrail.ts`), and the S3 buckets and KMS
+ * keys it can reach (`fake-s3.ts`, `fake-kms.ts`). Writes change that
+ * account at once, as the real services do where the callers depend on it.
+ * It takes the Region of each request from its SigV4 credential scope,
+ * records every request, and fails requests on demand in each protocol's
+ * error shape.
  */
 
 export type Operation =
-  | 'DescribeTrails'
-  | 'GetTrailStatus'
-  | 'GetEventSelectors'
-  | 'PutEvaluations';
+  | CloudTrailOperation
+  | 'PutEvaluations'
+  | 'GetCallerIdentity'
+  | KmsOperation
+  | S3Operation;
 
-const OPERATIONS: Record<string, { operation: Operation; service: string }> = {
-  'CloudTrail_20131101.DescribeTrails': { operation: 'DescribeTrails', service: 'cloudtrail' },
-  'CloudTrail_20131101.GetTrailStatus': { operation: 'GetTrailStatus', service: 'cloudtrail' },
-  'CloudTrail_20131101.GetEventSelectors': {
-    operation: 'GetEventSelectors',
-    service: 'cloudtrail',
-  },
+const JSON_OPERATIONS: Record<string, { operation: Operation; service: string }> = {
+  ...Object.fromEntries(
+    Object.entries(CLOUDTRAIL_OPERATIONS).map(([target, operation]) => [
+      target,
+      { operation, service: 'cloudtrail' },
+    ]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(KMS_OPERATIONS).map(([target, operation]) => [
+      target,
+      { operation, service: 'kms' },
+    ]),
+  ),
   'StarlingDoveService.PutEvaluations': { operation: 'PutEvaluations', service: 'config' },
 };
 
-/** A `DescribeTrails` entry as CloudTrail returns it; the fake needs these fields set. */
-export type TrailEntry = Trail & {
-  Name: string;
-  TrailARN: string;
-  HomeRegion: string;
-  IsMultiRegionTrail: boolean;
-};
-
-/** `GetTrailStatus` on the wire: timestamps are epoch seconds. */
-export interface TrailStatusWire {
-  IsLogging: boolean;
-  LatestDeliveryTime?: number;
-  StartLoggingTime?: number;
-  StopLoggingTime?: number;
-  LatestDeliveryAttemptTime?: string;
-  LatestNotificationAttemptTime?: string;
-  LatestDeliveryAttemptSucceeded?: string;
-  LatestNotificationAttemptSucceeded?: string;
-  TimeLoggingStarted?: string;
-  TimeLoggingStopped?: string;
-}
-
-export interface FakeTrail {
-  trail: TrailEntry;
-  status: TrailStatusWire;
-  /** What the owning account reads with `GetEventSelectors`. */
-  eventSelectors: GetEventSelectorsResponse;
-}
-
-/** The account the fake describes: its own trails and the organization trails it sees. */
+/**
+ * The account the fake describes: its own trails and the organization
+ * trails it sees, and the S3 buckets (its own and, since bucket names are
+ * global, other accounts') and KMS keys there are.
+ */
 export interface FakeAccount {
   accountId: string;
   trails: FakeTrail[];
+  buckets?: FakeBucket[];
+  keys?: FakeKey[];
 }
 
 /** An error in the awsJson shape: `{"__type": type, "message": message}` with `status`. */
-export interface AwsJsonError {
-  type: string;
-  message: string;
-  /** HTTP status; 400 unless given. */
-  status?: number;
-}
+export type AwsJsonError = AwsError;
 
 /** Makes matching requests fail. */
 export interface Fault {
@@ -81,6 +77,8 @@ export interface Fault {
   region?: string;
   /** Only requests that name this trail (by name or ARN). */
   trail?: string;
+  /** Only requests for this S3 bucket. */
+  bucket?: string;
   error: AwsJsonError;
   /** How many matching requests fail before they succeed again; every one if not given. */
   times?: number;
@@ -88,14 +86,18 @@ export interface Fault {
 
 export interface RecordedRequest {
   operation: Operation | 'unknown';
-  /** The `X-Amz-Target` header. */
+  /** The `X-Amz-Target` header (awsJson), the `Action` (query), or the method and path (S3). */
   target: string;
   /** The signing Region, from the `Authorization` credential scope. */
   region: string;
   /** The signing service name, from the credential scope. */
   service: string;
+  /**
+   * The request: the JSON body (awsJson), the form parameters (query), or
+   * for S3 `Bucket`, `ExpectedBucketOwner` and the payload as `Body`.
+   */
   body: Record<string, unknown>;
-  /** What the fake answered: 200, or the error it returned. */
+  /** What the fake answered: 200 (204 for some S3 writes), or the error it returned. */
   response: { status: number; errorType?: string };
   /** When it arrived, in milliseconds since {@link FakeAws.serve}. */
   at: number;
@@ -104,20 +106,43 @@ export interface RecordedRequest {
 export interface FakeAws {
   /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL`. */
   endpoint: string;
-  /** Every request since the last {@link FakeAws.serve}, in arrival order. */
+  /** Every request since the last {@link FakeAws.serve} or {@link FakeAws.forget}, in arrival order. */
   requests: RecordedRequest[];
-  /** Describes `account` from now on, failing requests as `faults` say, and forgets past requests. */
+  /**
+   * Describes (a copy of) `account` from now on, failing requests as
+   * `faults` say, and forgets past requests.
+   */
   serve(account: FakeAccount, faults?: Fault[]): void;
+  /** Forgets past requests, keeping the account as the writes left it. */
+  forget(): void;
+  /** The account now, with every change writes made since {@link FakeAws.serve}. */
+  readonly account: Required<FakeAccount>;
+  /** A trail as it is now, by ARN. */
+  trail(arn: string): FakeTrail | undefined;
+  /** A bucket as it is now. */
+  bucket(name: string): FakeBucket | undefined;
+  /** A key as it is now, by key ID, key ARN or alias (in any Region). */
+  key(id: string): FakeKey | undefined;
   /** The recorded requests for one operation. */
   calls(operation: Operation): RecordedRequest[];
+  /** The recorded requests that ask for a change (see {@link isWrite}), refused or not. */
+  writes(): RecordedRequest[];
   /** The `PutEvaluations` requests, parsed (the fake has already validated them as AWS Config does). */
   putEvaluations(): PutEvaluationsRequest[];
   close(): Promise<void>;
 }
 
+/** Whether a request asks for a change: any operation but `Get*`, `Describe*`, `Head*`, `List*` (an unknown one counts). */
+export function isWrite(request: Pick<RecordedRequest, 'operation'>): boolean {
+  return !/^(Get|Describe|Head|List)/.test(request.operation);
+}
+
 /** The access key ID every request must be signed with. */
 export const FAKE_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 export const FAKE_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
+/** The role the caller runs as, for `GetCallerIdentity`. */
+export const FAKE_CALLER_ROLE = 'cloudtrail-remediation';
 
 /** `PutEvaluations` request, with the API reference's constraints (custom rules). */
 const putEvaluationsSchema = z
@@ -142,28 +167,24 @@ const putEvaluationsSchema = z
   .strict();
 export type PutEvaluationsRequest = z.infer<typeof putEvaluationsSchema>;
 
-const describeTrailsSchema = z
-  .object({
-    trailNameList: z.array(z.string()).optional(),
-    includeShadowTrails: z.boolean().optional(),
-  })
-  .strict();
-const getTrailStatusSchema = z.object({ Name: z.string().min(1) }).strict();
-const getEventSelectorsSchema = z.object({ TrailName: z.string().min(1) }).strict();
-
 /** `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/cloudtrail/aws4_request, ...` */
 const CREDENTIAL_SCOPE =
   /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$/;
 
-class AwsJsonFault extends Error {
-  constructor(readonly error: AwsJsonError) {
-    super(error.message);
-  }
+interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
 }
 
 /** Starts the fake on 127.0.0.1 (an ephemeral port), describing an empty account until {@link FakeAws.serve}. */
 export async function startFakeAws(): Promise<FakeAws> {
-  let account: FakeAccount = { accountId: '111122223333', trails: [] };
+  let account: Required<FakeAccount> = {
+    accountId: '111122223333',
+    trails: [],
+    buckets: [],
+    keys: [],
+  };
   let faults: { fault: Fault; left: number }[] = [];
   const requests: RecordedRequest[] = [];
   let servedAt = performance.now();
@@ -172,21 +193,20 @@ export async function startFakeAws(): Promise<FakeAws> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const recorded = handle(request, Buffer.concat(chunks).toString('utf8'));
-      requests.push(recorded.record);
-      send(response, recorded.record.response.status, recorded.payload);
+      const { record, reply } = handle(request, Buffer.concat(chunks).toString('utf8'));
+      requests.push(record);
+      send(response, reply);
     });
   });
 
   function handle(
     request: IncomingMessage,
     text: string,
-  ): { record: RecordedRequest; payload: unknown } {
+  ): { record: RecordedRequest; reply: Reply } {
     const target = header(request, 'x-amz-target');
-    const known = OPERATIONS[target];
     const scope = CREDENTIAL_SCOPE.exec(header(request, 'authorization'));
     const record: RecordedRequest = {
-      operation: known?.operation ?? 'unknown',
+      operation: 'unknown',
       target,
       region: scope?.[3] ?? '',
       service: scope?.[4] ?? '',
@@ -194,138 +214,188 @@ export async function startFakeAws(): Promise<FakeAws> {
       response: { status: 200 },
       at: Math.round(performance.now() - servedAt),
     };
+    const signed = (service: string) => checkSignature(scope, service);
+    if (target === '' && record.service === 's3') {
+      return { record, reply: handleS3(request, text, record, signed) };
+    }
+    if (
+      target === '' &&
+      header(request, 'content-type').startsWith('application/x-www-form-urlencoded')
+    ) {
+      return { record, reply: handleQuery(request, text, record, signed) };
+    }
+    return { record, reply: handleJson(request, text, record, signed) };
+  }
+
+  /** awsJson1_1: CloudTrail, Config, KMS. */
+  function handleJson(
+    request: IncomingMessage,
+    text: string,
+    record: RecordedRequest,
+    signed: (service: string) => void,
+  ): Reply {
+    const known = JSON_OPERATIONS[record.target];
     try {
       const parsed: unknown = JSON.parse(text === '' ? '{}' : text);
       if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
         record.body = { ...parsed };
       }
       if (request.method !== 'POST' || request.url !== '/') {
-        throw new AwsJsonFault({
-          type: 'UnknownOperationException',
-          message: `${request.method} ${request.url}`,
-        });
+        throw fault('UnknownOperationException', `${request.method} ${request.url}`);
       }
       if (header(request, 'content-type') !== 'application/x-amz-json-1.1') {
-        throw new AwsJsonFault({
-          type: 'UnsupportedMediaTypeException',
-          message: 'Content-Type must be application/x-amz-json-1.1',
-        });
+        throw fault(
+          'UnsupportedMediaTypeException',
+          'Content-Type must be application/x-amz-json-1.1',
+        );
       }
-      if (known === undefined) {
-        throw new AwsJsonFault({ type: 'UnknownOperationException', message: target });
-      }
-      if (scope === null || scope[1] !== FAKE_ACCESS_KEY_ID) {
-        throw new AwsJsonFault({
-          type: 'IncompleteSignatureException',
-          message: 'Authorization header requires a SigV4 Credential scope with the test key.',
-        });
-      }
-      if (scope[4] !== known.service) {
-        throw new AwsJsonFault({
-          type: 'InvalidSignatureException',
-          message: `Credential should be scoped to correct service: '${known.service}'.`,
-        });
-      }
+      if (known === undefined) throw fault('UnknownOperationException', record.target);
+      record.operation = known.operation;
+      signed(known.service);
       injectFault(known.operation, record.region, record.body);
-      return { record, payload: answer(known.operation, record.region, record.body) };
+      return jsonReply(200, answerJson(known.operation, record.region, record.body));
     } catch (error) {
-      const fault =
-        error instanceof AwsJsonFault
+      const failure =
+        error instanceof AwsFault
           ? error.error
           : {
               type: error instanceof SyntaxError ? 'SerializationException' : 'InternalFailure',
               message: error instanceof Error ? error.message : String(error),
               status: error instanceof SyntaxError ? 400 : 500,
             };
-      record.response = { status: fault.status ?? 400, errorType: fault.type };
-      return { record, payload: { __type: fault.type, message: fault.message } };
+      record.response = { status: failure.status ?? 400, errorType: failure.type };
+      return jsonReply(failure.status ?? 400, { __type: failure.type, message: failure.message });
+    }
+  }
+
+  function answerJson(
+    operation: Operation,
+    region: string,
+    body: Record<string, unknown>,
+  ): unknown {
+    if (operation === 'PutEvaluations') {
+      validated(putEvaluationsSchema, body);
+      return { FailedEvaluations: [] };
+    }
+    const cloudTrail = CLOUDTRAIL_OPERATIONS[`CloudTrail_20131101.${operation}`];
+    if (cloudTrail !== undefined) return answerCloudTrail(cloudTrail, region, body, account);
+    const kms = KMS_OPERATIONS[`TrentService.${operation}`];
+    if (kms !== undefined) {
+      return answerKms(kms, { region, accountId: account.accountId, body }, account.keys);
+    }
+    throw fault('UnknownOperationException', operation);
+  }
+
+  /** The query protocol: STS `GetCallerIdentity`. */
+  function handleQuery(
+    request: IncomingMessage,
+    text: string,
+    record: RecordedRequest,
+    signed: (service: string) => void,
+  ): Reply {
+    const params = Object.fromEntries(new URLSearchParams(text));
+    record.body = params;
+    record.target = params.Action ?? '';
+    try {
+      if (request.method !== 'POST' || params.Action !== 'GetCallerIdentity') {
+        throw fault(
+          'InvalidAction',
+          `Could not find operation ${params.Action ?? ''} for version ${params.Version ?? ''}`,
+        );
+      }
+      record.operation = 'GetCallerIdentity';
+      signed('sts');
+      injectFault('GetCallerIdentity', record.region, record.body);
+      const id = account.accountId;
+      return xmlReply(
+        200,
+        `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::${id}:assumed-role/${FAKE_CALLER_ROLE}/remediation</Arn><UserId>AROAEXAMPLEROLEID0001:remediation</UserId><Account>${id}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+      );
+    } catch (error) {
+      const failure = asAwsError(error);
+      record.response = { status: failure.status ?? 400, errorType: failure.type };
+      return xmlReply(
+        failure.status ?? 400,
+        `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${failure.type}</Code><Message>${failure.message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      );
+    }
+  }
+
+  /** REST-XML, path-style: S3 bucket operations. */
+  function handleS3(
+    request: IncomingMessage,
+    text: string,
+    record: RecordedRequest,
+    signed: (service: string) => void,
+  ): Reply {
+    const method = request.method ?? '';
+    const url = request.url ?? '/';
+    record.target = `${method} ${url}`;
+    const route = s3Operation(method, url);
+    try {
+      if (route === undefined) {
+        throw fault(
+          'NotImplemented',
+          'A header you provided implies functionality that is not implemented',
+          501,
+        );
+      }
+      const expectedOwner = header(request, 'x-amz-expected-bucket-owner');
+      record.operation = route.operation;
+      record.body = {
+        Bucket: route.bucket,
+        ...(expectedOwner === '' ? {} : { ExpectedBucketOwner: expectedOwner }),
+        ...(text === '' ? {} : { Body: text }),
+      };
+      signed('s3');
+      injectFault(route.operation, record.region, record.body);
+      const reply = answerS3(
+        {
+          ...route,
+          region: record.region,
+          accountId: account.accountId,
+          header: (name) => header(request, name),
+          body: text,
+        },
+        account.buckets,
+      );
+      record.response = { status: reply.status };
+      return reply;
+    } catch (error) {
+      const failure = asAwsError(error);
+      record.response = { status: failure.status ?? 400, errorType: failure.type };
+      return s3ErrorReply(failure, method, route?.bucket);
+    }
+  }
+
+  function checkSignature(scope: RegExpExecArray | null, service: string): void {
+    if (scope === null || scope[1] !== FAKE_ACCESS_KEY_ID) {
+      throw fault(
+        'IncompleteSignatureException',
+        'Authorization header requires a SigV4 Credential scope with the test key.',
+        service === 's3' ? 403 : 400,
+      );
+    }
+    if (scope[4] !== service) {
+      throw fault(
+        'InvalidSignatureException',
+        `Credential should be scoped to correct service: '${service}'.`,
+        service === 's3' ? 403 : 400,
+      );
     }
   }
 
   function injectFault(operation: Operation, region: string, body: Record<string, unknown>): void {
     const named = body.Name ?? body.TrailName;
     for (const entry of faults) {
-      const { fault } = entry;
-      if (entry.left <= 0 || fault.operation !== operation) continue;
-      if (fault.region !== undefined && fault.region !== region) continue;
-      if (fault.trail !== undefined && fault.trail !== named) continue;
+      const { fault: f } = entry;
+      if (entry.left <= 0 || f.operation !== operation) continue;
+      if (f.region !== undefined && f.region !== region) continue;
+      if (f.trail !== undefined && f.trail !== named) continue;
+      if (f.bucket !== undefined && f.bucket !== body.Bucket) continue;
       entry.left -= 1;
-      throw new AwsJsonFault(fault.error);
+      throw new AwsFault(f.error);
     }
-  }
-
-  function answer(operation: Operation, region: string, body: Record<string, unknown>): unknown {
-    switch (operation) {
-      case 'DescribeTrails':
-        return describeTrails(region, validated(describeTrailsSchema, body));
-      case 'GetTrailStatus': {
-        const { Name } = validated(getTrailStatusSchema, body);
-        return findTrail(Name, region, 'status').status;
-      }
-      case 'GetEventSelectors': {
-        const { TrailName } = validated(getEventSelectorsSchema, body);
-        const found = findTrail(TrailName, region, 'selectors');
-        if (arnAccount(found.trail.TrailARN) !== account.accountId) {
-          // A member account does not see the selectors of its organization's trail.
-          throw unknownTrail(TrailName, region);
-        }
-        return { TrailARN: found.trail.TrailARN, ...found.eventSelectors };
-      }
-      case 'PutEvaluations':
-        validated(putEvaluationsSchema, body);
-        return { FailedEvaluations: [] };
-    }
-  }
-
-  /** What `DescribeTrails` lists in a Region: its own trails, and shadows of the rest. */
-  function describeTrails(region: string, input: z.infer<typeof describeTrailsSchema>): unknown {
-    const shadows = input.includeShadowTrails ?? true;
-    const trailList = account.trails
-      .map((t) => t.trail)
-      .filter((t) => {
-        const own = arnAccount(t.TrailARN) === account.accountId;
-        const atHome = t.HomeRegion === region;
-        // Shadow trails: copies of multi-Region trails outside their home Region, and
-        // every organization trail of another account (CloudTrail lists them only with shadows).
-        const shadow = own ? t.IsMultiRegionTrail && !atHome : t.IsMultiRegionTrail || atHome;
-        return (own && atHome) || (shadows && shadow);
-      })
-      .filter(
-        (t) =>
-          input.trailNameList === undefined ||
-          input.trailNameList.some((n) => n === t.Name || n === t.TrailARN),
-      );
-    return { trailList };
-  }
-
-  /**
-   * Finds a trail the way CloudTrail resolves `Name` / `TrailName`: a name
-   * means a trail homed in the calling Region; an ARN also reaches a shadow
-   * trail for `GetTrailStatus`, but `GetEventSelectors` only answers in the
-   * trail's home Region.
-   */
-  function findTrail(nameOrArn: string, region: string, read: 'status' | 'selectors'): FakeTrail {
-    const isArn = nameOrArn.startsWith('arn:');
-    const found = account.trails.find((t) =>
-      isArn ? t.trail.TrailARN === nameOrArn : t.trail.Name === nameOrArn,
-    );
-    if (found === undefined) throw unknownTrail(nameOrArn, region);
-    const atHome = found.trail.HomeRegion === region;
-    const visibleHere = found.trail.IsMultiRegionTrail || atHome;
-    if (!visibleHere || (!isArn && !atHome) || (read === 'selectors' && !atHome)) {
-      throw unknownTrail(nameOrArn, region);
-    }
-    return found;
-  }
-
-  /** CloudTrail's answer for a trail it cannot find from this caller and Region. */
-  function unknownTrail(nameOrArn: string, region: string): AwsJsonFault {
-    const name = nameOrArn.startsWith('arn:') ? nameOrArn.split('/').pop() : nameOrArn;
-    const asSeenHere = `arn:aws:cloudtrail:${region}:${account.accountId}:trail/${name}`;
-    return new AwsJsonFault({
-      type: 'TrailNotFoundException',
-      message: `Unknown trail: ${nameOrArn.startsWith('arn:') ? nameOrArn : asSeenHere} for the user: ${account.accountId}`,
-    });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -338,15 +408,24 @@ export async function startFakeAws(): Promise<FakeAws> {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
     serve(next, nextFaults = []) {
-      account = next;
-      faults = nextFaults.map((fault) => ({
-        fault,
-        left: fault.times ?? Number.POSITIVE_INFINITY,
-      }));
+      const copy = structuredClone(next);
+      account = { ...copy, buckets: copy.buckets ?? [], keys: copy.keys ?? [] };
+      faults = nextFaults.map((f) => ({ fault: f, left: f.times ?? Number.POSITIVE_INFINITY }));
       requests.length = 0;
       servedAt = performance.now();
     },
+    forget() {
+      requests.length = 0;
+    },
+    get account() {
+      return account;
+    },
+    trail: (arn) => account.trails.find((t) => t.trail.TrailARN === arn),
+    bucket: (name) => account.buckets.find((b) => b.name === name),
+    key: (id) =>
+      account.keys.find((k) => findKey([k], id, k.region, { aliases: true }) !== undefined),
     calls: (operation) => requests.filter((r) => r.operation === operation),
+    writes: () => requests.filter(isWrite),
     putEvaluations: () =>
       requests
         .filter((r) => r.operation === 'PutEvaluations')
@@ -359,16 +438,13 @@ export async function startFakeAws(): Promise<FakeAws> {
   };
 }
 
-function validated<T extends z.ZodType>(schema: T, body: Record<string, unknown>): z.infer<T> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AwsJsonFault({
-      type: 'ValidationException',
-      message: `1 validation error detected: Value at '${issue?.path.join('.') ?? ''}' failed to satisfy constraint: ${issue?.message ?? 'invalid'}`,
-    });
-  }
-  return parsed.data;
+function asAwsError(error: unknown): AwsError {
+  if (error instanceof AwsFault) return error.error;
+  return {
+    type: 'InternalFailure',
+    message: error instanceof Error ? error.message : String(error),
+    status: 500,
+  };
 }
 
 function header(request: IncomingMessage, name: string): string {
@@ -376,16 +452,23 @@ function header(request: IncomingMessage, name: string): string {
   return (Array.isArray(value) ? value[0] : value) ?? '';
 }
 
-function send(response: ServerResponse, status: number, payload: unknown): void {
-  const body = JSON.stringify(payload);
-  response.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': randomUUID(),
-  });
-  response.end(body);
+function jsonReply(status: number, payload: unknown): Reply {
+  return {
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.1' },
+    body: JSON.stringify(payload),
+  };
 }
 
-function arnAccount(arn: string): string | undefined {
-  return arn.split(':')[4];
+function xmlReply(status: number, xml: string): Reply {
+  return { status, headers: { 'content-type': 'text/xml' }, body: xml };
+}
+
+function send(response: ServerResponse, reply: Reply): void {
+  response.writeHead(reply.status, {
+    'x-amzn-requestid': randomUUID(),
+    ...reply.headers,
+    'content-length': Buffer.byteLength(reply.body),
+  });
+  response.end(reply.body);
 }
