@@ -83,6 +83,8 @@ export class MockAccount {
   /** Writes that fail once, by operation, counted from 1 over all writes. */
   private failAtWrite: number | undefined;
   private writesSeen = 0;
+  /** How long each call takes (the benchmark sets it; tests answer at once). */
+  latencyMs = 0;
   /** CreateTrail answers InsufficientS3BucketPolicyException this many times after a policy change. */
   policyPropagationDelay = 0;
   private pendingPropagation = 0;
@@ -332,6 +334,7 @@ export class MockAccount {
   ): Promise<string> {
     const region = await getClient().config.region();
     this.requests.push({ service, operation, region, input: structuredClone(input) });
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (service !== 'sts' && !READ.test(operation)) {
       this.writesSeen++;
       if (this.writesSeen === this.failAtWrite) {

@@ -1,0 +1,166 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ACCOUNT, trail } from '../test/support/fixtures';
+import { MockAccount, type MockTrail } from '../test/support/mock-account';
+import { bundleRule, REMEDIATION_ENTRY } from './bundle';
+
+/*
+ * `npm run bench` (second part): how many calls and how long one remediation
+ * takes when every AWS call takes LATENCY_MS, against the floor of its
+ * sequential round trips: check the caller, list, inspect (one wave), read
+ * the bucket and key when a trail is created, each write in turn (writes
+ * depend on each other), then list and inspect again to verify.
+ */
+
+const LATENCY_MS = 50;
+const MAX_RATIO = 1.3;
+const RUNS = 5;
+const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0f1e2d3c-aaaa-bbbb-cccc-111122223333`;
+
+interface Scenario {
+  label: string;
+  trails: () => MockTrail[];
+  kmsKeyId?: string;
+  /** Expected calls, reads and writes. */
+  reads: number;
+  writes: number;
+  /** Sequential round trips: the floor is this many LATENCY_MS. */
+  roundTrips: number;
+}
+
+const brokenTrail = (): MockTrail => ({
+  trail: trail({ IsMultiRegionTrail: false }),
+  logging: false,
+  selectors: { EventSelectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: true }] },
+});
+
+const SCENARIOS: Scenario[] = [
+  {
+    label: 'already compliant (1 trail)',
+    trails: () => [
+      {
+        trail: trail(),
+        logging: true,
+        selectors: { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] },
+      },
+    ],
+    // STS, DescribeTrails, GetTrailStatus + GetEventSelectors.
+    reads: 4,
+    writes: 0,
+    roundTrips: 3,
+  },
+  {
+    label: 'repair: single-Region, stopped, read-only (3 writes)',
+    trails: () => [brokenTrail()],
+    // Plan (4) + verify (DescribeTrails + 2 Get*).
+    reads: 7,
+    writes: 3,
+    roundTrips: 3 + 3 + 2,
+  },
+  {
+    label: 'create: no trails (bucket + trail, 6 writes)',
+    trails: () => [],
+    // STS, DescribeTrails, HeadBucket (404); verify: DescribeTrails + 2 Get*.
+    reads: 6,
+    writes: 6,
+    roundTrips: 3 + 6 + 2,
+  },
+  {
+    label: 'create with a KMS key (7 writes)',
+    trails: () => [],
+    kmsKeyId: 'alias/cloudtrail',
+    // As above, plus DescribeKey and GetKeyPolicy.
+    reads: 8,
+    writes: 7,
+    roundTrips: 5 + 7 + 2,
+  },
+];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  const { remediate } = await import('../remediation/remediate');
+  const { DEFAULT_PARAMETERS } = await import('../rule/parameters');
+  let failures = 0;
+  console.log(
+    `\nCloudTrail.1 remediation benchmark: every mocked AWS call takes ${LATENCY_MS} ms; median of ${RUNS} runs after one warm-up.`,
+  );
+
+  for (const scenario of SCENARIOS) {
+    const times: number[] = [];
+    let reads = 0;
+    let writes = 0;
+    for (let run = 0; run <= RUNS; run++) {
+      const account = new MockAccount({ trails: scenario.trails() }).install();
+      account.latencyMs = LATENCY_MS;
+      account.keys.push({ arn: KEY_ARN, alias: 'alias/cloudtrail', policy: '{"Statement":[]}' });
+      const { sts, ...clients } = account.clients();
+      const started = performance.now();
+      try {
+        await remediate(
+          { dryRun: false, ...(scenario.kmsKeyId ? { kmsKeyId: scenario.kmsKeyId } : {}) },
+          { clients, sts, region: 'us-east-1', parameters: DEFAULT_PARAMETERS },
+        );
+      } finally {
+        account.restore();
+      }
+      const elapsed = performance.now() - started;
+      if (run === 0) continue;
+      times.push(elapsed);
+      writes = account.writes().length;
+      reads = account.requests.length - writes;
+    }
+    const wall = median(times);
+    const floor = scenario.roundTrips * LATENCY_MS;
+    const callsOk = reads === scenario.reads && writes === scenario.writes;
+    const ratio = wall / floor;
+    if (!callsOk || ratio > MAX_RATIO) failures += 1;
+    console.log(`\n${scenario.label}`);
+    console.log(
+      `  reads ${reads} (expected ${scenario.reads}), writes ${writes} (expected ${scenario.writes}): ${callsOk ? 'yes' : 'NO'}`,
+    );
+    console.log(
+      `  wall ${wall.toFixed(1)} ms (runs ${times.map((t) => t.toFixed(0)).join(', ')}); floor ${scenario.roundTrips} round trips = ${floor} ms; wall / floor = ${ratio.toFixed(2)} (<= ${MAX_RATIO}: ${ratio <= MAX_RATIO ? 'yes' : 'NO'})`,
+    );
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'cloudtrail1-bench-'));
+  try {
+    const bundle = join(dir, 'remediation.js');
+    await bundleRule(bundle, REMEDIATION_ENTRY);
+    const load: number[] = [];
+    for (let run = 0; run < 10; run++) {
+      const started = performance.now();
+      spawnSync(process.execPath, ['-e', `require(${JSON.stringify(bundle)})`], {
+        env: { PATH: process.env.PATH ?? '', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+        stdio: 'ignore',
+      });
+      load.push(performance.now() - started);
+    }
+    const size = statSync(bundle).size;
+    console.log(
+      '\nBundle (esbuild: remediation/handler.ts, node20, cjs, minified, everything bundled)',
+    );
+    console.log(`  size: ${size} bytes (${(size / 1024).toFixed(1)} KiB)`);
+    console.log(`  fresh node, require(bundle): median ${median(load).toFixed(1)} ms over 10 runs`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  if (failures > 0) {
+    console.log(`\n${failures} remediation check(s) failed.`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
