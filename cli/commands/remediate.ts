@@ -20,13 +20,7 @@ import type { RuleParameters } from '../../rule/parameters';
 import type { LiveTarget, RemediateCommand } from '../args';
 import { AwsReadError, UsageError } from '../errors';
 import { EXIT, type ExitCode, type Io } from '../io';
-import {
-  type PlanView,
-  planJson,
-  renderApplied,
-  renderPlan,
-  renderStep,
-} from '../render-plan';
+import { type PlanView, planJson, renderApplied, renderPlan, renderStep } from '../render-plan';
 import { formatJson } from '../report';
 import { readSnapshot } from '../snapshot-file';
 
