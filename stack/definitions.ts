@@ -1,0 +1,347 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::…} here are CloudFormation Fn::Sub variables.
+import { DOCUMENT_PARAMETERS, remediationDocument } from '../remediation/document';
+import { defaultBucketName } from '../remediation/input';
+import { actionsFor, type PermissionScope } from '../remediation/permissions';
+import { TRAIL_RESOURCE_TYPE } from '../rule/event';
+import { type ResourceNames, resourceNames } from './names';
+import { type DeploymentOptions, ruleInputParameters } from './options';
+
+/**
+ * What the deployment is made of, as plain CloudFormation data: the Config
+ * rule, the remediation configuration, the document, the functions' settings
+ * and every IAM statement. The CDK stack and the conformance pack (and any
+ * other template generator) build their resources from these functions, so
+ * rule parameters, triggers, permissions and remediation parameters cannot
+ * drift apart between them.
+ *
+ * Values that only the deployment knows (a function's ARN, the account ID)
+ * are passed in as {@link CfnValue}s: a CDK token in the stack, an intrinsic
+ * function such as `{ Ref: 'RuleFunctionArn' }` in a plain template.
+ */
+
+/** A CloudFormation value: a literal string, a CDK token, or an intrinsic function object. */
+export type CfnValue = string | { readonly [intrinsic: string]: unknown };
+
+/** How a definition refers to the account it is deployed in. */
+export interface Intrinsics {
+  /** `Fn::Sub` of a pattern using `${AWS::Partition}`, `${AWS::Region}` and `${AWS::AccountId}`. */
+  sub(pattern: string): CfnValue;
+  /** `Ref: AWS::AccountId`. */
+  accountId: CfnValue;
+}
+
+/** Intrinsics as a plain template writes them. */
+export const TEMPLATE_INTRINSICS: Intrinsics = {
+  sub: (pattern) => ({ 'Fn::Sub': pattern }),
+  accountId: { Ref: 'AWS::AccountId' },
+};
+
+export interface PolicyStatementJson {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: CfnValue;
+}
+
+/** The Lambda runtime and architecture of both functions (Node.js 24: the AWS SDK needs Node ≥ 22 from 2027). */
+export const LAMBDA_RUNTIME = 'nodejs24.x';
+export const LAMBDA_ARCHITECTURE: 'arm64' | 'x86_64' = 'arm64';
+/** How long the functions' logs are kept: a year of evidence for audits, at a few KB a day. */
+export const LOG_RETENTION_DAYS = 365;
+
+export interface FunctionSettings {
+  functionName: string;
+  description: string;
+  /** The entry file, relative to the project root. */
+  entry: string;
+  memorySize: number;
+  timeoutSeconds: number;
+  environment: Record<string, string>;
+}
+
+/**
+ * The rule function. 256 MB and 120 s: see the README ("Sizing the
+ * functions") for what was measured. The timeout is twice the minute that
+ * adaptive retry can take after a throttle.
+ */
+export function ruleFunctionSettings(names: ResourceNames): FunctionSettings {
+  return {
+    functionName: names.ruleFunctionName,
+    description: `AWS Config rule ${names.ruleName}: Security Hub CloudTrail.1, at least one multi-Region trail logging read and write management events.`,
+    entry: 'rule/handler.ts',
+    memorySize: 256,
+    timeoutSeconds: 120,
+    environment: {},
+  };
+}
+
+/**
+ * The remediation function. Its timeout stays under the 300 s the SSM step
+ * waits, so a slow run fails with the function's own timeout error rather
+ * than an abandoned step; within it, CloudTrail's eventual-consistency errors
+ * after a bucket or key policy change are retried with backoff.
+ */
+export function remediationFunctionSettings(options: DeploymentOptions): FunctionSettings {
+  const names = resourceNames(options.ruleName);
+  return {
+    functionName: names.remediationFunctionName,
+    description: `Remediation for AWS Config rule ${names.ruleName} (CloudTrail.1): repairs or creates a multi-Region trail, then verifies with the rule's own verdict.`,
+    entry: 'remediation/handler.ts',
+    memorySize: 256,
+    timeoutSeconds: 270,
+    // The rule's own parameters, so that "remediated" means what the rule means.
+    environment: { RULE_PARAMETERS: JSON.stringify(ruleInputParameters(options.ruleParameters)) },
+  };
+}
+
+/** The rule function's permissions, besides writing its own logs. */
+export function ruleFunctionStatements(cfn: Intrinsics): PolicyStatementJson[] {
+  return [
+    {
+      // Shadow and organization trails live in Regions and accounts not known in advance.
+      Sid: 'ReadAnyTrail',
+      Effect: 'Allow',
+      Action: ['cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'],
+      Resource: cfn.sub(ANY_TRAIL),
+    },
+    {
+      // Neither action supports resource-level permissions.
+      Sid: 'ListTrailsAndReport',
+      Effect: 'Allow',
+      Action: ['cloudtrail:DescribeTrails', 'config:PutEvaluations'],
+      Resource: '*',
+    },
+  ];
+}
+
+/** Writing to one log group: the only logs permission either function has. */
+export function logsStatement(logGroupArn: CfnValue): PolicyStatementJson {
+  return {
+    Sid: 'WriteOwnLogs',
+    Effect: 'Allow',
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Resource: logGroupArn,
+  };
+}
+
+const ANY_TRAIL = 'arn:${AWS::Partition}:cloudtrail:*:*:trail/*';
+const OWN_TRAIL = 'arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*';
+const OWN_KEYS_HERE = 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*';
+
+const SCOPE_SIDS: Record<PermissionScope, string> = {
+  none: 'ListTrails',
+  anyTrail: 'ReadAnyTrail',
+  ownTrail: 'ChangeOwnTrails',
+  bucket: 'CheckOrCreateLogBucket',
+  key: 'CheckOrGrantNewTrailKey',
+};
+
+/**
+ * The remediation function's permissions: exactly the actions
+ * `remediation/permissions.ts` lists, one statement per scope, each limited
+ * to the resources the code can touch.
+ */
+export function remediationFunctionStatements(
+  options: DeploymentOptions,
+  cfn: Intrinsics,
+): PolicyStatementJson[] {
+  const resources: Record<PermissionScope, CfnValue> = {
+    none: '*',
+    anyTrail: cfn.sub(ANY_TRAIL),
+    // Writes: a trail of another account (an organization trail) is never changed.
+    ownTrail: cfn.sub(OWN_TRAIL),
+    bucket: cfn.sub(`arn:\${AWS::Partition}:s3:::${remediationBucket(options)}`),
+    key: keyResource(options.kmsKeyId, cfn),
+  };
+  return (Object.keys(SCOPE_SIDS) as PermissionScope[])
+    .map((scope) => ({
+      Sid: SCOPE_SIDS[scope],
+      Effect: 'Allow' as const,
+      Action: actionsFor(scope),
+      Resource: resources[scope],
+    }))
+    .filter((statement) => statement.Action.length > 0);
+}
+
+/**
+ * The bucket a new trail delivers to, as the remediation chooses it: the
+ * `bucketName` option, else the rule's `s3BucketName` (a new trail must pass
+ * the rule), else `cloudtrail-logs-<account>-<Region>`.
+ */
+export function remediationBucket(options: DeploymentOptions): string {
+  return (
+    options.bucketName ??
+    options.ruleParameters.s3BucketName ??
+    defaultBucketName('${AWS::AccountId}', '${AWS::Region}')
+  );
+}
+
+/**
+ * The key statement's resource: a key ARN as given; a key ID as that key of
+ * this account and Region; otherwise (an alias, or no key configured, since a
+ * person can still pass KmsKeyId when running the document by hand) any key
+ * of the account the alias names, or of this account, in that Region. KMS
+ * authorizes key actions on the key's ARN, never on an alias.
+ */
+export function keyResource(kmsKeyId: string | undefined, cfn: Intrinsics): CfnValue {
+  if (kmsKeyId === undefined || kmsKeyId.startsWith('alias/')) return cfn.sub(OWN_KEYS_HERE);
+  const arn = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key|alias)\//.exec(kmsKeyId);
+  if (arn === null) {
+    return cfn.sub(`arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/${kmsKeyId}`);
+  }
+  const [, partition, region, account, kind] = arn;
+  return kind === 'key' ? kmsKeyId : `arn:${partition}:kms:${region}:${account}:key/*`;
+}
+
+/** The service that assumes the automation role. */
+export const AUTOMATION_PRINCIPAL = 'ssm.amazonaws.com';
+
+/** Only SSM Automation, and only on behalf of this account, may assume the automation role. */
+export function automationTrustConditions(
+  cfn: Intrinsics,
+): Record<string, Record<string, CfnValue>> {
+  return { StringEquals: { 'aws:SourceAccount': cfn.accountId } };
+}
+
+/** The automation role: run the remediation function, then ask Config to evaluate this rule again. */
+export function automationRoleStatements(refs: {
+  remediationFunctionArn: CfnValue;
+  ruleArn: CfnValue;
+}): PolicyStatementJson[] {
+  return [
+    {
+      Sid: 'RunRemediation',
+      Effect: 'Allow',
+      Action: ['lambda:InvokeFunction'],
+      Resource: refs.remediationFunctionArn,
+    },
+    {
+      Sid: 'ReevaluateRule',
+      Effect: 'Allow',
+      Action: ['config:StartConfigRulesEvaluation'],
+      Resource: refs.ruleArn,
+    },
+  ];
+}
+
+/** The source details: periodic, plus trail changes when enabled. */
+export function ruleSourceDetails(options: DeploymentOptions): Record<string, string>[] {
+  return [
+    {
+      EventSource: 'aws.config',
+      MessageType: 'ScheduledNotification',
+      MaximumExecutionFrequency: options.maximumExecutionFrequency,
+    },
+    ...(options.triggerOnTrailChange
+      ? [
+          { EventSource: 'aws.config', MessageType: 'ConfigurationItemChangeNotification' },
+          {
+            EventSource: 'aws.config',
+            MessageType: 'OversizedConfigurationItemChangeNotification',
+          },
+        ]
+      : []),
+  ];
+}
+
+export const RULE_DESCRIPTION =
+  'Security Hub CloudTrail.1 (CIS 3.1): at least one multi-Region trail is logging and records read and write management events from every event source. Evaluates the account (AWS::::Account).';
+
+/**
+ * The `AWS::Config::ConfigRule` properties. `inputParameters` is the rule's
+ * parameters object: literal strings in the stack, parameter references in
+ * a conformance pack.
+ */
+export function configRuleProperties(
+  options: DeploymentOptions,
+  refs: { ruleFunctionArn: CfnValue; inputParameters: Record<string, CfnValue> },
+): Record<string, unknown> {
+  return {
+    ConfigRuleName: options.ruleName,
+    Description: RULE_DESCRIPTION,
+    InputParameters: refs.inputParameters,
+    ...(options.triggerOnTrailChange
+      ? { Scope: { ComplianceResourceTypes: [TRAIL_RESOURCE_TYPE] } }
+      : {}),
+    Source: {
+      Owner: 'CUSTOM_LAMBDA',
+      SourceIdentifier: refs.ruleFunctionArn,
+      SourceDetails: ruleSourceDetails(options),
+    },
+  };
+}
+
+/** Principal and condition under which AWS Config may invoke the rule function. */
+export function configInvokePermissionProperties(
+  functionArn: CfnValue,
+  cfn: Intrinsics,
+): Record<string, CfnValue> {
+  return {
+    Action: 'lambda:InvokeFunction',
+    FunctionName: functionArn,
+    Principal: 'config.amazonaws.com',
+    SourceAccount: cfn.accountId,
+  };
+}
+
+/** The `AWS::SSM::Document` properties: a new version on update, never a replacement. */
+export function documentProperties(options: DeploymentOptions): Record<string, unknown> {
+  const names = resourceNames(options.ruleName);
+  return {
+    Name: names.documentName,
+    DocumentType: 'Automation',
+    DocumentFormat: 'JSON',
+    UpdateMethod: 'NewVersion',
+    // By name: the function has a fixed name in this account and Region.
+    Content: remediationDocument({
+      remediationFunction: names.remediationFunctionName,
+      ruleName: names.ruleName,
+    }),
+  };
+}
+
+/**
+ * The document parameters the remediation configuration sets: the role
+ * (static), the account (the evaluated resource's ID, which is the account
+ * ID), and the options given; the others keep the document's defaults.
+ */
+export function remediationParameters(
+  options: DeploymentOptions,
+  automationRoleArn: CfnValue,
+): Record<string, unknown> {
+  const statics: Record<string, string | undefined> = {
+    TrailName: options.trailName,
+    BucketName: options.bucketName,
+    KmsKeyId: options.kmsKeyId,
+  };
+  const parameters: Record<string, unknown> = {
+    AutomationAssumeRole: { StaticValue: { Values: [automationRoleArn] } },
+    AccountId: { ResourceValue: { Value: 'RESOURCE_ID' } },
+  };
+  for (const [name, value] of Object.entries(statics)) {
+    if (value !== undefined) parameters[name] = { StaticValue: { Values: [value] } };
+  }
+  for (const name of Object.keys(parameters)) {
+    if (!(name in DOCUMENT_PARAMETERS)) throw new Error(`The document has no parameter ${name}`);
+  }
+  return parameters;
+}
+
+/** The `AWS::Config::RemediationConfiguration` properties. */
+export function remediationConfigurationProperties(
+  options: DeploymentOptions,
+  refs: { automationRoleArn: CfnValue },
+): Record<string, unknown> {
+  const names = resourceNames(options.ruleName);
+  return {
+    ConfigRuleName: names.ruleName,
+    TargetType: 'SSM_DOCUMENT',
+    // No TargetVersion: Automation runs the document's default version, which
+    // each stack update (UpdateMethod NewVersion) moves to the new content.
+    TargetId: names.documentName,
+    Parameters: remediationParameters(options, refs.automationRoleArn),
+    Automatic: options.automaticRemediation,
+    MaximumAutomaticAttempts: options.maximumAutomaticAttempts,
+    RetryAttemptSeconds: options.retryAttemptSeconds,
+  };
+}

@@ -1,0 +1,383 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::…} here are CloudFormation Fn::Sub variables.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseRuleParameters } from '../rule/parameters';
+import { buildApp, cdkJsonContext } from '../stack/build-app';
+import {
+  type DeploymentOptions,
+  InvalidOptionError,
+  OPTION_NAMES,
+  OPTIONS,
+  parseOptions,
+  ruleInputParameters,
+} from '../stack/options';
+
+/*
+ * Every context option: its default, what it accepts, what it changes in the
+ * template, and the message a bad value stops the synth with. Templates here
+ * are synthesized with asset bundling skipped (the CDK's own
+ * `aws:cdk:bundling-stacks` switch, as `cdk deploy -e` uses it), because the
+ * bundles do not depend on options; stack.test.ts checks them once.
+ */
+
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The template `cdk synth -c name=value ...` produces (bundling skipped). */
+function synth(context: Record<string, string> = {}) {
+  const outdir = mkdtempSync(join(tmpdir(), 'cloudtrail1-options-'));
+  outdirs.push(outdir);
+  const { stack } = buildApp({
+    outdir,
+    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context },
+    builtinCloudFormationValidation: false,
+  });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+const parse = (context: Record<string, unknown>) =>
+  parseOptions((name) => context[name], Object.keys(context));
+
+/** The one resource of a type, as the template has it. */
+function only(template: Template, type: string): { Properties: Record<string, unknown> } {
+  const found = Object.values(template.findResources(type));
+  expect(found).toHaveLength(1);
+  return found[0] as { Properties: Record<string, unknown> };
+}
+
+function statement(template: Template, rolePrefix: string, sid: string): Record<string, unknown> {
+  const [role] = Object.entries(template.findResources('AWS::IAM::Role'))
+    .filter(([id]) => id.startsWith(rolePrefix))
+    .map(
+      ([, r]) =>
+        r as { Properties: { Policies: { PolicyDocument: { Statement: { Sid: string }[] } }[] } },
+    );
+  const found = role?.Properties.Policies[0]?.PolicyDocument.Statement.find((s) => s.Sid === sid);
+  expect(found).toBeDefined();
+  return found as Record<string, unknown>;
+}
+
+describe('options without context', () => {
+  it('are the defaults: CloudTrail.1 exactly, every 24 hours and on trail changes, manual remediation', () => {
+    expect(parse({})).toEqual<DeploymentOptions>({
+      ruleName: 'cloudtrail-1-multi-region-trail',
+      maximumExecutionFrequency: 'TwentyFour_Hours',
+      ruleParameters: {
+        includeManagementEvents: true,
+        readWriteType: 'ALL',
+        trustOrganizationTrails: true,
+      },
+      triggerOnTrailChange: true,
+      automaticRemediation: false,
+      maximumAutomaticAttempts: 5,
+      retryAttemptSeconds: 60,
+    });
+  });
+
+  it('are the defaults the option table documents', () => {
+    const defaults = parse({});
+    const actual = (name: string): string => {
+      const value =
+        name in defaults
+          ? defaults[name as keyof DeploymentOptions]
+          : defaults.ruleParameters[name as keyof DeploymentOptions['ruleParameters']];
+      return value === undefined ? '(not set)' : String(value);
+    };
+    for (const name of OPTION_NAMES) {
+      expect({ name, default: actual(name) }).toEqual({ name, default: OPTIONS[name].default });
+    }
+  });
+
+  it('ignore an empty value, as -c name= gives it', () => {
+    expect(parse({ ruleName: '', readWriteType: '', bucketName: '' })).toEqual(parse({}));
+  });
+});
+
+describe('option values', () => {
+  it('are read as -c gives them (strings) and as cdk.json gives them (booleans, numbers)', () => {
+    const fromCli = parse({
+      triggerOnTrailChange: 'FALSE',
+      automaticRemediation: 'true',
+      maximumAutomaticAttempts: '25',
+      retryAttemptSeconds: '2678000',
+      includeManagementEvents: 'False',
+    });
+    const fromJson = parse({
+      triggerOnTrailChange: false,
+      automaticRemediation: true,
+      maximumAutomaticAttempts: 25,
+      retryAttemptSeconds: 2678000,
+      includeManagementEvents: false,
+    });
+    expect(fromCli).toEqual(fromJson);
+    expect(fromCli).toMatchObject({
+      triggerOnTrailChange: false,
+      automaticRemediation: true,
+      maximumAutomaticAttempts: 25,
+      retryAttemptSeconds: 2678000,
+      ruleParameters: { includeManagementEvents: false },
+    });
+  });
+
+  it("take the rule parameters with the rule's own parser, so both accept the same values", () => {
+    const options = parse({
+      s3BucketName: 'Legacy_Bucket.Name',
+      snsTopicArn: 'arn:aws:sns:us-east-1:111122223333:trail-topic',
+      cloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-1:111122223333:log-group:trail-logs:*',
+      includeManagementEvents: 'TRUE',
+      readWriteType: 'writeonly',
+      trustOrganizationTrails: 'false',
+    });
+    expect(options.ruleParameters).toEqual({
+      s3BucketName: 'Legacy_Bucket.Name',
+      snsTopicArn: 'arn:aws:sns:us-east-1:111122223333:trail-topic',
+      cloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-1:111122223333:log-group:trail-logs:*',
+      includeManagementEvents: true,
+      readWriteType: 'WriteOnly',
+      trustOrganizationTrails: false,
+    });
+    // What the Config rule is given parses back to the same parameters in the rule.
+    const input = JSON.stringify(ruleInputParameters(options.ruleParameters));
+    expect(parseRuleParameters(input)).toEqual(options.ruleParameters);
+  });
+
+  it.each([
+    ['ruleName', 'my rule', '1–36 letters, digits and hyphens, starting with a letter'],
+    ['ruleName', `r${'x'.repeat(36)}`, '1–36 letters, digits and hyphens'],
+    ['ruleName', '1st-rule', 'starting with a letter'],
+    ['ruleName', 'AWS-cloudtrail', 'starts with "AWS", a prefix AWS reserves'],
+    ['ruleName', 'amazon-trail', 'a prefix AWS reserves'],
+    [
+      'maximumExecutionFrequency',
+      '24h',
+      'One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours',
+    ],
+    ['maximumExecutionFrequency', 'twentyfour_hours', 'One_Hour, Three_Hours'],
+    ['s3BucketName', 'a', 'Rule parameter s3BucketName has the value "a"'],
+    ['snsTopicArn', 'trail-topic', 'an SNS topic ARN'],
+    ['cloudWatchLogsLogGroupArn', 'trail-logs', 'a log group ARN'],
+    ['includeManagementEvents', 'yes', '"true" or "false" (any case)'],
+    ['readWriteType', 'both', '"ALL", "ReadOnly" or "WriteOnly" (any case)'],
+    ['trustOrganizationTrails', '1', '"true" or "false" (any case)'],
+    ['triggerOnTrailChange', 'on', 'set it to true, false'],
+    ['automaticRemediation', 'yes', 'set it to true, false'],
+    ['maximumAutomaticAttempts', '0', 'a whole number from 1 to 25'],
+    ['maximumAutomaticAttempts', '26', 'a whole number from 1 to 25'],
+    ['maximumAutomaticAttempts', '2.5', 'a whole number from 1 to 25'],
+    ['retryAttemptSeconds', '2678001', 'a whole number of seconds from 1 to 2678000'],
+    ['retryAttemptSeconds', '-1', 'a whole number of seconds from 1 to 2678000'],
+    ['trailName', 'my trail', 'a trail name'],
+    ['bucketName', 'Upper_Case', 'an S3 bucket name: 3–63 lower-case letters'],
+    ['kmsKeyId', 'key with spaces', 'a KMS key ID, key ARN, alias name or alias ARN'],
+  ])('reject %s=%j, naming the option and what it accepts', (name, value, accepted) => {
+    const failure = () => parse({ [name]: value });
+    expect(failure).toThrow(InvalidOptionError);
+    expect(failure).toThrow(name);
+    expect(failure).toThrow(accepted);
+  });
+
+  it('reject a value that is neither text, a boolean nor a number', () => {
+    expect(() => parse({ automaticRemediation: ['true'] })).toThrow(
+      'Context option automaticRemediation has the value ["true"], which is not accepted',
+    );
+  });
+
+  it('reject a name that differs from an option only in case, which would otherwise be ignored', () => {
+    expect(() => parse({ readwritetype: 'ALL' })).toThrow(
+      'Context option "readwritetype" is not an option (names are case-sensitive): did you mean readWriteType?',
+    );
+  });
+
+  it('reject rule parameters longer together than the 1024 characters Config accepts', () => {
+    const name = 'a'.repeat(500);
+    expect(() =>
+      parse({
+        snsTopicArn: `arn:aws:sns:us-east-1:111122223333:${'t'.repeat(250)}`,
+        cloudWatchLogsLogGroupArn: `arn:aws:logs:us-east-1:111122223333:log-group:${name}`,
+        s3BucketName: `b${'x'.repeat(250)}`,
+      }),
+    ).toThrow(/InputParameters \d+ characters long; AWS Config accepts at most 1024/);
+  });
+
+  it("are each in the README's options table, with their default", () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const table = readme.split('### Options')[1]?.split('\n### ')[0] ?? '';
+    const rows = table.split('\n').filter((line) => line.startsWith('| `'));
+    for (const name of OPTION_NAMES) {
+      const row = rows.find((r) => r.split('|')[1]?.includes(`\`${name}\``));
+      expect({ name, row }).toEqual({ name, row: expect.any(String) });
+      const option = OPTIONS[name];
+      if (!option.default.startsWith('(') && !row?.split('|')[1]?.includes(',')) {
+        expect({ name, default: row?.split('|')[2]?.trim() }).toEqual({
+          name,
+          default: `\`${option.default}\``,
+        });
+      }
+    }
+  });
+});
+
+describe('a bad context value', () => {
+  it('fails the synth with the message, before anything is built', () => {
+    expect(() =>
+      buildApp({
+        context: { maximumExecutionFrequency: 'Daily' },
+        builtinCloudFormationValidation: false,
+      }),
+    ).toThrow(
+      'Context option maximumExecutionFrequency has the value "Daily", which is not accepted: set it to One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours',
+    );
+  });
+});
+
+describe('the template', () => {
+  it('names the rule, stack, functions, document and automation role after ruleName', () => {
+    const { stack, template } = synth({ ruleName: 'ct1' });
+    expect(stack.stackName).toBe('ct1');
+    expect(only(template, 'AWS::Config::ConfigRule').Properties.ConfigRuleName).toBe('ct1');
+    const functionNames = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (f) => (f as { Properties: { FunctionName: string } }).Properties.FunctionName,
+    );
+    expect(functionNames.sort()).toEqual(['ct1-remediation', 'ct1-rule']);
+    expect(only(template, 'AWS::SSM::Document').Properties).toMatchObject({
+      Name: 'ct1-remediation',
+      Content: {
+        mainSteps: [
+          { inputs: { FunctionName: 'ct1-remediation' } },
+          { inputs: { ConfigRuleNames: ['ct1'] } },
+        ],
+      },
+    });
+    expect(only(template, 'AWS::Config::RemediationConfiguration').Properties).toMatchObject({
+      ConfigRuleName: 'ct1',
+      TargetId: 'ct1-remediation',
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: { 'Fn::Sub': 'ct1-automation-${AWS::Region}' },
+    });
+  });
+
+  it('runs the periodic evaluation as often as maximumExecutionFrequency says', () => {
+    const { template } = synth({ maximumExecutionFrequency: 'One_Hour' });
+    expect(only(template, 'AWS::Config::ConfigRule').Properties.Source).toMatchObject({
+      SourceDetails: [
+        { MessageType: 'ScheduledNotification', MaximumExecutionFrequency: 'One_Hour' },
+        { MessageType: 'ConfigurationItemChangeNotification' },
+        { MessageType: 'OversizedConfigurationItemChangeNotification' },
+      ],
+    });
+  });
+
+  it('with triggerOnTrailChange=false, is periodic only and has no scope', () => {
+    const { template } = synth({ triggerOnTrailChange: 'false' });
+    const rule = only(template, 'AWS::Config::ConfigRule').Properties;
+    expect(rule.Scope).toBeUndefined();
+    expect(rule.Source).toMatchObject({
+      SourceDetails: [
+        {
+          EventSource: 'aws.config',
+          MessageType: 'ScheduledNotification',
+          MaximumExecutionFrequency: 'TwentyFour_Hours',
+        },
+      ],
+    });
+    expect((rule.Source as { SourceDetails: unknown[] }).SourceDetails).toHaveLength(1);
+  });
+
+  it('passes the rule parameters to the rule and the same ones to the remediation function', () => {
+    const parameters = {
+      s3BucketName: 'org-cloudtrail-logs',
+      snsTopicArn: 'arn:aws:sns:us-east-1:111122223333:trail-topic',
+      cloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-1:111122223333:log-group:trail-logs',
+      includeManagementEvents: 'true',
+      readWriteType: 'ReadOnly',
+      trustOrganizationTrails: 'false',
+    };
+    const { template } = synth({ ...parameters, readWriteType: 'readonly' });
+    expect(only(template, 'AWS::Config::ConfigRule').Properties.InputParameters).toEqual(
+      parameters,
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'cloudtrail-1-multi-region-trail-remediation',
+      Environment: { Variables: { RULE_PARAMETERS: JSON.stringify(parameters) } },
+    });
+    // A new trail must deliver to the bucket the rule requires, so that bucket is the one allowed.
+    expect(
+      statement(template, 'RemediationFunctionRole', 'CheckOrCreateLogBucket').Resource,
+    ).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:s3:::org-cloudtrail-logs',
+    });
+  });
+
+  it('with automaticRemediation, retries as maximumAutomaticAttempts and retryAttemptSeconds say', () => {
+    const { template } = synth({
+      automaticRemediation: 'true',
+      maximumAutomaticAttempts: '3',
+      retryAttemptSeconds: '600',
+    });
+    expect(only(template, 'AWS::Config::RemediationConfiguration').Properties).toMatchObject({
+      Automatic: true,
+      MaximumAutomaticAttempts: 3,
+      RetryAttemptSeconds: 600,
+    });
+  });
+
+  it('passes trailName, bucketName and kmsKeyId to the document, and limits the role to that bucket', () => {
+    const { template } = synth({
+      trailName: 'management-events',
+      bucketName: 'audit-trail-logs',
+      kmsKeyId: 'alias/cloudtrail',
+    });
+    expect(only(template, 'AWS::Config::RemediationConfiguration').Properties.Parameters).toEqual({
+      AutomationAssumeRole: { StaticValue: { Values: [expect.anything()] } },
+      AccountId: { ResourceValue: { Value: 'RESOURCE_ID' } },
+      TrailName: { StaticValue: { Values: ['management-events'] } },
+      BucketName: { StaticValue: { Values: ['audit-trail-logs'] } },
+      KmsKeyId: { StaticValue: { Values: ['alias/cloudtrail'] } },
+    });
+    expect(
+      statement(template, 'RemediationFunctionRole', 'CheckOrCreateLogBucket').Resource,
+    ).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:s3:::audit-trail-logs',
+    });
+    // KMS authorizes on key ARNs, never aliases: any key of this account in this Region.
+    expect(
+      statement(template, 'RemediationFunctionRole', 'CheckOrGrantNewTrailKey').Resource,
+    ).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*',
+    });
+  });
+
+  it.each([
+    [
+      'a key ARN: that key only',
+      'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    ],
+    [
+      'a key ID: that key of this account and Region',
+      'mrk-1234abcd12ab34cd56ef1234567890ab',
+      {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/mrk-1234abcd12ab34cd56ef1234567890ab',
+      },
+    ],
+    [
+      "an alias ARN: the alias's account and Region",
+      'arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/trail',
+      'arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/*',
+    ],
+  ])('with kmsKeyId %s', (_, kmsKeyId, resource) => {
+    const { stack, template } = synth({ kmsKeyId });
+    expect(
+      statement(template, 'RemediationFunctionRole', 'CheckOrGrantNewTrailKey').Resource,
+    ).toEqual(resource);
+    // The acknowledged wildcard findings follow the statements: still none left unacknowledged.
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+});
