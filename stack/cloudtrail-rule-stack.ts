@@ -10,10 +10,12 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
+import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import {
   AUTOMATION_PRINCIPAL,
@@ -64,8 +66,8 @@ export class CloudTrailRuleStack extends Stack {
   readonly remediationFunction: lambda.IFunction;
   readonly automationRole: iam.IRole;
   readonly rule: CfnResource;
-  readonly document: CfnResource;
-  readonly remediation: CfnResource;
+  readonly document: ssm.CfnDocument;
+  readonly remediation: config.CfnRemediationConfiguration;
 
   constructor(scope: Construct, id: string, props: CloudTrailRuleStackProps) {
     // No AWS::CDK::Metadata resource: the template holds exactly the deployment.
@@ -96,10 +98,11 @@ export class CloudTrailRuleStack extends Stack {
     // Config checks that it may invoke the function when the rule is created.
     this.rule.node.addDependency(invoke);
 
-    this.document = new CfnResource(this, 'RemediationDocument', {
-      type: 'AWS::SSM::Document',
-      properties: documentProperties(options),
-    });
+    this.document = new ssm.CfnDocument(
+      this,
+      'RemediationDocument',
+      l1Props<ssm.CfnDocumentProps>(documentProperties(options)),
+    );
 
     const automationRole = new iam.Role(this, 'AutomationRole', {
       roleName: Fn.sub(names.automationRoleNamePattern),
@@ -118,12 +121,13 @@ export class CloudTrailRuleStack extends Stack {
     });
     this.automationRole = automationRole;
 
-    this.remediation = new CfnResource(this, 'RemediationConfiguration', {
-      type: 'AWS::Config::RemediationConfiguration',
-      properties: remediationConfigurationProperties(options, {
-        automationRoleArn: automationRole.roleArn,
-      }),
-    });
+    this.remediation = new config.CfnRemediationConfiguration(
+      this,
+      'RemediationConfiguration',
+      l1Props<config.CfnRemediationConfigurationProps>(
+        remediationConfigurationProperties(options, { automationRoleArn: automationRole.roleArn }),
+      ),
+    );
     this.remediation.node.addDependency(this.rule);
     this.remediation.node.addDependency(this.document);
 
@@ -267,3 +271,18 @@ export const WILDCARD_REASONS: Record<string, string> = {
   CheckOrGrantNewTrailKey:
     'No KMS key ARN is configured (none, or an alias: KMS authorizes key actions on key ARNs, never on aliases), and a person may pass KmsKeyId when running the document; the ARN is limited to keys of one account in one Region, and the code only merges the CloudTrail statement into a key policy, never removes one.',
 };
+
+/**
+ * CloudFormation properties (as `definitions.ts` gives them, shared with the
+ * conformance pack) as the props of the typed L1 class: only the top-level
+ * names change case; free-form values such as the document's `Content` and
+ * the remediation `Parameters` are passed through as written.
+ */
+function l1Props<T>(properties: Record<string, unknown>): T {
+  return Object.fromEntries(
+    Object.entries(properties).map(([name, value]) => [
+      name.charAt(0).toLowerCase() + name.slice(1),
+      value,
+    ]),
+  ) as T;
+}
