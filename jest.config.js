@@ -13,6 +13,7 @@ module.exports = {
   collectCoverageFrom: ['rule/**/*.ts', 'remediation/**/*.ts', 'cli/**/*.ts'],
   coverageThreshold: {
     './rule/': { lines: 95 },
+    './remediation/': { lines: 95 },
   },
   coverageReporters: ['text-summary', 'lcov'],
 };
