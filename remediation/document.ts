@@ -32,7 +32,15 @@ export const RESERVED_DOCUMENT_PREFIXES = [
 
 /** The name of the step that invokes the function; its `Payload` is the document's output. */
 export const REMEDIATE_STEP = 'Remediate';
+export const CHECK_STEP = 'CheckResult';
+export const FAIL_STEP = 'FailWhenRemediationFailed';
 export const REEVALUATE_STEP = 'ReevaluateRule';
+
+/**
+ * A field every result of the function has and no error of it has: the
+ * check step tells a result from an error by it.
+ */
+export const RESULT_MARKER = '"compliantAfter"';
 
 interface StringParameter {
   type: 'String';
@@ -84,7 +92,7 @@ export const DOCUMENT_PARAMETERS: AutomationDocument['parameters'] = {
   BucketName: {
     type: 'String',
     description:
-      'The S3 bucket for a new trail. Empty: cloudtrail-logs-<account>-<Region>, created if needed.',
+      "The S3 bucket for a new trail. Empty: the rule's s3BucketName, else cloudtrail-logs-<account>-<Region>, created if needed. The deployed role may use only the bucket it was deployed for.",
     allowedPattern: orEmpty(BUCKET_NAME_PATTERN),
     default: '',
   },
@@ -117,8 +125,7 @@ export function remediationDocument(targets: DocumentTargets): AutomationDocumen
     mainSteps: [
       {
         name: REMEDIATE_STEP,
-        description:
-          'Plan, apply and verify the change. A function error fails this step and the automation.',
+        description: 'Plan, apply and verify the change. The function throws on any failure.',
         action: 'aws:invokeLambdaFunction',
         onFailure: 'Abort',
         isCritical: true,
@@ -128,6 +135,37 @@ export function remediationDocument(targets: DocumentTargets): AutomationDocumen
           FunctionName: targets.remediationFunction,
           InvocationType: 'RequestResponse',
           Payload: PAYLOAD_TEMPLATE,
+        },
+      },
+      {
+        name: CHECK_STEP,
+        description:
+          'Go on only when the function returned its result. A function error comes back as a payload with errorType and errorMessage instead, and must fail the automation whether or not the invoke step already failed on it.',
+        action: 'aws:branch',
+        inputs: {
+          Choices: [
+            {
+              NextStep: REEVALUATE_STEP,
+              Variable: `{{ ${REMEDIATE_STEP}.Payload }}`,
+              Contains: RESULT_MARKER,
+            },
+          ],
+          Default: FAIL_STEP,
+        },
+      },
+      {
+        name: FAIL_STEP,
+        description:
+          "Fails the automation: the remediation function failed. Its errorType and errorMessage are in the Remediate step's Payload output. (This assertion can never hold; it needs no permission.)",
+        action: 'aws:assertAwsResourceProperty',
+        onFailure: 'Abort',
+        isCritical: true,
+        isEnd: true,
+        inputs: {
+          Service: 'sts',
+          Api: 'GetCallerIdentity',
+          PropertySelector: '$.Account',
+          DesiredValues: ['the remediation function failed: see the Remediate step output'],
         },
       },
       {

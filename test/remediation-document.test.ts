@@ -2,13 +2,18 @@ import Ajv from 'ajv';
 import ssmSchema from 'aws-ssm-document-language-service/dist/schema.json';
 import {
   assertDocumentName,
+  CHECK_STEP,
   DOCUMENT_PARAMETERS,
+  FAIL_STEP,
   PAYLOAD_TEMPLATE,
   REEVALUATE_STEP,
   REMEDIATE_STEP,
+  RESULT_MARKER,
   remediationDocument,
 } from '../remediation/document';
+import { RemediationStepError } from '../remediation/errors';
 import { REMEDIATION_INPUT_FIELDS, remediationInputSchema } from '../remediation/input';
+import type { RemediationResult } from '../remediation/remediate';
 
 const document = remediationDocument({
   remediationFunction: 'arn:aws:lambda:us-east-1:111122223333:function:cloudtrail-1-remediation',
@@ -116,29 +121,63 @@ describe('SSM Automation document', () => {
     });
   });
 
-  it('invokes the function and fails the automation when it fails, then re-evaluates the rule without failing on that', () => {
-    const [remediateStep, reevaluate] = document.mainSteps;
+  it('invokes the function, then fails the automation unless it returned a result, then re-evaluates the rule', () => {
+    const steps = document.mainSteps.map((step) => [step.name, step.action]);
 
-    expect(remediateStep).toMatchObject({
-      name: REMEDIATE_STEP,
-      action: 'aws:invokeLambdaFunction',
+    expect(steps).toEqual([
+      [REMEDIATE_STEP, 'aws:invokeLambdaFunction'],
+      [CHECK_STEP, 'aws:branch'],
+      [FAIL_STEP, 'aws:assertAwsResourceProperty'],
+      [REEVALUATE_STEP, 'aws:executeAwsApi'],
+    ]);
+    expect(document.mainSteps[0]).toMatchObject({
       onFailure: 'Abort',
       isCritical: true,
       inputs: {
         FunctionName: 'arn:aws:lambda:us-east-1:111122223333:function:cloudtrail-1-remediation',
       },
     });
-    expect(reevaluate).toMatchObject({
-      name: REEVALUATE_STEP,
-      action: 'aws:executeAwsApi',
+    expect(document.mainSteps[1]?.inputs).toEqual({
+      Choices: [
+        {
+          NextStep: REEVALUATE_STEP,
+          Variable: `{{ ${REMEDIATE_STEP}.Payload }}`,
+          Contains: RESULT_MARKER,
+        },
+      ],
+      Default: FAIL_STEP,
+    });
+    expect(document.mainSteps[2]).toMatchObject({ onFailure: 'Abort', isEnd: true });
+    expect(document.mainSteps[3]).toMatchObject({
       inputs: {
         Service: 'config',
         Api: 'StartConfigRulesEvaluation',
         ConfigRuleNames: ['cloudtrail-1-multi-region-trail'],
       },
+      onFailure: 'Continue',
       isCritical: false,
     });
     expect(document.outputs).toEqual([`${REMEDIATE_STEP}.Payload`]);
+  });
+
+  it("tells the function's results from its errors by the check step's marker", () => {
+    const result: RemediationResult = {
+      dryRun: true,
+      accountId: '111122223333',
+      compliantBefore: false,
+      actions: [],
+      compliantAfter: null,
+      trailArn: null,
+      verdict: 'NON_COMPLIANT: logging is stopped',
+    };
+    const error = new RemediationStepError(
+      'Step 2 of 3, cloudtrail:PutEventSelectors (us-east-1), failed',
+    );
+    // What Lambda returns as the payload when a Node.js handler throws.
+    const errorPayload = { errorType: error.name, errorMessage: error.message, trace: [] };
+
+    expect(JSON.stringify(result)).toContain(RESULT_MARKER);
+    expect(JSON.stringify(errorPayload)).not.toContain(RESULT_MARKER);
   });
 
   it('is well under the 64 KB SSM document limit', () => {
