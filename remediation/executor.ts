@@ -87,7 +87,14 @@ export async function executePlan(
   for (const [index, action] of actions.entries()) {
     const step = index + 1;
     options.onStep?.(step, actions.length, action);
-    logger.info('Remediation step', { step, of: actions.length, ...action });
+    // `service` is a key the logger keeps for itself: name the call instead.
+    logger.info('Remediation step', {
+      step,
+      of: actions.length,
+      call: describeCall(action),
+      input: action.input,
+      reason: action.reason,
+    });
     for (let attempt = 1; ; attempt++) {
       try {
         await send(action, clients);

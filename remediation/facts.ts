@@ -122,7 +122,7 @@ export async function readKeyFacts(options: {
   } catch (error) {
     if (errorName(error) === 'NotFoundException') {
       throw new KmsKeyError(
-        `KMS key "${keyId}" was not found in ${region}. Nothing was changed. CloudTrail needs a key in the same Region as the trail and its bucket: give a key of ${region}, or leave KmsKeyId empty.`,
+        `KMS key "${keyId}" was not found in ${region}. Nothing was changed. CloudTrail needs a key in the same Region as the log bucket: give a key of ${region}, or leave KmsKeyId empty.`,
       );
     }
     throw error;

@@ -8,8 +8,23 @@ import * as z from 'zod';
 
 /** A 12-digit AWS account ID. */
 export const ACCOUNT_ID_PATTERN = '^[0-9]{12}$';
-/** A trail name as CloudTrail allows it: 3–128 characters, letters, digits, `.`, `_`, `-`, starting and ending with a letter or digit. */
-export const TRAIL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$';
+/**
+ * A trail name's shape as CloudTrail allows it: letters and digits, with
+ * single `.`, `_` or `-` between them (none at either end, never two side by
+ * side). CloudTrail also wants 3–128 characters and no IP address: the
+ * function checks those too (see {@link isTrailName}), before any change.
+ */
+export const TRAIL_NAME_PATTERN = '^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$';
+
+/** Whether CloudTrail accepts a trail name (CreateTrail's naming rules). */
+export function isTrailName(name: string): boolean {
+  return (
+    new RegExp(TRAIL_NAME_PATTERN).test(name) &&
+    name.length >= 3 &&
+    name.length <= 128 &&
+    !/^\d{1,3}(\.\d{1,3}){3}$/.test(name)
+  );
+}
 /** An S3 bucket name: 3–63 lower-case letters, digits, `.` and `-`, starting and ending with a letter or digit. */
 export const BUCKET_NAME_PATTERN = '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$';
 /** A KMS key ID, key ARN, alias name or alias ARN. */
@@ -17,6 +32,9 @@ export const KMS_KEY_ID_PATTERN =
   '^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]{1,128}|alias/[A-Za-z0-9/_-]{1,250})|alias/[A-Za-z0-9/_-]{1,250}|[A-Za-z0-9-]{1,128})$';
 /** An IAM role ARN. */
 export const ROLE_ARN_PATTERN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$';
+
+const TRAIL_NAME_RULES =
+  'a trail name of 3–128 letters and digits, with single ".", "_" or "-" between them, not an IP address';
 
 /** A pattern that also accepts the empty string, which means "not given". */
 export function orEmpty(pattern: string): string {
@@ -37,10 +55,11 @@ function optionalMatching(pattern: string, what: string, example: string) {
 
 export const remediationInputSchema = z.strictObject({
   accountId: optionalMatching(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account ID', '111122223333'),
-  trailName: optionalMatching(
-    TRAIL_NAME_PATTERN,
-    'a trail name of 3–128 letters, digits, ".", "_" or "-"',
-    'management-events',
+  trailName: optionalMatching(TRAIL_NAME_PATTERN, TRAIL_NAME_RULES, 'management-events').refine(
+    (name) => name === undefined || isTrailName(name),
+    {
+      message: `must be ${TRAIL_NAME_RULES}, for example management-events`,
+    },
   ),
   bucketName: optionalMatching(
     BUCKET_NAME_PATTERN,

@@ -109,12 +109,14 @@ export function chooseTarget(
   }
 
   const own = state.trails.filter((t) => !isOtherAccountTrail(t.trail, state.accountId));
-  const named =
-    options.trailName === undefined
-      ? undefined
-      : own.find(
-          (t) => trailName(t) === options.trailName || t.trail.TrailARN === options.trailName,
-        );
+  // Trail names are unique per Region: prefer the one homed where a new trail would go.
+  const named = [...own]
+    .filter((t) => options.trailName !== undefined && trailName(t) === options.trailName)
+    .sort(
+      (a, b) =>
+        Number(homeRegionOf(b.trail) === options.region) -
+        Number(homeRegionOf(a.trail) === options.region),
+    )[0];
   if (named !== undefined) {
     const repair = repairOf(named, state.accountId, options.parameters);
     if (repair.kind === 'unrepairable') {
@@ -157,6 +159,25 @@ export function chooseTarget(
   }
 
   const name = options.trailName ?? DEFAULT_TRAIL_NAME;
+  const taken = own.find((t) => trailName(t) === name && homeRegionOf(t.trail) === options.region);
+  if (taken !== undefined) {
+    const why = repairOf(taken, state.accountId, options.parameters);
+    throw new TrailNotRepairableError(
+      `A new trail would be named "${name}", but this account already has a trail of that name in ${options.region}, and it cannot be repaired${why.kind === 'unrepairable' ? `: ${why.why}` : ''}. Nothing was changed. Fix that trail, or give another TrailName.`,
+    );
+  }
+  const bucketName =
+    options.bucketName ??
+    options.parameters.s3BucketName ??
+    defaultBucketName(state.accountId, options.region);
+  if (
+    options.parameters.s3BucketName !== undefined &&
+    bucketName !== options.parameters.s3BucketName
+  ) {
+    throw new UnsupportedRequirementError(
+      `BucketName "${bucketName}" is not the bucket the rule requires (s3BucketName "${options.parameters.s3BucketName}"): a trail delivering there would still fail. Nothing was changed. Leave BucketName empty, or give "${options.parameters.s3BucketName}".`,
+    );
+  }
   return {
     verdict,
     target: {
@@ -164,10 +185,7 @@ export function chooseTarget(
       trailName: name,
       trailArn: trailArnFor(options.region, state.accountId, name),
       region: options.region,
-      bucketName:
-        options.bucketName ??
-        options.parameters.s3BucketName ??
-        defaultBucketName(state.accountId, options.region),
+      bucketName,
       kmsKeyId: options.kmsKeyId,
       why:
         options.trailName !== undefined

@@ -1,5 +1,10 @@
 import { assertDocumentName } from '../remediation/document';
-import { BUCKET_NAME_PATTERN, KMS_KEY_ID_PATTERN, TRAIL_NAME_PATTERN } from '../remediation/input';
+import {
+  BUCKET_NAME_PATTERN,
+  isTrailName,
+  KMS_KEY_ID_PATTERN,
+  TRAIL_NAME_PATTERN,
+} from '../remediation/input';
 import { InvalidParameterError } from '../rule/errors';
 import { PARAMETER_NAMES, parameterValues, type RuleParameters } from '../rule/parameters';
 import { resourceNames } from './names';
@@ -75,7 +80,8 @@ export const OPTIONS = {
   retryAttemptSeconds: { default: '60', accepts: 'a whole number of seconds from 1 to 2678000' },
   trailName: {
     default: '(not set)',
-    accepts: 'a trail name: 3–128 letters, digits, ".", "_", "-"',
+    accepts:
+      'a trail name: 3–128 letters and digits with single ".", "_" or "-" between them, not an IP address',
   },
   bucketName: {
     default: '(not set)',
@@ -142,6 +148,13 @@ export function parseOptions(
   const trailName = matching('trailName', text('trailName'), TRAIL_NAME_PATTERN);
   const bucketName = matching('bucketName', text('bucketName'), BUCKET_NAME_PATTERN);
   const kmsKeyId = matching('kmsKeyId', text('kmsKeyId'), KMS_KEY_ID_PATTERN);
+  if (trailName !== undefined && !isTrailName(trailName)) throw invalid('trailName', trailName);
+  const required = options.ruleParameters.s3BucketName;
+  if (bucketName !== undefined && required !== undefined && bucketName !== required) {
+    throw new InvalidOptionError(
+      `Context options bucketName (${bucketName}) and s3BucketName (${required}) differ: a trail the remediation creates in bucketName would still fail the rule. Set only s3BucketName (the remediation then uses it), or give both the same value.`,
+    );
+  }
   if (trailName !== undefined) options.trailName = trailName;
   if (bucketName !== undefined) options.bucketName = bucketName;
   if (kmsKeyId !== undefined) options.kmsKeyId = kmsKeyId;

@@ -61,7 +61,7 @@ describe('KMS key checks for a new trail', () => {
 
     await expect(readKey()).rejects.toThrow(
       new KmsKeyError(
-        'KMS key "alias/cloudtrail" was not found in us-east-1. Nothing was changed. CloudTrail needs a key in the same Region as the trail and its bucket: give a key of us-east-1, or leave KmsKeyId empty.',
+        'KMS key "alias/cloudtrail" was not found in us-east-1. Nothing was changed. CloudTrail needs a key in the same Region as the log bucket: give a key of us-east-1, or leave KmsKeyId empty.',
       ),
     );
   });

@@ -35,6 +35,10 @@ describe('remediation function input', () => {
   it.each([
     [{ trailName: 'x' }, /trailName must be a trail name of 3–128/],
     [{ trailName: 'bad name!' }, /trailName must be a trail name/],
+    [{ trailName: 'my--trail' }, /trailName must be a trail name/],
+    [{ trailName: 'a._b' }, /trailName must be a trail name/],
+    [{ trailName: '192.168.5.4' }, /not an IP address/],
+    [{ trailName: 'x'.repeat(129) }, /trailName must be a trail name of 3–128/],
     [{ bucketName: 'Upper_Case' }, /bucketName must be an S3 bucket name/],
     [{ kmsKeyId: 'key"}' }, /kmsKeyId must be a KMS key ID/],
     [{ accountId: '1234' }, /accountId must be a 12-digit AWS account ID/],

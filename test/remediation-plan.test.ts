@@ -370,6 +370,57 @@ describe('remediation planner', () => {
     ).toThrow(UnsupportedRequirementError);
   });
 
+  it('refuses, before any change, a new trail whose name an unrepairable trail of this account already has', () => {
+    const elsewhere = trail({
+      Name: DEFAULT_TRAIL_NAME,
+      TrailARN: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/${DEFAULT_TRAIL_NAME}`,
+      S3BucketName: 'old-bucket',
+    });
+    const parameters = { ...DEFAULT_PARAMETERS, s3BucketName: 'central-logs' };
+
+    expect(() =>
+      planRemediation(
+        accountState([readTrail(elsewhere)]),
+        { ...OPTIONS, parameters },
+        {
+          bucket: ABSENT('central-logs'),
+        },
+      ),
+    ).toThrow(
+      /already has a trail of that name in us-east-1, and it cannot be repaired: S3 bucket is old-bucket, not central-logs\. Nothing was changed\./,
+    );
+  });
+
+  it("refuses, before any change, a BucketName other than the rule's s3BucketName", () => {
+    const parameters = { ...DEFAULT_PARAMETERS, s3BucketName: 'central-logs' };
+
+    expect(() =>
+      planRemediation(
+        accountState([]),
+        { ...OPTIONS, parameters, bucketName: 'other-logs' },
+        {
+          bucket: ABSENT('other-logs'),
+        },
+      ),
+    ).toThrow(UnsupportedRequirementError);
+  });
+
+  it("creates the new trail in the rule's s3BucketName when no BucketName is given", () => {
+    const parameters = { ...DEFAULT_PARAMETERS, s3BucketName: 'central-logs' };
+
+    const plan = planRemediation(
+      accountState([]),
+      { ...OPTIONS, parameters },
+      {
+        bucket: ABSENT('central-logs'),
+      },
+    );
+
+    expect(plan.actions.find((a) => a.operation === 'CreateTrail')?.input).toMatchObject({
+      S3BucketName: 'central-logs',
+    });
+  });
+
   it('gives a new trail the KMS key and adds CloudTrail to the key policy, once', () => {
     const key: KeyFacts = {
       given: 'alias/cloudtrail',

@@ -172,6 +172,8 @@ describe('option values', () => {
     ['retryAttemptSeconds', '2678001', 'a whole number of seconds from 1 to 2678000'],
     ['retryAttemptSeconds', '-1', 'a whole number of seconds from 1 to 2678000'],
     ['trailName', 'my trail', 'a trail name'],
+    ['trailName', 'my--trail', 'with single ".", "_" or "-" between them'],
+    ['trailName', '10.0.0.1', 'not an IP address'],
     ['bucketName', 'Upper_Case', 'an S3 bucket name: 3–63 lower-case letters'],
     ['kmsKeyId', 'key with spaces', 'a KMS key ID, key ARN, alias name or alias ARN'],
   ])('reject %s=%j, naming the option and what it accepts', (name, value, accepted) => {
@@ -179,6 +181,12 @@ describe('option values', () => {
     expect(failure).toThrow(InvalidOptionError);
     expect(failure).toThrow(name);
     expect(failure).toThrow(accepted);
+  });
+
+  it("reject a bucketName other than the rule's s3BucketName, naming both", () => {
+    expect(() => parse({ bucketName: 'other-logs', s3BucketName: 'central-logs' })).toThrow(
+      'Context options bucketName (other-logs) and s3BucketName (central-logs) differ',
+    );
   });
 
   it('reject a value that is neither text, a boolean nor a number', () => {
@@ -247,10 +255,14 @@ describe('the template', () => {
     expect(only(template, 'AWS::SSM::Document').Properties).toMatchObject({
       Name: 'ct1-remediation',
       Content: {
-        mainSteps: [
-          { inputs: { FunctionName: 'ct1-remediation' } },
-          { inputs: { ConfigRuleNames: ['ct1'] } },
-        ],
+        mainSteps: expect.arrayContaining([
+          expect.objectContaining({
+            inputs: expect.objectContaining({ FunctionName: 'ct1-remediation' }),
+          }),
+          expect.objectContaining({
+            inputs: expect.objectContaining({ ConfigRuleNames: ['ct1'] }),
+          }),
+        ]),
       },
     });
     expect(only(template, 'AWS::Config::RemediationConfiguration').Properties).toMatchObject({
