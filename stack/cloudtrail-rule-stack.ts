@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import {
   Aws,
@@ -44,6 +45,20 @@ import { type DeploymentOptions, ruleInputParameters } from './options';
 
 /** The project root: entries, the lock file and esbuild are found from here. */
 const PROJECT_ROOT = resolve(__dirname, '..');
+
+/**
+ * NodejsFunction falls back to bundling in Docker when it cannot find
+ * esbuild; this deployment never does: it stops the synth instead.
+ */
+function assertLocalEsbuild(): void {
+  try {
+    createRequire(join(PROJECT_ROOT, 'package.json')).resolve('esbuild');
+  } catch {
+    throw new Error(
+      'esbuild is not installed in this project: run "npm ci". The functions are bundled with local esbuild, never in Docker.',
+    );
+  }
+}
 
 /** Intrinsics as CDK tokens: the template gets the same `Fn::Sub`/`Ref` a plain template has. */
 const CDK_INTRINSICS: Intrinsics = {
@@ -171,6 +186,7 @@ export class CloudTrailRuleStack extends Stack {
     });
     acknowledgeWildcards(role, statements(TEMPLATE_INTRINSICS));
 
+    assertLocalEsbuild();
     const fn = new NodejsFunction(this, `${id}Function`, {
       functionName: settings.functionName,
       description: settings.description,
