@@ -35,26 +35,30 @@ export function createRemediationHandler(dependencies: () => RemediationDependen
   };
 }
 
+/**
+ * What the Lambda runs with: SDK clients, its Region (`AWS_REGION`), and the
+ * rule's parameters, which the stack passes as `RULE_PARAMETERS` (the same
+ * JSON as the Config rule's input parameters) so that "compliant" means what
+ * the rule means. Bad parameters are refused here, before any call.
+ */
+export function defaultDependencies(env: NodeJS.ProcessEnv = process.env): RemediationDependencies {
+  const region = env.AWS_REGION;
+  if (region === undefined || region === '') {
+    throw new EnvironmentError(
+      'AWS_REGION is not set: run the remediation in AWS Lambda, or set AWS_REGION to the Region to remediate from.',
+    );
+  }
+  const parameters = env.RULE_PARAMETERS
+    ? parseRuleParameters(env.RULE_PARAMETERS)
+    : DEFAULT_PARAMETERS;
+  const { sts, ...clients } = remediationClients();
+  return { clients, sts, region, parameters };
+}
+
 let defaults: RemediationDependencies | undefined;
 
 /** The Lambda entry point. Clients are created once per execution environment. */
 export const handler = createRemediationHandler(() => {
-  if (defaults === undefined) {
-    const region = process.env.AWS_REGION;
-    if (region === undefined || region === '') {
-      throw new EnvironmentError(
-        'AWS_REGION is not set: run the remediation in AWS Lambda, or set AWS_REGION to the Region to remediate from.',
-      );
-    }
-    const { sts, ...clients } = remediationClients();
-    defaults = {
-      clients,
-      sts,
-      region,
-      parameters: process.env.RULE_PARAMETERS
-        ? parseRuleParameters(process.env.RULE_PARAMETERS)
-        : DEFAULT_PARAMETERS,
-    };
-  }
+  defaults ??= defaultDependencies();
   return defaults;
 });

@@ -1,5 +1,6 @@
 import { InvalidRemediationInputError } from '../remediation/errors';
-import { createRemediationHandler } from '../remediation/handler';
+import { createRemediationHandler, defaultDependencies } from '../remediation/handler';
+import { EnvironmentError, InvalidParameterError } from '../rule/errors';
 import { DEFAULT_PARAMETERS } from '../rule/parameters';
 import { readTrail, trail } from './support/fixtures';
 import { MockAccount } from './support/mock-account';
@@ -84,5 +85,35 @@ describe('remediation function input', () => {
       trailArn: trail().TrailARN,
       verdict: expect.stringMatching(/^COMPLIANT: /),
     });
+  });
+});
+
+describe('remediation function environment', () => {
+  it('says AWS_REGION is missing', () => {
+    expect(() => defaultDependencies({})).toThrow(
+      new EnvironmentError(
+        'AWS_REGION is not set: run the remediation in AWS Lambda, or set AWS_REGION to the Region to remediate from.',
+      ),
+    );
+  });
+
+  it('refuses rule parameters in RULE_PARAMETERS that the rule would refuse', () => {
+    expect(() =>
+      defaultDependencies({ AWS_REGION: 'us-east-1', RULE_PARAMETERS: '{"readWriteType":"both"}' }),
+    ).toThrow(InvalidParameterError);
+  });
+
+  it("judges with the rule's parameters from RULE_PARAMETERS, else the defaults", () => {
+    const given = defaultDependencies({
+      AWS_REGION: 'eu-west-1',
+      RULE_PARAMETERS: '{"includeManagementEvents":"false","readWriteType":"writeonly"}',
+    });
+    const unset = defaultDependencies({ AWS_REGION: 'eu-west-1' });
+
+    expect(given).toMatchObject({
+      region: 'eu-west-1',
+      parameters: { includeManagementEvents: false, readWriteType: 'WriteOnly' },
+    });
+    expect(unset.parameters).toEqual(DEFAULT_PARAMETERS);
   });
 });
