@@ -1,14 +1,15 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CloudTrailClient,
   GetEventSelectorsCommand,
   type GetEventSelectorsResponse,
 } from '@aws-sdk/client-cloudtrail';
 import { z } from 'zod';
-import { bundleRule } from '../bench/bundle';
+import {
+  type BundledHandler,
+  bundleHandler,
+  type Invocation,
+  RULE_ENTRY,
+} from './support/bundled-handler';
 import {
   FAKE_ACCESS_KEY_ID,
   FAKE_SECRET_ACCESS_KEY,
@@ -37,104 +38,24 @@ const RESULT_TOKEN =
   'eyJlbmNyeXB0ZWREYXRhIjpbLTEwLDE0LDEyLDk5XSwibWF0ZXJpYWxTZXRTZXJpYWxOdW1iZXIiOjF9';
 const NOTIFICATION_TIME = '2026-03-02T04:05:06.789Z';
 
-/**
- * Runs in the child process: refuses any connection that is not to
- * 127.0.0.1, loads the bundle, invokes its `handler` once and sends back what
- * it returned or threw.
- */
-const RUNNER = `'use strict';
-const net = require('node:net');
-const connect = net.Socket.prototype.connect;
-net.Socket.prototype.connect = function (...args) {
-  const first = args[0];
-  const options = Array.isArray(first) ? first[0] : typeof first === 'object' && first !== null ? first : { port: first, host: args[1] };
-  if (options.host !== '127.0.0.1') {
-    const message = 'blocked a connection to ' + String(options.host) + ':' + String(options.port) + ': only 127.0.0.1 may be used';
-    process.stderr.write(message + '\\n');
-    process.exitCode = 3;
-    throw new Error(message);
-  }
-  return connect.apply(this, args);
-};
-const { handler } = require(process.argv[2]);
-const done = (message) => process.send(message, () => process.disconnect());
-handler(JSON.parse(process.argv[3])).then(
-  (result) => done({ ok: true, result }),
-  (error) => done({ ok: false, error: { name: String(error && error.name), message: String(error && error.message) } }),
-);
-`;
-
-const outcomeSchema = z.discriminatedUnion('ok', [
-  z.object({
-    ok: z.literal(true),
-    result: z.object({ compliance: z.string(), annotation: z.string() }),
-  }),
-  z.object({ ok: z.literal(false), error: z.object({ name: z.string(), message: z.string() }) }),
-]);
-type Outcome = z.infer<typeof outcomeSchema>;
-
-interface Invocation {
-  outcome: Outcome | undefined;
-  exitCode: number | null;
-  output: string;
-}
+/** What the rule's handler returns. */
+const resultSchema = z.object({ compliance: z.string(), annotation: z.string() });
 
 let fake: FakeAws;
-let workDir: string;
-let bundle: string;
-let runner: string;
+let rule: BundledHandler;
 
 beforeAll(async () => {
-  workDir = await mkdtemp(join(tmpdir(), 'cloudtrail1-e2e-'));
-  bundle = join(workDir, 'handler.js');
-  runner = join(workDir, 'run.cjs');
-  await Promise.all([bundleRule(bundle), writeFile(runner, RUNNER)]);
-  fake = await startFakeAws();
+  [rule, fake] = await Promise.all([bundleHandler(RULE_ENTRY), startFakeAws()]);
 }, 60_000);
 
 afterAll(async () => {
   await fake?.close();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await rule?.dispose();
 });
 
-/** Invokes the bundled handler once in a fresh `node` process, as Lambda would on a cold start. */
+/** Invokes the bundled rule once in a fresh `node` process, as Lambda would on a cold start. */
 function invoke(event: ConfigRuleEvent): Promise<Invocation> {
-  const env: NodeJS.ProcessEnv = {
-    AWS_ENDPOINT_URL: fake.endpoint,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
-    AWS_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-    // Nothing from the machine running the tests: no shared config, no instance metadata.
-    AWS_CONFIG_FILE: join(workDir, 'absent-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'absent-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    HOME: workDir,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [runner, bundle, JSON.stringify(event)], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    let output = '';
-    let outcome: Outcome | undefined;
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    child.on('message', (message) => {
-      outcome = outcomeSchema.parse(message);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (exitCode) => {
-      clearTimeout(timer);
-      resolve({ outcome, exitCode, output });
-    });
-  });
+  return rule.invoke(event, { endpoint: fake.endpoint, region: REGION, maxAttempts: MAX_ATTEMPTS });
 }
 
 /** Invokes the rule and expects it to report; gives what it reported and the one evaluation sent. */
@@ -151,7 +72,7 @@ async function evaluate(event: ConfigRuleEvent = scheduledEvent()) {
   expect(evaluations).toHaveLength(1);
   const evaluation = evaluations[0];
   if (evaluation === undefined) throw new Error('PutEvaluations carried no evaluation');
-  return { result: run.outcome.result, evaluation, request: puts[0] };
+  return { result: resultSchema.parse(run.outcome.result), evaluation, request: puts[0] };
 }
 
 /** Invokes the rule and expects the invocation to fail; gives the error it raised. */

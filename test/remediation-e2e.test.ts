@@ -9,6 +9,7 @@ import {
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { AdvancedEventSelector, EventSelector, EventSelectors } from '../rule/state';
+import { type BundledHandler, bundleHandler, REMEDIATION_ENTRY } from './support/bundled-handler';
 import { dataEventUniverse, referenceLoggedDataEvents } from './support/data-event-reference';
 import {
   FAKE_ACCESS_KEY_ID,
@@ -30,7 +31,6 @@ import {
   s3DataSelector,
   trail,
 } from './support/fixtures';
-import { type BundledRemediation, bundleRemediation } from './support/remediation-runner';
 import { referenceGaps } from './support/selector-reference';
 
 /*
@@ -78,10 +78,10 @@ const resultSchema = z
 type RemediationResult = z.infer<typeof resultSchema>;
 
 let fake: FakeAws;
-let remediation: BundledRemediation;
+let remediation: BundledHandler;
 
 beforeAll(async () => {
-  [fake, remediation] = await Promise.all([startFakeAws(), bundleRemediation()]);
+  [fake, remediation] = await Promise.all([startFakeAws(), bundleHandler(REMEDIATION_ENTRY)]);
 }, 60_000);
 
 afterAll(async () => {

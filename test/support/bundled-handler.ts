@@ -1,20 +1,20 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { bundleRule } from '../../bench/bundle';
 import { FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY } from './fake-aws';
 
 /**
- * The remediation as it ships, run the way Lambda runs it: one minified
- * esbuild bundle of `remediation/handler.ts` (the same build as the rule's,
- * `bench/bundle.ts`), invoked once per fresh `node` process with only the
- * standard SDK environment variables, every connection outside 127.0.0.1
- * refused.
+ * A Lambda handler as it ships, run the way Lambda runs it: one minified
+ * esbuild bundle (`bench/bundle.ts`, the build the benchmark measures),
+ * invoked once per fresh `node` process with only the standard SDK
+ * environment variables, every connection outside 127.0.0.1 refused. The
+ * rule's and the remediation's end-to-end tests both run through it.
  */
 
-export const REMEDIATION_ENTRY = resolve(__dirname, '..', '..', 'remediation', 'handler.ts');
+export { REMEDIATION_ENTRY, RULE_ENTRY } from '../../bench/bundle';
 
 /**
  * Runs in the child process: refuses any connection that is not to
@@ -65,36 +65,26 @@ export interface InvokeOptions {
   endpoint: string;
   /** `AWS_REGION`, the Region the function runs in. */
   region: string;
-  /** `RULE_PARAMETERS`, when set. */
-  ruleParameters?: string;
+  /** `AWS_MAX_ATTEMPTS` (default 2: failures show fast). */
+  maxAttempts?: number;
+  /** More environment variables, such as `RULE_PARAMETERS`. */
+  env?: Record<string, string>;
   /** Kills the process after this long (default 20 s). */
   timeoutMs?: number;
 }
 
-export interface BundledRemediation {
+export interface BundledHandler {
   /** Invokes the handler once in a fresh `node` process, as Lambda would on a cold start. */
   invoke(event: unknown, options: InvokeOptions): Promise<Invocation>;
   dispose(): Promise<void>;
 }
 
-/** Bundles the remediation into a temporary directory, with the runner beside it. */
-export async function bundleRemediation(): Promise<BundledRemediation> {
-  const workDir = await mkdtemp(join(tmpdir(), 'cloudtrail1-remediation-e2e-'));
+/** Bundles a handler's entry point into a temporary directory, with the runner beside it. */
+export async function bundleHandler(entry: string): Promise<BundledHandler> {
+  const workDir = await mkdtemp(join(tmpdir(), 'cloudtrail1-e2e-'));
   const bundle = join(workDir, 'handler.js');
   const runner = join(workDir, 'run.cjs');
-  await Promise.all([
-    build({
-      entryPoints: [REMEDIATION_ENTRY],
-      outfile: bundle,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      minify: true,
-      logLevel: 'silent',
-    }),
-    writeFile(runner, RUNNER),
-  ]);
+  await Promise.all([bundleRule(bundle, entry), writeFile(runner, RUNNER)]);
 
   return {
     invoke(event, options) {
@@ -103,16 +93,14 @@ export async function bundleRemediation(): Promise<BundledRemediation> {
         AWS_REGION: options.region,
         AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
         AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
-        AWS_MAX_ATTEMPTS: '2',
+        AWS_MAX_ATTEMPTS: String(options.maxAttempts ?? 2),
         // Nothing from the machine running the tests: no shared config, no instance metadata.
         AWS_CONFIG_FILE: join(workDir, 'absent-config'),
         AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'absent-credentials'),
         AWS_EC2_METADATA_DISABLED: 'true',
         HOME: workDir,
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        ...(options.ruleParameters === undefined
-          ? {}
-          : { RULE_PARAMETERS: options.ruleParameters }),
+        ...options.env,
       };
       const started = performance.now();
       return new Promise((resolvePromise, reject) => {
