@@ -53,12 +53,17 @@ export async function readLiveState(
   }
 }
 
-async function resolveRegion(sts: STSClient): Promise<string> {
+/**
+ * The Region the credentials' configuration names (`--region`, `AWS_REGION`
+ * or the profile's), or an error saying how to give one. `purpose` completes
+ * "No AWS Region to …".
+ */
+export async function resolveRegion(sts: STSClient, purpose = 'read trails from'): Promise<string> {
   try {
     return await sts.config.region();
   } catch (error) {
     throw new AwsReadError(
-      `No AWS Region to read trails from (${describe(error)}): pass --region, set AWS_REGION, or set a region in the profile.`,
+      `No AWS Region to ${purpose} (${describe(error)}): pass --region, set AWS_REGION, or set a region in the profile.`,
     );
   }
 }

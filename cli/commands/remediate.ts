@@ -20,6 +20,7 @@ import type { RuleParameters } from '../../rule/parameters';
 import type { LiveTarget, RemediateCommand } from '../args';
 import { AwsReadError, UsageError } from '../errors';
 import { EXIT, type ExitCode, type Io } from '../io';
+import { resolveRegion } from '../live';
 import { type PlanView, planJson, renderApplied, renderPlan, renderStep } from '../render-plan';
 import { formatJson } from '../report';
 import { readSnapshot } from '../snapshot-file';
@@ -222,7 +223,7 @@ async function withLiveAccount<T>(
     kms: track(clients.kms),
   };
   try {
-    const region = await resolveRegion(sts);
+    const region = await resolveRegion(sts, 'remediate in');
     return await work({
       clients: tracked,
       sts,
@@ -241,15 +242,5 @@ async function withLiveAccount<T>(
   } finally {
     sts.destroy();
     for (const client of opened) client.destroy();
-  }
-}
-
-async function resolveRegion(sts: STSClient): Promise<string> {
-  try {
-    return await sts.config.region();
-  } catch (error) {
-    throw new AwsReadError(
-      `No AWS Region to remediate in (${error instanceof Error ? error.message : String(error)}): pass --region, set AWS_REGION, or set a region in the profile.`,
-    );
   }
 }
