@@ -87,7 +87,6 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   const { remediate } = await import('../remediation/remediate');
-  const { DEFAULT_PARAMETERS } = await import('../rule/parameters');
   let failures = 0;
   console.log(
     `\nCloudTrail.1 remediation benchmark: every mocked AWS call takes ${LATENCY_MS} ms; median of ${RUNS} runs after one warm-up.`,
@@ -101,12 +100,11 @@ async function main(): Promise<void> {
       const account = new MockAccount({ trails: scenario.trails() }).install();
       account.latencyMs = LATENCY_MS;
       account.keys.push({ arn: KEY_ARN, alias: 'alias/cloudtrail', policy: '{"Statement":[]}' });
-      const { sts, ...clients } = account.clients();
       const started = performance.now();
       try {
         await remediate(
           { dryRun: false, ...(scenario.kmsKeyId ? { kmsKeyId: scenario.kmsKeyId } : {}) },
-          { clients, sts, region: 'us-east-1', parameters: DEFAULT_PARAMETERS },
+          account.dependencies(),
         );
       } finally {
         account.restore();

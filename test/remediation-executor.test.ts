@@ -5,7 +5,6 @@ import {
 } from '../remediation/errors';
 import { DEFAULT_TRAIL_NAME, defaultBucketName, type RemediationInput } from '../remediation/input';
 import { type RemediationResult, remediate } from '../remediation/remediate';
-import { DEFAULT_PARAMETERS } from '../rule/parameters';
 import { managementCoverage } from '../rule/selectors';
 import { ACCOUNT, MANAGEMENT_ACCOUNT, organizationTrail, trail } from './support/fixtures';
 import { MockAccount, type MockTrail } from './support/mock-account';
@@ -53,17 +52,9 @@ function setUp(trails: MockTrail[] = [], options: { key?: boolean } = {}): MockA
 }
 
 function run(input: Partial<RemediationInput> = {}): Promise<RemediationResult> {
-  const { sts, ...clients } = account.clients();
   return remediate(
     { dryRun: false, ...input },
-    {
-      clients,
-      sts,
-      region: 'us-east-1',
-      parameters: DEFAULT_PARAMETERS,
-      execute: { sleep: async (ms) => void sleeps.push(ms) },
-      verifyDelayMs: 0,
-    },
+    account.dependencies((ms) => sleeps.push(ms)),
   );
 }
 

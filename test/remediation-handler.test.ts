@@ -20,17 +20,7 @@ beforeEach(() => {
 });
 afterEach(() => account.restore());
 
-const handler = createRemediationHandler(() => {
-  const { sts, ...clients } = account.clients();
-  return {
-    clients,
-    sts,
-    region: 'us-east-1',
-    parameters: DEFAULT_PARAMETERS,
-    execute: { sleep: async () => {} },
-    verifyDelayMs: 0,
-  };
-});
+const handler = createRemediationHandler(() => account.dependencies());
 
 describe('remediation function input', () => {
   it.each([

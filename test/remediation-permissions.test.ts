@@ -6,7 +6,6 @@ import {
   REMEDIATION_PERMISSIONS,
 } from '../remediation/permissions';
 import { remediate } from '../remediation/remediate';
-import { DEFAULT_PARAMETERS } from '../rule/parameters';
 import { ACCOUNT, trail } from './support/fixtures';
 import { MockAccount, type MockTrail } from './support/mock-account';
 
@@ -18,18 +17,7 @@ async function commandsSentFor(
   const account = new MockAccount().install();
   try {
     arrange(account);
-    const { sts, ...clients } = account.clients();
-    await remediate(
-      { dryRun: false, ...input },
-      {
-        clients,
-        sts,
-        region: 'us-east-1',
-        parameters: DEFAULT_PARAMETERS,
-        execute: { sleep: async () => {} },
-        verifyDelayMs: 0,
-      },
-    );
+    await remediate({ dryRun: false, ...input }, account.dependencies());
     return account.commandsSent();
   } finally {
     account.restore();

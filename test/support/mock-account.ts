@@ -31,6 +31,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import type { ExecutorClients } from '../../remediation/executor';
 import type { PolicyDocument } from '../../remediation/policies';
+import type { RemediationDependencies } from '../../remediation/remediate';
+import { DEFAULT_PARAMETERS } from '../../rule/parameters';
 import type { EventSelectors, Trail } from '../../rule/state';
 import { ACCOUNT } from './fixtures';
 
@@ -112,6 +114,23 @@ export class MockAccount {
       s3: (region) => new S3Client({ region, maxAttempts: 1 }),
       kms: (region) => new KMSClient({ region, maxAttempts: 1 }),
       sts: new STSClient({ region: 'us-east-1', maxAttempts: 1 }),
+    };
+  }
+
+  /**
+   * What the remediation runs with against this account: its clients, from
+   * us-east-1, with the rule's default parameters, and no real waiting (each
+   * wait is told to `sleep`, when given).
+   */
+  dependencies(sleep: (ms: number) => void = () => {}): RemediationDependencies {
+    const { sts, ...clients } = this.clients();
+    return {
+      clients,
+      sts,
+      region: 'us-east-1',
+      parameters: DEFAULT_PARAMETERS,
+      execute: { sleep: async (ms) => sleep(ms) },
+      verifyDelayMs: 0,
     };
   }
 
