@@ -7,32 +7,11 @@ import {
 import { managementCoverage } from '../rule/selectors';
 import type { AdvancedEventSelector, EventSelector, EventSelectors } from '../rule/state';
 import { dataEventUniverse, referenceLoggedDataEvents } from './support/data-event-reference';
+import { advanced, basic, managementSelector, TRAIL_ARN } from './support/selector-sets';
 
-// Shapes as GetEventSelectors returns them (CloudTrail API reference), without $metadata.
-const TRAIL_ARN = 'arn:aws:cloudtrail:us-east-1:123456789012:trail/management-events';
 const BUCKET = 'arn:aws:s3:::amzn-s3-demo-bucket/';
 const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:helloworld';
 const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/Orders';
-
-const basic = (...selectors: EventSelector[]): EventSelectors => ({
-  TrailARN: TRAIL_ARN,
-  EventSelectors: selectors,
-});
-
-const advanced = (...selectors: AdvancedEventSelector[]): EventSelectors => ({
-  TrailARN: TRAIL_ARN,
-  AdvancedEventSelectors: selectors,
-});
-
-const managementSelector = (
-  readWriteType: 'All' | 'ReadOnly' | 'WriteOnly',
-  excluded: string[] = [],
-): EventSelector => ({
-  ReadWriteType: readWriteType,
-  IncludeManagementEvents: true,
-  DataResources: [],
-  ExcludeManagementEventSources: excluded,
-});
 
 const s3Selector = (
   readWriteType: 'All' | 'ReadOnly' | 'WriteOnly',

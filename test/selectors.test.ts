@@ -1,28 +1,6 @@
 import { fieldMatches, managementCoverage } from '../rule/selectors';
 import type { AdvancedEventSelector, EventSelector, EventSelectors } from '../rule/state';
-
-// Shapes as GetEventSelectors returns them (CloudTrail API reference), without $metadata.
-const TRAIL_ARN = 'arn:aws:cloudtrail:us-east-1:123456789012:trail/management-events';
-
-const basic = (...selectors: EventSelector[]): EventSelectors => ({
-  TrailARN: TRAIL_ARN,
-  EventSelectors: selectors,
-});
-
-const advanced = (...selectors: AdvancedEventSelector[]): EventSelectors => ({
-  TrailARN: TRAIL_ARN,
-  AdvancedEventSelectors: selectors,
-});
-
-const managementSelector = (
-  readWriteType: 'All' | 'ReadOnly' | 'WriteOnly',
-  excluded: string[] = [],
-): EventSelector => ({
-  ReadWriteType: readWriteType,
-  IncludeManagementEvents: true,
-  DataResources: [],
-  ExcludeManagementEventSources: excluded,
-});
+import { advanced, basic, managementSelector, TRAIL_ARN } from './support/selector-sets';
 
 const s3DataOnlySelector: EventSelector = {
   ReadWriteType: 'All',
