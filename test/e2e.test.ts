@@ -17,7 +17,9 @@ import {
   type FakeAws,
   type FakeTrail,
   type Fault,
+  LOGGING,
   type RecordedRequest,
+  STOPPED,
   startFakeAws,
   type TrailEntry,
   type TrailStatusWire,
@@ -147,26 +149,6 @@ function trailEntry(
   const { owner = ACCOUNT, ...fields } = options;
   return trail({ Name: name, HomeRegion: REGION, HasCustomEventSelectors: true, ...fields }, owner);
 }
-
-const LOGGING: TrailStatusWire = {
-  IsLogging: true,
-  LatestDeliveryTime: 1772424000.512,
-  StartLoggingTime: 1735689600.0,
-  LatestDeliveryAttemptTime: '2026-03-02T04:00:00Z',
-  LatestNotificationAttemptTime: '',
-  LatestNotificationAttemptSucceeded: '',
-  LatestDeliveryAttemptSucceeded: '2026-03-02T04:00:00Z',
-  TimeLoggingStarted: '2025-01-01T00:00:00Z',
-  TimeLoggingStopped: '',
-};
-
-const STOPPED: TrailStatusWire = {
-  IsLogging: false,
-  StartLoggingTime: 1735689600.0,
-  StopLoggingTime: 1772000000.0,
-  TimeLoggingStarted: '2025-01-01T00:00:00Z',
-  TimeLoggingStopped: '2026-02-25T06:13:20Z',
-};
 
 /** What the console sets up by default: one basic selector, all management events. */
 const ALL_MANAGEMENT: GetEventSelectorsResponse = {

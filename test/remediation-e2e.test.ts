@@ -19,7 +19,9 @@ import {
   type FakeBucket,
   type FakeKey,
   type FakeTrail,
+  LOGGING,
   type RecordedRequest,
+  STOPPED,
   startFakeAws,
   type TrailEntry,
   type TrailStatusWire,
@@ -193,26 +195,6 @@ function writesToOtherAccountsTrails(): string[] {
 }
 
 // ---------------------------------------------------------------- fixtures
-
-const LOGGING: TrailStatusWire = {
-  IsLogging: true,
-  LatestDeliveryTime: 1772424000.512,
-  StartLoggingTime: 1735689600.0,
-  LatestDeliveryAttemptTime: '2026-03-02T04:00:00Z',
-  LatestNotificationAttemptTime: '',
-  LatestNotificationAttemptSucceeded: '',
-  LatestDeliveryAttemptSucceeded: '2026-03-02T04:00:00Z',
-  TimeLoggingStarted: '2025-01-01T00:00:00Z',
-  TimeLoggingStopped: '',
-};
-
-const STOPPED: TrailStatusWire = {
-  IsLogging: false,
-  StartLoggingTime: 1735689600.0,
-  StopLoggingTime: 1772000000.0,
-  TimeLoggingStarted: '2025-01-01T00:00:00Z',
-  TimeLoggingStopped: '2026-02-25T06:13:20Z',
-};
 
 /** One basic selector, all management events: what the console sets up. */
 const ALL_MANAGEMENT: EventSelectors = {

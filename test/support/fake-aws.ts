@@ -7,6 +7,7 @@ import {
   CLOUDTRAIL_OPERATIONS,
   type CloudTrailOperation,
   type FakeTrail,
+  type TrailStatusWire,
 } from './fake-cloudtrail';
 import { type AwsError, AwsFault, fault, validated } from './fake-errors';
 import { answerKms, type FakeKey, findKey, KMS_OPERATIONS, type KmsOperation } from './fake-kms';
@@ -138,6 +139,27 @@ export function isWrite(request: Pick<RecordedRequest, 'operation'>): boolean {
 }
 
 /** The access key ID every request must be signed with. */
+/** `GetTrailStatus` of a trail that is logging, on the wire (timestamps in epoch seconds). */
+export const LOGGING: TrailStatusWire = {
+  IsLogging: true,
+  LatestDeliveryTime: 1772424000.512,
+  StartLoggingTime: 1735689600.0,
+  LatestDeliveryAttemptTime: '2026-03-02T04:00:00Z',
+  LatestNotificationAttemptTime: '',
+  LatestNotificationAttemptSucceeded: '',
+  LatestDeliveryAttemptSucceeded: '2026-03-02T04:00:00Z',
+  TimeLoggingStarted: '2025-01-01T00:00:00Z',
+  TimeLoggingStopped: '',
+};
+
+/** `GetTrailStatus` of a trail whose logging was stopped. */
+export const STOPPED: TrailStatusWire = {
+  IsLogging: false,
+  StartLoggingTime: 1735689600.0,
+  StopLoggingTime: 1772000000.0,
+  TimeLoggingStarted: '2025-01-01T00:00:00Z',
+  TimeLoggingStopped: '2026-02-25T06:13:20Z',
+};
 export const FAKE_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 export const FAKE_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
