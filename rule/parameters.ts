@@ -36,6 +36,13 @@ const BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/;
 const SNS_TOPIC = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 const LOG_GROUP = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[A-Za-z0-9_/.#-]{1,512}(:\*)?$/;
 
+/** The shape each free-text parameter must have, for templates that check values before the rule does. */
+export const TEXT_PARAMETER_PATTERNS = {
+  s3BucketName: BUCKET,
+  snsTopicArn: SNS_TOPIC,
+  cloudWatchLogsLogGroupArn: LOG_GROUP,
+} as const satisfies Partial<Record<ParameterName, RegExp>>;
+
 /** What each parameter accepts, said the way the error messages say it. */
 const ACCEPTED: Record<ParameterName, string> = {
   s3BucketName: 'an S3 bucket name (letters, digits, dots, hyphens and underscores)',

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   Aws,
   CfnOutput,
@@ -9,6 +8,8 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
+  Token,
+  Tokenization,
   Validations,
 } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
@@ -18,11 +19,11 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { assertLocalEsbuild, BUNDLE_SETTINGS, inlineBundle, PROJECT_ROOT } from './bundle';
 import {
   AUTOMATION_PRINCIPAL,
   automationRoleStatements,
   automationTrustConditions,
-  type CfnValue,
   configInvokePermissionProperties,
   configRuleProperties,
   documentProperties,
@@ -40,34 +41,47 @@ import {
   ruleFunctionStatements,
   TEMPLATE_INTRINSICS,
 } from './definitions';
+import { memberTemplateOptions } from './member-parameters';
 import { resourceNames } from './names';
-import { type DeploymentOptions, ruleInputParameters } from './options';
-
-/** The project root: entries, the lock file and esbuild are found from here. */
-const PROJECT_ROOT = resolve(__dirname, '..');
+import type { DeploymentOptions } from './options';
+import { literalTemplateOptions } from './template-options';
 
 /**
- * NodejsFunction falls back to bundling in Docker when it cannot find
- * esbuild; this deployment never does: it stops the synth instead.
+ * `Fn::Sub` of a pattern that may hold CDK tokens (the member template's
+ * rule name is a parameter reference): each token becomes a variable of the
+ * `Fn::Sub`, since CloudFormation takes no function inside its pattern.
  */
-function assertLocalEsbuild(): void {
-  try {
-    createRequire(join(PROJECT_ROOT, 'package.json')).resolve('esbuild');
-  } catch {
-    throw new Error(
-      'esbuild is not installed in this project: run "npm ci". The functions are bundled with local esbuild, never in Docker.',
-    );
-  }
+function sub(pattern: string): string {
+  const fragments = Tokenization.reverseString(pattern);
+  if (fragments.tokens.length === 0) return Fn.sub(pattern);
+  const variables: Record<string, string> = {};
+  const body = fragments
+    .mapTokens({
+      mapToken: (token) => {
+        const name = `Value${Object.keys(variables).length}`;
+        variables[name] = Token.asString(token);
+        return `\${${name}}`;
+      },
+    })
+    .join({ join: (left, right) => `${left}${right}` });
+  return Fn.sub(body, variables);
 }
 
 /** Intrinsics as CDK tokens: the template gets the same `Fn::Sub`/`Ref` a plain template has. */
-const CDK_INTRINSICS: Intrinsics = {
-  sub: (pattern) => Fn.sub(pattern),
-  accountId: Aws.ACCOUNT_ID,
-};
+const CDK_INTRINSICS: Intrinsics = { sub, accountId: Aws.ACCOUNT_ID };
+
+/**
+ * Where the stack is deployed from. `account`: `cdk deploy` into a
+ * bootstrapped account, options as literal values, functions as CDK assets
+ * with the AWS SDK inside. `member`: a self-contained template for
+ * StackSets, options as CloudFormation parameters, functions inline.
+ */
+export type StackVariant = 'account' | 'member';
 
 export interface CloudTrailRuleStackProps extends StackProps {
   options: DeploymentOptions;
+  /** Default `account`. */
+  variant?: StackVariant;
 }
 
 /**
@@ -87,13 +101,25 @@ export class CloudTrailRuleStack extends Stack {
   constructor(scope: Construct, id: string, props: CloudTrailRuleStackProps) {
     // No AWS::CDK::Metadata resource: the template holds exactly the deployment.
     super(scope, id, { analyticsReporting: false, ...props });
-    const { options } = props;
-    const names = resourceNames(options.ruleName);
-    const rulePart = this.function('Rule', ruleFunctionSettings(names), ruleFunctionStatements);
+    const variant = props.variant ?? 'account';
+    const values =
+      variant === 'member'
+        ? memberTemplateOptions(this, props.options)
+        : literalTemplateOptions(props.options);
+    const names = resourceNames(values.ruleName);
+    const rulePart = this.function(
+      variant,
+      'Rule',
+      ruleFunctionSettings(names),
+      names.ruleRoleNamePattern,
+      ruleFunctionStatements,
+    );
     const remediationPart = this.function(
+      variant,
       'Remediation',
-      remediationFunctionSettings(options),
-      (cfn) => remediationFunctionStatements(options, cfn),
+      remediationFunctionSettings(values),
+      names.remediationRoleNamePattern,
+      (cfn) => remediationFunctionStatements(values, cfn),
     );
     this.ruleFunction = rulePart.fn;
     this.remediationFunction = remediationPart.fn;
@@ -105,9 +131,9 @@ export class CloudTrailRuleStack extends Stack {
 
     this.rule = new CfnResource(this, 'ConfigRule', {
       type: 'AWS::Config::ConfigRule',
-      properties: configRuleProperties(options, {
+      properties: configRuleProperties(values, {
         ruleFunctionArn: rulePart.fn.functionArn,
-        inputParameters: ruleInputParameters(options.ruleParameters),
+        inputParameters: values.inputParameters,
       }),
     });
     // Config checks that it may invoke the function when the rule is created.
@@ -116,11 +142,11 @@ export class CloudTrailRuleStack extends Stack {
     this.document = new ssm.CfnDocument(
       this,
       'RemediationDocument',
-      l1Props<ssm.CfnDocumentProps>(documentProperties(options)),
+      l1Props<ssm.CfnDocumentProps>(documentProperties(values)),
     );
 
     const automationRole = new iam.Role(this, 'AutomationRole', {
-      roleName: Fn.sub(names.automationRoleNamePattern),
+      roleName: sub(names.automationRoleNamePattern),
       description: `Assumed by SSM Automation to run ${names.documentName}: invokes the remediation function and re-evaluates ${names.ruleName}.`,
       assumedBy: new iam.ServicePrincipal(AUTOMATION_PRINCIPAL).withConditions(
         automationTrustConditions(CDK_INTRINSICS),
@@ -140,14 +166,14 @@ export class CloudTrailRuleStack extends Stack {
       this,
       'RemediationConfiguration',
       l1Props<config.CfnRemediationConfigurationProps>(
-        remediationConfigurationProperties(options, { automationRoleArn: automationRole.roleArn }),
+        remediationConfigurationProperties(values, { automationRoleArn: automationRole.roleArn }),
       ),
     );
     this.remediation.node.addDependency(this.rule);
     this.remediation.node.addDependency(this.document);
 
     this.outputs({
-      RuleName: [this.rule.ref, 'The AWS Config rule'],
+      ConfigRuleName: [this.rule.ref, 'The AWS Config rule'],
       RuleFunctionArn: [rulePart.fn.functionArn, "The rule's Lambda function"],
       RemediationFunctionArn: [remediationPart.fn.functionArn, "The remediation's Lambda function"],
       RemediationDocumentName: [
@@ -164,13 +190,17 @@ export class CloudTrailRuleStack extends Stack {
   }
 
   /**
-   * A function bundled by local esbuild (never Docker): minified, with
-   * source maps, the AWS SDK inside at the lock file's versions; its own
-   * role holding exactly the given statements plus writing its own log group.
+   * A function with its own role, holding exactly the given statements plus
+   * writing its own log group. For `cdk deploy`, bundled by local esbuild
+   * (never Docker) into an asset: minified, with source maps, the AWS SDK
+   * inside at the lock file's versions. In the member template, the same
+   * bundle inline, with the runtime's AWS SDK.
    */
   private function(
+    variant: StackVariant,
     id: 'Rule' | 'Remediation',
     settings: FunctionSettings,
+    roleNamePattern: string,
     statements: (cfn: Intrinsics) => PolicyStatementJson[],
   ): { fn: lambda.Function; logGroup: logs.LogGroup } {
     const logGroup = new logs.LogGroup(this, `${id}FunctionLogs`, {
@@ -178,6 +208,7 @@ export class CloudTrailRuleStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const role = new iam.Role(this, `${id}FunctionRole`, {
+      roleName: sub(roleNamePattern),
       description: `Execution role of ${settings.functionName}.`,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       inlinePolicies: {
@@ -186,20 +217,32 @@ export class CloudTrailRuleStack extends Stack {
     });
     acknowledgeWildcards(role, statements(TEMPLATE_INTRINSICS));
 
-    assertLocalEsbuild();
-    const fn = new NodejsFunction(this, `${id}Function`, {
+    const common = {
       functionName: settings.functionName,
       description: settings.description,
-      entry: join(PROJECT_ROOT, settings.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      handler: 'index.handler',
       runtime: runtime(),
       architecture: ARCHITECTURES[LAMBDA_ARCHITECTURE],
       memorySize: settings.memorySize,
       timeout: Duration.seconds(settings.timeoutSeconds),
       role,
       logGroup,
+    };
+    if (variant === 'member') {
+      const fn = new lambda.Function(this, `${id}Function`, {
+        ...common,
+        code: lambda.Code.fromInline(inlineBundle(settings.entry)),
+        environment: settings.environment,
+      });
+      return { fn, logGroup };
+    }
+    assertLocalEsbuild();
+    const fn = new NodejsFunction(this, `${id}Function`, {
+      ...common,
+      entry: join(PROJECT_ROOT, settings.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
         ...settings.environment,
         // Stack traces in the logs point at the TypeScript sources.
@@ -207,11 +250,11 @@ export class CloudTrailRuleStack extends Stack {
       },
       bundling: {
         forceDockerBundling: false,
-        minify: true,
+        minify: BUNDLE_SETTINGS.minify,
         sourceMap: true,
         sourcesContent: false,
         format: OutputFormat.CJS,
-        target: 'node24',
+        target: BUNDLE_SETTINGS.target,
         // Bundle the AWS SDK at the versions the lock file pins, instead of the runtime's.
         externalModules: [],
       },
@@ -240,7 +283,13 @@ function runtime(): lambda.Runtime {
 
 function policyDocument(statements: PolicyStatementJson[]): iam.PolicyDocument {
   return new iam.PolicyDocument({
-    statements: statements.map((s) => iam.PolicyStatement.fromJson(s)),
+    statements: statements.map((s) =>
+      // An intrinsic resource (a member template's Fn::If) enters the CDK as a token.
+      iam.PolicyStatement.fromJson({
+        ...s,
+        Resource: typeof s.Resource === 'string' ? s.Resource : Token.asString(s.Resource),
+      }),
+    ),
   });
 }
 
@@ -263,15 +312,23 @@ function missingReason(sid: string): never {
   throw new Error(`Statement ${sid} has a wildcard resource but no acknowledged reason`);
 }
 
-/** A resource as cdk-nag names it in a finding: `${X}` of an `Fn::Sub` becomes `<X>`. */
-export function nagResource(resource: CfnValue): string {
-  const text =
-    typeof resource === 'string'
-      ? resource
-      : typeof resource['Fn::Sub'] === 'string'
-        ? resource['Fn::Sub']
-        : JSON.stringify(resource);
-  return text.replace(/\$\{/g, '<').replace(/\}/g, '>');
+/**
+ * A resource as cdk-nag names it in a finding (its flattenCfnReference):
+ * `${X}` of an `Fn::Sub` becomes `<X>`, `Fn::Join` is joined, references are
+ * `<Name>` or `<Name.Attribute>`, anything else is its JSON.
+ */
+export function nagResource(resource: unknown): string {
+  if (resource === undefined) return '';
+  if (typeof resource === 'string') return resource.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const node = resource as Record<string, unknown>;
+  const join = node['Fn::Join'] as [string, unknown[]] | undefined;
+  if (join !== undefined) return join[1].map(nagResource).join(join[0]);
+  if (node['Fn::Sub'] !== undefined) return nagResource(node['Fn::Sub']);
+  const getAtt = node['Fn::GetAtt'] as [unknown, unknown] | undefined;
+  if (getAtt !== undefined) return `<${nagResource(getAtt[0])}.${nagResource(getAtt[1])}>`;
+  if (node['Fn::ImportValue'] !== undefined) return nagResource(node['Fn::ImportValue']);
+  if (node.Ref !== undefined) return `<${nagResource(node.Ref)}>`;
+  return JSON.stringify(resource);
 }
 
 /** Why each statement's wildcard resource is the narrowest one that works. */

@@ -3,13 +3,22 @@ import { stringify } from 'yaml';
 import { ROLE_ARN_PATTERN } from '../remediation/input';
 import { PARAMETER_NAMES, type ParameterName } from '../rule/parameters';
 import {
-  type CfnValue,
   configRuleProperties,
   RULE_DESCRIPTION,
   remediationConfigurationProperties,
 } from './definitions';
 import { resourceNames } from './names';
-import { type DeploymentOptions, ruleInputParameters } from './options';
+import type { DeploymentOptions } from './options';
+import { literalTemplateOptions } from './template-options';
+import {
+  hasValueCondition,
+  inputParametersFromTemplate,
+  isSetExpression,
+  OPTIONAL_OPTIONS,
+  optionValues,
+  parameterDeclaration,
+  parameterName,
+} from './template-parameters';
 
 /**
  * The conformance pack (DESIGN §6): the Config rule, pointing at a rule
@@ -31,63 +40,24 @@ export const AUTOMATION_ROLE_PARAMETER = 'AutomationRoleArn';
 
 /** The pack parameter for a rule parameter: `readWriteType` → `ReadWriteType`. */
 export function packParameterName(name: ParameterName): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
+  return parameterName(name);
 }
 
-/** Rule parameters that may be left unset: an empty pack parameter leaves them out. */
-const OPTIONAL: ReadonlySet<ParameterName> = new Set([
-  's3BucketName',
-  'snsTopicArn',
-  'cloudWatchLogsLogGroupArn',
-]);
-
-const ALLOWED_VALUES: Partial<Record<ParameterName, string[]>> = {
-  includeManagementEvents: ['true', 'false'],
-  readWriteType: ['ALL', 'ReadOnly', 'WriteOnly'],
-  trustOrganizationTrails: ['true', 'false'],
-};
-
-const PARAMETER_DESCRIPTIONS: Record<ParameterName, string> = {
-  s3BucketName: 'The passing trail must deliver to this S3 bucket. Empty: any bucket.',
-  snsTopicArn: 'The passing trail must notify this SNS topic (ARN). Empty: any or none.',
-  cloudWatchLogsLogGroupArn:
-    'The passing trail must send to this CloudWatch Logs log group (ARN). Empty: any or none.',
-  includeManagementEvents: 'Require management events to be logged from every event source.',
-  readWriteType: 'The kinds of management events that must be logged: ALL, ReadOnly or WriteOnly.',
-  trustOrganizationTrails:
-    'Count a logging multi-Region organization trail whose selectors this member account cannot read.',
-};
-
-const hasValue = (parameter: string) => `Has${parameter}`;
 const useDefault = (parameter: string) => `Default${parameter}`;
 const ref = (name: string) => ({ Ref: name });
 
 /** The pack template as an object (what {@link conformancePackYaml} writes). */
 export function conformancePackTemplate(options: DeploymentOptions): Record<string, unknown> {
   const names = resourceNames(options.ruleName);
-  const defaults = ruleInputParameters(options.ruleParameters);
 
-  const parameters: Record<string, Record<string, unknown>> = {};
+  const parameters: Record<string, unknown> = {};
   const conditions: Record<string, unknown> = {};
-  const inputParameters: Record<string, CfnValue> = {};
+  const values = optionValues(options);
   for (const name of PARAMETER_NAMES) {
-    const parameter = packParameterName(name);
-    const allowed = ALLOWED_VALUES[name];
-    parameters[parameter] = {
-      Type: 'String',
-      Default: defaults[name] ?? '',
-      Description: PARAMETER_DESCRIPTIONS[name],
-      ...(allowed === undefined ? {} : { AllowedValues: allowed }),
-    };
-    if (OPTIONAL.has(name)) {
-      conditions[hasValue(parameter)] = { 'Fn::Not': [{ 'Fn::Equals': ['', ref(parameter)] }] };
-      inputParameters[name] = {
-        'Fn::If': [hasValue(parameter), ref(parameter), ref('AWS::NoValue')],
-      };
-    } else {
-      inputParameters[name] = ref(parameter);
-    }
+    parameters[parameterName(name)] = parameterDeclaration(name, values[name]);
+    if (OPTIONAL_OPTIONS.has(name)) conditions[hasValueCondition(name)] = isSetExpression(name);
   }
+  const inputParameters = inputParametersFromTemplate();
 
   parameters[RULE_FUNCTION_PARAMETER] = {
     Type: 'String',
@@ -127,18 +97,19 @@ export function conformancePackTemplate(options: DeploymentOptions): Record<stri
     ],
   };
 
+  const literal = literalTemplateOptions(options);
   return {
     Parameters: parameters,
     Conditions: conditions,
     Resources: {
       [RULE_LOGICAL_ID]: {
         Type: 'AWS::Config::ConfigRule',
-        Properties: configRuleProperties(options, { ruleFunctionArn, inputParameters }),
+        Properties: configRuleProperties(literal, { ruleFunctionArn, inputParameters }),
       },
       [REMEDIATION_LOGICAL_ID]: {
         Type: 'AWS::Config::RemediationConfiguration',
         DependsOn: RULE_LOGICAL_ID,
-        Properties: remediationConfigurationProperties(options, { automationRoleArn }),
+        Properties: remediationConfigurationProperties(literal, { automationRoleArn }),
       },
     },
   };

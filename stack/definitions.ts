@@ -1,10 +1,18 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::…} here are CloudFormation Fn::Sub variables.
 import { DOCUMENT_PARAMETERS, remediationDocument } from '../remediation/document';
-import { defaultBucketName } from '../remediation/input';
 import { actionsFor, type PermissionScope } from '../remediation/permissions';
 import { TRAIL_RESOURCE_TYPE } from '../rule/event';
 import { type ResourceNames, resourceNames } from './names';
-import { type DeploymentOptions, ruleInputParameters } from './options';
+import {
+  type CfnValue,
+  type Intrinsics,
+  includeWhen,
+  optionalProperty,
+  presentWhen,
+  type TemplateOptions,
+} from './template-options';
+
+export { type CfnValue, type Intrinsics, TEMPLATE_INTRINSICS } from './template-options';
 
 /**
  * What the deployment is made of, as plain CloudFormation data: the Config
@@ -18,23 +26,6 @@ import { type DeploymentOptions, ruleInputParameters } from './options';
  * are passed in as {@link CfnValue}s: a CDK token in the stack, an intrinsic
  * function such as `{ Ref: 'RuleFunctionArn' }` in a plain template.
  */
-
-/** A CloudFormation value: a literal string, a CDK token, or an intrinsic function object. */
-export type CfnValue = string | { readonly [intrinsic: string]: unknown };
-
-/** How a definition refers to the account it is deployed in. */
-export interface Intrinsics {
-  /** `Fn::Sub` of a pattern using `${AWS::Partition}`, `${AWS::Region}` and `${AWS::AccountId}`. */
-  sub(pattern: string): CfnValue;
-  /** `Ref: AWS::AccountId`. */
-  accountId: CfnValue;
-}
-
-/** Intrinsics as a plain template writes them. */
-export const TEMPLATE_INTRINSICS: Intrinsics = {
-  sub: (pattern) => ({ 'Fn::Sub': pattern }),
-  accountId: { Ref: 'AWS::AccountId' },
-};
 
 export interface PolicyStatementJson {
   Sid: string;
@@ -81,8 +72,8 @@ export function ruleFunctionSettings(names: ResourceNames): FunctionSettings {
  * than an abandoned step; within it, CloudTrail's eventual-consistency errors
  * after a bucket or key policy change are retried with backoff.
  */
-export function remediationFunctionSettings(options: DeploymentOptions): FunctionSettings {
-  const names = resourceNames(options.ruleName);
+export function remediationFunctionSettings(values: TemplateOptions): FunctionSettings {
+  const names = resourceNames(values.ruleName);
   return {
     functionName: names.remediationFunctionName,
     description: `Remediation for AWS Config rule ${names.ruleName} (CloudTrail.1): repairs or creates a multi-Region trail, then verifies with the rule's own verdict.`,
@@ -90,7 +81,7 @@ export function remediationFunctionSettings(options: DeploymentOptions): Functio
     memorySize: 256,
     timeoutSeconds: 270,
     // The rule's own parameters, so that "remediated" means what the rule means.
-    environment: { RULE_PARAMETERS: JSON.stringify(ruleInputParameters(options.ruleParameters)) },
+    environment: { RULE_PARAMETERS: values.ruleParametersJson },
   };
 }
 
@@ -126,7 +117,6 @@ export function logsStatement(logGroupArn: CfnValue): PolicyStatementJson {
 
 const ANY_TRAIL = 'arn:${AWS::Partition}:cloudtrail:*:*:trail/*';
 const OWN_TRAIL = 'arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*';
-const OWN_KEYS_HERE = 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*';
 
 const SCOPE_SIDS: Record<PermissionScope, string> = {
   none: 'ListTrails',
@@ -142,7 +132,7 @@ const SCOPE_SIDS: Record<PermissionScope, string> = {
  * to the resources the code can touch.
  */
 export function remediationFunctionStatements(
-  options: DeploymentOptions,
+  values: TemplateOptions,
   cfn: Intrinsics,
 ): PolicyStatementJson[] {
   const resources: Record<PermissionScope, CfnValue> = {
@@ -150,8 +140,8 @@ export function remediationFunctionStatements(
     anyTrail: cfn.sub(ANY_TRAIL),
     // Writes: a trail of another account (an organization trail) is never changed.
     ownTrail: cfn.sub(OWN_TRAIL),
-    bucket: cfn.sub(`arn:\${AWS::Partition}:s3:::${remediationBucket(options)}`),
-    key: keyResource(options.kmsKeyId, cfn),
+    bucket: values.bucketResource(cfn),
+    key: values.keyResource(cfn),
   };
   return (Object.keys(SCOPE_SIDS) as PermissionScope[])
     .map((scope) => ({
@@ -161,36 +151,6 @@ export function remediationFunctionStatements(
       Resource: resources[scope],
     }))
     .filter((statement) => statement.Action.length > 0);
-}
-
-/**
- * The bucket a new trail delivers to, as the remediation chooses it: the
- * `bucketName` option, else the rule's `s3BucketName` (a new trail must pass
- * the rule), else `cloudtrail-logs-<account>-<Region>`.
- */
-export function remediationBucket(options: DeploymentOptions): string {
-  return (
-    options.bucketName ??
-    options.ruleParameters.s3BucketName ??
-    defaultBucketName('${AWS::AccountId}', '${AWS::Region}')
-  );
-}
-
-/**
- * The key statement's resource: a key ARN as given; a key ID as that key of
- * this account and Region; otherwise (an alias, or no key configured, since a
- * person can still pass KmsKeyId when running the document by hand) any key
- * of the account the alias names, or of this account, in that Region. KMS
- * authorizes key actions on the key's ARN, never on an alias.
- */
-export function keyResource(kmsKeyId: string | undefined, cfn: Intrinsics): CfnValue {
-  if (kmsKeyId === undefined || kmsKeyId.startsWith('alias/')) return cfn.sub(OWN_KEYS_HERE);
-  const arn = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key|alias)\//.exec(kmsKeyId);
-  if (arn === null) {
-    return cfn.sub(`arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/${kmsKeyId}`);
-  }
-  const [, partition, region, account, kind] = arn;
-  return kind === 'key' ? kmsKeyId : `arn:${partition}:kms:${region}:${account}:key/*`;
 }
 
 /** The service that assumes the automation role. */
@@ -225,22 +185,17 @@ export function automationRoleStatements(refs: {
 }
 
 /** The source details: periodic, plus trail changes when enabled. */
-export function ruleSourceDetails(options: DeploymentOptions): Record<string, string>[] {
+export function ruleSourceDetails(values: TemplateOptions): unknown[] {
   return [
     {
       EventSource: 'aws.config',
       MessageType: 'ScheduledNotification',
-      MaximumExecutionFrequency: options.maximumExecutionFrequency,
+      MaximumExecutionFrequency: values.maximumExecutionFrequency,
     },
-    ...(options.triggerOnTrailChange
-      ? [
-          { EventSource: 'aws.config', MessageType: 'ConfigurationItemChangeNotification' },
-          {
-            EventSource: 'aws.config',
-            MessageType: 'OversizedConfigurationItemChangeNotification',
-          },
-        ]
-      : []),
+    ...includeWhen(values.triggerOnTrailChange, [
+      { EventSource: 'aws.config', MessageType: 'ConfigurationItemChangeNotification' },
+      { EventSource: 'aws.config', MessageType: 'OversizedConfigurationItemChangeNotification' },
+    ]),
   ];
 }
 
@@ -253,20 +208,23 @@ export const RULE_DESCRIPTION =
  * a conformance pack.
  */
 export function configRuleProperties(
-  options: DeploymentOptions,
+  values: TemplateOptions,
   refs: { ruleFunctionArn: CfnValue; inputParameters: Record<string, CfnValue> },
 ): Record<string, unknown> {
+  // Changes are reported for trails only; without the change trigger the rule has no scope.
+  const scope = optionalProperty(
+    presentWhen(values.triggerOnTrailChange, { ComplianceResourceTypes: [TRAIL_RESOURCE_TYPE] }),
+    (v) => v,
+  );
   return {
-    ConfigRuleName: options.ruleName,
+    ConfigRuleName: values.ruleName,
     Description: RULE_DESCRIPTION,
     InputParameters: refs.inputParameters,
-    ...(options.triggerOnTrailChange
-      ? { Scope: { ComplianceResourceTypes: [TRAIL_RESOURCE_TYPE] } }
-      : {}),
+    ...(scope === undefined ? {} : { Scope: scope }),
     Source: {
       Owner: 'CUSTOM_LAMBDA',
       SourceIdentifier: refs.ruleFunctionArn,
-      SourceDetails: ruleSourceDetails(options),
+      SourceDetails: ruleSourceDetails(values),
     },
   };
 }
@@ -285,8 +243,8 @@ export function configInvokePermissionProperties(
 }
 
 /** The `AWS::SSM::Document` properties: a new version on update, never a replacement. */
-export function documentProperties(options: DeploymentOptions): Record<string, unknown> {
-  const names = resourceNames(options.ruleName);
+export function documentProperties(values: TemplateOptions): Record<string, unknown> {
+  const names = resourceNames(values.ruleName);
   return {
     Name: names.documentName,
     DocumentType: 'Automation',
@@ -306,20 +264,16 @@ export function documentProperties(options: DeploymentOptions): Record<string, u
  * ID), and the options given; the others keep the document's defaults.
  */
 export function remediationParameters(
-  options: DeploymentOptions,
+  values: TemplateOptions,
   automationRoleArn: CfnValue,
 ): Record<string, unknown> {
-  const statics: Record<string, string | undefined> = {
-    TrailName: options.trailName,
-    BucketName: options.bucketName,
-    KmsKeyId: options.kmsKeyId,
-  };
   const parameters: Record<string, unknown> = {
     AutomationAssumeRole: { StaticValue: { Values: [automationRoleArn] } },
     AccountId: { ResourceValue: { Value: 'RESOURCE_ID' } },
   };
-  for (const [name, value] of Object.entries(statics)) {
-    if (value !== undefined) parameters[name] = { StaticValue: { Values: [value] } };
+  for (const [name, value] of Object.entries(values.remediationStatics)) {
+    const parameter = optionalProperty(value, (v) => ({ StaticValue: { Values: [v] } }));
+    if (parameter !== undefined) parameters[name] = parameter;
   }
   for (const name of Object.keys(parameters)) {
     if (!(name in DOCUMENT_PARAMETERS)) throw new Error(`The document has no parameter ${name}`);
@@ -329,19 +283,19 @@ export function remediationParameters(
 
 /** The `AWS::Config::RemediationConfiguration` properties. */
 export function remediationConfigurationProperties(
-  options: DeploymentOptions,
+  values: TemplateOptions,
   refs: { automationRoleArn: CfnValue },
 ): Record<string, unknown> {
-  const names = resourceNames(options.ruleName);
+  const names = resourceNames(values.ruleName);
   return {
     ConfigRuleName: names.ruleName,
     TargetType: 'SSM_DOCUMENT',
     // No TargetVersion: Automation runs the document's default version, which
     // each stack update (UpdateMethod NewVersion) moves to the new content.
     TargetId: names.documentName,
-    Parameters: remediationParameters(options, refs.automationRoleArn),
-    Automatic: options.automaticRemediation,
-    MaximumAutomaticAttempts: options.maximumAutomaticAttempts,
-    RetryAttemptSeconds: options.retryAttemptSeconds,
+    Parameters: remediationParameters(values, refs.automationRoleArn),
+    Automatic: values.automaticRemediation,
+    MaximumAutomaticAttempts: values.maximumAutomaticAttempts,
+    RetryAttemptSeconds: values.retryAttemptSeconds,
   };
 }

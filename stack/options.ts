@@ -55,7 +55,8 @@ export const DEFAULT_RULE_NAME = 'cloudtrail-1-multi-region-trail';
  * part of the automation role's name (`<ruleName>-automation-<Region>`, at
  * most 64 characters), so they are held to what all of those accept.
  */
-const RULE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,35}$/;
+export const RULE_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9-]{0,35}$';
+const RULE_NAME = new RegExp(RULE_NAME_PATTERN);
 const MAX_INPUT_PARAMETERS_LENGTH = 1024;
 
 /** Every option, its default and what it accepts, as the README and the errors say it. */

@@ -94,14 +94,14 @@ describe('the deployed resources', () => {
   it('outputs the rule name, both function ARNs, the document name, the automation role ARN and the log groups', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([
       'AutomationRoleArn',
+      'ConfigRuleName',
       'RemediationDocumentName',
       'RemediationFunctionArn',
       'RemediationLogGroupName',
       'RuleFunctionArn',
       'RuleLogGroupName',
-      'RuleName',
     ]);
-    template.hasOutput('RuleName', { Value: { Ref: 'ConfigRule' } });
+    template.hasOutput('ConfigRuleName', { Value: { Ref: 'ConfigRule' } });
     template.hasOutput('RuleFunctionArn', { Value: getAtt('RuleFunction') });
     template.hasOutput('RemediationFunctionArn', { Value: getAtt('RemediationFunction') });
     template.hasOutput('RemediationDocumentName', { Value: { Ref: 'RemediationDocument' } });

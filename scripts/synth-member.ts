@@ -1,0 +1,56 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { cdkJsonContext } from '../stack/build-app';
+import { memberTemplate, memberTemplateText } from '../stack/member-template';
+import { InvalidOptionError } from '../stack/options';
+
+/*
+ * `npm run synth:member [-- -c name=value ...] [--out file]`: writes the
+ * member template (default dist/member.template.json) for StackSets or plain
+ * CloudFormation. Options (cdk.json's context, then `-c`) set the defaults
+ * of the template's parameters, read by the stack's own parser.
+ */
+
+const ROOT = resolve(__dirname, '..');
+
+/** Runs the command; returns the exit status. */
+export function main(args: string[]): number {
+  const context: Record<string, unknown> = { ...cdkJsonContext() };
+  let out = join(ROOT, 'dist', 'member.template.json');
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '-c' || arg === '--context') {
+      const pair = args[++i] ?? '';
+      const eq = pair.indexOf('=');
+      if (eq <= 0) return usage(`"${arg} ${pair}" is not name=value`);
+      context[pair.slice(0, eq)] = pair.slice(eq + 1);
+    } else if (arg === '--out') {
+      out = resolve(args[++i] ?? '');
+    } else {
+      return usage(`unknown argument "${arg}"`);
+    }
+  }
+  let text: string;
+  try {
+    text = memberTemplateText(memberTemplate(context));
+  } catch (error) {
+    if (error instanceof InvalidOptionError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, text);
+  console.log(`Wrote ${relative(process.cwd(), out)} (${Buffer.byteLength(text)} bytes).`);
+  return 0;
+}
+
+function usage(problem: string): number {
+  console.error(
+    `${problem}\nUsage: npm run synth:member -- [-c name=value ...] [--out file]\nOptions are the stack's CDK context options (see the README); they become the parameters' defaults.`,
+  );
+  return 2;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

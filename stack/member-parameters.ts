@@ -1,0 +1,162 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here are CloudFormation Fn::Sub variables.
+import {
+  CfnCondition,
+  CfnParameter,
+  CfnRule,
+  Fn,
+  type ICfnConditionExpression,
+  type Stack,
+} from 'aws-cdk-lib';
+import { defaultBucketName } from '../remediation/input';
+import { type DeploymentOptions, OPTION_NAMES, type OptionName } from './options';
+import type { CfnValue, TemplateOptions } from './template-options';
+import {
+  hasValueCondition,
+  inputParametersFromTemplate,
+  isSetExpression,
+  isTrueExpression,
+  OPTIONAL_OPTIONS,
+  optionalFromTemplate,
+  optionValues,
+  parameterDeclaration,
+  parameterName,
+  ruleParametersJsonPattern,
+  switchCondition,
+  switchFromTemplate,
+} from './template-parameters';
+
+/**
+ * Declares every deployment option as a parameter of the member template
+ * (defaulting to the given options' values) with the conditions they
+ * decide, and returns the options as references to them. A rule in the
+ * template refuses a BucketName that differs from S3BucketName, as the
+ * stack's option parser does.
+ */
+export function memberTemplateOptions(stack: Stack, options: DeploymentOptions): TemplateOptions {
+  const values = optionValues(options);
+  const parameters = {} as Record<OptionName, CfnParameter>;
+  for (const option of OPTION_NAMES) {
+    const { Type, Default, Description, ...constraints } = parameterDeclaration(
+      option,
+      values[option],
+    );
+    parameters[option] = new CfnParameter(stack, parameterName(option), {
+      type: Type,
+      default: Default,
+      description: Description,
+      allowedValues: constraints.AllowedValues,
+      allowedPattern: constraints.AllowedPattern,
+      constraintDescription: constraints.ConstraintDescription,
+      minValue: constraints.MinValue,
+      maxValue: constraints.MaxValue,
+    });
+  }
+  for (const option of OPTIONAL_OPTIONS) {
+    condition(stack, hasValueCondition(option), isSetExpression(option));
+  }
+  condition(
+    stack,
+    switchCondition('triggerOnTrailChange'),
+    isTrueExpression('triggerOnTrailChange'),
+  );
+  new CfnRule(stack, 'BucketNameIsS3BucketName', {
+    ruleCondition: Fn.conditionAnd(
+      Fn.conditionNot(Fn.conditionEquals(parameters.bucketName.valueAsString, '')),
+      Fn.conditionNot(Fn.conditionEquals(parameters.s3BucketName.valueAsString, '')),
+    ),
+    assertions: [
+      {
+        assert: Fn.conditionEquals(
+          parameters.bucketName.valueAsString,
+          parameters.s3BucketName.valueAsString,
+        ),
+        assertDescription:
+          'BucketName and S3BucketName differ: a trail the remediation creates in BucketName would still fail the rule. Set only S3BucketName (the remediation then uses it), or give both the same value.',
+      },
+    ],
+  });
+
+  const bucketArn = (bucket: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucket}` });
+  return {
+    ruleName: parameters.ruleName.valueAsString,
+    maximumExecutionFrequency: ref(parameters.maximumExecutionFrequency),
+    triggerOnTrailChange: switchFromTemplate('triggerOnTrailChange'),
+    inputParameters: inputParametersFromTemplate(),
+    ruleParametersJson: Fn.sub(ruleParametersJsonPattern()),
+    // A Boolean property takes the parameter's "true" or "false" as it is.
+    automaticRemediation: ref(parameters.automaticRemediation),
+    maximumAutomaticAttempts: ref(parameters.maximumAutomaticAttempts),
+    retryAttemptSeconds: ref(parameters.retryAttemptSeconds),
+    remediationStatics: {
+      TrailName: optionalFromTemplate('trailName'),
+      BucketName: optionalFromTemplate('bucketName'),
+      KmsKeyId: optionalFromTemplate('kmsKeyId'),
+    },
+    bucketResource: () => ({
+      'Fn::If': [
+        hasValueCondition('bucketName'),
+        bucketArn(`\${${parameterName('bucketName')}}`),
+        {
+          'Fn::If': [
+            hasValueCondition('s3BucketName'),
+            bucketArn(`\${${parameterName('s3BucketName')}}`),
+            bucketArn(defaultBucketName('${AWS::AccountId}', '${AWS::Region}')),
+          ],
+        },
+      ],
+    }),
+    keyResource: () => keysOfKeyAccountAndRegion(),
+  };
+}
+
+/** A condition whose expression is written as plain template data (shared with the conformance pack). */
+function condition(stack: Stack, id: string, expression: CfnValue): void {
+  const written: ICfnConditionExpression = {
+    creationStack: [],
+    resolve: () => expression,
+    toString: () => JSON.stringify(expression),
+  };
+  new CfnCondition(stack, id, { expression: written });
+}
+
+function ref(parameter: CfnParameter): CfnValue {
+  return { Ref: parameter.logicalId };
+}
+
+/**
+ * The key statement's resource in the member template: any key of the
+ * account and Region the KmsKeyId parameter's ARN names, or of this account
+ * and Region when it is an alias name, a key ID or empty. A template cannot
+ * tell those forms apart with conditions (they take no string functions), so
+ * the ARN's fields are read with `Fn::Split` on a value padded with this
+ * account and Region: `arn:aws:kms:eu-west-1:111122223333:alias/x` gives
+ * eu-west-1 and 111122223333; `alias/x` gives this Region and account.
+ */
+function keysOfKeyAccountAndRegion(): CfnValue {
+  const fields = {
+    'Fn::Split': [
+      ':',
+      {
+        'Fn::Join': [
+          ':',
+          [
+            { Ref: parameterName('kmsKeyId') },
+            'aws',
+            'kms',
+            { Ref: 'AWS::Region' },
+            { Ref: 'AWS::AccountId' },
+          ],
+        ],
+      },
+    ],
+  };
+  return {
+    'Fn::Sub': [
+      'arn:${AWS::Partition}:kms:${KeyRegion}:${KeyAccount}:key/*',
+      {
+        KeyRegion: { 'Fn::Select': [3, fields] },
+        KeyAccount: { 'Fn::Select': [4, fields] },
+      },
+    ],
+  };
+}

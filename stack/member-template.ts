@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type AppProps, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CloudTrailRuleStack } from './cloudtrail-rule-stack';
+import { parseOptions } from './options';
+
+/**
+ * The member template: the single-account stack's resources, from the same
+ * class and definitions, as one self-contained CloudFormation template for
+ * StackSets. It deploys into an account that was never bootstrapped: the
+ * functions' code is inline, there is no asset parameter and no bootstrap
+ * version rule, and every option is a template parameter.
+ */
+
+/** The member stack's construct ID. */
+export const MEMBER_STACK_ID = 'CloudTrailRuleMember';
+
+/**
+ * CloudFormation's limits for a template read from S3 (StackSets take the
+ * member template by URL: it is over the 51,200 bytes of a TemplateBody).
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+ */
+export const TEMPLATE_LIMITS = {
+  urlBytes: 1_048_576,
+  bodyBytes: 51_200,
+  resources: 500,
+  parameters: 200,
+  outputs: 200,
+  descriptionBytes: 1_024,
+  parameterValueBytes: 4_096,
+} as const;
+
+/**
+ * Builds an app holding only the member stack, with options (the
+ * parameters' defaults) read from the app's context like the single-account
+ * stack's. cdk-nag's AwsSolutions checks run on it as on every synth.
+ */
+export function buildMemberApp(props: AppProps = {}): { app: App; stack: CloudTrailRuleStack } {
+  const app = new App(props);
+  const options = parseOptions(
+    (name) => app.node.tryGetContext(name),
+    Object.keys(app.node.getAllContext()),
+  );
+  const stack = new CloudTrailRuleStack(app, MEMBER_STACK_ID, {
+    description: `AWS Config rule for Security Hub control CloudTrail.1 (CIS 3.1), with its remediation: the member template of an organization rollout.`,
+    options,
+    variant: 'member',
+    // No bootstrap: nothing to look up in the account, no version to check.
+    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, stack };
+}
+
+/**
+ * The member template as CloudFormation JSON, for the given context
+ * (cdk.json's, plus any `-c` options). Throws `InvalidOptionError` on a bad
+ * option, and an error naming the limit when the template exceeds one.
+ */
+export function memberTemplate(context: Record<string, unknown>): Record<string, unknown> {
+  const outdir = mkdtempSync(join(tmpdir(), 'cloudtrail1-member-'));
+  try {
+    const { app, stack } = buildMemberApp({ outdir, context });
+    const assembly = app.synth();
+    const template = JSON.parse(
+      readFileSync(join(assembly.directory, stack.templateFile), 'utf8'),
+    ) as Record<string, unknown>;
+    assertWithinLimits(template);
+    return template;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The text `npm run synth:member` writes: what a StackSet or `aws cloudformation` reads. */
+export function memberTemplateText(template: Record<string, unknown>): string {
+  return `${JSON.stringify(template, null, 1)}\n`;
+}
+
+/** Throws when the template breaks one of CloudFormation's template limits. */
+export function assertWithinLimits(template: Record<string, unknown>): void {
+  const count = (section: string) => Object.keys((template[section] ?? {}) as object).length;
+  const checks: [string, number, number][] = [
+    [
+      'bytes (read from S3)',
+      Buffer.byteLength(memberTemplateText(template)),
+      TEMPLATE_LIMITS.urlBytes,
+    ],
+    ['resources', count('Resources'), TEMPLATE_LIMITS.resources],
+    ['parameters', count('Parameters'), TEMPLATE_LIMITS.parameters],
+    ['outputs', count('Outputs'), TEMPLATE_LIMITS.outputs],
+    [
+      'description bytes',
+      Buffer.byteLength(String(template.Description ?? '')),
+      TEMPLATE_LIMITS.descriptionBytes,
+    ],
+  ];
+  for (const [what, actual, limit] of checks) {
+    if (actual > limit) {
+      throw new Error(
+        `The member template has ${actual} ${what}; CloudFormation accepts at most ${limit}.`,
+      );
+    }
+  }
+}
