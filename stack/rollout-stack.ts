@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Aws, CfnOutput, CfnParameter, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
+import * as config from 'aws-cdk-lib/aws-config';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import type { Construct } from 'constructs';
+import { type DeploymentOptions, OPTION_NAMES } from './options';
+import type { RolloutOptions } from './rollout-options';
+import { optionValues, parameterName } from './template-parameters';
+
+/** The CloudFormation parameter that takes the target OUs when no context option gives them. */
+export const OU_PARAMETER = 'OrganizationalUnitIds';
+
+/** What the organization aggregator's role may read: the actions of AWSConfigRoleForOrganizations. */
+export const AGGREGATOR_ACTIONS = [
+  'organizations:DescribeOrganization',
+  'organizations:ListAWSServiceAccessForOrganization',
+  'organizations:ListAccounts',
+  'organizations:ListDelegatedAdministrators',
+];
+
+export interface RolloutStackProps extends StackProps {
+  /** The rule's options: passed to every stack instance as parameter values. */
+  options: DeploymentOptions;
+  rollout: RolloutOptions;
+  /** The member template, as `npm run synth:member` writes it. */
+  memberTemplate: string;
+}
+
+/**
+ * The organization rollout, deployed once with `cdk deploy` in the StackSets
+ * delegated administrator account (or the management account with `callAs`
+ * SELF): a service-managed StackSet of the member template, deployed to
+ * every account of the target OUs in the target Regions, and to each account
+ * that joins them later; optionally an organization-wide AWS Config
+ * aggregator, so every account's verdict is seen in one place.
+ */
+export class CloudTrailRuleRolloutStack extends Stack {
+  readonly stackSet: cloudformation.CfnStackSet;
+  readonly aggregator?: config.CfnConfigurationAggregator;
+
+  constructor(scope: Construct, id: string, props: RolloutStackProps) {
+    super(scope, id, { analyticsReporting: false, ...props });
+    const { rollout } = props;
+
+    // StackSets read a template over 51,200 bytes from S3: the member template is a file asset
+    // of this (bootstrapped) account; member accounts never see the bucket.
+    const template = this.memberTemplateAsset(props.memberTemplate);
+    const organizationalUnitIds =
+      rollout.organizationalUnitIds ??
+      new CfnParameter(this, OU_PARAMETER, {
+        type: 'CommaDelimitedList',
+        description:
+          'The OUs (ou-…) or the root (r-…) to deploy the rule to, comma-separated. Accounts that join them later get it too.',
+      }).valueAsList;
+
+    const values = optionValues(props.options);
+    this.stackSet = new cloudformation.CfnStackSet(this, 'StackSet', {
+      stackSetName: rollout.stackSetName,
+      description: `AWS Config rule ${props.options.ruleName} (Security Hub CloudTrail.1) and its remediation, in every account of the target OUs.`,
+      permissionModel: 'SERVICE_MANAGED',
+      callAs: rollout.callAs,
+      autoDeployment: {
+        enabled: true,
+        retainStacksOnAccountRemoval: rollout.retainStacksOnAccountRemoval,
+      },
+      // The member template names its roles.
+      capabilities: ['CAPABILITY_NAMED_IAM'],
+      // Free-form JSON in the L1, so written as CloudFormation spells it.
+      managedExecution: { Active: true },
+      operationPreferences: {
+        failureTolerancePercentage: rollout.failureTolerancePercentage,
+        maxConcurrentPercentage: rollout.maxConcurrentPercentage,
+        regionConcurrencyType: rollout.regionConcurrencyType,
+        concurrencyMode: rollout.concurrencyMode,
+      },
+      // Every option that is set, explicitly: the StackSet shows what each account runs with.
+      parameters: OPTION_NAMES.filter((name) => values[name] !== '').map((name) => ({
+        parameterKey: parameterName(name),
+        parameterValue: values[name],
+      })),
+      stackInstancesGroup: [
+        {
+          deploymentTargets: { organizationalUnitIds },
+          // One home Region by default: every Region's verdict is the same (README, "Rolling out").
+          regions: rollout.regions ?? [Aws.REGION],
+        },
+      ],
+      templateUrl: template.httpUrl,
+    });
+
+    new CfnOutput(this, 'StackSetName', {
+      value: rollout.stackSetName,
+      description: 'The StackSet that deploys the rule to the organization',
+    });
+    new CfnOutput(this, 'StackSetId', {
+      value: this.stackSet.attrStackSetId,
+      description: 'Its ID',
+    });
+    if (rollout.organizationAggregator) {
+      this.aggregator = this.organizationAggregator(`${rollout.stackSetName}-organization`);
+    }
+  }
+
+  private memberTemplateAsset(text: string): Asset {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudtrail1-rollout-'));
+    try {
+      const path = join(dir, 'member.template.json');
+      writeFileSync(path, text);
+      // The asset is staged (copied into the cloud assembly) here, so the file can go.
+      return new Asset(this, 'MemberTemplate', { path });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * An AWS Config aggregator of every account and Region of the
+   * organization. AWS Config accepts it only in the management account or a
+   * Config delegated administrator (README, "Rolling out").
+   */
+  private organizationAggregator(name: string): config.CfnConfigurationAggregator {
+    const role = new iam.Role(this, 'AggregatorRole', {
+      description: `Lets AWS Config list the organization's accounts for the ${name} aggregator.`,
+      assumedBy: new iam.ServicePrincipal('config.amazonaws.com'),
+      inlinePolicies: {
+        ReadOrganization: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'ReadOrganization',
+              actions: AGGREGATOR_ACTIONS,
+              resources: ['*'],
+            }),
+          ],
+        }),
+      },
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'The Organizations List*/Describe* actions that AWS Config needs to find the accounts (those of the AWS managed policy AWSConfigRoleForOrganizations, which this statement replaces) support no resource-level permissions; the statement holds nothing else.',
+    });
+    const aggregator = new config.CfnConfigurationAggregator(this, 'OrganizationAggregator', {
+      configurationAggregatorName: name,
+      organizationAggregationSource: { roleArn: role.roleArn, allAwsRegions: true },
+    });
+    new CfnOutput(this, 'AggregatorName', {
+      value: name,
+      description: "The AWS Config aggregator that shows every account's verdict",
+    });
+    return aggregator;
+  }
+}
