@@ -200,11 +200,14 @@ describe('the conformance pack and the stack', () => {
     ],
   ])('create the same rule and remediation configuration, with %s', (_, context) => {
     const outdir = join(workDir, `stack-${Object.keys(context).length}`);
-    const { stack } = buildApp({
-      outdir,
-      context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context },
-      builtinCloudFormationValidation: false,
-    });
+    const { stack } = buildApp(
+      {
+        outdir,
+        context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context },
+        builtinCloudFormationValidation: false,
+      },
+      { rollout: false },
+    );
     const deployed = Template.fromStack(stack).toJSON() as Json;
     const pack = conformancePackTemplate(options(context));
 

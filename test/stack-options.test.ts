@@ -32,11 +32,14 @@ afterAll(() => {
 function synth(context: Record<string, string> = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'cloudtrail1-options-'));
   outdirs.push(outdir);
-  const { stack } = buildApp({
-    outdir,
-    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context },
-    builtinCloudFormationValidation: false,
-  });
+  const { stack } = buildApp(
+    {
+      outdir,
+      context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context },
+      builtinCloudFormationValidation: false,
+    },
+    { rollout: false },
+  );
   return { stack, template: Template.fromStack(stack) };
 }
 

@@ -79,12 +79,25 @@ export interface BundledHandler {
   dispose(): Promise<void>;
 }
 
-/** Bundles a handler's entry point into a temporary directory, with the runner beside it. */
-export async function bundleHandler(entry: string): Promise<BundledHandler> {
+/** Where the Lambda runtime's own AWS SDK is found: this project's copy stands in for it. */
+const RUNTIME_MODULES = join(__dirname, '..', '..', 'node_modules');
+
+/**
+ * Bundles a handler's entry point into a temporary directory, with the
+ * runner beside it; or, given `{ inline }`, takes a template's inline
+ * `ZipFile` code as it is, and lets it load the AWS SDK the way the Lambda
+ * runtime provides it (`NODE_PATH`).
+ */
+export async function bundleHandler(entry: string | { inline: string }): Promise<BundledHandler> {
   const workDir = await mkdtemp(join(tmpdir(), 'cloudtrail1-e2e-'));
   const bundle = join(workDir, 'handler.js');
   const runner = join(workDir, 'run.cjs');
-  await Promise.all([bundleRule(bundle, entry), writeFile(runner, RUNNER)]);
+  await Promise.all([
+    typeof entry === 'string' ? bundleRule(bundle, entry) : writeFile(bundle, entry.inline),
+    writeFile(runner, RUNNER),
+  ]);
+  const runtimeSdk: NodeJS.ProcessEnv =
+    typeof entry === 'string' ? {} : { NODE_PATH: RUNTIME_MODULES };
 
   return {
     invoke(event, options) {
@@ -100,6 +113,7 @@ export async function bundleHandler(entry: string): Promise<BundledHandler> {
         AWS_EC2_METADATA_DISABLED: 'true',
         HOME: workDir,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...runtimeSdk,
         ...options.env,
       };
       const started = performance.now();

@@ -1,0 +1,403 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parameterValues } from '../rule/parameters';
+import { buildApp, cdkJsonContext } from '../stack/build-app';
+import type { CloudTrailRuleStack } from '../stack/cloudtrail-rule-stack';
+import {
+  assertWithinLimits,
+  buildMemberApp,
+  memberTemplate,
+  memberTemplateText,
+  TEMPLATE_LIMITS,
+} from '../stack/member-template';
+import { InvalidOptionError, OPTION_NAMES, OPTIONS, parseOptions } from '../stack/options';
+import { optionValues, parameterName } from '../stack/template-parameters';
+import { bundleHandler } from './support/bundled-handler';
+import {
+  type DeployedTemplate,
+  deploy,
+  ParameterRejectedError,
+  PSEUDO,
+} from './support/cfn-evaluator';
+import {
+  DeployedResources,
+  describeDeployment,
+  describeNagClean,
+  withoutBootstrapCheck,
+} from './support/deployment-spec';
+import { LOGGING, startFakeAws } from './support/fake-aws';
+import { ACCOUNT, trail } from './support/fixtures';
+
+/*
+ * The member template (`npm run synth:member`): the single-account stack's
+ * deployment as one self-contained template for StackSets. It passes the
+ * same specification as the stack (support/deployment-spec.ts); here, what
+ * makes it deployable without the CDK, its parameters, and the proof that
+ * with any options it deploys what the stack deploys with the same options.
+ */
+
+const outdirs: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  outdirs.push(dir);
+  return dir;
+};
+let stack: CloudTrailRuleStack;
+let template: Record<string, unknown>;
+
+beforeAll(() => {
+  ({ stack } = buildMemberApp({
+    outdir: tempDir('cloudtrail1-member-test-'),
+    context: cdkJsonContext(),
+    builtinCloudFormationValidation: false,
+  }));
+  template = Template.fromStack(stack).toJSON();
+}, 120_000);
+
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describeDeployment(() => new DeployedResources(deploy(template)));
+describeNagClean(() => stack);
+
+const parse = (context: Record<string, unknown>) =>
+  parseOptions((name) => context[name], Object.keys(context));
+
+/** The member template's parameter values for the options `-c` would give the stack. */
+function parametersFor(context: Record<string, string>): Record<string, string> {
+  const values = optionValues(parse({ ...cdkJsonContext(), ...context }));
+  return Object.fromEntries(OPTION_NAMES.map((name) => [parameterName(name), values[name]]));
+}
+
+type ZipFunction = {
+  Type: string;
+  Properties: { Code: { ZipFile: string }; FunctionName: unknown };
+};
+function inlineCode(functionName: string): string {
+  const fn = Object.values(template.Resources as Record<string, ZipFunction>).find(
+    (r) =>
+      r.Type === 'AWS::Lambda::Function' &&
+      JSON.stringify(r.Properties.FunctionName).includes(`"-${functionName}"`),
+  );
+  if (fn === undefined) throw new Error(`No ${functionName} function`);
+  return fn.Properties.Code.ZipFile;
+}
+
+describe('the member template', () => {
+  it('deploys into an account that was never bootstrapped: no asset parameter, no bootstrap rule, no asset bucket', () => {
+    const resources = template.Resources as Record<string, { Type: string; Properties: object }>;
+    // The template as CloudFormation reads it, without the functions' code.
+    const text = JSON.stringify(template, (key, value) => (key === 'ZipFile' ? '' : value));
+    expect(Object.keys(template.Parameters as object)).toEqual(OPTION_NAMES.map(parameterName));
+    expect(Object.keys(template.Rules as object)).toEqual(['BucketNameIsS3BucketName']);
+    for (const bootstrapOnly of ['BootstrapVersion', 'cdk-hnb659fds', 'AssetParameters', 'S3Key']) {
+      expect(text).not.toContain(bootstrapOnly);
+    }
+    const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.map((f) => Object.keys((f.Properties as { Code: object }).Code))).toEqual([
+      ['ZipFile'],
+      ['ZipFile'],
+    ]);
+  });
+
+  it('is what npm run synth:member writes', () => {
+    const written = memberTemplate(cdkJsonContext(), { validate: false });
+    expect(written).toEqual(template);
+    expect(memberTemplateText(written)).toMatch(/^\{\n "Description": /);
+  }, 60_000);
+
+  it('stays within CloudFormation’s limits for a template StackSets read from S3', () => {
+    expect(() => assertWithinLimits(template)).not.toThrow();
+    const bytes = Buffer.byteLength(memberTemplateText(template));
+    expect(bytes).toBeLessThan(TEMPLATE_LIMITS.urlBytes);
+    // Over what a TemplateBody takes: the rollout stack hands StackSets a URL.
+    expect(bytes).toBeGreaterThan(TEMPLATE_LIMITS.bodyBytes);
+    for (const parameter of Object.values(template.Parameters as Record<string, object>)) {
+      expect(JSON.stringify(parameter).length).toBeLessThan(TEMPLATE_LIMITS.parameterValueBytes);
+    }
+  });
+
+  it('refuses a template over a limit, naming the limit', () => {
+    const resources = Object.fromEntries(
+      Array.from({ length: 501 }, (_, i) => [`Topic${i}`, { Type: 'AWS::SNS::Topic' }]),
+    );
+    expect(() => assertWithinLimits({ Resources: resources })).toThrow(
+      'The member template has 501 resources; CloudFormation accepts at most 500.',
+    );
+    expect(() => assertWithinLimits({ Description: 'x'.repeat(1025) })).toThrow(
+      'description bytes',
+    );
+  });
+
+  it('holds both functions’ code inline, minified, needing nothing from the runtime but Node.js and the AWS SDK', () => {
+    for (const kind of ['rule', 'remediation']) {
+      const code = inlineCode(kind);
+      expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
+      expect(code).not.toContain('sourceMappingURL');
+      const required = new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1] ?? ''));
+      const fromRuntime = [...required].filter((m) => !m.startsWith('node:'));
+      expect(fromRuntime.length).toBeGreaterThan(0);
+      expect(fromRuntime.filter((m) => !m.startsWith('@aws-sdk/'))).toEqual([]);
+    }
+  });
+});
+
+describe('its parameters', () => {
+  it('are every option of the single-account stack, with the stack’s default', () => {
+    const parameters = template.Parameters as Record<string, { Default: string }>;
+    for (const name of OPTION_NAMES) {
+      const stackDefault = OPTIONS[name].default === '(not set)' ? '' : OPTIONS[name].default;
+      expect({ name, default: parameters[parameterName(name)]?.Default }).toEqual({
+        name,
+        default: stackDefault,
+      });
+    }
+  });
+
+  it('default to the options cdk.json or -c set, read by the stack’s parser', () => {
+    const written = memberTemplate(
+      { ...cdkJsonContext(), readWriteType: 'WriteOnly', automaticRemediation: 'true' },
+      { validate: false },
+    );
+    const parameters = written.Parameters as Record<string, { Default: string }>;
+    expect(parameters.ReadWriteType?.Default).toBe('WriteOnly');
+    expect(parameters.AutomaticRemediation?.Default).toBe('true');
+    expect(() => memberTemplate({ readWriteType: 'Everything' })).toThrow(InvalidOptionError);
+  }, 60_000);
+
+  it('name every resource after RuleName', () => {
+    const deployed = deploy(template, { RuleName: 'org-ct1' });
+    const names = Object.values(deployed.resources).map(
+      (r) => r.Properties.FunctionName ?? r.Properties.RoleName ?? r.Properties.Name,
+    );
+    expect(names.filter((n) => typeof n === 'string').sort()).toEqual([
+      'org-ct1-automation-us-east-1',
+      'org-ct1-remediation',
+      'org-ct1-remediation',
+      'org-ct1-remediation-us-east-1',
+      'org-ct1-rule',
+      'org-ct1-rule-us-east-1',
+    ]);
+    expect(deployed.resources.ConfigRule?.Properties.ConfigRuleName).toBe('org-ct1');
+  });
+
+  it.each([
+    ['RuleName', '9lives'],
+    ['RuleName', 'has space'],
+    ['RuleName', 'a'.repeat(37)],
+    ['MaximumExecutionFrequency', 'Daily'],
+    ['S3BucketName', 'bad/bucket'],
+    ['SnsTopicArn', 'arn:aws:sqs:us-east-1:111122223333:queue'],
+    ['CloudWatchLogsLogGroupArn', 'trail-logs'],
+    ['IncludeManagementEvents', 'yes'],
+    ['ReadWriteType', 'Everything'],
+    ['TrustOrganizationTrails', 'maybe'],
+    ['TriggerOnTrailChange', '1'],
+    ['AutomaticRemediation', 'on'],
+    ['MaximumAutomaticAttempts', '0'],
+    ['MaximumAutomaticAttempts', '26'],
+    ['RetryAttemptSeconds', '2678001'],
+    ['TrailName', '-trail'],
+    ['BucketName', 'Upper-Case'],
+    ['KmsKeyId', 'not a key'],
+  ])('refuse %s = %j before anything is created', (name, value) => {
+    expect(() => deploy(template, { [name]: value })).toThrow(ParameterRejectedError);
+  });
+
+  it('refuse a BucketName that differs from S3BucketName, as the stack does', () => {
+    expect(() =>
+      deploy(template, { BucketName: 'bucket-one', S3BucketName: 'bucket-two' }),
+    ).toThrow('BucketName and S3BucketName differ');
+    expect(() => parse({ bucketName: 'bucket-one', s3BucketName: 'bucket-two' })).toThrow(
+      InvalidOptionError,
+    );
+    expect(() =>
+      deploy(template, { BucketName: 'same-bucket', S3BucketName: 'same-bucket' }),
+    ).not.toThrow();
+  });
+});
+
+/** A deployed template reduced to what both kinds of template must agree on. */
+function comparable(deployed: DeployedTemplate): Record<string, unknown> {
+  const resources: Record<string, unknown> = {};
+  for (const [id, resource] of Object.entries(deployed.resources)) {
+    const properties = structuredClone(resource.Properties);
+    if (resource.Type === 'AWS::Lambda::Function') {
+      // The code differs by design: an asset with the SDK and a source map, or inline.
+      delete properties.Code;
+      const variables = {
+        ...(properties.Environment as { Variables?: Record<string, string> })?.Variables,
+      };
+      delete variables.NODE_OPTIONS;
+      const parameters = variables.RULE_PARAMETERS;
+      delete properties.Environment;
+      if (parameters !== undefined)
+        properties.RuleParameters = parameterValues(JSON.parse(parameters));
+    }
+    if (resource.Type === 'AWS::Config::RemediationConfiguration') {
+      for (const name of ['Automatic', 'MaximumAutomaticAttempts', 'RetryAttemptSeconds']) {
+        properties[name] = String(properties[name]);
+      }
+    }
+    resources[id] = {
+      Type: resource.Type,
+      Properties: properties,
+      DependsOn: resource.DependsOn,
+      DeletionPolicy: resource.DeletionPolicy,
+    };
+  }
+  return resources;
+}
+
+/** The single-account stack `cdk synth -c …` builds, as CloudFormation would deploy it. */
+function deployedStack(context: Record<string, string>): DeployedTemplate {
+  const { stack: built } = buildApp(
+    {
+      outdir: tempDir('cloudtrail1-member-vs-stack-'),
+      context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context },
+      builtinCloudFormationValidation: false,
+    },
+    { rollout: false },
+  );
+  return deploy(withoutBootstrapCheck(Template.fromStack(built).toJSON()));
+}
+
+describe('with the same options as the single-account stack', () => {
+  it.each<[string, Record<string, string>]>([
+    ['the defaults', {}],
+    [
+      'a faster schedule, no change trigger and automatic remediation',
+      {
+        maximumExecutionFrequency: 'One_Hour',
+        triggerOnTrailChange: 'false',
+        automaticRemediation: 'true',
+        maximumAutomaticAttempts: '3',
+        retryAttemptSeconds: '600',
+      },
+    ],
+    [
+      'a required bucket and topic, write events only, a trail name and a key in another account',
+      {
+        s3BucketName: 'org-trail-logs',
+        snsTopicArn: 'arn:aws:sns:us-east-1:222222222222:trail-topic',
+        readWriteType: 'WriteOnly',
+        trustOrganizationTrails: 'false',
+        trailName: 'org-management-events',
+        kmsKeyId: 'arn:aws:kms:eu-west-1:222222222222:alias/cloudtrail',
+      },
+    ],
+    [
+      'a log group, a bucket for new trails only and a key alias',
+      {
+        cloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-1:111111111111:log-group:trail-logs:*',
+        bucketName: 'central-trail-logs',
+        kmsKeyId: 'alias/cloudtrail',
+      },
+    ],
+    ['another rule name', { ruleName: 'org-ct1' }],
+  ])(
+    'deploys what the stack deploys, with %s',
+    (_, context) => {
+      const member = deploy(template, parametersFor(context));
+      expect(comparable(member)).toEqual(comparable(deployedStack(context)));
+    },
+    60_000,
+  );
+
+  it.each<[string, string, string, string]>([
+    [
+      'a key ARN',
+      'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      'arn:aws:kms:eu-west-1:222222222222:key/*',
+    ],
+    [
+      'a key ID',
+      '1234abcd-12ab-34cd-56ef-1234567890ab',
+      `arn:aws:kms:${PSEUDO.region}:${PSEUDO.accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+      `arn:aws:kms:${PSEUDO.region}:${PSEUDO.accountId}:key/*`,
+    ],
+  ])(
+    'grants the key actions on every key of the key’s account and Region for %s, where the stack names the key',
+    (_, kmsKeyId, stackResource, memberResource) => {
+      const keyStatement = (deployed: DeployedTemplate) =>
+        new DeployedResources(deployed)
+          .statements(`cloudtrail-1-multi-region-trail-remediation-${PSEUDO.region}`)
+          .find((s) => s.Sid === 'CheckOrGrantNewTrailKey')?.Resource;
+      expect(keyStatement(deployedStack({ kmsKeyId }))).toBe(stackResource);
+      expect(keyStatement(deploy(template, parametersFor({ kmsKeyId })))).toBe(memberResource);
+    },
+    60_000,
+  );
+});
+
+describe('its inline code, with the AWS SDK the Lambda runtime provides', () => {
+  it('reports COMPLIANT from the rule function, and creates a passing trail from the remediation function', async () => {
+    const fake = await startFakeAws();
+    const rule = await bundleHandler({ inline: inlineCode('rule') });
+    const remediation = await bundleHandler({ inline: inlineCode('remediation') });
+    try {
+      fake.serve({ accountId: ACCOUNT, trails: [] });
+      const remediated = await remediation.invoke(
+        {},
+        { endpoint: fake.endpoint, region: 'us-east-1' },
+      );
+      expect(remediated.outcome).toMatchObject({
+        ok: true,
+        result: { compliantBefore: false, compliantAfter: true },
+      });
+
+      const managementEvents = trail({ Name: 'management-events', HomeRegion: 'us-east-1' });
+      fake.serve({
+        accountId: ACCOUNT,
+        trails: [
+          {
+            trail: managementEvents,
+            status: LOGGING,
+            eventSelectors: {
+              EventSelectors: [
+                {
+                  ReadWriteType: 'All',
+                  IncludeManagementEvents: true,
+                  DataResources: [],
+                  ExcludeManagementEventSources: [],
+                },
+              ],
+            },
+          },
+        ],
+      });
+      const evaluated = await rule.invoke(scheduledEvent(), {
+        endpoint: fake.endpoint,
+        region: 'us-east-1',
+      });
+      expect(evaluated.outcome).toMatchObject({ ok: true, result: { compliance: 'COMPLIANT' } });
+      expect(fake.putEvaluations()[0]?.Evaluations?.[0]?.ComplianceType).toBe('COMPLIANT');
+    } finally {
+      await Promise.all([fake.close(), rule.dispose(), remediation.dispose()]);
+    }
+  }, 60_000);
+});
+
+function scheduledEvent() {
+  return {
+    version: '1.0',
+    invokingEvent: JSON.stringify({
+      awsAccountId: ACCOUNT,
+      notificationCreationTime: '2026-03-02T04:05:06.789Z',
+      messageType: 'ScheduledNotification',
+      recordVersion: '1.0',
+    }),
+    resultToken: 'eyJlbmNyeXB0ZWREYXRhIjpbLTEwLDE0LDEyLDk5XSwibWF0ZXJpYWxTZXRTZXJpYWxOdW1iZXIiOjF9',
+    eventLeftScope: false,
+    executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
+    configRuleArn: `arn:aws:config:us-east-1:${ACCOUNT}:config-rule/config-rule-k3vq0x`,
+    configRuleName: 'cloudtrail-1-multi-region-trail',
+    configRuleId: 'config-rule-k3vq0x',
+    accountId: ACCOUNT,
+    evaluationMode: 'DETECTIVE',
+  };
+}

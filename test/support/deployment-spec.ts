@@ -1,0 +1,461 @@
+import type { CfnResource, Stack } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks, rules } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { remediationDocument } from '../../remediation/document';
+import { REMEDIATION_ACTIONS } from '../../remediation/permissions';
+import { parameterValues } from '../../rule/parameters';
+import { LAMBDA_RUNTIME, LOG_RETENTION_DAYS } from '../../stack/definitions';
+import { DEFAULT_RULE_NAME } from '../../stack/options';
+import { type DeployedTemplate, PSEUDO } from './cfn-evaluator';
+
+/*
+ * What the deployment is, whichever template deploys it: the single-account
+ * stack (`cdk deploy`) and the organization's member template (StackSets)
+ * must both pass every assertion here. Each is checked as CloudFormation
+ * would deploy it with its defaults, in account 111111111111 and us-east-1
+ * (`cfn-evaluator.ts`), so a literal value in one template and a parameter
+ * reference in the other are compared by what they become.
+ */
+
+const RULE = DEFAULT_RULE_NAME;
+const ACCOUNT = PSEUDO.accountId;
+const REGION = PSEUDO.region;
+
+type Resource = DeployedTemplate['resources'][string];
+
+interface Statement {
+  Sid: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+/** Lookups by what resources are called once deployed, not by logical IDs. */
+export class DeployedResources {
+  constructor(readonly deployed: DeployedTemplate) {}
+
+  /** The logical ID of the one resource of a type whose properties match. */
+  id(type: string, where: (properties: Record<string, unknown>) => boolean = () => true): string {
+    const ids = Object.entries(this.deployed.resources)
+      .filter(([, r]) => r.Type === type && where(r.Properties))
+      .map(([id]) => id);
+    expect(ids).toHaveLength(1);
+    return ids[0] ?? '';
+  }
+
+  resource(id: string): Resource {
+    const found = this.deployed.resources[id];
+    if (found === undefined) throw new Error(`No resource ${id}`);
+    return found;
+  }
+
+  function(name: string): Resource {
+    return this.resource(this.id('AWS::Lambda::Function', (p) => p.FunctionName === name));
+  }
+
+  roleId(name: string): string {
+    return this.id('AWS::IAM::Role', (p) => p.RoleName === name);
+  }
+
+  statements(roleName: string): Statement[] {
+    const policies = this.resource(this.roleId(roleName)).Properties.Policies as {
+      PolicyDocument: { Statement: Statement[] };
+    }[];
+    expect(policies).toHaveLength(1);
+    return policies[0]?.PolicyDocument.Statement ?? [];
+  }
+
+  only(type: string): Resource {
+    return this.resource(this.id(type));
+  }
+}
+
+const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+const functionId = (r: DeployedResources, name: string) =>
+  r.id('AWS::Lambda::Function', (p) => p.FunctionName === name);
+const logGroupOf = (r: DeployedResources, name: string) =>
+  (r.function(name).Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+
+/** Registers the shared specification of the deployment, for a template loaded in `beforeAll`. */
+export function describeDeployment(load: () => DeployedResources): void {
+  const r = () => load();
+
+  describe('the deployed resources', () => {
+    it('are exactly the two functions with their roles and log groups, the rule, its invoke permission, the document, the automation role and the remediation configuration', () => {
+      const counts: Record<string, number> = {};
+      for (const resource of Object.values(r().deployed.resources)) {
+        counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
+      }
+      expect(counts).toEqual({
+        'AWS::Lambda::Function': 2,
+        'AWS::IAM::Role': 3,
+        'AWS::Logs::LogGroup': 2,
+        'AWS::Lambda::Permission': 1,
+        'AWS::Config::ConfigRule': 1,
+        'AWS::SSM::Document': 1,
+        'AWS::Config::RemediationConfiguration': 1,
+      });
+    });
+
+    it('name every role after the rule, per Region, so that a policy or a person can find them', () => {
+      const names = Object.values(r().deployed.resources)
+        .filter((resource) => resource.Type === 'AWS::IAM::Role')
+        .map((resource) => resource.Properties.RoleName)
+        .sort();
+      expect(names).toEqual([
+        `${RULE}-automation-${REGION}`,
+        `${RULE}-remediation-${REGION}`,
+        `${RULE}-rule-${REGION}`,
+      ]);
+    });
+
+    it('keep the functions’ logs for a year, and keep the log groups when the stack is deleted', () => {
+      const groups = Object.values(r().deployed.resources).filter(
+        (resource) => resource.Type === 'AWS::Logs::LogGroup',
+      );
+      expect(groups).toHaveLength(2);
+      for (const group of groups) {
+        expect(group).toMatchObject({
+          Properties: { RetentionInDays: LOG_RETENTION_DAYS },
+          DeletionPolicy: 'Retain',
+        });
+      }
+    });
+  });
+
+  describe('the rule function', () => {
+    it('runs on Node.js 24 on arm64 with a fixed name, 256 MB and a 120 s timeout, logging to its own log group', () => {
+      const deployed = r();
+      const fn = deployed.function(`${RULE}-rule`);
+      expect(fn.Properties).toMatchObject({
+        Runtime: LAMBDA_RUNTIME,
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 256,
+        Timeout: 120,
+        Role: getAtt(deployed.roleId(`${RULE}-rule-${REGION}`)),
+      });
+      expect(deployed.resource(logGroupOf(deployed, `${RULE}-rule`)).Type).toBe(
+        'AWS::Logs::LogGroup',
+      );
+    });
+
+    it('may call exactly DescribeTrails, GetTrailStatus, GetEventSelectors and PutEvaluations, and write its own logs', () => {
+      const deployed = r();
+      expect(deployed.statements(`${RULE}-rule-${REGION}`)).toEqual([
+        {
+          Sid: 'ReadAnyTrail',
+          Effect: 'Allow',
+          Action: ['cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'],
+          Resource: 'arn:aws:cloudtrail:*:*:trail/*',
+        },
+        {
+          Sid: 'ListTrailsAndReport',
+          Effect: 'Allow',
+          Action: ['cloudtrail:DescribeTrails', 'config:PutEvaluations'],
+          Resource: '*',
+        },
+        {
+          Sid: 'WriteOwnLogs',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: getAtt(logGroupOf(deployed, `${RULE}-rule`)),
+        },
+      ]);
+    });
+
+    it('is assumed by Lambda only, and no role has a managed policy or a separate policy', () => {
+      const deployed = r();
+      expect(deployed.resource(deployed.roleId(`${RULE}-rule-${REGION}`)).Properties).toMatchObject(
+        {
+          AssumeRolePolicyDocument: {
+            Statement: [
+              {
+                Action: 'sts:AssumeRole',
+                Effect: 'Allow',
+                Principal: { Service: 'lambda.amazonaws.com' },
+              },
+            ],
+          },
+        },
+      );
+      for (const resource of Object.values(deployed.deployed.resources)) {
+        expect(resource.Type).not.toBe('AWS::IAM::Policy');
+        expect(resource.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    });
+
+    it('may be invoked by AWS Config on behalf of this account only', () => {
+      const deployed = r();
+      expect(deployed.only('AWS::Lambda::Permission').Properties).toEqual({
+        Action: 'lambda:InvokeFunction',
+        FunctionName: getAtt(functionId(deployed, `${RULE}-rule`)),
+        Principal: 'config.amazonaws.com',
+        SourceAccount: ACCOUNT,
+      });
+    });
+  });
+
+  describe('the Config rule', () => {
+    it('is a custom Lambda rule, periodic every 24 hours and on trail changes, scoped to trails', () => {
+      const deployed = r();
+      const rule = deployed.only('AWS::Config::ConfigRule');
+      expect(rule.Properties).toMatchObject({
+        ConfigRuleName: RULE,
+        Scope: { ComplianceResourceTypes: ['AWS::CloudTrail::Trail'] },
+        Source: {
+          Owner: 'CUSTOM_LAMBDA',
+          SourceIdentifier: getAtt(functionId(deployed, `${RULE}-rule`)),
+          SourceDetails: [
+            {
+              EventSource: 'aws.config',
+              MessageType: 'ScheduledNotification',
+              MaximumExecutionFrequency: 'TwentyFour_Hours',
+            },
+            { EventSource: 'aws.config', MessageType: 'ConfigurationItemChangeNotification' },
+            {
+              EventSource: 'aws.config',
+              MessageType: 'OversizedConfigurationItemChangeNotification',
+            },
+          ],
+        },
+      });
+      // Config checks it may invoke the function when the rule is created.
+      expect(rule.DependsOn).toEqual(['ConfigInvokesRuleFunction']);
+    });
+
+    it('passes the default parameters, as strings, and the remediation function reads the same ones', () => {
+      const deployed = r();
+      const inputParameters = deployed.only('AWS::Config::ConfigRule').Properties.InputParameters;
+      expect(inputParameters).toEqual({
+        includeManagementEvents: 'true',
+        readWriteType: 'ALL',
+        trustOrganizationTrails: 'true',
+      });
+      const environment = deployed.function(`${RULE}-remediation`).Properties.Environment as {
+        Variables: { RULE_PARAMETERS: string };
+      };
+      expect(parameterValues(JSON.parse(environment.Variables.RULE_PARAMETERS))).toEqual(
+        parameterValues(inputParameters),
+      );
+    });
+  });
+
+  describe('the remediation', () => {
+    it('runs on Node.js 24 on arm64, within the 300 s the document step waits', () => {
+      const deployed = r();
+      expect(deployed.function(`${RULE}-remediation`).Properties).toMatchObject({
+        Runtime: LAMBDA_RUNTIME,
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 256,
+        Timeout: 270,
+        Role: getAtt(deployed.roleId(`${RULE}-remediation-${REGION}`)),
+      });
+    });
+
+    it('has exactly the actions remediation/ exports, one statement per scope, writes limited to this account', () => {
+      const deployed = r();
+      const statements = deployed.statements(`${RULE}-remediation-${REGION}`);
+      expect(statements).toEqual([
+        { Sid: 'ListTrails', Effect: 'Allow', Action: 'cloudtrail:DescribeTrails', Resource: '*' },
+        {
+          Sid: 'ReadAnyTrail',
+          Effect: 'Allow',
+          Action: ['cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'],
+          Resource: 'arn:aws:cloudtrail:*:*:trail/*',
+        },
+        {
+          Sid: 'ChangeOwnTrails',
+          Effect: 'Allow',
+          Action: [
+            'cloudtrail:CreateTrail',
+            'cloudtrail:PutEventSelectors',
+            'cloudtrail:StartLogging',
+            'cloudtrail:UpdateTrail',
+          ],
+          Resource: `arn:aws:cloudtrail:*:${ACCOUNT}:trail/*`,
+        },
+        {
+          Sid: 'CheckOrCreateLogBucket',
+          Effect: 'Allow',
+          Action: [
+            's3:CreateBucket',
+            's3:GetBucketPolicy',
+            's3:GetBucketPublicAccessBlock',
+            's3:GetEncryptionConfiguration',
+            's3:ListBucket',
+            's3:PutBucketOwnershipControls',
+            's3:PutBucketPolicy',
+            's3:PutBucketPublicAccessBlock',
+            's3:PutEncryptionConfiguration',
+          ],
+          Resource: `arn:aws:s3:::cloudtrail-logs-${ACCOUNT}-${REGION}`,
+        },
+        {
+          Sid: 'CheckOrGrantNewTrailKey',
+          Effect: 'Allow',
+          Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy'],
+          Resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/*`,
+        },
+        {
+          Sid: 'WriteOwnLogs',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: getAtt(logGroupOf(deployed, `${RULE}-remediation`)),
+        },
+      ]);
+      const granted = statements.filter((s) => s.Sid !== 'WriteOwnLogs').flatMap(actions);
+      expect(granted.sort()).toEqual([...REMEDIATION_ACTIONS]);
+    });
+
+    it('grants no "*" action to any role, and "*" resources only to actions without resource-level permissions', () => {
+      const deployed = r();
+      const all = ['rule', 'remediation', 'automation'].flatMap((role) =>
+        deployed.statements(`${RULE}-${role}-${REGION}`),
+      );
+      expect(all.flatMap(actions).filter((a) => a.includes('*'))).toEqual([]);
+      const onStar = all
+        .filter((s) => s.Resource === '*')
+        .flatMap(actions)
+        .sort();
+      expect(onStar).toEqual([
+        'cloudtrail:DescribeTrails',
+        'cloudtrail:DescribeTrails',
+        'config:PutEvaluations',
+      ]);
+    });
+
+    it('deploys the document as a new version on update, running the remediation function then re-evaluating this rule', () => {
+      expect(r().only('AWS::SSM::Document').Properties).toEqual({
+        Name: `${RULE}-remediation`,
+        DocumentType: 'Automation',
+        DocumentFormat: 'JSON',
+        UpdateMethod: 'NewVersion',
+        Content: remediationDocument({
+          remediationFunction: `${RULE}-remediation`,
+          ruleName: RULE,
+        }),
+      });
+    });
+
+    it('has an automation role that only SSM may assume, only for this account', () => {
+      const deployed = r();
+      const role = deployed.resource(deployed.roleId(`${RULE}-automation-${REGION}`));
+      expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'ssm.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          },
+        ],
+      });
+    });
+
+    it('lets the automation role invoke only the remediation function and re-evaluate only this rule', () => {
+      const deployed = r();
+      expect(deployed.statements(`${RULE}-automation-${REGION}`)).toEqual([
+        {
+          Sid: 'RunRemediation',
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: getAtt(functionId(deployed, `${RULE}-remediation`)),
+        },
+        {
+          Sid: 'ReevaluateRule',
+          Effect: 'Allow',
+          Action: 'config:StartConfigRulesEvaluation',
+          Resource: getAtt(deployed.id('AWS::Config::ConfigRule')),
+        },
+      ]);
+    });
+
+    it('is configured as a manual SSM document remediation: the role static, the account from the resource ID', () => {
+      const deployed = r();
+      const remediation = deployed.only('AWS::Config::RemediationConfiguration');
+      const { Automatic, MaximumAutomaticAttempts, RetryAttemptSeconds, ...rest } =
+        remediation.Properties;
+      // A parameter gives CloudFormation "false" and "5", which it reads as false and 5.
+      expect([Automatic, MaximumAutomaticAttempts, RetryAttemptSeconds].map(String)).toEqual([
+        'false',
+        '5',
+        '60',
+      ]);
+      expect(rest).toEqual({
+        ConfigRuleName: RULE,
+        TargetType: 'SSM_DOCUMENT',
+        TargetId: `${RULE}-remediation`,
+        Parameters: {
+          AutomationAssumeRole: {
+            StaticValue: { Values: [getAtt(deployed.roleId(`${RULE}-automation-${REGION}`))] },
+          },
+          AccountId: { ResourceValue: { Value: 'RESOURCE_ID' } },
+        },
+      });
+      expect(remediation.DependsOn).toEqual(['ConfigRule', 'RemediationDocument']);
+    });
+  });
+}
+
+/** The template without the CDK bootstrap's version parameter and rule (they read SSM at deploy time). */
+export function withoutBootstrapCheck(json: Record<string, unknown>): Record<string, unknown> {
+  const { BootstrapVersion: _, ...parameters } = (json.Parameters ?? {}) as Record<string, unknown>;
+  const { CheckBootstrapVersion: __, ...rules } = (json.Rules ?? {}) as Record<string, unknown>;
+  return { ...json, Parameters: parameters, Rules: rules };
+}
+
+/** Registers the shared cdk-nag specification, for a stack built in `beforeAll`. */
+export function describeNagClean(load: () => Stack): void {
+  describe('cdk-nag AwsSolutions', () => {
+    it('reports no finding that is not acknowledged, error or warning', () => {
+      const report = new AwsSolutionsChecks().validateScope(load());
+      expect(
+        report.violations.map((v) => `${v.ruleName} at ${v.violatingResources[0]?.constructPath}`),
+      ).toEqual([]);
+      expect(report.success).toBe(true);
+    });
+
+    it('acknowledges exactly the wildcard findings the IAM5 rule reports on each role, each with a reason', () => {
+      const roles = load()
+        .node.findAll()
+        .filter((c) => c instanceof iam.Role);
+      expect(roles.length).toBeGreaterThan(0);
+      for (const roleConstruct of roles) {
+        const cfnRole = roleConstruct.node.defaultChild as CfnResource;
+        const findings = rules.iam.IAMNoWildcardPermissions(cfnRole);
+        const expected = Array.isArray(findings)
+          ? findings.map((f) => `AwsSolutions-IAM5[${f}]`).sort()
+          : [];
+        const acknowledged = acknowledgementsOf(roleConstruct);
+        expect(Object.keys(acknowledged).sort()).toEqual(expected);
+        for (const reason of Object.values(acknowledged)) expect(reason.length).toBeGreaterThan(80);
+      }
+    });
+
+    it('acknowledges nothing but IAM5 wildcard findings', () => {
+      const ids = load()
+        .node.findAll()
+        .flatMap((c) => Object.keys(acknowledgementsOf(c)));
+      expect(ids.length).toBeGreaterThan(0);
+      expect(ids.filter((id) => !id.startsWith('AwsSolutions-IAM5[Resource::'))).toEqual([]);
+    });
+  });
+}
+
+/** The rule IDs acknowledged on a construct itself, with their reasons. */
+function acknowledgementsOf(construct: IConstruct): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const entry of construct.node.metadata) {
+    if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+    for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+      found[id.replace(/^annotation::/i, '')] = reason;
+    }
+  }
+  return found;
+}
