@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
+import { inlineBundle } from '../stack/bundle';
 import {
   ACCOUNT_ID,
   ACCOUNTS,
@@ -304,6 +305,29 @@ async function bundleFigures(): Promise<number> {
       `  fresh node, -e 0:            median ${emptyMedian.toFixed(1)} ms over ${LOAD_RUNS} runs`,
     );
     console.log(`  loading the bundle adds ~${(loadMedian - emptyMedian).toFixed(1)} ms`);
+
+    // The member template's inline code: the same entries, the AWS SDK left to the runtime
+    // (here this project's node_modules, on NODE_PATH as the Lambda runtime puts its own).
+    console.log('\nMember template inline code (stack/bundle.ts: node24, SDK from the runtime)');
+    for (const entry of ['rule/handler.ts', 'remediation/handler.ts']) {
+      const inline = join(dir, `${entry.split('/')[0]}-inline.js`);
+      writeFileSync(inline, inlineBundle(entry));
+      const inlineEnv = { ...env, NODE_PATH: join(__dirname, '..', 'node_modules') };
+      const inlineLoad: number[] = [];
+      for (let run = 0; run < LOAD_RUNS; run++) {
+        const started = performance.now();
+        const child = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(inline)})`], {
+          env: inlineEnv,
+          stdio: 'ignore',
+        });
+        if (child.status !== 0) throw new Error(`loading ${inline} exited with ${child.status}`);
+        inlineLoad.push(performance.now() - started);
+      }
+      const inlineSize = statSync(inline).size;
+      console.log(
+        `  ${entry.padEnd(24)} ${(inlineSize / 1024).toFixed(1)} KiB, fresh node require: median ${median(inlineLoad).toFixed(1)} ms (adds ~${(median(inlineLoad) - emptyMedian).toFixed(1)} ms)`,
+      );
+    }
     return 0;
   } finally {
     rmSync(dir, { recursive: true, force: true });

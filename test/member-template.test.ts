@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parameterValues } from '../rule/parameters';
+import { main as synthMember } from '../scripts/synth-member';
 import { buildApp, cdkJsonContext } from '../stack/build-app';
 import type { CloudTrailRuleStack } from '../stack/cloudtrail-rule-stack';
 import {
@@ -401,3 +402,35 @@ function scheduledEvent() {
     evaluationMode: 'DETECTIVE',
   };
 }
+
+describe('npm run synth:member', () => {
+  const run = (args: string[]) => {
+    const errors: string[] = [];
+    const logs: string[] = [];
+    const error = jest.spyOn(console, 'error').mockImplementation((m: string) => errors.push(m));
+    const log = jest.spyOn(console, 'log').mockImplementation((m: string) => logs.push(m));
+    try {
+      return { status: synthMember(args), errors, logs };
+    } finally {
+      error.mockRestore();
+      log.mockRestore();
+    }
+  };
+
+  it('writes the member template where --out says, and its size', () => {
+    const out = join(tempDir('cloudtrail1-synth-member-'), 'member.json');
+    const { status, logs } = run(['--out', out]);
+    expect(status).toBe(0);
+    const written = readFileSync(out, 'utf8');
+    expect(logs).toEqual([expect.stringContaining(`(${Buffer.byteLength(written)} bytes)`)]);
+    expect((JSON.parse(written) as { Parameters: object }).Parameters).toEqual(template.Parameters);
+  }, 60_000);
+
+  it('refuses a bad option with status 2 and the option’s message, writing nothing', () => {
+    const out = join(tempDir('cloudtrail1-synth-member-'), 'member.json');
+    const { status, errors } = run(['-c', 'retryAttemptSeconds=soon', '--out', out]);
+    expect(status).toBe(2);
+    expect(errors[0]).toMatch(/^Context option retryAttemptSeconds has the value "soon"/);
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { EXAMPLE_POLICY } from '../scripts/service-control-policy';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXAMPLE_POLICY, main as writePolicy } from '../scripts/service-control-policy';
 import { cdkJsonContext } from '../stack/build-app';
 import { memberTemplate } from '../stack/member-template';
 import { DEFAULT_RULE_NAME } from '../stack/options';
@@ -122,5 +124,40 @@ describe('the example service control policy', () => {
     expect(text).toContain('function:org-ct1-rule');
     expect(text).toContain('stack/StackSet-security-ct1-*');
     expect(text).not.toContain(DEFAULT_RULE_NAME);
+  });
+});
+
+describe('npm run scp', () => {
+  const run = (args: string[]) => {
+    const errors: string[] = [];
+    const error = jest.spyOn(console, 'error').mockImplementation((m: string) => errors.push(m));
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      return { status: writePolicy(args), errors };
+    } finally {
+      error.mockRestore();
+      log.mockRestore();
+    }
+  };
+
+  it('writes the policy for the names the options give', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudtrail1-scp-'));
+    try {
+      const out = join(dir, 'policy.json');
+      expect(
+        run(['-c', 'ruleName=org-ct1', '-c', 'stackSetName=security-ct1', '--out', out]).status,
+      ).toBe(0);
+      expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(
+        guardRailPolicy({ ruleName: 'org-ct1', stackSetName: 'security-ct1' }),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a bad name with status 2 and the option’s message', () => {
+    const { status, errors } = run(['-c', 'stackSetName=9-lives', '--out', '/nonexistent/x.json']);
+    expect(status).toBe(2);
+    expect(errors[0]).toMatch(/^Context option stackSetName has the value "9-lives"/);
   });
 });
