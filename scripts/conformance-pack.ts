@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { cdkJsonContext } from '../stack/build-app';
 import { conformancePackYaml, MAX_TEMPLATE_BYTES } from '../stack/conformance-pack';
 import { InvalidOptionError, parseOptions } from '../stack/options';
+import { contextArgs } from './context-args';
 
 /*
  * `npm run conformance-pack [-- -c name=value ...] [--out file]`: writes the
@@ -15,21 +15,9 @@ const ROOT = resolve(__dirname, '..');
 
 /** Runs the command; returns the exit status. */
 export function main(args: string[]): number {
-  const context: Record<string, unknown> = { ...cdkJsonContext() };
-  let out = join(ROOT, 'dist', 'conformance-pack.yaml');
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (arg === '-c' || arg === '--context') {
-      const pair = args[++i] ?? '';
-      const eq = pair.indexOf('=');
-      if (eq <= 0) return usage(`"${arg} ${pair}" is not name=value`);
-      context[pair.slice(0, eq)] = pair.slice(eq + 1);
-    } else if (arg === '--out') {
-      out = resolve(args[++i] ?? '');
-    } else {
-      return usage(`unknown argument "${arg}"`);
-    }
-  }
+  const parsed = contextArgs(args, join(ROOT, 'dist', 'conformance-pack.yaml'));
+  if ('problem' in parsed) return usage(parsed.problem);
+  const { context, out } = parsed;
 
   let yaml: string;
   try {

@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { cdkJsonContext } from '../stack/build-app';
 import { InvalidOptionError, parseOptions } from '../stack/options';
 import { parseRolloutOptions } from '../stack/rollout-options';
 import {
@@ -9,6 +8,7 @@ import {
   MAX_POLICY_CHARACTERS,
   policyCharacters,
 } from '../stack/service-control-policy';
+import { contextArgs } from './context-args';
 
 /*
  * `npm run scp [-- -c name=value ...] [--out file]`: writes the example
@@ -22,21 +22,10 @@ export const EXAMPLE_POLICY = join(ROOT, 'org', 'guard-rails.scp.json');
 
 /** Runs the command; returns the exit status. */
 export function main(args: string[]): number {
-  const context: Record<string, unknown> = { ...cdkJsonContext() };
-  let out = EXAMPLE_POLICY;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (arg === '-c' || arg === '--context') {
-      const pair = args[++i] ?? '';
-      const eq = pair.indexOf('=');
-      if (eq <= 0) return usage(`"${arg} ${pair}" is not name=value`);
-      context[pair.slice(0, eq)] = pair.slice(eq + 1);
-    } else if (arg === '--out') {
-      out = resolve(args[++i] ?? '');
-    } else {
-      return usage(`unknown argument "${arg}"`);
-    }
-  }
+  const parsed = contextArgs(args, EXAMPLE_POLICY);
+  if ('problem' in parsed) return usage(parsed.problem);
+  const { context, out } = parsed;
+
   let policy: ReturnType<typeof guardRailPolicy>;
   try {
     const lookup = (name: string) => context[name];

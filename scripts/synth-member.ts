@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { cdkJsonContext } from '../stack/build-app';
 import { memberTemplate, memberTemplateText } from '../stack/member-template';
 import { InvalidOptionError } from '../stack/options';
+import { contextArgs } from './context-args';
 
 /*
  * `npm run synth:member [-- -c name=value ...] [--out file]`: writes the
@@ -15,21 +15,10 @@ const ROOT = resolve(__dirname, '..');
 
 /** Runs the command; returns the exit status. */
 export function main(args: string[]): number {
-  const context: Record<string, unknown> = { ...cdkJsonContext() };
-  let out = join(ROOT, 'dist', 'member.template.json');
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (arg === '-c' || arg === '--context') {
-      const pair = args[++i] ?? '';
-      const eq = pair.indexOf('=');
-      if (eq <= 0) return usage(`"${arg} ${pair}" is not name=value`);
-      context[pair.slice(0, eq)] = pair.slice(eq + 1);
-    } else if (arg === '--out') {
-      out = resolve(args[++i] ?? '');
-    } else {
-      return usage(`unknown argument "${arg}"`);
-    }
-  }
+  const parsed = contextArgs(args, join(ROOT, 'dist', 'member.template.json'));
+  if ('problem' in parsed) return usage(parsed.problem);
+  const { context, out } = parsed;
+
   let text: string;
   try {
     text = memberTemplateText(memberTemplate(context));

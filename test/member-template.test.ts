@@ -29,7 +29,7 @@ import {
   withoutBootstrapCheck,
 } from './support/deployment-spec';
 import { LOGGING, startFakeAws } from './support/fake-aws';
-import { ACCOUNT, trail } from './support/fixtures';
+import { ACCOUNT, scheduledEvent, trail } from './support/fixtures';
 
 /*
  * The member template (`npm run synth:member`): the single-account stack's
@@ -382,26 +382,6 @@ describe('its inline code, with the AWS SDK the Lambda runtime provides', () => 
     }
   }, 60_000);
 });
-
-function scheduledEvent() {
-  return {
-    version: '1.0',
-    invokingEvent: JSON.stringify({
-      awsAccountId: ACCOUNT,
-      notificationCreationTime: '2026-03-02T04:05:06.789Z',
-      messageType: 'ScheduledNotification',
-      recordVersion: '1.0',
-    }),
-    resultToken: 'eyJlbmNyeXB0ZWREYXRhIjpbLTEwLDE0LDEyLDk5XSwibWF0ZXJpYWxTZXRTZXJpYWxOdW1iZXIiOjF9',
-    eventLeftScope: false,
-    executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
-    configRuleArn: `arn:aws:config:us-east-1:${ACCOUNT}:config-rule/config-rule-k3vq0x`,
-    configRuleName: 'cloudtrail-1-multi-region-trail',
-    configRuleId: 'config-rule-k3vq0x',
-    accountId: ACCOUNT,
-    evaluationMode: 'DETECTIVE',
-  };
-}
 
 describe('npm run synth:member', () => {
   const run = (args: string[]) => {
