@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, cdkJsonContext } from '../stack/build-app';
 import { memberTemplate } from '../stack/member-template';
 import { InvalidOptionError, OPTION_NAMES } from '../stack/options';
@@ -111,6 +112,12 @@ describe('the rollout stack, by default', () => {
     ) as unknown;
     expect(staged).toEqual(memberTemplate(cdkJsonContext(), { validate: false }));
   }, 60_000);
+
+  it('passes cdk-nag’s AwsSolutions checks with nothing acknowledged', () => {
+    const report = new AwsSolutionsChecks().validateScope(defaults.stack);
+    expect(report.violations).toEqual([]);
+    expect(report.success).toBe(true);
+  });
 
   it('creates no aggregator and no role', () => {
     defaults.template.resourceCountIs('AWS::Config::ConfigurationAggregator', 0);
