@@ -49,7 +49,7 @@ export function main(args: string[]): number {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, guardRailPolicyText(policy));
   console.log(
-    `Wrote ${relative(process.cwd(), out)} (${characters} characters without whitespace, of ${MAX_POLICY_CHARACTERS}).`,
+    `Wrote ${relative(process.cwd(), out)} (${characters} characters, of ${MAX_POLICY_CHARACTERS}).`,
   );
   return 0;
 }

@@ -7,12 +7,20 @@ import { resourceNames } from './names';
  * (the functions, their roles, the automation role, the SSM document, the
  * log groups, the stack instance, the Config rule and its remediation
  * configuration), except the StackSets execution role, through which the
- * StackSet itself updates and removes them. SCPs never apply to the
+ * StackSet itself updates and removes them, and AWS Control Tower's. SCPs never apply to the
  * management account or to service-linked roles (AWS Config, Security Hub).
  */
 
 /** The role service-managed StackSets run stack operations as, in every member account. */
 export const STACKSET_EXECUTION_ROLE = 'arn:aws:iam::*:role/stacksets-exec-*';
+/**
+ * The role AWS Control Tower works through in enrolled accounts: it creates
+ * and removes Config rules for its controls, which the policy's Config
+ * statement would otherwise deny.
+ */
+export const CONTROL_TOWER_EXECUTION_ROLE = 'arn:aws:iam::*:role/AWSControlTowerExecution';
+/** The principals the policy exempts; it also keeps anyone else from changing or assuming them. */
+export const EXEMPT_ROLES = [STACKSET_EXECUTION_ROLE, CONTROL_TOWER_EXECUTION_ROLE];
 
 /** AWS Organizations rejects service control policies longer than this (characters, as stored). */
 export const MAX_POLICY_CHARACTERS = 5_120;
@@ -23,7 +31,7 @@ interface DenyStatement {
   Action?: string[];
   NotAction?: string[];
   Resource: string | string[];
-  Condition: Record<string, Record<string, string>>;
+  Condition: Record<string, Record<string, string[]>>;
 }
 
 export interface GuardRailPolicy {
@@ -31,7 +39,7 @@ export interface GuardRailPolicy {
   Statement: DenyStatement[];
 }
 
-/** @example guardRailPolicy({ ruleName: 'cloudtrail-1-multi-region-trail', stackSetName: 'cloudtrail-1-multi-region-trail' }).Statement.length // => 6 */
+/** @example guardRailPolicy({ ruleName: 'cloudtrail-1-multi-region-trail', stackSetName: 'cloudtrail-1-multi-region-trail' }).Statement.length // => 7 */
 export function guardRailPolicy(names: {
   ruleName: string;
   stackSetName: string;
@@ -40,7 +48,7 @@ export function guardRailPolicy(names: {
   const roles = [n.ruleRoleNamePattern, n.remediationRoleNamePattern, n.automationRoleNamePattern];
   // Stack instances are named StackSet-<name>-<ID>, and their log groups after the stack.
   const stackPrefix = `StackSet-${names.stackSetName}-`;
-  const exceptStackSets = { ArnNotLike: { 'aws:PrincipalArn': STACKSET_EXECUTION_ROLE } };
+  const exceptStackSets = { ArnNotLike: { 'aws:PrincipalArn': EXEMPT_ROLES } };
   const deny = (statement: Omit<DenyStatement, 'Effect' | 'Condition'>): DenyStatement => ({
     Sid: statement.Sid,
     Effect: 'Deny',
@@ -52,6 +60,12 @@ export function guardRailPolicy(names: {
   return {
     Version: '2012-10-17',
     Statement: [
+      deny({
+        Sid: 'ProtectExemptRoles',
+        // Otherwise anyone could rewrite an exempt role's trust, assume it, and be exempt.
+        NotAction: ['iam:Get*', 'iam:List*'],
+        Resource: EXEMPT_ROLES,
+      }),
       deny({
         Sid: 'ProtectFunctions',
         // Reading and invoking stay allowed (Config and SSM invoke them); nothing else.
@@ -93,6 +107,11 @@ export function guardRailPolicy(names: {
           'cloudformation:ExecuteChangeSet',
           'cloudformation:SetStackPolicy',
           'cloudformation:UpdateTerminationProtection',
+          'cloudformation:CancelUpdateStack',
+          'cloudformation:ContinueUpdateRollback',
+          'cloudformation:RollbackStack',
+          'cloudformation:TagResource',
+          'cloudformation:UntagResource',
         ],
         Resource: `arn:aws:cloudformation:*:*:stack/${stackPrefix}*`,
       }),
@@ -103,6 +122,8 @@ export function guardRailPolicy(names: {
           'logs:DeleteLogStream',
           'logs:PutRetentionPolicy',
           'logs:DeleteRetentionPolicy',
+          'logs:AssociateKmsKey',
+          'logs:DisassociateKmsKey',
         ],
         Resource: `arn:aws:logs:*:*:log-group:${stackPrefix}*`,
       }),
@@ -124,12 +145,17 @@ export function guardRailPolicy(names: {
   };
 }
 
-/** The policy as the example file holds it. */
+/**
+ * The policy as the example file holds it: one statement a line, since
+ * AWS Organizations counts whitespace against its 5,120 characters when the
+ * policy is given as a file.
+ */
 export function guardRailPolicyText(policy: GuardRailPolicy): string {
-  return `${JSON.stringify(policy, null, 2)}\n`;
+  const statements = policy.Statement.map((s) => `    ${JSON.stringify(s)}`).join(',\n');
+  return `{\n  "Version": "${policy.Version}",\n  "Statement": [\n${statements}\n  ]\n}\n`;
 }
 
-/** The policy's length as AWS Organizations counts it once whitespace outside strings is removed. */
+/** The policy's length as AWS Organizations counts it when given the example file: every character, whitespace too. */
 export function policyCharacters(policy: GuardRailPolicy): number {
-  return JSON.stringify(policy).length;
+  return guardRailPolicyText(policy).length;
 }

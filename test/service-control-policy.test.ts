@@ -6,6 +6,7 @@ import { cdkJsonContext } from '../stack/build-app';
 import { memberTemplate } from '../stack/member-template';
 import { DEFAULT_RULE_NAME } from '../stack/options';
 import {
+  EXEMPT_ROLES,
   guardRailPolicy,
   MAX_POLICY_CHARACTERS,
   policyCharacters,
@@ -37,6 +38,40 @@ function resources(sid: string): string[] {
   return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
 }
 
+const ADMIN = 'arn:aws:iam::111111111111:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef';
+const STACKSETS = 'arn:aws:iam::111111111111:role/stacksets-exec-0123abcd';
+const CONTROL_TOWER = 'arn:aws:iam::111111111111:role/AWSControlTowerExecution';
+const AUTOMATION = `arn:aws:iam::111111111111:role/${DEFAULT_RULE_NAME}-automation-us-east-1`;
+const REMEDIATION = `arn:aws:iam::111111111111:role/${DEFAULT_RULE_NAME}-remediation-us-east-1`;
+const FUNCTION = `arn:aws:lambda:us-east-1:111111111111:function:${DEFAULT_RULE_NAME}-rule`;
+const RESOURCE_OF: Record<string, string> = {
+  'lambda:UpdateFunctionCode': FUNCTION,
+  'lambda:GetFunction': FUNCTION,
+  'lambda:InvokeFunction': FUNCTION.replace('-rule', '-remediation'),
+  'config:PutConfigRule': 'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-ct0001',
+  'config:StartConfigRulesEvaluation':
+    'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-k3vq0x',
+  'config:StartRemediationExecution':
+    'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-k3vq0x',
+  'iam:PassRole': AUTOMATION,
+  'cloudtrail:CreateTrail':
+    'arn:aws:cloudtrail:us-east-1:111111111111:trail/multi-region-management-events',
+};
+
+/** Whether the policy denies a request: a small model of Deny statements with Action or NotAction, Resource and ArnNotLike. */
+function denied(principal: string, action: string, resource: string): boolean {
+  const matches = (pattern: string, value: string) => arnPattern(pattern).test(value);
+  return policy.Statement.some((statement) => {
+    const exempt = statement.Condition.ArnNotLike?.['aws:PrincipalArn'] ?? [];
+    if (exempt.some((p) => matches(p, principal))) return false;
+    const actionMatches = statement.Action
+      ? statement.Action.some((a) => matches(a, action))
+      : !(statement.NotAction ?? []).some((a) => matches(a, action));
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    return actionMatches && resources.some((r) => matches(r, resource));
+  });
+}
+
 const covered = (sid: string, arn: string) => resources(sid).some((r) => arnPattern(r).test(arn));
 const named = (type: string, property: string) =>
   Object.values(deployed.resources)
@@ -48,22 +83,100 @@ describe('the example service control policy', () => {
     expect(JSON.parse(readFileSync(EXAMPLE_POLICY, 'utf8'))).toEqual(policy);
   });
 
-  it('fits in the 5,120 characters AWS Organizations accepts', () => {
-    expect(policyCharacters(policy)).toBeLessThan(MAX_POLICY_CHARACTERS);
+  it('fits in the 5,120 characters AWS Organizations accepts, whitespace included', () => {
+    const text = readFileSync(EXAMPLE_POLICY, 'utf8');
+    expect(text.length).toBe(policyCharacters(policy));
+    expect(text.length).toBeLessThan(MAX_POLICY_CHARACTERS);
+    // The longest names the options accept still fit.
+    const longest = guardRailPolicy({ ruleName: 'r'.repeat(36), stackSetName: 's'.repeat(128) });
+    expect(policyCharacters(longest)).toBeLessThan(MAX_POLICY_CHARACTERS);
   });
 
-  it('only denies, and never the StackSets execution role that deploys, updates and removes the rule', () => {
+  it('only denies, never to the StackSets and Control Tower execution roles', () => {
     for (const statement of policy.Statement) {
       expect(statement.Effect).toBe('Deny');
-      expect(statement.Condition).toEqual({
-        ArnNotLike: { 'aws:PrincipalArn': STACKSET_EXECUTION_ROLE },
-      });
+      expect(statement.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': EXEMPT_ROLES } });
     }
-    expect(
-      arnPattern(STACKSET_EXECUTION_ROLE).test(
-        'arn:aws:iam::111122223333:role/stacksets-exec-0123abcd',
-      ),
-    ).toBe(true);
+    expect(EXEMPT_ROLES).toContain(STACKSET_EXECUTION_ROLE);
+  });
+
+  it.each<[string, string, string]>([
+    [
+      'the StackSets execution role updates the rule function',
+      STACKSETS,
+      'lambda:UpdateFunctionCode',
+    ],
+    ['Control Tower adds a Config rule for a control', CONTROL_TOWER, 'config:PutConfigRule'],
+    ['the automation role invokes the remediation function', AUTOMATION, 'lambda:InvokeFunction'],
+    ['the automation role re-evaluates the rule', AUTOMATION, 'config:StartConfigRulesEvaluation'],
+    ['an administrator presses Remediate', ADMIN, 'config:StartRemediationExecution'],
+    ['an administrator runs the document, passing the automation role', ADMIN, 'iam:PassRole'],
+    ['an administrator reads the rule function', ADMIN, 'lambda:GetFunction'],
+    ['the remediation role creates a trail', REMEDIATION, 'cloudtrail:CreateTrail'],
+  ])('allows what operating the rule needs: %s', (_, principal, action) => {
+    expect(denied(principal, action, RESOURCE_OF[action] ?? '')).toBe(false);
+  });
+
+  it.each<[string, string, string]>([
+    ['change the rule function’s code', 'lambda:UpdateFunctionCode', FUNCTION],
+    [
+      'delete the remediation function',
+      'lambda:DeleteFunction',
+      `${FUNCTION.replace('-rule', '-remediation')}`,
+    ],
+    ['remove Config’s permission to invoke it', 'lambda:RemovePermission', FUNCTION],
+    [
+      'widen the remediation role in another Region',
+      'iam:PutRolePolicy',
+      `arn:aws:iam::111111111111:role/${DEFAULT_RULE_NAME}-remediation-ap-southeast-2`,
+    ],
+    [
+      'delete the automation role',
+      'iam:DeleteRole',
+      `arn:aws:iam::111111111111:role/${DEFAULT_RULE_NAME}-automation-us-east-1`,
+    ],
+    [
+      'rewrite the StackSets execution role’s trust',
+      'iam:UpdateAssumeRolePolicy',
+      'arn:aws:iam::111111111111:role/stacksets-exec-0123abcd',
+    ],
+    [
+      'assume the StackSets execution role',
+      'sts:AssumeRole',
+      'arn:aws:iam::111111111111:role/stacksets-exec-0123abcd',
+    ],
+    [
+      'create a role named like Control Tower’s',
+      'iam:CreateRole',
+      'arn:aws:iam::111111111111:role/AWSControlTowerExecution',
+    ],
+    [
+      'change the document',
+      'ssm:UpdateDocument',
+      `arn:aws:ssm:us-east-1:111111111111:document/${DEFAULT_RULE_NAME}-remediation`,
+    ],
+    [
+      'delete the stack instance',
+      'cloudformation:DeleteStack',
+      `arn:aws:cloudformation:us-east-1:111111111111:stack/StackSet-${DEFAULT_RULE_NAME}-0f1e2d3c/0f1e2d3c`,
+    ],
+    [
+      'shorten the logs’ retention',
+      'logs:PutRetentionPolicy',
+      `arn:aws:logs:us-east-1:111111111111:log-group:StackSet-${DEFAULT_RULE_NAME}-0f1e2d3c-RuleFunctionLogs7B6AB4B3-AbCdEf`,
+    ],
+    [
+      'delete the Config rule',
+      'config:DeleteConfigRule',
+      'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-k3vq0x',
+    ],
+    [
+      'exempt the account from remediation',
+      'config:PutRemediationExceptions',
+      'arn:aws:config:us-east-1:111111111111:remediation-configuration/x',
+    ],
+  ])('keeps a member administrator from being able to %s', (_, action, resource) => {
+    expect(denied(ADMIN, action, resource)).toBe(true);
   });
 
   it('protects both functions the member template creates, but lets Config and SSM invoke them', () => {
