@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here are CloudFormation Fn::Sub variables.
+import { RESERVED_DOCUMENT_PREFIXES } from '../remediation/document';
 import { BUCKET_NAME_PATTERN, KMS_KEY_ID_PATTERN, TRAIL_NAME_PATTERN } from '../remediation/input';
 import { PARAMETER_NAMES, type ParameterName, TEXT_PARAMETER_PATTERNS } from '../rule/parameters';
 import {
@@ -64,12 +65,22 @@ const DESCRIPTIONS: Record<OptionName, string> = {
     'The KMS key (ID, ARN, alias name or alias ARN) a trail the remediation creates encrypts with. Empty: SSE-S3.',
 };
 
+/** A pattern that refuses, in any case, the prefixes SSM reserves for document names (which are named after the rule). */
+const NOT_RESERVED = `(?!${RESERVED_DOCUMENT_PREFIXES.map((prefix) =>
+  [...prefix].map((c) => `[${c.toUpperCase()}${c.toLowerCase()}]`).join(''),
+).join('|')})`;
+
+/**
+ * What the stack's parser checks besides its patterns, as lookaheads a
+ * template parameter can hold: a rule name the document name may take, and
+ * a trail name of 3–128 characters that is not an IP address.
+ */
 const FREE_TEXT: Partial<Record<OptionName, string>> = {
-  ruleName: RULE_NAME_PATTERN,
+  ruleName: `^${NOT_RESERVED}${RULE_NAME_PATTERN.slice(1)}`,
   s3BucketName: TEXT_PARAMETER_PATTERNS.s3BucketName.source,
   snsTopicArn: TEXT_PARAMETER_PATTERNS.snsTopicArn.source,
   cloudWatchLogsLogGroupArn: TEXT_PARAMETER_PATTERNS.cloudWatchLogsLogGroupArn.source,
-  trailName: TRAIL_NAME_PATTERN,
+  trailName: `^(?=.{3,128}$)(?![0-9]{1,3}([.][0-9]{1,3}){3}$)${TRAIL_NAME_PATTERN.slice(1)}`,
   bucketName: BUCKET_NAME_PATTERN,
   kmsKeyId: KMS_KEY_ID_PATTERN,
 };

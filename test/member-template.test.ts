@@ -13,7 +13,13 @@ import {
   memberTemplateText,
   TEMPLATE_LIMITS,
 } from '../stack/member-template';
-import { InvalidOptionError, OPTION_NAMES, OPTIONS, parseOptions } from '../stack/options';
+import {
+  InvalidOptionError,
+  OPTION_NAMES,
+  OPTIONS,
+  type OptionName,
+  parseOptions,
+} from '../stack/options';
 import { optionValues, parameterName } from '../stack/template-parameters';
 import { bundleHandler } from './support/bundled-handler';
 import {
@@ -104,7 +110,7 @@ describe('the member template', () => {
     ]);
   });
 
-  it('is what npm run synth:member writes', () => {
+  it('is built the same way every time, as npm run synth:member writes it', () => {
     const written = memberTemplate(cdkJsonContext(), { validate: false });
     expect(written).toEqual(template);
     expect(memberTemplateText(written)).toMatch(/^\{\n "Description": /);
@@ -116,8 +122,12 @@ describe('the member template', () => {
     expect(bytes).toBeLessThan(TEMPLATE_LIMITS.urlBytes);
     // Over what a TemplateBody takes: the rollout stack hands StackSets a URL.
     expect(bytes).toBeGreaterThan(TEMPLATE_LIMITS.bodyBytes);
-    for (const parameter of Object.values(template.Parameters as Record<string, object>)) {
-      expect(JSON.stringify(parameter).length).toBeLessThan(TEMPLATE_LIMITS.parameterValueBytes);
+    for (const parameter of Object.values(
+      template.Parameters as Record<string, { Default: string }>,
+    )) {
+      expect(Buffer.byteLength(parameter.Default)).toBeLessThan(
+        TEMPLATE_LIMITS.parameterValueBytes,
+      );
     }
   });
 
@@ -189,6 +199,11 @@ describe('its parameters', () => {
     ['RuleName', '9lives'],
     ['RuleName', 'has space'],
     ['RuleName', 'a'.repeat(37)],
+    ['RuleName', 'awsTrailRule'],
+    ['RuleName', 'AmazonTrailRule'],
+    ['TrailName', 'ab'],
+    ['TrailName', 'a'.repeat(129)],
+    ['TrailName', '10.0.0.1'],
     ['MaximumExecutionFrequency', 'Daily'],
     ['S3BucketName', 'bad/bucket'],
     ['SnsTopicArn', 'arn:aws:sqs:us-east-1:111122223333:queue'],
@@ -208,6 +223,46 @@ describe('its parameters', () => {
     expect(() => deploy(template, { [name]: value })).toThrow(ParameterRejectedError);
   });
 
+  it.each<[string, OptionName, string[]]>([
+    [
+      'RuleName',
+      'ruleName',
+      [
+        'ct1',
+        'Org-CT-1',
+        'awsome',
+        'amzn-rule',
+        'AWS',
+        'A',
+        '1st',
+        'a'.repeat(36),
+        'a'.repeat(37),
+        'rule_1',
+      ],
+    ],
+    [
+      'TrailName',
+      'trailName',
+      [
+        'org',
+        'ab',
+        'a.b_c-d',
+        'a..b',
+        '-a',
+        '10.0.0.1',
+        '10.0.0.1a',
+        'a'.repeat(128),
+        'a'.repeat(129),
+      ],
+    ],
+  ])('accept exactly the %s values the stack accepts', (parameter, option, candidates) => {
+    for (const value of candidates) {
+      const byStack = accepts(() => parse({ [option]: value }));
+      const byTemplate = accepts(() => deploy(template, { [parameter]: value }));
+      expect({ value, byTemplate }).toEqual({ value, byTemplate: byStack });
+    }
+  });
+
   it('refuse a BucketName that differs from S3BucketName, as the stack does', () => {
     expect(() =>
       deploy(template, { BucketName: 'bucket-one', S3BucketName: 'bucket-two' }),
@@ -220,6 +275,15 @@ describe('its parameters', () => {
     ).not.toThrow();
   });
 });
+
+function accepts(attempt: () => unknown): boolean {
+  try {
+    attempt();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A deployed template reduced to what both kinds of template must agree on. */
 function comparable(deployed: DeployedTemplate): Record<string, unknown> {
