@@ -26,8 +26,9 @@ export interface RolloutOptions {
   organizationAggregator: boolean;
 }
 
-const OU_OR_ROOT = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** An OU ID or the organization's root ID. */
+export const OU_OR_ROOT = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 const STACK_SET_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 /** StackSets takes at most this many OUs in one operation (CreateStackInstances). */
 const MAX_OUS = 50;

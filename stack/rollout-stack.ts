@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
 import { type DeploymentOptions, OPTION_NAMES } from './options';
-import type { RolloutOptions } from './rollout-options';
+import { OU_OR_ROOT, ROLLOUT_OPTIONS, type RolloutOptions } from './rollout-options';
 import { optionValues, parameterName } from './template-parameters';
 
 /** The CloudFormation parameter that takes the target OUs when no context option gives them. */
@@ -21,6 +21,21 @@ export const AGGREGATOR_ACTIONS = [
   'organizations:ListAccounts',
   'organizations:ListDelegatedAdministrators',
 ];
+
+/**
+ * The member template's parameter values every stack instance gets: each
+ * option that is set, explicitly, so that the StackSet shows what every
+ * account runs with (an unset option keeps the template's empty default).
+ */
+export function stackSetParameters(
+  options: DeploymentOptions,
+): { parameterKey: string; parameterValue: string }[] {
+  const values = optionValues(options);
+  return OPTION_NAMES.filter((name) => values[name] !== '').map((name) => ({
+    parameterKey: parameterName(name),
+    parameterValue: values[name],
+  }));
+}
 
 export interface RolloutStackProps extends StackProps {
   /** The rule's options: passed to every stack instance as parameter values. */
@@ -53,11 +68,13 @@ export class CloudTrailRuleRolloutStack extends Stack {
       rollout.organizationalUnitIds ??
       new CfnParameter(this, OU_PARAMETER, {
         type: 'CommaDelimitedList',
+        // Checked for each item of the list.
+        allowedPattern: OU_OR_ROOT.source,
+        constraintDescription: `must be ${ROLLOUT_OPTIONS.organizationalUnitIds.accepts}.`,
         description:
           'The OUs (ou-…) or the root (r-…) to deploy the rule to, comma-separated. Accounts that join them later get it too.',
       }).valueAsList;
 
-    const values = optionValues(props.options);
     this.stackSet = new cloudformation.CfnStackSet(this, 'StackSet', {
       stackSetName: rollout.stackSetName,
       description: `AWS Config rule ${props.options.ruleName} (Security Hub CloudTrail.1) and its remediation, in every account of the target OUs.`,
@@ -77,11 +94,7 @@ export class CloudTrailRuleRolloutStack extends Stack {
         regionConcurrencyType: rollout.regionConcurrencyType,
         concurrencyMode: rollout.concurrencyMode,
       },
-      // Every option that is set, explicitly: the StackSet shows what each account runs with.
-      parameters: OPTION_NAMES.filter((name) => values[name] !== '').map((name) => ({
-        parameterKey: parameterName(name),
-        parameterValue: values[name],
-      })),
+      parameters: stackSetParameters(props.options),
       stackInstancesGroup: [
         {
           deploymentTargets: { organizationalUnitIds },
@@ -125,7 +138,10 @@ export class CloudTrailRuleRolloutStack extends Stack {
   private organizationAggregator(name: string): config.CfnConfigurationAggregator {
     const role = new iam.Role(this, 'AggregatorRole', {
       description: `Lets AWS Config list the organization's accounts for the ${name} aggregator.`,
-      assumedBy: new iam.ServicePrincipal('config.amazonaws.com'),
+      // Only AWS Config acting for this account: no other account's aggregator can use it.
+      assumedBy: new iam.ServicePrincipal('config.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      }),
       inlinePolicies: {
         ReadOrganization: new iam.PolicyDocument({
           statements: [

@@ -5,13 +5,17 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, cdkJsonContext } from '../stack/build-app';
 import { memberTemplate } from '../stack/member-template';
-import { InvalidOptionError, OPTION_NAMES } from '../stack/options';
+import { InvalidOptionError, OPTION_NAMES, type OptionName, parseOptions } from '../stack/options';
 import {
   parseRolloutOptions,
   ROLLOUT_OPTION_NAMES,
   type RolloutOptionName,
 } from '../stack/rollout-options';
-import { AGGREGATOR_ACTIONS, type CloudTrailRuleRolloutStack } from '../stack/rollout-stack';
+import {
+  AGGREGATOR_ACTIONS,
+  type CloudTrailRuleRolloutStack,
+  stackSetParameters,
+} from '../stack/rollout-stack';
 import { parameterName } from '../stack/template-parameters';
 import { describeNagClean } from './support/deployment-spec';
 
@@ -197,6 +201,7 @@ describe('the rollout stack, with context options', () => {
             Action: 'sts:AssumeRole',
             Effect: 'Allow',
             Principal: { Service: 'config.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
           },
         ],
       },
@@ -221,6 +226,50 @@ describe('the rollout stack, with context options', () => {
 });
 
 describeNagClean(() => withAggregator);
+
+describe('the stack instances’ parameter values', () => {
+  const given = (context: Record<string, string>) =>
+    Object.fromEntries(
+      stackSetParameters(parseOptions((name) => context[name], Object.keys(context))).map((p) => [
+        p.parameterKey,
+        p.parameterValue,
+      ]),
+    );
+  const defaults = given({});
+
+  it.each<[OptionName, string, string]>([
+    ['ruleName', 'org-ct1', 'org-ct1'],
+    ['maximumExecutionFrequency', 'One_Hour', 'One_Hour'],
+    ['s3BucketName', 'org-trail-logs', 'org-trail-logs'],
+    ['snsTopicArn', 'arn:aws:sns:us-east-1:222222222222:t', 'arn:aws:sns:us-east-1:222222222222:t'],
+    [
+      'cloudWatchLogsLogGroupArn',
+      'arn:aws:logs:us-east-1:222222222222:log-group:trail:*',
+      'arn:aws:logs:us-east-1:222222222222:log-group:trail:*',
+    ],
+    ['includeManagementEvents', 'FALSE', 'false'],
+    ['readWriteType', 'writeonly', 'WriteOnly'],
+    ['trustOrganizationTrails', 'false', 'false'],
+    ['triggerOnTrailChange', 'false', 'false'],
+    ['automaticRemediation', 'true', 'true'],
+    ['maximumAutomaticAttempts', '3', '3'],
+    ['retryAttemptSeconds', '600', '600'],
+    ['trailName', 'org-management-events', 'org-management-events'],
+    ['bucketName', 'central-trail-logs', 'central-trail-logs'],
+    ['kmsKeyId', 'alias/cloudtrail', 'alias/cloudtrail'],
+  ])('carry -c %s=%s to every account as %j, changing nothing else', (option, value, expected) => {
+    const overridden = given({ [option]: value });
+    expect(overridden[parameterName(option)]).toBe(expected);
+    const { [parameterName(option)]: _, ...others } = overridden;
+    const { [parameterName(option)]: __, ...otherDefaults } = defaults;
+    expect(others).toEqual(otherDefaults);
+  });
+
+  it('leave out the options that are not set, so the template’s empty default applies', () => {
+    expect(Object.keys(defaults)).not.toContain('S3BucketName');
+    expect(Object.keys(defaults)).not.toContain('KmsKeyId');
+  });
+});
 
 describe('a bad rollout option', () => {
   const parse = (context: Record<string, unknown>) =>
