@@ -7,6 +7,13 @@ import {
 } from '../remediation/input';
 import { InvalidParameterError } from '../rule/errors';
 import { PARAMETER_NAMES, parameterValues, type RuleParameters } from '../rule/parameters';
+import {
+  type ContextLookup,
+  ContextOptions,
+  type OptionSpec,
+  rejectMisspelledNames,
+} from './context-options';
+import { InvalidOptionError } from './errors';
 import { resourceNames } from './names';
 
 /**
@@ -43,10 +50,7 @@ export interface DeploymentOptions {
   kmsKeyId?: string;
 }
 
-/** A context option has a value the deployment does not accept. */
-export class InvalidOptionError extends Error {
-  override readonly name = 'InvalidOptionError';
-}
+export { InvalidOptionError };
 
 export const DEFAULT_RULE_NAME = 'cloudtrail-1-multi-region-trail';
 
@@ -64,38 +68,65 @@ export const OPTIONS = {
   ruleName: {
     default: DEFAULT_RULE_NAME,
     accepts: '1–36 letters, digits and hyphens, starting with a letter',
+    example: DEFAULT_RULE_NAME,
   },
   maximumExecutionFrequency: {
     default: 'TwentyFour_Hours',
     accepts: EXECUTION_FREQUENCIES.join(', '),
+    example: 'Six_Hours',
   },
-  s3BucketName: { default: '(not set)', accepts: 'an S3 bucket name' },
-  snsTopicArn: { default: '(not set)', accepts: 'an SNS topic ARN' },
-  cloudWatchLogsLogGroupArn: { default: '(not set)', accepts: 'a CloudWatch Logs log group ARN' },
-  includeManagementEvents: { default: 'true', accepts: 'true, false' },
-  readWriteType: { default: 'ALL', accepts: 'ALL, ReadOnly, WriteOnly' },
-  trustOrganizationTrails: { default: 'true', accepts: 'true, false' },
-  triggerOnTrailChange: { default: 'true', accepts: 'true, false' },
-  automaticRemediation: { default: 'false', accepts: 'true, false' },
-  maximumAutomaticAttempts: { default: '5', accepts: 'a whole number from 1 to 25' },
-  retryAttemptSeconds: { default: '60', accepts: 'a whole number of seconds from 1 to 2678000' },
+  s3BucketName: {
+    default: '(not set)',
+    accepts: 'an S3 bucket name',
+    example: 'org-cloudtrail-logs',
+  },
+  snsTopicArn: {
+    default: '(not set)',
+    accepts: 'an SNS topic ARN',
+    example: 'arn:aws:sns:us-east-1:111122223333:trail-topic',
+  },
+  cloudWatchLogsLogGroupArn: {
+    default: '(not set)',
+    accepts: 'a CloudWatch Logs log group ARN',
+    example: 'arn:aws:logs:us-east-1:111122223333:log-group:trail-logs:*',
+  },
+  includeManagementEvents: { default: 'true', accepts: 'true, false', example: 'true' },
+  readWriteType: { default: 'ALL', accepts: 'ALL, ReadOnly, WriteOnly', example: 'ALL' },
+  trustOrganizationTrails: { default: 'true', accepts: 'true, false', example: 'false' },
+  triggerOnTrailChange: { default: 'true', accepts: 'true, false', example: 'false' },
+  automaticRemediation: { default: 'false', accepts: 'true, false', example: 'true' },
+  maximumAutomaticAttempts: {
+    default: '5',
+    accepts: 'a whole number from 1 to 25',
+    example: '3',
+  },
+  retryAttemptSeconds: {
+    default: '60',
+    accepts: 'a whole number of seconds from 1 to 2678000',
+    example: '600',
+  },
   trailName: {
     default: '(not set)',
     accepts:
       'a trail name: 3–128 letters and digits with single ".", "_" or "-" between them, not an IP address',
+    example: 'management-events',
   },
   bucketName: {
     default: '(not set)',
     accepts: 'an S3 bucket name: 3–63 lower-case letters, digits, ".", "-"',
+    example: 'cloudtrail-logs-111122223333',
   },
-  kmsKeyId: { default: '(not set)', accepts: 'a KMS key ID, key ARN, alias name or alias ARN' },
-} as const satisfies Record<string, { default: string; accepts: string }>;
+  kmsKeyId: {
+    default: '(not set)',
+    accepts: 'a KMS key ID, key ARN, alias name or alias ARN',
+    example: 'alias/cloudtrail',
+  },
+} as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
 export const OPTION_NAMES = Object.keys(OPTIONS) as OptionName[];
 
-/** Reads one context value, as `app.node.tryGetContext` does. */
-export type ContextLookup = (name: string) => unknown;
+export type { ContextLookup };
 
 /**
  * Parses the deployment options from CDK context. Every value may be given
@@ -111,45 +142,32 @@ export function parseOptions(
   context: ContextLookup,
   contextNames: string[] = [],
 ): DeploymentOptions {
-  rejectMisspelledNames(contextNames);
-  const text = (name: OptionName): string | undefined => textValue(name, context(name));
+  rejectMisspelledNames(OPTION_NAMES, contextNames);
+  const read = new ContextOptions(OPTIONS, context);
+  const text = (name: OptionName): string | undefined => read.text(name);
 
   const ruleName = text('ruleName') ?? DEFAULT_RULE_NAME;
-  checkRuleName(ruleName);
+  checkRuleName(ruleName, read);
 
   const options: DeploymentOptions = {
     ruleName,
-    maximumExecutionFrequency: oneOf(
+    maximumExecutionFrequency: read.oneOf(
       'maximumExecutionFrequency',
-      text('maximumExecutionFrequency') ?? 'TwentyFour_Hours',
+      'TwentyFour_Hours',
       EXECUTION_FREQUENCIES,
     ),
     ruleParameters: ruleParameters(text),
-    triggerOnTrailChange: booleanOption('triggerOnTrailChange', text('triggerOnTrailChange'), true),
-    automaticRemediation: booleanOption(
-      'automaticRemediation',
-      text('automaticRemediation'),
-      false,
-    ),
-    maximumAutomaticAttempts: wholeNumber(
-      'maximumAutomaticAttempts',
-      text('maximumAutomaticAttempts'),
-      5,
-      1,
-      25,
-    ),
-    retryAttemptSeconds: wholeNumber(
-      'retryAttemptSeconds',
-      text('retryAttemptSeconds'),
-      60,
-      1,
-      2678000,
-    ),
+    triggerOnTrailChange: read.boolean('triggerOnTrailChange', true),
+    automaticRemediation: read.boolean('automaticRemediation', false),
+    maximumAutomaticAttempts: read.wholeNumber('maximumAutomaticAttempts', 5, 1, 25),
+    retryAttemptSeconds: read.wholeNumber('retryAttemptSeconds', 60, 1, 2678000),
   };
-  const trailName = matching('trailName', text('trailName'), TRAIL_NAME_PATTERN);
-  const bucketName = matching('bucketName', text('bucketName'), BUCKET_NAME_PATTERN);
-  const kmsKeyId = matching('kmsKeyId', text('kmsKeyId'), KMS_KEY_ID_PATTERN);
-  if (trailName !== undefined && !isTrailName(trailName)) throw invalid('trailName', trailName);
+  const trailName = read.matching('trailName', TRAIL_NAME_PATTERN);
+  const bucketName = read.matching('bucketName', BUCKET_NAME_PATTERN);
+  const kmsKeyId = read.matching('kmsKeyId', KMS_KEY_ID_PATTERN);
+  if (trailName !== undefined && !isTrailName(trailName)) {
+    throw read.invalid('trailName', trailName);
+  }
   const required = options.ruleParameters.s3BucketName;
   if (bucketName !== undefined && required !== undefined && bucketName !== required) {
     throw new InvalidOptionError(
@@ -197,99 +215,13 @@ function ruleParameters(text: (name: OptionName) => string | undefined): RulePar
   return parameters;
 }
 
-function textValue(name: OptionName, value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'boolean' || typeof value === 'number') return String(value);
-  if (typeof value !== 'string') throw invalid(name, value);
-  return value === '' ? undefined : value;
-}
-
-function checkRuleName(ruleName: string): void {
-  if (!RULE_NAME.test(ruleName)) throw invalid('ruleName', ruleName);
+function checkRuleName(ruleName: string, read: ContextOptions<OptionName>): void {
+  if (!RULE_NAME.test(ruleName)) throw read.invalid('ruleName', ruleName);
   try {
     assertDocumentName(resourceNames(ruleName).documentName);
   } catch (error) {
     throw new InvalidOptionError(
       `Context option ruleName has the value "${ruleName}", which is not accepted: the remediation document is named after it, and ${(error as Error).message}.`,
     );
-  }
-}
-
-function oneOf<T extends string>(name: OptionName, value: string, accepted: readonly T[]): T {
-  const found = accepted.find((a) => a === value);
-  if (found === undefined) throw invalid(name, value);
-  return found;
-}
-
-function booleanOption(name: OptionName, value: string | undefined, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  const lower = value.toLowerCase();
-  if (lower !== 'true' && lower !== 'false') throw invalid(name, value);
-  return lower === 'true';
-}
-
-function wholeNumber(
-  name: OptionName,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(parsed >= min && parsed <= max)) throw invalid(name, value);
-  return parsed;
-}
-
-function matching(
-  name: OptionName,
-  value: string | undefined,
-  pattern: string,
-): string | undefined {
-  if (value === undefined) return undefined;
-  if (!new RegExp(pattern).test(value)) throw invalid(name, value);
-  return value;
-}
-
-function invalid(name: OptionName, value: unknown): InvalidOptionError {
-  const option = OPTIONS[name];
-  return new InvalidOptionError(
-    `Context option ${name} has the value ${JSON.stringify(value)}, which is not accepted: set it to ${option.accepts} (for example -c ${name}=${exampleOf(name)}), or leave it unset for the default, ${option.default}.`,
-  );
-}
-
-function exampleOf(name: OptionName): string {
-  const examples: Record<OptionName, string> = {
-    ruleName: DEFAULT_RULE_NAME,
-    maximumExecutionFrequency: 'Six_Hours',
-    s3BucketName: 'org-cloudtrail-logs',
-    snsTopicArn: 'arn:aws:sns:us-east-1:111122223333:trail-topic',
-    cloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-1:111122223333:log-group:trail-logs:*',
-    includeManagementEvents: 'true',
-    readWriteType: 'ALL',
-    trustOrganizationTrails: 'false',
-    triggerOnTrailChange: 'false',
-    automaticRemediation: 'true',
-    maximumAutomaticAttempts: '3',
-    retryAttemptSeconds: '600',
-    trailName: 'management-events',
-    bucketName: 'cloudtrail-logs-111122223333',
-    kmsKeyId: 'alias/cloudtrail',
-  };
-  return examples[name];
-}
-
-/**
- * A context name that differs from an option only in case is a typo that
- * would otherwise be ignored silently (CDK context names are case-sensitive).
- */
-function rejectMisspelledNames(contextNames: string[]): void {
-  for (const given of contextNames) {
-    const meant = OPTION_NAMES.find((o) => o !== given && o.toLowerCase() === given.toLowerCase());
-    if (meant !== undefined) {
-      throw new InvalidOptionError(
-        `Context option "${given}" is not an option (names are case-sensitive): did you mean ${meant}?`,
-      );
-    }
   }
 }

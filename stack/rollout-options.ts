@@ -1,4 +1,4 @@
-import { type ContextLookup, InvalidOptionError } from './options';
+import { type ContextLookup, ContextOptions, rejectMisspelledNames } from './context-options';
 
 /**
  * The organization rollout's own options: where the StackSet deploys and
@@ -97,114 +97,41 @@ export function parseRolloutOptions(
   ruleName: string,
   contextNames: string[] = [],
 ): RolloutOptions {
-  for (const given of contextNames) {
-    const meant = ROLLOUT_OPTION_NAMES.find(
-      (o) => o !== given && o.toLowerCase() === given.toLowerCase(),
-    );
-    if (meant !== undefined) {
-      throw new InvalidOptionError(
-        `Context option "${given}" is not an option (names are case-sensitive): did you mean ${meant}?`,
-      );
-    }
-  }
-  const text = (name: RolloutOptionName): string | undefined => {
-    const value = context(name);
-    if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value === 'boolean' || typeof value === 'number') return String(value);
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(',');
-    if (typeof value !== 'string') throw invalid(name, value);
-    return value;
-  };
+  rejectMisspelledNames(ROLLOUT_OPTION_NAMES, contextNames);
+  const read = new ContextOptions(ROLLOUT_OPTIONS, context);
+  const stackSetName = read.text('stackSetName') ?? ruleName;
+  if (!STACK_SET_NAME.test(stackSetName)) throw read.invalid('stackSetName', stackSetName);
   const options: RolloutOptions = {
-    stackSetName: matching('stackSetName', text('stackSetName') ?? ruleName, STACK_SET_NAME),
-    callAs: oneOf('callAs', text('callAs') ?? 'DELEGATED_ADMIN', CALL_AS),
-    failureTolerancePercentage: percentage(
-      'failureTolerancePercentage',
-      text('failureTolerancePercentage'),
-      10,
-      0,
-    ),
-    maxConcurrentPercentage: percentage(
-      'maxConcurrentPercentage',
-      text('maxConcurrentPercentage'),
-      25,
-      1,
-    ),
-    regionConcurrencyType: oneOf(
-      'regionConcurrencyType',
-      text('regionConcurrencyType') ?? 'PARALLEL',
-      REGION_CONCURRENCY,
-    ),
-    concurrencyMode: oneOf(
-      'concurrencyMode',
-      text('concurrencyMode') ?? 'SOFT_FAILURE_TOLERANCE',
-      CONCURRENCY_MODES,
-    ),
-    retainStacksOnAccountRemoval: booleanOption(
-      'retainStacksOnAccountRemoval',
-      text('retainStacksOnAccountRemoval'),
-    ),
-    organizationAggregator: booleanOption('organizationAggregator', text('organizationAggregator')),
+    stackSetName,
+    callAs: read.oneOf('callAs', 'DELEGATED_ADMIN', CALL_AS),
+    failureTolerancePercentage: read.wholeNumber('failureTolerancePercentage', 10, 0, 100),
+    maxConcurrentPercentage: read.wholeNumber('maxConcurrentPercentage', 25, 1, 100),
+    regionConcurrencyType: read.oneOf('regionConcurrencyType', 'PARALLEL', REGION_CONCURRENCY),
+    concurrencyMode: read.oneOf('concurrencyMode', 'SOFT_FAILURE_TOLERANCE', CONCURRENCY_MODES),
+    retainStacksOnAccountRemoval: read.boolean('retainStacksOnAccountRemoval', false),
+    organizationAggregator: read.boolean('organizationAggregator', false),
   };
-  const ous = list('organizationalUnitIds', text('organizationalUnitIds'), OU_OR_ROOT);
-  if (ous !== undefined && ous.length > MAX_OUS)
-    throw invalid('organizationalUnitIds', ous.join(','));
-  const regions = list('regions', text('regions'), REGION);
+  const ous = list(read, 'organizationalUnitIds', OU_OR_ROOT);
+  if (ous !== undefined && ous.length > MAX_OUS) {
+    throw read.invalid('organizationalUnitIds', ous.join(','));
+  }
+  const regions = list(read, 'regions', REGION);
   if (ous !== undefined) options.organizationalUnitIds = ous;
   if (regions !== undefined) options.regions = regions;
   return options;
 }
 
+/** A comma-separated list (or, from cdk.json, a JSON array) of distinct items that each match. */
 function list(
+  read: ContextOptions<RolloutOptionName>,
   name: RolloutOptionName,
-  value: string | undefined,
   item: RegExp,
 ): string[] | undefined {
+  const value = read.text(name, { list: true });
   if (value === undefined) return undefined;
   const items = value.split(',').map((v) => v.trim());
   if (items.some((v) => !item.test(v)) || new Set(items).size !== items.length) {
-    throw invalid(name, value);
+    throw read.invalid(name, value);
   }
   return items;
-}
-
-function matching(name: RolloutOptionName, value: string, pattern: RegExp): string {
-  if (!pattern.test(value)) throw invalid(name, value);
-  return value;
-}
-
-function oneOf<T extends string>(
-  name: RolloutOptionName,
-  value: string,
-  accepted: readonly T[],
-): T {
-  const found = accepted.find((a) => a === value);
-  if (found === undefined) throw invalid(name, value);
-  return found;
-}
-
-function percentage(
-  name: RolloutOptionName,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-): number {
-  if (value === undefined) return fallback;
-  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(parsed >= min && parsed <= 100)) throw invalid(name, value);
-  return parsed;
-}
-
-function booleanOption(name: RolloutOptionName, value: string | undefined): boolean {
-  if (value === undefined) return false;
-  const lower = value.toLowerCase();
-  if (lower !== 'true' && lower !== 'false') throw invalid(name, value);
-  return lower === 'true';
-}
-
-function invalid(name: RolloutOptionName, value: unknown): InvalidOptionError {
-  const option = ROLLOUT_OPTIONS[name];
-  return new InvalidOptionError(
-    `Context option ${name} has the value ${JSON.stringify(value)}, which is not accepted: set it to ${option.accepts} (for example -c ${name}=${option.example}), or leave it unset for the default, ${option.default}.`,
-  );
 }
