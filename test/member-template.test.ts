@@ -1,10 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parameterValues } from '../rule/parameters';
 import { main as synthMember } from '../scripts/synth-member';
-import { buildApp, cdkJsonContext } from '../stack/build-app';
+import { cdkJsonContext } from '../stack/build-app';
 import type { CloudTrailRuleStack } from '../stack/cloudtrail-rule-stack';
 import {
   assertWithinLimits,
@@ -36,6 +35,7 @@ import {
 } from './support/deployment-spec';
 import { LOGGING, startFakeAws } from './support/fake-aws';
 import { ACCOUNT, scheduledEvent, trail } from './support/fixtures';
+import { synthApp, temporaryDirectory } from './support/synth-app';
 
 /*
  * The member template (`npm run synth:member`): the single-account stack's
@@ -45,27 +45,17 @@ import { ACCOUNT, scheduledEvent, trail } from './support/fixtures';
  * with any options it deploys what the stack deploys with the same options.
  */
 
-const outdirs: string[] = [];
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  outdirs.push(dir);
-  return dir;
-};
 let stack: CloudTrailRuleStack;
 let template: Record<string, unknown>;
 
 beforeAll(() => {
   ({ stack } = buildMemberApp({
-    outdir: tempDir('cloudtrail1-member-test-'),
+    outdir: temporaryDirectory('cloudtrail1-member-test-'),
     context: cdkJsonContext(),
     builtinCloudFormationValidation: false,
   }));
   template = Template.fromStack(stack).toJSON();
 }, 120_000);
-
-afterAll(() => {
-  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
-});
 
 describeDeployment(() => new DeployedResources(deploy(template)));
 describeNagClean(() => stack);
@@ -319,14 +309,7 @@ function comparable(deployed: DeployedTemplate): Record<string, unknown> {
 
 /** The single-account stack `cdk synth -c …` builds, as CloudFormation would deploy it. */
 function deployedStack(context: Record<string, string>): DeployedTemplate {
-  const { stack: built } = buildApp(
-    {
-      outdir: tempDir('cloudtrail1-member-vs-stack-'),
-      context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context },
-      builtinCloudFormationValidation: false,
-    },
-    { rollout: false },
-  );
+  const { stack: built } = synthApp(context, { rollout: false });
   return deploy(withoutBootstrapCheck(Template.fromStack(built).toJSON()));
 }
 
@@ -462,7 +445,7 @@ describe('npm run synth:member', () => {
   };
 
   it('writes the member template where --out says, and its size', () => {
-    const out = join(tempDir('cloudtrail1-synth-member-'), 'member.json');
+    const out = join(temporaryDirectory('cloudtrail1-synth-member-'), 'member.json');
     const { status, logs } = run(['--out', out]);
     expect(status).toBe(0);
     const written = readFileSync(out, 'utf8');
@@ -471,7 +454,7 @@ describe('npm run synth:member', () => {
   }, 60_000);
 
   it('refuses a bad option with status 2 and the option’s message, writing nothing', () => {
-    const out = join(tempDir('cloudtrail1-synth-member-'), 'member.json');
+    const out = join(temporaryDirectory('cloudtrail1-synth-member-'), 'member.json');
     const { status, errors } = run(['-c', 'retryAttemptSeconds=soon', '--out', out]);
     expect(status).toBe(2);
     expect(errors[0]).toMatch(/^Context option retryAttemptSeconds has the value "soon"/);

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -18,6 +17,7 @@ import {
 } from '../stack/rollout-stack';
 import { parameterName } from '../stack/template-parameters';
 import { describeNagClean } from './support/deployment-spec';
+import { synthApp } from './support/synth-app';
 
 /*
  * The organization rollout stack: a service-managed StackSet of the member
@@ -25,19 +25,8 @@ import { describeNagClean } from './support/deployment-spec';
  * organization aggregator. Synthesized as `cdk synth -c …` builds it.
  */
 
-const outdirs: string[] = [];
-afterAll(() => {
-  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
-});
-
 function synth(context: Record<string, string> = {}) {
-  const outdir = mkdtempSync(join(tmpdir(), 'cloudtrail1-rollout-'));
-  outdirs.push(outdir);
-  const { rollout } = buildApp({
-    outdir,
-    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context },
-    builtinCloudFormationValidation: false,
-  });
+  const { rollout, outdir } = synthApp(context);
   if (rollout === undefined) throw new Error('buildApp built no rollout stack');
   return { stack: rollout, template: Template.fromStack(rollout), outdir };
 }

@@ -1,11 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::…} here are CloudFormation Fn::Sub variables.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseRuleParameters } from '../rule/parameters';
-import { buildApp, cdkJsonContext } from '../stack/build-app';
+import { buildApp } from '../stack/build-app';
 import {
   type DeploymentOptions,
   InvalidOptionError,
@@ -14,32 +13,17 @@ import {
   parseOptions,
   ruleInputParameters,
 } from '../stack/options';
+import { synthApp } from './support/synth-app';
 
 /*
  * Every context option: its default, what it accepts, what it changes in the
- * template, and the message a bad value stops the synth with. Templates here
- * are synthesized with asset bundling skipped (the CDK's own
- * `aws:cdk:bundling-stacks` switch, as `cdk deploy -e` uses it), because the
- * bundles do not depend on options; stack.test.ts checks them once.
+ * template, and the message a bad value stops the synth with. Templates are
+ * built as support/synth-app.ts says (bundling skipped).
  */
-
-const outdirs: string[] = [];
-afterAll(() => {
-  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
-});
 
 /** The template `cdk synth -c name=value ...` produces (bundling skipped). */
 function synth(context: Record<string, string> = {}) {
-  const outdir = mkdtempSync(join(tmpdir(), 'cloudtrail1-options-'));
-  outdirs.push(outdir);
-  const { stack } = buildApp(
-    {
-      outdir,
-      context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context },
-      builtinCloudFormationValidation: false,
-    },
-    { rollout: false },
-  );
+  const { stack } = synthApp(context, { rollout: false });
   return { stack, template: Template.fromStack(stack) };
 }
 
