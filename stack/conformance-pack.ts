@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::…} here are CloudFormation Fn::Sub variables.
 import { stringify } from 'yaml';
 import { ROLE_ARN_PATTERN } from '../remediation/input';
-import { PARAMETER_NAMES, type ParameterName } from '../rule/parameters';
+import { PARAMETER_NAMES } from '../rule/parameters';
 import {
   configRuleProperties,
   RULE_DESCRIPTION,
@@ -37,11 +37,6 @@ export const RULE_LOGICAL_ID = 'CloudTrailMultiRegionRule';
 export const REMEDIATION_LOGICAL_ID = 'CloudTrailMultiRegionRemediation';
 export const RULE_FUNCTION_PARAMETER = 'RuleFunctionArn';
 export const AUTOMATION_ROLE_PARAMETER = 'AutomationRoleArn';
-
-/** The pack parameter for a rule parameter: `readWriteType` → `ReadWriteType`. */
-export function packParameterName(name: ParameterName): string {
-  return parameterName(name);
-}
 
 const useDefault = (parameter: string) => `Default${parameter}`;
 const ref = (name: string) => ({ Ref: name });
