@@ -114,6 +114,36 @@ export const DOCUMENT_PARAMETERS: AutomationDocument['parameters'] = {
 export const PAYLOAD_TEMPLATE =
   '{"accountId":"{{ AccountId }}","trailName":"{{ TrailName }}","bucketName":"{{ BucketName }}","kmsKeyId":"{{ KmsKeyId }}","dryRun":{{ DryRun }}}';
 
+/** How long the step that invokes the remediation function may run (the function's own timeout is shorter). */
+export const REMEDIATE_STEP_TIMEOUT_SECONDS = 300;
+/** How long a single API call step may run: one quick call, never near this. */
+export const API_STEP_TIMEOUT_SECONDS = 60;
+
+/** Actions that end at once, with no call to wait for: they need no timeout. */
+const INSTANT_ACTIONS: ReadonlySet<string> = new Set(['aws:branch']);
+
+/**
+ * The longest one run of the document can take: the sum of its steps'
+ * timeouts (every step runs at most once, so this bounds any path through
+ * it). A remediation configuration's retry window must cover this many
+ * seconds for each automatic attempt, or AWS Config never records a
+ * remediation exception and retries a failing account forever. Throws when
+ * a step that waits on something has no timeout, since then no bound exists.
+ */
+export function documentWorstCaseSeconds(document: AutomationDocument): number {
+  let total = 0;
+  for (const step of document.mainSteps) {
+    const timeout = step.timeoutSeconds;
+    if (typeof timeout === 'number') total += timeout;
+    else if (!INSTANT_ACTIONS.has(String(step.action))) {
+      throw new Error(
+        `Document step ${String(step.name)} has no timeoutSeconds, so a run has no bound`,
+      );
+    }
+  }
+  return total;
+}
+
 /** Builds the document for one deployment. */
 export function remediationDocument(targets: DocumentTargets): AutomationDocument {
   return {
@@ -129,7 +159,7 @@ export function remediationDocument(targets: DocumentTargets): AutomationDocumen
         action: 'aws:invokeLambdaFunction',
         onFailure: 'Abort',
         isCritical: true,
-        timeoutSeconds: 300,
+        timeoutSeconds: REMEDIATE_STEP_TIMEOUT_SECONDS,
         maxAttempts: 1,
         inputs: {
           FunctionName: targets.remediationFunction,
@@ -161,6 +191,7 @@ export function remediationDocument(targets: DocumentTargets): AutomationDocumen
         onFailure: 'Abort',
         isCritical: true,
         isEnd: true,
+        timeoutSeconds: API_STEP_TIMEOUT_SECONDS,
         inputs: {
           Service: 'sts',
           Api: 'GetCallerIdentity',
@@ -176,6 +207,7 @@ export function remediationDocument(targets: DocumentTargets): AutomationDocumen
         onFailure: 'Continue',
         isCritical: false,
         isEnd: true,
+        timeoutSeconds: API_STEP_TIMEOUT_SECONDS,
         inputs: {
           Service: 'config',
           Api: 'StartConfigRulesEvaluation',

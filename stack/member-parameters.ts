@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here are CloudFormation Fn::Sub variables.
 import {
   CfnCondition,
+  CfnMapping,
   CfnParameter,
   CfnRule,
   Fn,
@@ -8,7 +9,7 @@ import {
   type Stack,
 } from 'aws-cdk-lib';
 import { defaultBucketName } from '../remediation/input';
-import { type DeploymentOptions, OPTION_NAMES, type OptionName } from './options';
+import type { DeploymentOptions } from './options';
 import type { CfnValue, TemplateOptions } from './template-options';
 import {
   hasValueCondition,
@@ -20,9 +21,13 @@ import {
   optionValues,
   parameterDeclaration,
   parameterName,
+  RETRY_WINDOW_MAPPING,
+  retryWindowMapping,
   ruleParametersJsonPattern,
   switchCondition,
   switchFromTemplate,
+  TEMPLATE_PARAMETER_OPTIONS,
+  type TemplateParameterOption,
 } from './template-parameters';
 
 /**
@@ -34,8 +39,8 @@ import {
  */
 export function memberTemplateOptions(stack: Stack, options: DeploymentOptions): TemplateOptions {
   const values = optionValues(options);
-  const parameters = {} as Record<OptionName, CfnParameter>;
-  for (const option of OPTION_NAMES) {
+  const parameters = {} as Record<TemplateParameterOption, CfnParameter>;
+  for (const option of TEMPLATE_PARAMETER_OPTIONS) {
     const { Type, Default, Description, ...constraints } = parameterDeclaration(
       option,
       values[option],
@@ -51,6 +56,7 @@ export function memberTemplateOptions(stack: Stack, options: DeploymentOptions):
       maxValue: constraints.MaxValue,
     });
   }
+  new CfnMapping(stack, RETRY_WINDOW_MAPPING, { mapping: retryWindowMapping(options) });
   for (const option of OPTIONAL_OPTIONS) {
     condition(stack, hasValueCondition(option), isSetExpression(option));
   }
@@ -86,7 +92,9 @@ export function memberTemplateOptions(stack: Stack, options: DeploymentOptions):
     // A Boolean property takes the parameter's "true" or "false" as it is.
     automaticRemediation: ref(parameters.automaticRemediation),
     maximumAutomaticAttempts: ref(parameters.maximumAutomaticAttempts),
-    retryAttemptSeconds: ref(parameters.retryAttemptSeconds),
+    retryAttemptSeconds: {
+      'Fn::FindInMap': [RETRY_WINDOW_MAPPING, ref(parameters.maximumAutomaticAttempts), 'Seconds'],
+    },
     remediationStatics: {
       TrailName: optionalFromTemplate('trailName'),
       BucketName: optionalFromTemplate('bucketName'),

@@ -1,4 +1,8 @@
-import { assertDocumentName } from '../remediation/document';
+import {
+  assertDocumentName,
+  documentWorstCaseSeconds,
+  remediationDocument,
+} from '../remediation/document';
 import {
   BUCKET_NAME_PATTERN,
   isTrailName,
@@ -43,7 +47,8 @@ export interface DeploymentOptions {
   triggerOnTrailChange: boolean;
   automaticRemediation: boolean;
   maximumAutomaticAttempts: number;
-  retryAttemptSeconds: number;
+  /** The retry window when given; unset, it is the shortest that covers the attempts ({@link retryWindow}). */
+  retryAttemptSeconds?: number;
   /** Static values for the remediation document; absent means the document's default. */
   trailName?: string;
   bucketName?: string;
@@ -62,6 +67,26 @@ export const DEFAULT_RULE_NAME = 'cloudtrail-1-multi-region-trail';
 export const RULE_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9-]{0,35}$';
 const RULE_NAME = new RegExp(RULE_NAME_PATTERN);
 const MAX_INPUT_PARAMETERS_LENGTH = 1024;
+
+/** The longest one run of the remediation document can take (its shape does not depend on the names in it). */
+export const DOCUMENT_RUN_SECONDS = documentWorstCaseSeconds(
+  remediationDocument({ remediationFunction: 'remediation', ruleName: 'rule' }),
+);
+
+/** The most automatic attempts, and the longest retry window, AWS Config accepts. */
+export const MAX_AUTOMATIC_ATTEMPTS = 25;
+export const MAX_RETRY_ATTEMPT_SECONDS = 2_678_000;
+const DEFAULT_AUTOMATIC_ATTEMPTS = 5;
+
+/**
+ * The shortest retry window in which AWS Config can count `attempts` failed
+ * runs of the document and record a remediation exception. Config records
+ * one only when that many attempts fall inside `RetryAttemptSeconds`; with a
+ * shorter window a failing account is remediated again and again, forever.
+ */
+export function minimumRetryAttemptSeconds(attempts: number): number {
+  return attempts * DOCUMENT_RUN_SECONDS;
+}
 
 /** Every option, its default and what it accepts, as the README and the errors say it. */
 export const OPTIONS = {
@@ -96,14 +121,14 @@ export const OPTIONS = {
   triggerOnTrailChange: { default: 'true', accepts: 'true, false', example: 'false' },
   automaticRemediation: { default: 'false', accepts: 'true, false', example: 'true' },
   maximumAutomaticAttempts: {
-    default: '5',
-    accepts: 'a whole number from 1 to 25',
+    default: String(DEFAULT_AUTOMATIC_ATTEMPTS),
+    accepts: `a whole number from 1 to ${MAX_AUTOMATIC_ATTEMPTS}`,
     example: '3',
   },
   retryAttemptSeconds: {
-    default: '60',
-    accepts: 'a whole number of seconds from 1 to 2678000',
-    example: '600',
+    default: `maximumAutomaticAttempts × ${DOCUMENT_RUN_SECONDS}`,
+    accepts: `a whole number of seconds up to ${MAX_RETRY_ATTEMPT_SECONDS}, at least maximumAutomaticAttempts × ${DOCUMENT_RUN_SECONDS}`,
+    example: '3600',
   },
   trailName: {
     default: '(not set)',
@@ -159,8 +184,7 @@ export function parseOptions(
     ruleParameters: ruleParameters(text),
     triggerOnTrailChange: read.boolean('triggerOnTrailChange', true),
     automaticRemediation: read.boolean('automaticRemediation', false),
-    maximumAutomaticAttempts: read.wholeNumber('maximumAutomaticAttempts', 5, 1, 25),
-    retryAttemptSeconds: read.wholeNumber('retryAttemptSeconds', 60, 1, 2678000),
+    ...retrySettings(read),
   };
   const trailName = read.matching('trailName', TRAIL_NAME_PATTERN);
   const bucketName = read.matching('bucketName', BUCKET_NAME_PATTERN);
@@ -213,6 +237,40 @@ function ruleParameters(text: (name: OptionName) => string | undefined): RulePar
     );
   }
   return parameters;
+}
+
+/**
+ * The automatic attempts and their window. The window defaults to the
+ * shortest that covers every attempt's worst-case run; a shorter one given
+ * explicitly is refused, since Config would then retry a failing account
+ * forever instead of recording a remediation exception.
+ */
+function retrySettings(
+  read: ContextOptions<OptionName>,
+): Pick<DeploymentOptions, 'maximumAutomaticAttempts' | 'retryAttemptSeconds'> {
+  const attempts = read.wholeNumber(
+    'maximumAutomaticAttempts',
+    DEFAULT_AUTOMATIC_ATTEMPTS,
+    1,
+    MAX_AUTOMATIC_ATTEMPTS,
+  );
+  const minimum = minimumRetryAttemptSeconds(attempts);
+  const given = read.text('retryAttemptSeconds');
+  if (given === undefined) return { maximumAutomaticAttempts: attempts };
+  const seconds = read.wholeNumber('retryAttemptSeconds', minimum, 1, MAX_RETRY_ATTEMPT_SECONDS);
+  if (seconds < minimum) {
+    throw new InvalidOptionError(
+      `Context option retryAttemptSeconds (${seconds}) is shorter than maximumAutomaticAttempts (${attempts}) runs of the remediation document at their longest (${attempts} × ${DOCUMENT_RUN_SECONDS} s = ${minimum} s): AWS Config would never record a remediation exception and would retry a failing account forever. Set retryAttemptSeconds to at least ${minimum}, leave it unset for exactly that, or lower maximumAutomaticAttempts.`,
+    );
+  }
+  return { maximumAutomaticAttempts: attempts, retryAttemptSeconds: seconds };
+}
+
+/** The remediation configuration's RetryAttemptSeconds: as given, else the shortest that covers the attempts. */
+export function retryWindow(options: DeploymentOptions): number {
+  return (
+    options.retryAttemptSeconds ?? minimumRetryAttemptSeconds(options.maximumAutomaticAttempts)
+  );
 }
 
 function checkRuleName(ruleName: string, read: ContextOptions<OptionName>): void {

@@ -7,9 +7,9 @@ import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
-import { type DeploymentOptions, OPTION_NAMES } from './options';
+import type { DeploymentOptions } from './options';
 import { OU_OR_ROOT, ROLLOUT_OPTIONS, type RolloutOptions } from './rollout-options';
-import { optionValues, parameterName } from './template-parameters';
+import { optionValues, parameterName, TEMPLATE_PARAMETER_OPTIONS } from './template-parameters';
 
 /** The CloudFormation parameter that takes the target OUs when no context option gives them. */
 export const OU_PARAMETER = 'OrganizationalUnitIds';
@@ -26,12 +26,13 @@ export const AGGREGATOR_ACTIONS = [
  * The member template's parameter values every stack instance gets: each
  * option that is set, explicitly, so that the StackSet shows what every
  * account runs with (an unset option keeps the template's empty default).
+ * The retry window is no parameter: the template derives it from the attempts.
  */
 export function stackSetParameters(
   options: DeploymentOptions,
 ): { parameterKey: string; parameterValue: string }[] {
   const values = optionValues(options);
-  return OPTION_NAMES.filter((name) => values[name] !== '').map((name) => ({
+  return TEMPLATE_PARAMETER_OPTIONS.filter((name) => values[name] !== '').map((name) => ({
     parameterKey: parameterName(name),
     parameterValue: values[name],
   }));

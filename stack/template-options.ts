@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::…} here are CloudFormation Fn::Sub variables.
 import { defaultBucketName } from '../remediation/input';
 import type { ExecutionFrequency } from './options';
-import { type DeploymentOptions, ruleInputParameters } from './options';
+import { type DeploymentOptions, retryWindow, ruleInputParameters } from './options';
 
 /**
  * The deployment options as a template holds them. The single-account stack
@@ -106,7 +106,7 @@ export function literalTemplateOptions(options: DeploymentOptions): TemplateOpti
     ruleParametersJson: JSON.stringify(inputParameters),
     automaticRemediation: options.automaticRemediation,
     maximumAutomaticAttempts: options.maximumAutomaticAttempts,
-    retryAttemptSeconds: options.retryAttemptSeconds,
+    retryAttemptSeconds: retryWindow(options),
     remediationStatics: {
       TrailName: options.trailName,
       BucketName: options.bucketName,

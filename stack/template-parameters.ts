@@ -5,6 +5,8 @@ import { PARAMETER_NAMES, type ParameterName, TEXT_PARAMETER_PATTERNS } from '..
 import {
   type DeploymentOptions,
   EXECUTION_FREQUENCIES,
+  MAX_AUTOMATIC_ATTEMPTS,
+  minimumRetryAttemptSeconds,
   OPTION_NAMES,
   OPTIONS,
   type OptionName,
@@ -34,6 +36,39 @@ export interface ParameterDeclaration {
   MaxValue?: number;
 }
 
+/**
+ * The options that are parameters of the member template. The retry window
+ * is not one: CloudFormation cannot check that a window given at deploy
+ * time covers the attempts given with it, so the template looks the window
+ * up by the attempts instead ({@link retryWindowMapping}).
+ */
+export const TEMPLATE_PARAMETER_OPTIONS = OPTION_NAMES.filter(
+  (name): name is Exclude<OptionName, 'retryAttemptSeconds'> => name !== 'retryAttemptSeconds',
+);
+export type TemplateParameterOption = (typeof TEMPLATE_PARAMETER_OPTIONS)[number];
+
+/** The member template's mapping from MaximumAutomaticAttempts to RetryAttemptSeconds. */
+export const RETRY_WINDOW_MAPPING = 'RemediationRetryWindow';
+
+/**
+ * For each number of attempts a template accepts, the retry window: the
+ * shortest that covers that many worst-case runs of the document, or the
+ * window `-c retryAttemptSeconds` gave when that is longer. Whatever
+ * attempts a stack instance sets, Config records a remediation exception
+ * instead of retrying forever.
+ */
+export function retryWindowMapping(
+  options: DeploymentOptions,
+): Record<string, { Seconds: number }> {
+  const mapping: Record<string, { Seconds: number }> = {};
+  for (let attempts = 1; attempts <= MAX_AUTOMATIC_ATTEMPTS; attempts++) {
+    mapping[String(attempts)] = {
+      Seconds: Math.max(options.retryAttemptSeconds ?? 0, minimumRetryAttemptSeconds(attempts)),
+    };
+  }
+  return mapping;
+}
+
 /** The parameter for an option: `readWriteType` → `ReadWriteType`. */
 export function parameterName(option: OptionName): string {
   return option.charAt(0).toUpperCase() + option.slice(1);
@@ -41,7 +76,7 @@ export function parameterName(option: OptionName): string {
 
 const TRUE_FALSE = ['true', 'false'];
 
-const DESCRIPTIONS: Record<OptionName, string> = {
+const DESCRIPTIONS: Record<TemplateParameterOption, string> = {
   ruleName:
     'The Config rule name; the functions, document and roles are named after it. 1-36 letters, digits and hyphens, starting with a letter.',
   maximumExecutionFrequency: 'How often AWS Config runs the periodic evaluation.',
@@ -56,8 +91,8 @@ const DESCRIPTIONS: Record<OptionName, string> = {
   triggerOnTrailChange:
     'Also evaluate when a trail changes (needs AWS::CloudTrail::Trail recorded by AWS Config).',
   automaticRemediation: 'Remediate automatically when the rule is NON_COMPLIANT.',
-  maximumAutomaticAttempts: 'Automatic remediation attempts within RetryAttemptSeconds.',
-  retryAttemptSeconds: 'The window, in seconds, for MaximumAutomaticAttempts.',
+  maximumAutomaticAttempts:
+    'Failed automatic remediation attempts before AWS Config records a remediation exception. The retry window covers that many runs of the document.',
   trailName: 'The name of a trail the remediation creates. Empty: multi-region-management-events.',
   bucketName:
     'The bucket a trail the remediation creates delivers to. Empty: S3BucketName, else cloudtrail-logs-<account>-<Region>. Must equal S3BucketName when both are set.',
@@ -86,8 +121,7 @@ const FREE_TEXT: Partial<Record<OptionName, string>> = {
 };
 
 const NUMBERS: Partial<Record<OptionName, [number, number]>> = {
-  maximumAutomaticAttempts: [1, 25],
-  retryAttemptSeconds: [1, 2_678_000],
+  maximumAutomaticAttempts: [1, MAX_AUTOMATIC_ATTEMPTS],
 };
 
 const CHOICES: Partial<Record<OptionName, readonly string[]>> = {
@@ -118,7 +152,7 @@ export function optionValues(options: DeploymentOptions): Record<OptionName, str
     triggerOnTrailChange: String(options.triggerOnTrailChange),
     automaticRemediation: String(options.automaticRemediation),
     maximumAutomaticAttempts: String(options.maximumAutomaticAttempts),
-    retryAttemptSeconds: String(options.retryAttemptSeconds),
+    retryAttemptSeconds: options.retryAttemptSeconds?.toString() ?? '',
     trailName: options.trailName ?? '',
     bucketName: options.bucketName ?? '',
     kmsKeyId: options.kmsKeyId ?? '',
@@ -131,7 +165,10 @@ export function optionValues(options: DeploymentOptions): Record<OptionName, str
 }
 
 /** The declaration of one option's parameter, defaulting to the option's value. */
-export function parameterDeclaration(option: OptionName, value: string): ParameterDeclaration {
+export function parameterDeclaration(
+  option: TemplateParameterOption,
+  value: string,
+): ParameterDeclaration {
   const declaration: ParameterDeclaration = {
     Type: NUMBERS[option] === undefined ? 'String' : 'Number',
     Default: value,

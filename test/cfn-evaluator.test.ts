@@ -460,6 +460,22 @@ describe('the CloudFormation model', () => {
       });
     });
 
+    it('looks a value up in Mappings by a parameter, and fails on a key that is not there', () => {
+      const template = withEnv(
+        {},
+        withBucket(
+          { Count: { 'Fn::FindInMap': ['Size', { Ref: 'Env' }, 'Count'] } },
+          { Mappings: { Size: { dev: { Count: 1 }, prod: { Count: 3 } } } },
+        ),
+      );
+
+      expect(bucketOf(template, { Env: 'prod' })).toEqual({ Count: 3 });
+      expect(failure(() => deploy(template, { Env: 'test' }))).toEqual({
+        type: 'DeploymentFailedError',
+        message: 'Fn::FindInMap: key test is not in the mapping',
+      });
+    });
+
     it('refuses an intrinsic function it does not model', () => {
       const template = withBucket({ Zone: { 'Fn::GetAZs': '' } });
 

@@ -192,7 +192,7 @@ describe('the conformance pack and the stack', () => {
         trustOrganizationTrails: 'false',
         automaticRemediation: 'true',
         maximumAutomaticAttempts: '3',
-        retryAttemptSeconds: '600',
+        retryAttemptSeconds: '1800',
         trailName: 'management-events',
         bucketName: 'org-logs',
         kmsKeyId: 'alias/cloudtrail',

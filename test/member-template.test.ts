@@ -13,13 +13,18 @@ import {
   TEMPLATE_LIMITS,
 } from '../stack/member-template';
 import {
+  DOCUMENT_RUN_SECONDS,
   InvalidOptionError,
   OPTION_NAMES,
   OPTIONS,
   type OptionName,
   parseOptions,
 } from '../stack/options';
-import { optionValues, parameterName } from '../stack/template-parameters';
+import {
+  optionValues,
+  parameterName,
+  TEMPLATE_PARAMETER_OPTIONS,
+} from '../stack/template-parameters';
 import { bundleHandler } from './support/bundled-handler';
 import {
   type DeployedTemplate,
@@ -66,7 +71,9 @@ const parse = (context: Record<string, unknown>) =>
 /** The member template's parameter values for the options `-c` would give the stack. */
 function parametersFor(context: Record<string, string>): Record<string, string> {
   const values = optionValues(parse({ ...cdkJsonContext(), ...context }));
-  return Object.fromEntries(OPTION_NAMES.map((name) => [parameterName(name), values[name]]));
+  return Object.fromEntries(
+    TEMPLATE_PARAMETER_OPTIONS.map((name) => [parameterName(name), values[name]]),
+  );
 }
 
 type ZipFunction = {
@@ -88,7 +95,9 @@ describe('the member template', () => {
     const resources = template.Resources as Record<string, { Type: string; Properties: object }>;
     // The template as CloudFormation reads it, without the functions' code.
     const text = JSON.stringify(template, (key, value) => (key === 'ZipFile' ? '' : value));
-    expect(Object.keys(template.Parameters as object)).toEqual(OPTION_NAMES.map(parameterName));
+    expect(Object.keys(template.Parameters as object)).toEqual(
+      TEMPLATE_PARAMETER_OPTIONS.map(parameterName),
+    );
     expect(Object.keys(template.Rules as object)).toEqual(['BucketNameIsS3BucketName']);
     for (const bootstrapOnly of ['BootstrapVersion', 'cdk-hnb659fds', 'AssetParameters', 'S3Key']) {
       expect(text).not.toContain(bootstrapOnly);
@@ -147,9 +156,12 @@ describe('the member template', () => {
 });
 
 describe('its parameters', () => {
-  it('are every option of the single-account stack, with the stack’s default', () => {
+  it('are every option of the single-account stack but the retry window, with the stack’s default', () => {
     const parameters = template.Parameters as Record<string, { Default: string }>;
-    for (const name of OPTION_NAMES) {
+    expect(
+      OPTION_NAMES.filter((name) => !TEMPLATE_PARAMETER_OPTIONS.includes(name as never)),
+    ).toEqual(['retryAttemptSeconds']);
+    for (const name of TEMPLATE_PARAMETER_OPTIONS) {
       const stackDefault = OPTIONS[name].default === '(not set)' ? '' : OPTIONS[name].default;
       expect({ name, default: parameters[parameterName(name)]?.Default }).toEqual({
         name,
@@ -167,6 +179,33 @@ describe('its parameters', () => {
     expect(parameters.ReadWriteType?.Default).toBe('WriteOnly');
     expect(parameters.AutomaticRemediation?.Default).toBe('true');
     expect(() => memberTemplate({ readWriteType: 'Everything' })).toThrow(InvalidOptionError);
+  }, 60_000);
+
+  // Config records a remediation exception only when MaximumAutomaticAttempts runs fall
+  // inside RetryAttemptSeconds; a shorter window retries a failing account forever.
+  // https://docs.aws.amazon.com/config/latest/APIReference/API_RemediationConfiguration.html
+  it('give every MaximumAutomaticAttempts a retry window covering that many runs of the document at their longest', () => {
+    const window = (attempts: number) =>
+      new DeployedResources(deploy(template, { MaximumAutomaticAttempts: String(attempts) })).only(
+        'AWS::Config::RemediationConfiguration',
+      ).Properties.RetryAttemptSeconds;
+    const attempts = Array.from({ length: 25 }, (_, i) => i + 1);
+
+    expect(attempts.map(window)).toEqual(attempts.map((n) => n * DOCUMENT_RUN_SECONDS));
+    expect(window(25)).toBe(10_500);
+  });
+
+  it('keep a longer window that -c retryAttemptSeconds set, raised only where the attempts need more', () => {
+    const written = memberTemplate(
+      { ...cdkJsonContext(), retryAttemptSeconds: '3000' },
+      { validate: false },
+    );
+    const window = (attempts: string) =>
+      new DeployedResources(deploy(written, { MaximumAutomaticAttempts: attempts })).only(
+        'AWS::Config::RemediationConfiguration',
+      ).Properties.RetryAttemptSeconds;
+
+    expect([window('1'), window('7'), window('8')]).toEqual([3000, 3000, 3360]);
   }, 60_000);
 
   it('name every resource after RuleName', () => {
@@ -205,7 +244,6 @@ describe('its parameters', () => {
     ['AutomaticRemediation', 'on'],
     ['MaximumAutomaticAttempts', '0'],
     ['MaximumAutomaticAttempts', '26'],
-    ['RetryAttemptSeconds', '2678001'],
     ['TrailName', '-trail'],
     ['BucketName', 'Upper-Case'],
     ['KmsKeyId', 'not a key'],
@@ -323,7 +361,6 @@ describe('with the same options as the single-account stack', () => {
         triggerOnTrailChange: 'false',
         automaticRemediation: 'true',
         maximumAutomaticAttempts: '3',
-        retryAttemptSeconds: '600',
       },
     ],
     [

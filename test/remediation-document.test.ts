@@ -1,13 +1,16 @@
 import Ajv from 'ajv';
 import ssmSchema from 'aws-ssm-document-language-service/dist/schema.json';
 import {
+  API_STEP_TIMEOUT_SECONDS,
   assertDocumentName,
   CHECK_STEP,
   DOCUMENT_PARAMETERS,
+  documentWorstCaseSeconds,
   FAIL_STEP,
   PAYLOAD_TEMPLATE,
   REEVALUATE_STEP,
   REMEDIATE_STEP,
+  REMEDIATE_STEP_TIMEOUT_SECONDS,
   RESULT_MARKER,
   remediationDocument,
 } from '../remediation/document';
@@ -189,5 +192,33 @@ describe('SSM Automation document', () => {
       expect(() => assertDocumentName(name)).toThrow(/reserves/);
     }
     expect(() => assertDocumentName('cloudtrail-1-remediation')).not.toThrow();
+  });
+
+  // A step without timeoutSeconds may wait as long as Automation lets it; the
+  // retry window of automatic remediation is derived from these bounds.
+  // https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html (common properties: timeoutSeconds)
+  it('bounds every step that waits on a call with a timeout', () => {
+    const unbounded = document.mainSteps.filter(
+      (step) => step.action !== 'aws:branch' && typeof step.timeoutSeconds !== 'number',
+    );
+
+    expect(unbounded.map((step) => step.name)).toEqual([]);
+  });
+
+  it('runs at worst for the sum of its step timeouts', () => {
+    expect(documentWorstCaseSeconds(document)).toBe(
+      REMEDIATE_STEP_TIMEOUT_SECONDS + 2 * API_STEP_TIMEOUT_SECONDS,
+    );
+  });
+
+  it('has no worst case when a step that waits has no timeout', () => {
+    const unbounded = {
+      ...document,
+      mainSteps: document.mainSteps.map(({ timeoutSeconds: _, ...step }) => step),
+    };
+
+    expect(() => documentWorstCaseSeconds(unbounded)).toThrow(
+      `Document step ${REMEDIATE_STEP} has no timeoutSeconds`,
+    );
   });
 });

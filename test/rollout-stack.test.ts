@@ -90,7 +90,6 @@ describe('the rollout stack, by default', () => {
       TriggerOnTrailChange: 'true',
       AutomaticRemediation: 'false',
       MaximumAutomaticAttempts: '5',
-      RetryAttemptSeconds: '60',
     });
     const memberParameters = OPTION_NAMES.map(parameterName);
     for (const { ParameterKey } of parameters) expect(memberParameters).toContain(ParameterKey);
@@ -242,7 +241,6 @@ describe('the stack instances’ parameter values', () => {
     ['triggerOnTrailChange', 'false', 'false'],
     ['automaticRemediation', 'true', 'true'],
     ['maximumAutomaticAttempts', '3', '3'],
-    ['retryAttemptSeconds', '600', '600'],
     ['trailName', 'org-management-events', 'org-management-events'],
     ['bucketName', 'central-trail-logs', 'central-trail-logs'],
     ['kmsKeyId', 'alias/cloudtrail', 'alias/cloudtrail'],
@@ -252,6 +250,12 @@ describe('the stack instances’ parameter values', () => {
     const { [parameterName(option)]: _, ...others } = overridden;
     const { [parameterName(option)]: __, ...otherDefaults } = defaults;
     expect(others).toEqual(otherDefaults);
+  });
+
+  it('never carry the retry window: the member template derives it from the attempts', () => {
+    const overridden = given({ maximumAutomaticAttempts: '3', retryAttemptSeconds: '1800' });
+    expect(Object.keys(overridden)).not.toContain('RetryAttemptSeconds');
+    expect(overridden.MaximumAutomaticAttempts).toBe('3');
   });
 
   it('leave out the options that are not set, so the template’s empty default applies', () => {

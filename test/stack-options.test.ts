@@ -7,10 +7,12 @@ import { parseRuleParameters } from '../rule/parameters';
 import { buildApp } from '../stack/build-app';
 import {
   type DeploymentOptions,
+  DOCUMENT_RUN_SECONDS,
   InvalidOptionError,
   OPTION_NAMES,
   OPTIONS,
   parseOptions,
+  retryWindow,
   ruleInputParameters,
 } from '../stack/options';
 import { synthApp } from './support/synth-app';
@@ -62,7 +64,6 @@ describe('options without context', () => {
       triggerOnTrailChange: true,
       automaticRemediation: false,
       maximumAutomaticAttempts: 5,
-      retryAttemptSeconds: 60,
     });
   });
 
@@ -75,9 +76,34 @@ describe('options without context', () => {
           : defaults.ruleParameters[name as keyof DeploymentOptions['ruleParameters']];
       return value === undefined ? '(not set)' : String(value);
     };
-    for (const name of OPTION_NAMES) {
+    for (const name of OPTION_NAMES.filter((n) => n !== 'retryAttemptSeconds')) {
       expect({ name, default: actual(name) }).toEqual({ name, default: OPTIONS[name].default });
     }
+  });
+
+  // Config records a remediation exception only when MaximumAutomaticAttempts runs fall
+  // inside RetryAttemptSeconds; a shorter window retries a failing account forever.
+  // https://docs.aws.amazon.com/config/latest/APIReference/API_RemediationConfiguration.html
+  it('default the retry window to the attempts’ runs of the document at their longest, as the option table says', () => {
+    expect(OPTIONS.retryAttemptSeconds.default).toBe(
+      `maximumAutomaticAttempts × ${DOCUMENT_RUN_SECONDS}`,
+    );
+    expect(parse({}).retryAttemptSeconds).toBeUndefined();
+    expect(retryWindow(parse({}))).toBe(5 * DOCUMENT_RUN_SECONDS);
+    expect(retryWindow(parse({ maximumAutomaticAttempts: '3' }))).toBe(3 * DOCUMENT_RUN_SECONDS);
+    expect(retryWindow(parse({ retryAttemptSeconds: '3600' }))).toBe(3600);
+  });
+
+  it('refuse a retry window shorter than the attempts’ runs, naming both options and the shortest window', () => {
+    expect(() => parse({ maximumAutomaticAttempts: '3', retryAttemptSeconds: '1259' })).toThrow(
+      'Context option retryAttemptSeconds (1259) is shorter than maximumAutomaticAttempts (3) runs of the remediation document at their longest (3 × 420 s = 1260 s)',
+    );
+    expect(() => parse({ retryAttemptSeconds: '60' })).toThrow(
+      'Set retryAttemptSeconds to at least 2100, leave it unset for exactly that, or lower maximumAutomaticAttempts.',
+    );
+    expect(parse({ maximumAutomaticAttempts: '3', retryAttemptSeconds: '1260' })).toMatchObject({
+      retryAttemptSeconds: 1260,
+    });
   });
 
   it('ignore an empty value, as -c name= gives it', () => {
@@ -156,8 +182,8 @@ describe('option values', () => {
     ['maximumAutomaticAttempts', '0', 'a whole number from 1 to 25'],
     ['maximumAutomaticAttempts', '26', 'a whole number from 1 to 25'],
     ['maximumAutomaticAttempts', '2.5', 'a whole number from 1 to 25'],
-    ['retryAttemptSeconds', '2678001', 'a whole number of seconds from 1 to 2678000'],
-    ['retryAttemptSeconds', '-1', 'a whole number of seconds from 1 to 2678000'],
+    ['retryAttemptSeconds', '2678001', 'a whole number of seconds up to 2678000'],
+    ['retryAttemptSeconds', '-1', 'a whole number of seconds up to 2678000'],
     ['trailName', 'my trail', 'a trail name'],
     ['trailName', 'my--trail', 'with single ".", "_" or "-" between them'],
     ['trailName', '10.0.0.1', 'not an IP address'],
@@ -317,12 +343,12 @@ describe('the template', () => {
     const { template } = synth({
       automaticRemediation: 'true',
       maximumAutomaticAttempts: '3',
-      retryAttemptSeconds: '600',
+      retryAttemptSeconds: '1800',
     });
     expect(only(template, 'AWS::Config::RemediationConfiguration').Properties).toMatchObject({
       Automatic: true,
       MaximumAutomaticAttempts: 3,
-      RetryAttemptSeconds: 600,
+      RetryAttemptSeconds: 1800,
     });
   });
 

@@ -10,7 +10,7 @@
  * they are written.
  *
  * The model covers what the templates here use. Anything else (SSM parameter
- * types, Fn::FindInMap, Fn::GetAZs, ...) fails loudly with
+ * types, Fn::GetAZs, ...) fails loudly with
  * UnsupportedFeatureError rather than being guessed at.
  */
 
@@ -203,6 +203,7 @@ class Resolver {
     private readonly parameters: Map<string, ParameterValue>,
     private readonly conditions: Record<string, unknown>,
     pseudo: Pseudo,
+    private readonly mappings: Record<string, unknown> = {},
   ) {
     this.pseudo = {
       'AWS::AccountId': pseudo.accountId,
@@ -317,6 +318,22 @@ class Resolver {
           );
         }
         return list[position];
+      }
+      case 'Fn::FindInMap': {
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-findinmap.html
+        const [map, top, second] = args(fn, argument, 3).map((v) => String(this.concrete(v, fn)));
+        const entry = (holder: unknown, key: string, what: string): unknown => {
+          const value = isRecord(holder) ? holder[key] : undefined;
+          if (value === undefined) {
+            throw new DeploymentFailedError(`${fn}: ${what} ${key} is not in the mapping`);
+          }
+          return value;
+        };
+        return entry(
+          entry(entry(this.mappings, String(map), 'mapping'), String(top), 'key'),
+          String(second),
+          'second-level key',
+        );
       }
       case 'Fn::Split': {
         const [delimiter, source] = args(fn, argument, 2).map((v) => this.concrete(v, fn));
@@ -439,7 +456,7 @@ export function deploy(
 ): DeployedTemplate {
   const { raw, values } = acceptParameters(section(template, 'Parameters'), given);
   const declaredConditions = section(template, 'Conditions');
-  const resolver = new Resolver(values, declaredConditions, pseudo);
+  const resolver = new Resolver(values, declaredConditions, pseudo, section(template, 'Mappings'));
 
   const conditions: Record<string, boolean> = {};
   for (const name of Object.keys(declaredConditions)) conditions[name] = resolver.condition(name);
