@@ -1,6 +1,5 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::…} here are CloudFormation Fn::Sub variables.
-import { stringify } from 'yaml';
-import { ROLE_ARN_PATTERN } from '../remediation/input';
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::Region} is the Fn::Sub variable of the role name pattern.
+import { partitionOf } from '../remediation/policies';
 import { PARAMETER_NAMES } from '../rule/parameters';
 import {
   configRuleProperties,
@@ -19,15 +18,20 @@ import {
   parameterDeclaration,
   parameterName,
 } from './template-parameters';
+import { cloudFormationYaml } from './yaml';
 
 /**
- * The conformance pack (DESIGN §6): the Config rule, pointing at a rule
- * function already deployed in the account, and its remediation
- * configuration, built by the same `definitions.ts` functions as the stack.
- * The rule parameters, the function ARN and the automation role ARN are pack
- * parameters; their defaults are the deployment options' values and the
- * functions and role that this project's stack deploys in the same account
- * and Region.
+ * The conformance pack: the Config rule, pointing at a rule function already
+ * deployed in the account, and its remediation configuration, built by the
+ * same `definitions.ts` functions as the stack.
+ *
+ * AWS Config takes no intrinsic function in a pack's automation role or
+ * `ConfigRuleName`, so the rule name, the automation role's ARN and the rule
+ * function's ARN are literal strings, made for one account and Region (or,
+ * for an organization pack, naming the management account, which Config
+ * replaces with each member account's ID). Only the rule's parameters are
+ * pack parameters, with `Fn::If` and `AWS::NoValue` for the optional ones,
+ * as AWS's own sample packs do.
  */
 
 /** AWS Config rejects pack templates larger than this (TemplateBody). */
@@ -35,16 +39,86 @@ export const MAX_TEMPLATE_BYTES = 51_200;
 
 export const RULE_LOGICAL_ID = 'CloudTrailMultiRegionRule';
 export const REMEDIATION_LOGICAL_ID = 'CloudTrailMultiRegionRemediation';
-export const RULE_FUNCTION_PARAMETER = 'RuleFunctionArn';
-export const AUTOMATION_ROLE_PARAMETER = 'AutomationRoleArn';
 
-const useDefault = (parameter: string) => `Default${parameter}`;
-const ref = (name: string) => ({ Ref: name });
+/** An AWS account ID: 12 digits. */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** An AWS Region name: `eu-west-1`, `us-gov-west-1`, `cn-north-1`. */
+export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+){1,2}-\d{1,2}$/;
+/** The partitions the deployment builds ARNs for (the remediation's own `partitionOf`). */
+export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
+export type Partition = (typeof PARTITIONS)[number];
+
+/** The pack was asked for an account, Region or partition that cannot be. */
+export class InvalidPackTargetError extends Error {
+  override readonly name = 'InvalidPackTargetError';
+}
+
+/** Where the pack is deployed, which its literal ARNs name. */
+export interface PackTarget {
+  /**
+   * The account in the ARNs: the account the pack is deployed in, or, for an
+   * organization pack, the organization's management account.
+   */
+  accountId: string;
+  /** The Region the pack is deployed in: the rule function's and the automation role's. */
+  region: string;
+  /** The Region's partition, as `partitionOf` gives it. */
+  partition: Partition;
+  /** For `PutOrganizationConformancePack` rather than `PutConformancePack`. */
+  organization: boolean;
+}
+
+/** The partition of a Region, as the remediation builds its ARNs: `cn-…` aws-cn, `us-gov-…` aws-us-gov, else aws. */
+export function regionPartition(region: string): Partition {
+  const partition = partitionOf(region);
+  const known = PARTITIONS.find((p) => p === partition);
+  if (known === undefined) throw new Error(`No partition for Region ${region}`);
+  return known;
+}
+
+/** Refuses a target whose ARNs would not be an account's: the CLI validates its arguments before this. */
+function assertPackTarget(target: PackTarget): void {
+  if (!ACCOUNT_ID_PATTERN.test(target.accountId)) {
+    throw new InvalidPackTargetError(
+      `"${target.accountId}" is not an AWS account ID: give its 12 digits.`,
+    );
+  }
+  if (!REGION_PATTERN.test(target.region)) {
+    throw new InvalidPackTargetError(
+      `"${target.region}" is not an AWS Region name: give one like eu-west-1.`,
+    );
+  }
+  if (target.partition !== regionPartition(target.region)) {
+    throw new InvalidPackTargetError(
+      `Region ${target.region} is in partition ${regionPartition(target.region)}, not ${target.partition}.`,
+    );
+  }
+}
+
+/** The rule function's ARN, with the name the stack gives it. */
+export function ruleFunctionArn(ruleName: string, target: PackTarget): string {
+  const { ruleFunctionName } = resourceNames(ruleName);
+  return `arn:${target.partition}:lambda:${target.region}:${target.accountId}:function:${ruleFunctionName}`;
+}
+
+/** The automation role's ARN, with the name the stack gives it: `<ruleName>-automation-<Region>`. */
+export function automationRoleArn(ruleName: string, target: PackTarget): string {
+  const roleName = resourceNames(ruleName).automationRoleNamePattern.replaceAll(
+    '${AWS::Region}',
+    target.region,
+  );
+  if (roleName.includes('${') || roleName.length > 64) {
+    throw new Error(`The automation role name ${roleName} is not a literal IAM role name`);
+  }
+  return `arn:${target.partition}:iam::${target.accountId}:role/${roleName}`;
+}
 
 /** The pack template as an object (what {@link conformancePackYaml} writes). */
-export function conformancePackTemplate(options: DeploymentOptions): Record<string, unknown> {
-  const names = resourceNames(options.ruleName);
-
+export function conformancePackTemplate(
+  options: DeploymentOptions,
+  target: PackTarget,
+): Record<string, unknown> {
+  assertPackTarget(target);
   const parameters: Record<string, unknown> = {};
   const conditions: Record<string, unknown> = {};
   const values = optionValues(options);
@@ -52,45 +126,6 @@ export function conformancePackTemplate(options: DeploymentOptions): Record<stri
     parameters[parameterName(name)] = parameterDeclaration(name, values[name]);
     if (OPTIONAL_OPTIONS.has(name)) conditions[hasValueCondition(name)] = isSetExpression(name);
   }
-  const inputParameters = inputParametersFromTemplate();
-
-  parameters[RULE_FUNCTION_PARAMETER] = {
-    Type: 'String',
-    Default: '',
-    Description: `ARN of the rule's Lambda function. Empty: ${names.ruleFunctionName} in this account and Region, as this project's stack deploys it.`,
-    AllowedPattern: '^$|^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}$',
-  };
-  parameters[AUTOMATION_ROLE_PARAMETER] = {
-    Type: 'String',
-    Default: '',
-    Description: `ARN of the role SSM Automation assumes to remediate. Empty: ${names.automationRoleNamePattern.replace('${AWS::Region}', '<Region>')} in this account, as this project's stack deploys it.`,
-    AllowedPattern: `^$|${ROLE_ARN_PATTERN}`,
-  };
-  conditions[useDefault(RULE_FUNCTION_PARAMETER)] = {
-    'Fn::Equals': ['', ref(RULE_FUNCTION_PARAMETER)],
-  };
-  conditions[useDefault(AUTOMATION_ROLE_PARAMETER)] = {
-    'Fn::Equals': ['', ref(AUTOMATION_ROLE_PARAMETER)],
-  };
-
-  const ruleFunctionArn = {
-    'Fn::If': [
-      useDefault(RULE_FUNCTION_PARAMETER),
-      {
-        'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${names.ruleFunctionName}`,
-      },
-      ref(RULE_FUNCTION_PARAMETER),
-    ],
-  };
-  const automationRoleArn = {
-    'Fn::If': [
-      useDefault(AUTOMATION_ROLE_PARAMETER),
-      {
-        'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${names.automationRoleNamePattern}`,
-      },
-      ref(AUTOMATION_ROLE_PARAMETER),
-    ],
-  };
 
   const literal = literalTemplateOptions(options);
   return {
@@ -99,26 +134,46 @@ export function conformancePackTemplate(options: DeploymentOptions): Record<stri
     Resources: {
       [RULE_LOGICAL_ID]: {
         Type: 'AWS::Config::ConfigRule',
-        Properties: configRuleProperties(literal, { ruleFunctionArn, inputParameters }),
+        Properties: configRuleProperties(literal, {
+          ruleFunctionArn: ruleFunctionArn(options.ruleName, target),
+          inputParameters: inputParametersFromTemplate(),
+        }),
       },
       [REMEDIATION_LOGICAL_ID]: {
         Type: 'AWS::Config::RemediationConfiguration',
         DependsOn: RULE_LOGICAL_ID,
-        Properties: remediationConfigurationProperties(literal, { automationRoleArn }),
+        Properties: remediationConfigurationProperties(literal, {
+          automationRoleArn: automationRoleArn(options.ruleName, target),
+        }),
       },
     },
   };
 }
 
-/** The pack template as YAML, ready for `aws configservice put-conformance-pack --template-body`. */
-export function conformancePackYaml(options: DeploymentOptions): string {
+/**
+ * The pack template as YAML, ready for `aws configservice
+ * put-conformance-pack` (or `put-organization-conformance-pack`)
+ * `--template-body`.
+ */
+export function conformancePackYaml(options: DeploymentOptions, target: PackTarget): string {
+  const names = resourceNames(options.ruleName);
+  const needs = `the rule function ${names.ruleFunctionName}, the remediation function, the SSM document ${names.documentName} and the automation role (see the README).`;
+  const where = target.organization
+    ? [
+        `# For put-organization-conformance-pack in ${target.region}. The ARNs name the management account`,
+        `# ${target.accountId}; AWS Config puts each member account's ID in its place. Each member account needs,`,
+        `# in ${target.region}: ${needs}`,
+      ]
+    : [
+        `# For put-conformance-pack in account ${target.accountId}, Region ${target.region}. It needs there:`,
+        `# ${needs}`,
+      ];
   const header = [
     '# Conformance pack: Security Hub CloudTrail.1 (CIS 3.1), with remediation.',
     `# ${RULE_DESCRIPTION}`,
     '# Generated by `npm run conformance-pack` from stack/definitions.ts: do not edit by hand.',
-    '# Needs, in each account and Region: the rule function, the remediation function, the SSM',
-    `# document ${resourceNames(options.ruleName).documentName} and the automation role (see the README).`,
+    ...where,
     '',
   ].join('\n');
-  return header + stringify(conformancePackTemplate(options), { lineWidth: 0 });
+  return header + cloudFormationYaml(conformancePackTemplate(options, target));
 }
