@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, type AppProps, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App, type AppProps } from 'aws-cdk-lib';
 import { CloudTrailRuleStack } from './cloudtrail-rule-stack';
 import { memberTemplate, memberTemplateText } from './member-template';
 import { parseOptions } from './options';
 import { parseRolloutOptions } from './rollout-options';
 import { CloudTrailRuleRolloutStack } from './rollout-stack';
+import { addValidators } from './validation';
 
 /** The stack's construct ID (what `cdk deploy <id>` and the tests select). */
 export const STACK_ID = 'CloudTrailRule';
@@ -54,8 +54,7 @@ export function buildApp(
       memberTemplate: memberTemplateText(template),
     });
   }
-  // Verbose: a finding says why the rule exists, not only what it found.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  addValidators(app);
   return { app, stack, rollout };
 }
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   Aws,
+  type CfnCondition,
   CfnOutput,
   CfnResource,
   Duration,
@@ -27,6 +28,7 @@ import {
   configInvokePermissionProperties,
   configRuleProperties,
   documentProperties,
+  errorAlarmProperties,
   type FunctionSettings,
   type Intrinsics,
   LAMBDA_ARCHITECTURE,
@@ -40,11 +42,19 @@ import {
   ruleFunctionSettings,
   ruleFunctionStatements,
   TEMPLATE_INTRINSICS,
+  vpcStatements,
 } from './definitions';
 import { memberTemplateOptions } from './member-parameters';
 import { resourceNames } from './names';
 import type { DeploymentOptions } from './options';
-import { literalTemplateOptions } from './template-options';
+import {
+  type CfnValue,
+  type FunctionPlacement,
+  literalTemplateOptions,
+  type OptionalValue,
+  optionalProperty,
+} from './template-options';
+import { acknowledgeUnsetOption, type GuardOption } from './validation';
 
 /**
  * `Fn::Sub` of a pattern that may hold CDK tokens (the member template's
@@ -113,6 +123,7 @@ export class CloudTrailRuleStack extends Stack {
       ruleFunctionSettings(names),
       names.ruleRoleNamePattern,
       ruleFunctionStatements,
+      values.functions,
     );
     const remediationPart = this.function(
       variant,
@@ -120,6 +131,7 @@ export class CloudTrailRuleStack extends Stack {
       remediationFunctionSettings(values),
       names.remediationRoleNamePattern,
       (cfn) => remediationFunctionStatements(values, cfn),
+      values.functions,
     );
     this.ruleFunction = rulePart.fn;
     this.remediationFunction = remediationPart.fn;
@@ -202,11 +214,14 @@ export class CloudTrailRuleStack extends Stack {
     settings: FunctionSettings,
     roleNamePattern: string,
     statements: (cfn: Intrinsics) => PolicyStatementJson[],
+    placement: FunctionPlacement,
   ): { fn: lambda.Function; logGroup: logs.LogGroup } {
     const logGroup = new logs.LogGroup(this, `${id}FunctionLogs`, {
       retention: LOG_RETENTION_DAYS as logs.RetentionDays,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    setOptional(logGroup, 'KmsKeyId', placement.logGroupKmsKeyArn);
+    acknowledgeUnlessSet(logGroup, 'logGroupKmsKeyArn', placement.logGroupKmsKeyArn);
     const role = new iam.Role(this, `${id}FunctionRole`, {
       roleName: sub(roleNamePattern),
       description: `Execution role of ${settings.functionName}.`,
@@ -234,6 +249,7 @@ export class CloudTrailRuleStack extends Stack {
         code: lambda.Code.fromInline(inlineBundle(settings.entry)),
         environment: settings.environment,
       });
+      this.placeFunction(id, fn, role, settings, placement);
       return { fn, logGroup };
     }
     assertLocalEsbuild();
@@ -259,7 +275,51 @@ export class CloudTrailRuleStack extends Stack {
         externalModules: [],
       },
     });
+    this.placeFunction(id, fn, role, settings, placement);
     return { fn, logGroup };
+  }
+
+  /**
+   * The function's VPC, when one is given, with the policy that lets Lambda
+   * attach it, and the alarm on its errors. Lambda checks that policy when
+   * it creates the function, so the function waits for it: by `DependsOn`
+   * when the VPC is certain; in the member template, where a condition
+   * decides, by a reference inside the VPC settings, because a resource
+   * that depends on one whose condition is false is not created either.
+   */
+  private placeFunction(
+    id: string,
+    fn: lambda.Function,
+    role: iam.Role,
+    settings: FunctionSettings,
+    placement: FunctionPlacement,
+  ): void {
+    let waitFor: CfnValue | undefined;
+    if (placement.inVpc !== false) {
+      const vpc = (cfn: Intrinsics) => vpcStatements(placement.vpcResources(cfn), cfn);
+      const policy = new iam.Policy(this, `${id}FunctionVpcAccess`, {
+        document: policyDocument(vpc(CDK_INTRINSICS)),
+        roles: [role],
+      });
+      acknowledgeWildcards(policy, vpc(TEMPLATE_INTRINSICS));
+      const cfnPolicy = policy.node.defaultChild as iam.CfnPolicy;
+      if (placement.inVpc === true) {
+        fn.node.addDependency(policy);
+      } else {
+        cfnPolicy.cfnOptions.condition = this.node.findChild(
+          placement.inVpc.condition,
+        ) as CfnCondition;
+        waitFor = { Ref: this.getLogicalId(cfnPolicy) };
+      }
+    }
+    setOptional(fn, 'VpcConfig', placement.vpcConfig(waitFor));
+    acknowledgeUnlessSet(fn, 'subnetIds', placement.vpcConfig());
+    const alarm = new CfnResource(this, `${id}FunctionErrorsAlarm`, {
+      type: 'AWS::CloudWatch::Alarm',
+      properties: errorAlarmProperties(settings, placement.alarmTopicArn),
+    });
+    alarm.node.addDependency(fn);
+    acknowledgeUnlessSet(alarm, 'alarmTopicArn', placement.alarmTopicArn);
   }
 
   private outputs(values: Record<string, [string, string]>): void {
@@ -282,29 +342,53 @@ function runtime(): lambda.Runtime {
 }
 
 function policyDocument(statements: PolicyStatementJson[]): iam.PolicyDocument {
+  // An intrinsic resource (a member template's Fn::If) enters the CDK as a token.
+  const resource = (r: CfnValue) => (typeof r === 'string' ? r : Token.asString(r));
   return new iam.PolicyDocument({
     statements: statements.map((s) =>
-      // An intrinsic resource (a member template's Fn::If) enters the CDK as a token.
       iam.PolicyStatement.fromJson({
         ...s,
-        Resource: typeof s.Resource === 'string' ? s.Resource : Token.asString(s.Resource),
+        Resource: Array.isArray(s.Resource) ? s.Resource.map(resource) : resource(s.Resource),
       }),
     ),
   });
 }
 
 /**
+ * Acknowledges the Control Tower finding that an option's absence leaves on
+ * a resource: when it is not set, or when a template parameter decides it.
+ */
+function acknowledgeUnlessSet(scope: Construct, option: GuardOption, value: OptionalValue): void {
+  if (value === undefined) acknowledgeUnsetOption(scope, option, 'unset');
+  else if (typeof value === 'object' && 'when' in value) {
+    acknowledgeUnsetOption(scope, option, 'parameter');
+  }
+}
+
+/** Sets an optional CloudFormation property of a construct's resource: left out, always, or by a condition. */
+function setOptional(construct: Construct, property: string, value: OptionalValue): void {
+  const written = optionalProperty(value, (v) => v);
+  if (written === undefined) return;
+  (construct.node.defaultChild as CfnResource).addPropertyOverride(property, written);
+}
+
+/**
  * Acknowledges cdk-nag's wildcard finding (AwsSolutions-IAM5) for each
  * statement whose resource has a `*`, with the reason that statement gives.
  */
-function acknowledgeWildcards(role: iam.Role, statements: PolicyStatementJson[]): void {
+function acknowledgeWildcards(
+  role: iam.Role | iam.Policy,
+  statements: PolicyStatementJson[],
+): void {
   for (const statement of statements) {
-    const resource = nagResource(statement.Resource);
-    if (!resource.includes('*')) continue;
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${resource}]`,
-      reason: WILDCARD_REASONS[statement.Sid] ?? missingReason(statement.Sid),
-    });
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    for (const resource of resources.map(nagResource)) {
+      if (!resource.includes('*')) continue;
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason: WILDCARD_REASONS[statement.Sid] ?? missingReason(statement.Sid),
+      });
+    }
   }
 }
 
@@ -341,6 +425,12 @@ export const WILDCARD_REASONS: Record<string, string> = {
     'GetTrailStatus and GetEventSelectors are read-only and called by trail ARN on shadow trails homed in other Regions and on organization trails owned by the management account, neither known at deploy time; the ARN is limited to CloudTrail trails.',
   ChangeOwnTrails:
     "The remediation repairs whichever trail of this account is closest to passing (in its home Region) or creates one named at run time, so the trail is not known at deploy time; the account ID in the ARN keeps writes off every other account's trail, organization trails included.",
+  CreateFunctionNetworkInterfaces:
+    'Lambda names the network interfaces it creates for the function at run time; the ARN is limited to network interfaces of this account and Region, and the statement to the subnets and security groups given (in the member template, which cannot turn a list of IDs into ARNs, those of this account and Region).',
+  ManageFunctionNetworkInterfaces:
+    "Lambda names the network interfaces it creates for the function at run time, and the Lambda developer guide warns that DeleteNetworkInterface limited to fewer interfaces can cut the function off from its VPC; the ARN is limited to this account's network interfaces in this Region.",
+  DescribeNetwork:
+    'ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets support no resource-level permissions (Service Authorization Reference), so they can only be granted on "*"; both only read.',
   CheckOrGrantNewTrailKey:
     'No KMS key ARN is configured (none, or an alias: KMS authorizes key actions on key ARNs, never on aliases), and a person may pass KmsKeyId when running the document; the ARN is limited to keys of one account in one Region, and the code only merges the CloudTrail statement into a key policy, never removes one.',
 };

@@ -7,6 +7,7 @@ import {
   type CfnValue,
   type Intrinsics,
   includeWhen,
+  type OptionalValue,
   optionalProperty,
   presentWhen,
   type TemplateOptions,
@@ -31,7 +32,7 @@ export interface PolicyStatementJson {
   Sid: string;
   Effect: 'Allow';
   Action: string[];
-  Resource: CfnValue;
+  Resource: CfnValue | CfnValue[];
 }
 
 /** The Lambda runtime and architecture of both functions (Node.js 24: the AWS SDK needs Node ≥ 22 from 2027). */
@@ -48,6 +49,8 @@ export interface FunctionSettings {
   memorySize: number;
   timeoutSeconds: number;
   environment: Record<string, string>;
+  /** What an error of the function means, for its alarm. */
+  alarmMeaning: string;
 }
 
 /**
@@ -63,6 +66,8 @@ export function ruleFunctionSettings(names: ResourceNames): FunctionSettings {
     memorySize: 256,
     timeoutSeconds: 120,
     environment: {},
+    alarmMeaning:
+      'AWS Config got no fresh evaluation of CloudTrail.1 for the account (the rule could not decide, or could not read or report).',
   };
 }
 
@@ -82,6 +87,7 @@ export function remediationFunctionSettings(values: TemplateOptions): FunctionSe
     timeoutSeconds: 270,
     // The rule's own parameters, so that "remediated" means what the rule means.
     environment: { RULE_PARAMETERS: values.ruleParametersJson },
+    alarmMeaning: 'a remediation of CloudTrail.1 did not make the account COMPLIANT.',
   };
 }
 
@@ -103,6 +109,74 @@ export function ruleFunctionStatements(cfn: Intrinsics): PolicyStatementJson[] {
       Resource: '*',
     },
   ];
+}
+
+const NETWORK_INTERFACES_HERE =
+  'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*';
+
+/**
+ * What Lambda needs, through a function's role, to attach the function to
+ * its subnets: the actions of AWSLambdaVPCAccessExecutionRole, without its
+ * logs actions and without `*` where an action takes a resource. Network
+ * interfaces are created only in the given subnets with the given security
+ * groups; those Lambda creates are named at run time.
+ */
+export function vpcStatements(
+  subnetsAndGroups: CfnValue[],
+  cfn: Intrinsics,
+): PolicyStatementJson[] {
+  return [
+    {
+      Sid: 'CreateFunctionNetworkInterfaces',
+      Effect: 'Allow',
+      Action: ['ec2:CreateNetworkInterface'],
+      Resource: [cfn.sub(NETWORK_INTERFACES_HERE), ...subnetsAndGroups],
+    },
+    {
+      Sid: 'ManageFunctionNetworkInterfaces',
+      Effect: 'Allow',
+      Action: [
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:DeleteNetworkInterface',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      Resource: cfn.sub(NETWORK_INTERFACES_HERE),
+    },
+    {
+      Sid: 'DescribeNetwork',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+      Resource: '*',
+    },
+  ];
+}
+
+/**
+ * An alarm on a function's errors. The rule throws when it cannot decide
+ * (an UNDECIDED verdict) and the remediation when it fails, so an error
+ * means an account went without a fresh evaluation or stayed unremediated.
+ * One error in an hour is enough; an hour without invocations is not an
+ * error. The topic, when given, hears of the alarm and of its recovery.
+ */
+export function errorAlarmProperties(
+  settings: FunctionSettings,
+  topic: OptionalValue,
+): Record<string, unknown> {
+  const actions = optionalProperty(topic, (arn) => [arn]);
+  return {
+    AlarmName: `${settings.functionName}-errors`,
+    AlarmDescription: `${settings.functionName} failed: ${settings.alarmMeaning} See the function's log group for the error.`,
+    Namespace: 'AWS/Lambda',
+    MetricName: 'Errors',
+    Dimensions: [{ Name: 'FunctionName', Value: settings.functionName }],
+    Statistic: 'Sum',
+    Period: 3600,
+    EvaluationPeriods: 1,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'notBreaching',
+    ...(actions === undefined ? {} : { AlarmActions: actions, OKActions: actions }),
+  };
 }
 
 /** Writing to one log group: the only logs permission either function has. */

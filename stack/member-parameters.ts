@@ -10,7 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import { defaultBucketName } from '../remediation/input';
 import type { DeploymentOptions } from './options';
-import type { CfnValue, TemplateOptions } from './template-options';
+import { type CfnValue, EC2_HERE, type TemplateOptions } from './template-options';
 import {
   hasValueCondition,
   inputParametersFromTemplate,
@@ -58,6 +58,8 @@ export function memberTemplateOptions(stack: Stack, options: DeploymentOptions):
   }
   new CfnMapping(stack, RETRY_WINDOW_MAPPING, { mapping: retryWindowMapping(options) });
   for (const option of OPTIONAL_OPTIONS) {
+    // SubnetIds decides the VPC for both; the template rule keeps the two set together.
+    if (option === 'securityGroupIds') continue;
     condition(stack, hasValueCondition(option), isSetExpression(option));
   }
   condition(
@@ -78,6 +80,22 @@ export function memberTemplateOptions(stack: Stack, options: DeploymentOptions):
         ),
         assertDescription:
           'BucketName and S3BucketName differ: a trail the remediation creates in BucketName would still fail the rule. Set only S3BucketName (the remediation then uses it), or give both the same value.',
+      },
+    ],
+  });
+  const empty = (parameter: CfnParameter) => Fn.conditionEquals(parameter.valueAsString, '');
+  new CfnRule(stack, 'SubnetIdsWithSecurityGroupIds', {
+    assertions: [
+      {
+        assert: Fn.conditionOr(
+          Fn.conditionAnd(empty(parameters.subnetIds), empty(parameters.securityGroupIds)),
+          Fn.conditionAnd(
+            Fn.conditionNot(empty(parameters.subnetIds)),
+            Fn.conditionNot(empty(parameters.securityGroupIds)),
+          ),
+        ),
+        assertDescription:
+          'SubnetIds and SecurityGroupIds go together: a function in a VPC needs both. Set both, or neither to keep the functions outside any VPC.',
       },
     ],
   });
@@ -114,6 +132,33 @@ export function memberTemplateOptions(stack: Stack, options: DeploymentOptions):
       ],
     }),
     keyResource: () => keysOfKeyAccountAndRegion(),
+    functions: {
+      logGroupKmsKeyArn: optionalFromTemplate('logGroupKmsKeyArn'),
+      vpcConfig: (waitFor) => {
+        const subnetIds = { Ref: parameterName('subnetIds') };
+        return {
+          when: hasValueCondition('subnetIds'),
+          value: {
+            // The first of [the subnet IDs, what to wait for] is the subnet IDs.
+            SubnetIds: {
+              'Fn::Split': [
+                ',',
+                waitFor === undefined ? subnetIds : { 'Fn::Select': [0, [subnetIds, waitFor]] },
+              ],
+            },
+            SecurityGroupIds: { 'Fn::Split': [',', { Ref: parameterName('securityGroupIds') }] },
+          },
+        };
+      },
+      inVpc: { condition: hasValueCondition('subnetIds') },
+      // Template conditions cannot turn a list of IDs into ARNs: any subnet and
+      // security group of this account and Region.
+      vpcResources: (cfn) => [
+        cfn.sub(`${EC2_HERE}:subnet/*`),
+        cfn.sub(`${EC2_HERE}:security-group/*`),
+      ],
+      alarmTopicArn: optionalFromTemplate('alarmTopicArn'),
+    },
   };
 }
 

@@ -10,7 +10,12 @@ import {
   TRAIL_NAME_PATTERN,
 } from '../remediation/input';
 import { InvalidParameterError } from '../rule/errors';
-import { PARAMETER_NAMES, parameterValues, type RuleParameters } from '../rule/parameters';
+import {
+  PARAMETER_NAMES,
+  parameterValues,
+  type RuleParameters,
+  TEXT_PARAMETER_PATTERNS,
+} from '../rule/parameters';
 import {
   type ContextLookup,
   ContextOptions,
@@ -53,6 +58,13 @@ export interface DeploymentOptions {
   trailName?: string;
   bucketName?: string;
   kmsKeyId?: string;
+  /** A KMS key (ARN) for both functions' log groups. */
+  logGroupKmsKeyArn?: string;
+  /** Subnets and security groups for both functions: both or neither. */
+  subnetIds?: string[];
+  securityGroupIds?: string[];
+  /** An SNS topic that the functions' error alarms notify. */
+  alarmTopicArn?: string;
 }
 
 export { InvalidOptionError };
@@ -67,6 +79,16 @@ export const DEFAULT_RULE_NAME = 'cloudtrail-1-multi-region-trail';
 export const RULE_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9-]{0,35}$';
 const RULE_NAME = new RegExp(RULE_NAME_PATTERN);
 const MAX_INPUT_PARAMETERS_LENGTH = 1024;
+
+/** A KMS key ARN: CloudWatch Logs takes a key by its ARN, never by an alias. */
+export const LOG_GROUP_KEY_ARN_PATTERN =
+  '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$';
+/** 1 to 16 subnet IDs, comma-separated (Lambda's VpcConfig takes at most 16). */
+export const SUBNET_IDS_PATTERN = '^subnet-[0-9a-f]{8,17}(,subnet-[0-9a-f]{8,17}){0,15}$';
+/** 1 to 5 security group IDs, comma-separated (Lambda's VpcConfig takes at most 5). */
+export const SECURITY_GROUP_IDS_PATTERN = '^sg-[0-9a-f]{8,17}(,sg-[0-9a-f]{8,17}){0,4}$';
+/** An SNS topic ARN, as the rule's `snsTopicArn` parameter accepts it. */
+export const TOPIC_ARN_PATTERN = TEXT_PARAMETER_PATTERNS.snsTopicArn.source;
 
 /** The longest one run of the remediation document can take (its shape does not depend on the names in it). */
 export const DOCUMENT_RUN_SECONDS = documentWorstCaseSeconds(
@@ -146,6 +168,26 @@ export const OPTIONS = {
     accepts: 'a KMS key ID, key ARN, alias name or alias ARN',
     example: 'alias/cloudtrail',
   },
+  logGroupKmsKeyArn: {
+    default: '(not set)',
+    accepts: 'a KMS key ARN in the stack’s Region',
+    example: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  },
+  subnetIds: {
+    default: '(not set)',
+    accepts: '1 to 16 subnet IDs, comma-separated, with securityGroupIds',
+    example: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+  },
+  securityGroupIds: {
+    default: '(not set)',
+    accepts: '1 to 5 security group IDs, comma-separated, with subnetIds',
+    example: 'sg-0123456789abcdef0',
+  },
+  alarmTopicArn: {
+    default: '(not set)',
+    accepts: 'an SNS topic ARN',
+    example: 'arn:aws:sns:eu-west-1:111122223333:security-alerts',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -201,7 +243,42 @@ export function parseOptions(
   if (trailName !== undefined) options.trailName = trailName;
   if (bucketName !== undefined) options.bucketName = bucketName;
   if (kmsKeyId !== undefined) options.kmsKeyId = kmsKeyId;
-  return options;
+  return { ...options, ...functionOptions(read) };
+}
+
+/**
+ * Where the functions run and who hears of their failures: a key for their
+ * log groups, a VPC (subnets and security groups together), and a topic for
+ * their error alarms. Organizations that enforce AWS Control Tower's
+ * proactive controls need the first two to deploy at all.
+ */
+function functionOptions(
+  read: ContextOptions<OptionName>,
+): Pick<
+  DeploymentOptions,
+  'logGroupKmsKeyArn' | 'subnetIds' | 'securityGroupIds' | 'alarmTopicArn'
+> {
+  const list = (name: 'subnetIds' | 'securityGroupIds', pattern: string) => {
+    const value = read.text(name, { list: true });
+    if (value === undefined) return undefined;
+    if (!new RegExp(pattern).test(value)) throw read.invalid(name, value);
+    return value.split(',');
+  };
+  const subnetIds = list('subnetIds', SUBNET_IDS_PATTERN);
+  const securityGroupIds = list('securityGroupIds', SECURITY_GROUP_IDS_PATTERN);
+  if ((subnetIds === undefined) !== (securityGroupIds === undefined)) {
+    throw new InvalidOptionError(
+      `Context option ${subnetIds === undefined ? 'securityGroupIds' : 'subnetIds'} is set without ${subnetIds === undefined ? 'subnetIds' : 'securityGroupIds'}: a function in a VPC needs both. Set both (for example -c subnetIds=${OPTIONS.subnetIds.example} -c securityGroupIds=${OPTIONS.securityGroupIds.example}), or neither to keep the functions outside any VPC.`,
+    );
+  }
+  const settings: ReturnType<typeof functionOptions> = {};
+  const key = read.matching('logGroupKmsKeyArn', LOG_GROUP_KEY_ARN_PATTERN);
+  const topic = read.matching('alarmTopicArn', TOPIC_ARN_PATTERN);
+  if (key !== undefined) settings.logGroupKmsKeyArn = key;
+  if (subnetIds !== undefined) settings.subnetIds = subnetIds;
+  if (securityGroupIds !== undefined) settings.securityGroupIds = securityGroupIds;
+  if (topic !== undefined) settings.alarmTopicArn = topic;
+  return settings;
 }
 
 /** The rule parameters as AWS Config passes them: strings, in the rule's order, unset ones left out. */

@@ -65,6 +65,26 @@ export interface TemplateOptions {
   bucketResource(cfn: Intrinsics): CfnValue;
   /** The keys the remediation may check and grant CloudTrail on. */
   keyResource(cfn: Intrinsics): CfnValue;
+  /** Where both functions run and who hears of their errors. */
+  functions: FunctionPlacement;
+}
+
+/** Both functions' log group key, VPC and alarm topic: each optional. */
+export interface FunctionPlacement {
+  /** The log groups' `KmsKeyId`. */
+  logGroupKmsKeyArn: OptionalValue;
+  /**
+   * The functions' `VpcConfig`: `{ SubnetIds, SecurityGroupIds }`. Where a
+   * template condition decides it, `waitFor` (a reference) is folded into
+   * the subnet IDs without changing them, so the function waits for it.
+   */
+  vpcConfig(waitFor?: CfnValue): OptionalValue;
+  /** The template condition (or literal) that the functions are in a VPC. */
+  inVpc: Switch;
+  /** The subnets and security groups, as the ARNs `ec2:CreateNetworkInterface` is limited to. */
+  vpcResources(cfn: Intrinsics): CfnValue[];
+  /** The alarms' topic. */
+  alarmTopicArn: OptionalValue;
 }
 
 /** Items of a list that are present, as the switch says; `Fn::If` with `AWS::NoValue` when a template condition decides. */
@@ -114,8 +134,26 @@ export function literalTemplateOptions(options: DeploymentOptions): TemplateOpti
     },
     bucketResource: (cfn) => cfn.sub(`arn:\${AWS::Partition}:s3:::${remediationBucket(options)}`),
     keyResource: (cfn) => keyResource(options.kmsKeyId, cfn),
+    functions: {
+      logGroupKmsKeyArn: options.logGroupKmsKeyArn,
+      vpcConfig: () =>
+        options.subnetIds === undefined || options.securityGroupIds === undefined
+          ? undefined
+          : { SubnetIds: options.subnetIds, SecurityGroupIds: options.securityGroupIds },
+      inVpc: options.subnetIds !== undefined,
+      vpcResources: (cfn) => [
+        ...(options.subnetIds ?? []).map((id) => cfn.sub(`${EC2_HERE}:subnet/${id}`)),
+        ...(options.securityGroupIds ?? []).map((id) =>
+          cfn.sub(`${EC2_HERE}:security-group/${id}`),
+        ),
+      ],
+      alarmTopicArn: options.alarmTopicArn,
+    },
   };
 }
+
+/** EC2 resources of this account and Region, as an `Fn::Sub` pattern. */
+export const EC2_HERE = 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}';
 
 /**
  * The bucket a new trail delivers to, as the remediation chooses it: the

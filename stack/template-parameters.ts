@@ -5,6 +5,7 @@ import { PARAMETER_NAMES, type ParameterName, TEXT_PARAMETER_PATTERNS } from '..
 import {
   type DeploymentOptions,
   EXECUTION_FREQUENCIES,
+  LOG_GROUP_KEY_ARN_PATTERN,
   MAX_AUTOMATIC_ATTEMPTS,
   minimumRetryAttemptSeconds,
   OPTION_NAMES,
@@ -12,6 +13,9 @@ import {
   type OptionName,
   RULE_NAME_PATTERN,
   ruleInputParameters,
+  SECURITY_GROUP_IDS_PATTERN,
+  SUBNET_IDS_PATTERN,
+  TOPIC_ARN_PATTERN,
 } from './options';
 import { type CfnValue, NO_VALUE, type OptionalValue, type Switch } from './template-options';
 
@@ -98,6 +102,14 @@ const DESCRIPTIONS: Record<TemplateParameterOption, string> = {
     'The bucket a trail the remediation creates delivers to. Empty: S3BucketName, else cloudtrail-logs-<account>-<Region>. Must equal S3BucketName when both are set.',
   kmsKeyId:
     'The KMS key (ID, ARN, alias name or alias ARN) a trail the remediation creates encrypts with. Empty: SSE-S3.',
+  logGroupKmsKeyArn:
+    "A KMS key ARN, in this Region, that encrypts both functions' log groups; its policy must let CloudWatch Logs use it. Empty: CloudWatch Logs' own encryption.",
+  subnetIds:
+    'Subnet IDs, comma-separated, for both functions; they need VPC endpoints or a NAT route to the AWS APIs. Set with SecurityGroupIds. Empty: no VPC.',
+  securityGroupIds:
+    'Security group IDs, comma-separated, for both functions. Set with SubnetIds. Empty: no VPC.',
+  alarmTopicArn:
+    "An SNS topic ARN that the functions' error alarms notify. Empty: the alarms change state without notifying anyone.",
 };
 
 /** A pattern that refuses, in any case, the prefixes SSM reserves for document names (which are named after the rule). */
@@ -118,6 +130,10 @@ const FREE_TEXT: Partial<Record<OptionName, string>> = {
   trailName: `^(?=.{3,128}$)(?![0-9]{1,3}([.][0-9]{1,3}){3}$)${TRAIL_NAME_PATTERN.slice(1)}`,
   bucketName: BUCKET_NAME_PATTERN,
   kmsKeyId: KMS_KEY_ID_PATTERN,
+  logGroupKmsKeyArn: LOG_GROUP_KEY_ARN_PATTERN,
+  subnetIds: SUBNET_IDS_PATTERN,
+  securityGroupIds: SECURITY_GROUP_IDS_PATTERN,
+  alarmTopicArn: TOPIC_ARN_PATTERN,
 };
 
 const NUMBERS: Partial<Record<OptionName, [number, number]>> = {
@@ -141,6 +157,10 @@ export const OPTIONAL_OPTIONS: ReadonlySet<OptionName> = new Set([
   'trailName',
   'bucketName',
   'kmsKeyId',
+  'logGroupKmsKeyArn',
+  'subnetIds',
+  'securityGroupIds',
+  'alarmTopicArn',
 ]);
 
 /** Each option's value as a parameter value: a string, `''` when unset. */
@@ -156,6 +176,10 @@ export function optionValues(options: DeploymentOptions): Record<OptionName, str
     trailName: options.trailName ?? '',
     bucketName: options.bucketName ?? '',
     kmsKeyId: options.kmsKeyId ?? '',
+    logGroupKmsKeyArn: options.logGroupKmsKeyArn ?? '',
+    subnetIds: options.subnetIds?.join(',') ?? '',
+    securityGroupIds: options.securityGroupIds?.join(',') ?? '',
+    alarmTopicArn: options.alarmTopicArn ?? '',
   } as Record<OptionName, string>;
   for (const name of PARAMETER_NAMES) values[name] = rule[name] ?? '';
   for (const name of OPTION_NAMES) {

@@ -98,7 +98,10 @@ describe('the member template', () => {
     expect(Object.keys(template.Parameters as object)).toEqual(
       TEMPLATE_PARAMETER_OPTIONS.map(parameterName),
     );
-    expect(Object.keys(template.Rules as object)).toEqual(['BucketNameIsS3BucketName']);
+    expect(Object.keys(template.Rules as object)).toEqual([
+      'BucketNameIsS3BucketName',
+      'SubnetIdsWithSecurityGroupIds',
+    ]);
     for (const bootstrapOnly of ['BootstrapVersion', 'cdk-hnb659fds', 'AssetParameters', 'S3Key']) {
       expect(text).not.toContain(bootstrapOnly);
     }
@@ -247,6 +250,10 @@ describe('its parameters', () => {
     ['TrailName', '-trail'],
     ['BucketName', 'Upper-Case'],
     ['KmsKeyId', 'not a key'],
+    ['LogGroupKmsKeyArn', 'alias/logs'],
+    ['SubnetIds', 'subnet-0123456789abcdef0 subnet-0fedcba9876543210'],
+    ['SecurityGroupIds', 'sg-1,sg-2'],
+    ['AlarmTopicArn', 'arn:aws:sqs:us-east-1:111122223333:queue'],
   ])('refuse %s = %j before anything is created', (name, value) => {
     expect(() => deploy(template, { [name]: value })).toThrow(ParameterRejectedError);
   });
@@ -391,6 +398,79 @@ describe('with the same options as the single-account stack', () => {
     },
     60_000,
   );
+
+  it('deploys what the stack deploys with a key for the log groups, a VPC and an alarm topic, but for the subnets it names and how a function waits for its VPC policy', () => {
+    const context = {
+      logGroupKmsKeyArn:
+        'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+      securityGroupIds: 'sg-0123456789abcdef0',
+      alarmTopicArn: 'arn:aws:sns:us-east-1:111111111111:security-alerts',
+    };
+    type Comparable = {
+      Type: string;
+      DependsOn?: string[];
+      Properties: { PolicyDocument: { Statement: { Sid: string; Resource: unknown }[] } };
+    };
+    const member = comparable(deploy(template, parametersFor(context))) as Record<
+      string,
+      Comparable
+    >;
+    const stack = comparable(deployedStack(context)) as Record<string, Comparable>;
+    const ec2 = `arn:aws:ec2:${PSEUDO.region}:${PSEUDO.accountId}`;
+    const policies = Object.keys(stack).filter((id) => stack[id]?.Type === 'AWS::IAM::Policy');
+    const createStatement = (resource: Comparable | undefined) =>
+      resource?.Properties.PolicyDocument.Statement.find(
+        (s) => s.Sid === 'CreateFunctionNetworkInterfaces',
+      );
+
+    expect(policies).toHaveLength(2);
+    for (const id of policies) {
+      // The stack names the subnets and security groups; a template cannot turn a list into ARNs.
+      expect(createStatement(stack[id])?.Resource).toEqual([
+        `${ec2}:network-interface/*`,
+        `${ec2}:security-group/sg-0123456789abcdef0`,
+        `${ec2}:subnet/subnet-0123456789abcdef0`,
+        `${ec2}:subnet/subnet-0fedcba9876543210`,
+      ]);
+      const memberStatement = createStatement(member[id]);
+      expect(memberStatement?.Resource).toEqual([
+        `${ec2}:network-interface/*`,
+        `${ec2}:security-group/*`,
+        `${ec2}:subnet/*`,
+      ]);
+      if (memberStatement !== undefined) {
+        memberStatement.Resource = createStatement(stack[id])?.Resource;
+      }
+    }
+    const functions = Object.keys(stack).filter(
+      (id) => stack[id]?.Type === 'AWS::Lambda::Function',
+    );
+    const raw = template.Resources as Record<string, { Properties: { VpcConfig?: unknown } }>;
+    for (const id of functions) {
+      const waitsFor = stack[id]?.DependsOn?.filter((d) => policies.includes(d)) ?? [];
+      // The stack waits by DependsOn; the member template by a reference in the VPC settings,
+      // since a DependsOn on a resource whose condition is false would drop the function too.
+      expect(waitsFor).toHaveLength(1);
+      expect(JSON.stringify(raw[id]?.Properties.VpcConfig)).toContain(
+        JSON.stringify({ Ref: waitsFor[0] }),
+      );
+      stack[id] = {
+        ...(stack[id] as Comparable),
+        DependsOn: stack[id]?.DependsOn?.filter((d) => !policies.includes(d)),
+      };
+    }
+    expect(member).toEqual(stack);
+  }, 60_000);
+
+  it('refuses SubnetIds without SecurityGroupIds, and the other way round, before anything is created', () => {
+    expect(() => deploy(template, { SubnetIds: 'subnet-0123456789abcdef0' })).toThrow(
+      'SubnetIds and SecurityGroupIds go together',
+    );
+    expect(() => deploy(template, { SecurityGroupIds: 'sg-0123456789abcdef0' })).toThrow(
+      ParameterRejectedError,
+    );
+  });
 
   it.each<[string, string, string, string]>([
     [

@@ -189,6 +189,8 @@ describe('option values', () => {
     ['trailName', '10.0.0.1', 'not an IP address'],
     ['bucketName', 'Upper_Case', 'an S3 bucket name: 3–63 lower-case letters'],
     ['kmsKeyId', 'key with spaces', 'a KMS key ID, key ARN, alias name or alias ARN'],
+    ['logGroupKmsKeyArn', 'alias/logs', 'a KMS key ARN in the stack’s Region'],
+    ['alarmTopicArn', 'security-alerts', 'an SNS topic ARN'],
   ])('reject %s=%j, naming the option and what it accepts', (name, value, accepted) => {
     const failure = () => parse({ [name]: value });
     expect(failure).toThrow(InvalidOptionError);
@@ -404,5 +406,110 @@ describe('the template', () => {
     ).toEqual(resource);
     // The acknowledged wildcard findings follow the statements: still none left unacknowledged.
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+});
+
+const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:security-alerts';
+const SUBNETS = 'subnet-0123456789abcdef0,subnet-0fedcba9876543210';
+const GROUP = 'sg-0123456789abcdef0';
+
+describe('where the functions run', () => {
+  it('takes subnets and security groups as -c gives them (comma-separated) and as cdk.json gives them (lists)', () => {
+    const fromCli = parse({ subnetIds: SUBNETS, securityGroupIds: GROUP });
+    const fromJson = parse({ subnetIds: SUBNETS.split(','), securityGroupIds: [GROUP] });
+    expect(fromCli).toEqual(fromJson);
+    expect(fromCli).toMatchObject({
+      subnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+      securityGroupIds: [GROUP],
+    });
+  });
+
+  it.each([
+    ['subnetIds', 'subnet-1', '1 to 16 subnet IDs'],
+    [
+      'subnetIds',
+      Array.from({ length: 17 }, () => 'subnet-0123456789abcdef0').join(','),
+      '1 to 16 subnet IDs',
+    ],
+    ['securityGroupIds', 'sg-0123456789abcdef0 sg-0fedcba9876543210', '1 to 5 security group IDs'],
+  ])('refuse %s=%j, naming what it accepts', (name, value, accepts) => {
+    const other = name === 'subnetIds' ? { securityGroupIds: GROUP } : { subnetIds: SUBNETS };
+    expect(() => parse({ [name]: value, ...other })).toThrow(accepts);
+  });
+
+  it('refuses subnets without security groups, and the other way round, naming the missing one', () => {
+    expect(() => parse({ subnetIds: SUBNETS })).toThrow(
+      'Context option subnetIds is set without securityGroupIds: a function in a VPC needs both.',
+    );
+    expect(() => parse({ securityGroupIds: GROUP })).toThrow(
+      'Context option securityGroupIds is set without subnetIds',
+    );
+  });
+
+  it('puts both functions in the subnets, with a policy that lets Lambda attach them there and that they wait for', () => {
+    const { template } = synth({ subnetIds: SUBNETS, securityGroupIds: GROUP });
+    const functions = template.findResources('AWS::Lambda::Function');
+    const policies = template.findResources('AWS::IAM::Policy');
+    const ec2 = 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}';
+
+    expect(Object.keys(policies)).toHaveLength(2);
+    for (const [id, fn] of Object.entries(functions)) {
+      expect(fn.Properties.VpcConfig).toEqual({
+        SubnetIds: SUBNETS.split(','),
+        SecurityGroupIds: [GROUP],
+      });
+      const [policyId] = Object.entries(policies)
+        .filter(([, p]) => p.Properties.Roles[0].Ref === fn.Properties.Role['Fn::GetAtt'][0])
+        .map(([policy]) => policy);
+      expect({ id, waitsFor: fn.DependsOn }).toEqual({
+        id,
+        waitsFor: expect.arrayContaining([policyId]),
+      });
+      expect(policies[policyId ?? '']?.Properties.PolicyDocument.Statement).toEqual([
+        {
+          Sid: 'CreateFunctionNetworkInterfaces',
+          Effect: 'Allow',
+          Action: 'ec2:CreateNetworkInterface',
+          Resource: [
+            { 'Fn::Sub': `${ec2}:network-interface/*` },
+            { 'Fn::Sub': `${ec2}:security-group/${GROUP}` },
+            { 'Fn::Sub': `${ec2}:subnet/subnet-0123456789abcdef0` },
+            { 'Fn::Sub': `${ec2}:subnet/subnet-0fedcba9876543210` },
+          ],
+        },
+        {
+          Sid: 'ManageFunctionNetworkInterfaces',
+          Effect: 'Allow',
+          Action: [
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:DeleteNetworkInterface',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          Resource: { 'Fn::Sub': `${ec2}:network-interface/*` },
+        },
+        {
+          Sid: 'DescribeNetwork',
+          Effect: 'Allow',
+          Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+          Resource: '*',
+        },
+      ]);
+    }
+  });
+
+  it('encrypts both log groups with logGroupKmsKeyArn', () => {
+    const { template } = synth({ logGroupKmsKeyArn: KEY });
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups.map((g) => g.Properties.KmsKeyId)).toEqual([KEY, KEY]);
+  });
+
+  it('has both error alarms notify alarmTopicArn of the alarm and of its recovery', () => {
+    const { template } = synth({ alarmTopicArn: TOPIC });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({ AlarmActions: [TOPIC], OKActions: [TOPIC] });
+    }
   });
 });
