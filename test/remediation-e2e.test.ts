@@ -587,6 +587,48 @@ describe('CloudTrail.1 remediation, bundled, against a fake AWS on 127.0.0.1', (
       expect(fake.trail(orgTrail.TrailARN)).toEqual(org);
     });
 
+    describe('in the management account, whose organization trail is its own', () => {
+      // The management account lists its organization trail with its own ARN.
+      const orgTrail = ownTrail('org-trail', { IsOrganizationTrail: true });
+      const writeOnly: EventSelectors = {
+        EventSelectors: [{ ...ALL_MANAGEMENT.EventSelectors?.[0], ReadWriteType: 'WriteOnly' }],
+      };
+
+      it('creates a trail of its own without a TrailName, says why, and never writes to the organization trail', async () => {
+        const org = fakeTrail(orgTrail, writeOnly);
+        fake.serve(account([org]));
+        const created = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/${DEFAULT_TRAIL}`;
+
+        const result = await remediateNonCompliant();
+
+        expect(writes()).toEqual([
+          `CreateBucket ${REGION}`,
+          `PutPublicAccessBlock ${REGION}`,
+          `PutBucketEncryption ${REGION}`,
+          `PutBucketPolicy ${REGION}`,
+          `CreateTrail ${REGION}`,
+          `StartLogging ${REGION}`,
+        ]);
+        expect(result.actions.find((a) => a.operation === 'CreateTrail')?.reason).toMatch(
+          /the organization trail "org-trail" of this account is left alone/,
+        );
+        expectPassingTrail(created);
+        expect(fake.trail(orgTrail.TrailARN)).toEqual(org);
+        await expectSecondRunWritesNothing();
+      });
+
+      it('repairs the organization trail when TrailName names it', async () => {
+        fake.serve(account([fakeTrail(orgTrail, writeOnly)]));
+
+        const result = await remediateNonCompliant({ trailName: 'org-trail' });
+
+        expect(writes()).toEqual([`PutEventSelectors ${REGION}`]);
+        expect(result.trailArn).toBe(orgTrail.TrailARN);
+        expectPassingTrail(orgTrail.TrailARN);
+        await expectSecondRunWritesNothing({ trailName: 'org-trail' });
+      });
+    });
+
     it('creates a secure bucket and a multi-Region trail in an account with no trails', async () => {
       fake.serve(account([]));
       const created = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/${DEFAULT_TRAIL}`;

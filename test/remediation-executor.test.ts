@@ -217,6 +217,59 @@ describe('remediation executor', () => {
     expect(account.buckets.has(BUCKET)).toBe(true);
   });
 
+  describe('in the management account, which DescribeTrails shows its organization trail with its own ARN', () => {
+    const WRITE_ONLY = {
+      ReadWriteType: 'WriteOnly' as const,
+      IncludeManagementEvents: true,
+      DataResources: [],
+      ExcludeManagementEventSources: [],
+    };
+    function setUpManagementAccount(): MockTrail {
+      const org: MockTrail = {
+        trail: organizationTrail({ HasCustomEventSelectors: true }) as MockTrail['trail'],
+        logging: true,
+        selectors: { EventSelectors: [{ ...WRITE_ONLY }] },
+      };
+      account = new MockAccount({
+        accountId: MANAGEMENT_ACCOUNT,
+        trails: [structuredClone(org)],
+      }).install();
+      return org;
+    }
+    const namingOrgTrail = () =>
+      account
+        .writes()
+        .filter((w) => [w.input.Name, w.input.TrailName].some((n) => /org-trail$/.test(String(n))));
+
+    it('makes no write call on the organization trail without a TrailName, and creates a trail of its own', async () => {
+      const org = setUpManagementAccount();
+
+      const result = await run();
+
+      expect(result.compliantAfter).toBe(true);
+      expect(namingOrgTrail()).toEqual([]);
+      expect(account.trails[0]).toEqual(org);
+      expect(result.trailArn).toBe(
+        `arn:aws:cloudtrail:us-east-1:${MANAGEMENT_ACCOUNT}:trail/${DEFAULT_TRAIL_NAME}`,
+      );
+      expect(result.actions.find((a) => a.operation === 'CreateTrail')?.reason).toMatch(
+        /the organization trail "org-trail" of this account is left alone/,
+      );
+    });
+
+    it('repairs the organization trail when TrailName names it', async () => {
+      const org = setUpManagementAccount();
+
+      const result = await run({ trailName: 'org-trail' });
+
+      expect(result).toMatchObject({ compliantAfter: true, trailArn: org.trail.TrailARN });
+      expect(account.writes().map((w) => `${w.operation} ${String(w.input.TrailName)}`)).toEqual([
+        `PutEventSelectors ${org.trail.TrailARN}`,
+      ]);
+      expect(account.buckets.size).toBe(0);
+    });
+  });
+
   it('makes no write call on a dry run, and returns the plan', async () => {
     setUp([brokenTrail()]);
 
