@@ -15,6 +15,7 @@ import {
 import type { Action } from './actions';
 import {
   KmsKeyError,
+  PublicBucketPolicyError,
   TrailNotRepairableError,
   UndecidedAccountError,
   UnsupportedRequirementError,
@@ -25,6 +26,8 @@ import {
   bucketPolicyStatements,
   keyPolicyStatements,
   mergeStatements,
+  type PolicyDocument,
+  publicStatements,
   trailArnFor,
 } from './policies';
 import { repairSelectors, SelectorRepairError } from './selectors';
@@ -343,6 +346,12 @@ function createActions(
   const { trailArn, bucketName } = target;
   const bucketRegion = bucket.status === 'ours' ? bucket.region : target.region;
   const s3 = { Bucket: bucketName, ExpectedBucketOwner: accountId };
+  const existingPolicy = bucket.status === 'ours' ? bucket.policy : undefined;
+  const merged = mergeStatements(
+    existingPolicy,
+    bucketPolicyStatements({ bucketName, accountId, trailArn, region: bucketRegion }),
+  );
+  refusePublicPolicy(bucketName, merged?.policy ?? existingPolicy);
   const actions: Action[] = [];
 
   if (bucket.status === 'absent') {
@@ -397,10 +406,6 @@ function createActions(
       reason: `encrypt objects in "${bucketName}" by default (SSE-S3)`,
     });
   }
-  const merged = mergeStatements(
-    bucket.status === 'ours' ? bucket.policy : undefined,
-    bucketPolicyStatements({ bucketName, accountId, trailArn, region: bucketRegion }),
-  );
   if (merged !== undefined) {
     actions.push({
       service: 's3',
@@ -457,6 +462,26 @@ function createActions(
     reason: `start logging on "${target.trailName}"`,
   });
   return actions;
+}
+
+/**
+ * Refuses, before any write, a log bucket whose policy is public as S3
+ * judges it: once Block Public Access is on (the plan turns it on), S3
+ * refuses to store that policy, so the run would stop halfway, and trail
+ * logs must never be public.
+ */
+function refusePublicPolicy(bucketName: string, policy: PolicyDocument | undefined): void {
+  const offending = policy === undefined ? [] : publicStatements(policy);
+  if (offending.length === 0) return;
+  const named = offending
+    .map(
+      (s) =>
+        `${s.sid === undefined ? 'the statement' : `statement "${s.sid}"`} at Statement[${s.index}] allows ${s.why}`,
+    )
+    .join('; ');
+  throw new PublicBucketPolicyError(
+    `The policy of bucket "${bucketName}" is public as S3 judges it: ${named}. With Block Public Access on, which the remediation turns on for a log bucket, S3 refuses to store a public policy, and trail logs must not be public. Nothing was changed. Give that statement named principals, or a condition with fixed values that S3 counts as non-public (aws:SourceArn, aws:SourceAccount, aws:SourceVpc, aws:SourceVpce, aws:SourceIp, aws:PrincipalOrgID, aws:PrincipalAccount), or remove it; or give another BucketName.`,
+  );
 }
 
 /** Why a new trail is created: no trail of that name, none owned, none repairable, or an organization trail left alone. */

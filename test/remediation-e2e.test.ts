@@ -893,6 +893,35 @@ describe('CloudTrail.1 remediation, bundled, against a fake AWS on 127.0.0.1', (
       expect(fake.writes().map(call)).toEqual([]);
       expect(fake.bucket(DEFAULT_BUCKET)).toEqual(squatted);
     });
+
+    it('refuses a log bucket of ours whose policy is public before any write, instead of failing at PutBucketPolicy once Block Public Access is on', async () => {
+      const open: FakeBucket = {
+        name: DEFAULT_BUCKET,
+        owner: ACCOUNT,
+        region: REGION,
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'PublicRead',
+              Effect: 'Allow',
+              Principal: '*',
+              Action: 's3:GetObject',
+              Resource: `arn:aws:s3:::${DEFAULT_BUCKET}/*`,
+            },
+          ],
+        }),
+      };
+      fake.serve(account([], { buckets: [open] }));
+
+      const error = await remediateExpectingFailure();
+
+      expect(error.name).toBe('PublicBucketPolicyError');
+      expect(error.message).toContain('statement "PublicRead" at Statement[0]');
+      expect(error.message).toContain('Nothing was changed');
+      expect(fake.writes().map(call)).toEqual([]);
+      expect(fake.bucket(DEFAULT_BUCKET)).toEqual(open);
+    });
   });
   describe('the fake AWS the scenarios rely on', () => {
     const bucket = 'shared-trail-logs';

@@ -1,6 +1,7 @@
 import {
   AccountMismatchError,
   BucketNotOwnedError,
+  PublicBucketPolicyError,
   RemediationStepError,
 } from '../remediation/errors';
 import { DEFAULT_TRAIL_NAME, defaultBucketName, type RemediationInput } from '../remediation/input';
@@ -196,6 +197,34 @@ describe('remediation executor', () => {
     expect(error).toBeInstanceOf(BucketNotOwnedError);
     expect((error as Error).message).toMatch(
       /"taken-name" exists and is not owned by account 111122223333/,
+    );
+    expect(account.writes()).toEqual([]);
+  });
+
+  it('refuses an existing log bucket whose policy is public before any write call', async () => {
+    setUp();
+    account.buckets.set(BUCKET, {
+      owner: ACCOUNT,
+      region: 'us-east-1',
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'PublicRead',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 's3:GetObject',
+            Resource: `arn:aws:s3:::${BUCKET}/*`,
+          },
+        ],
+      }),
+    });
+
+    const error = await run().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PublicBucketPolicyError);
+    expect((error as Error).message).toMatch(
+      /^The policy of bucket "cloudtrail-logs-111122223333-us-east-1" is public as S3 judges it: statement "PublicRead" at Statement\[0\] allows every principal \(Principal \{"AWS": "\*"\}\) with no condition\./,
     );
     expect(account.writes()).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import type { Action } from '../remediation/actions';
 import {
   KmsKeyError,
+  PublicBucketPolicyError,
   TrailNotRepairableError,
   UndecidedAccountError,
   UnsupportedRequirementError,
@@ -8,7 +9,7 @@ import {
 import type { BucketFacts, KeyFacts } from '../remediation/facts';
 import { DEFAULT_TRAIL_NAME, defaultBucketName } from '../remediation/input';
 import { type PlanOptions, planRemediation } from '../remediation/plan';
-import type { PolicyDocument } from '../remediation/policies';
+import { bucketPolicyStatements, type PolicyDocument } from '../remediation/policies';
 import { evaluateAccount } from '../rule/evaluate';
 import { DEFAULT_PARAMETERS } from '../rule/parameters';
 import { managementCoverage } from '../rule/selectors';
@@ -246,6 +247,71 @@ describe('remediation planner', () => {
       'DenyInsecureTransport',
     ]);
     expect(calls(second.actions)).toEqual(['cloudtrail:CreateTrail', 'cloudtrail:StartLogging']);
+  });
+
+  describe('an existing bucket whose policy is public', () => {
+    const publicRead = {
+      Sid: 'PublicReports',
+      Effect: 'Allow' as const,
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::shared-logs/reports/*',
+    };
+    const sharedLogs = (statements: PolicyDocument['Statement']): BucketFacts => ({
+      name: 'shared-logs',
+      status: 'ours',
+      region: 'us-east-1',
+      policy: { Version: '2012-10-17', Statement: statements },
+      publicAccessBlock: undefined,
+      encrypted: false,
+    });
+    const options = { ...OPTIONS, bucketName: 'shared-logs' };
+
+    it('is refused before any change, naming the statement and what to do', () => {
+      expect(() =>
+        planRemediation(accountState([]), options, { bucket: sharedLogs([publicRead]) }),
+      ).toThrow(
+        new PublicBucketPolicyError(
+          'The policy of bucket "shared-logs" is public as S3 judges it: statement "PublicReports" at Statement[0] allows every principal (Principal "*") with no condition. With Block Public Access on, which the remediation turns on for a log bucket, S3 refuses to store a public policy, and trail logs must not be public. Nothing was changed. Give that statement named principals, or a condition with fixed values that S3 counts as non-public (aws:SourceArn, aws:SourceAccount, aws:SourceVpc, aws:SourceVpce, aws:SourceIp, aws:PrincipalOrgID, aws:PrincipalAccount), or remove it; or give another BucketName.',
+        ),
+      );
+    });
+
+    it('is refused even when the policy already has every statement the trail needs', () => {
+      const trailArn = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/${DEFAULT_TRAIL_NAME}`;
+      const complete = bucketPolicyStatements({
+        bucketName: 'shared-logs',
+        accountId: ACCOUNT,
+        trailArn,
+        region: 'us-east-1',
+      });
+
+      expect(() =>
+        planRemediation(accountState([]), options, {
+          bucket: sharedLogs([...complete, { ...publicRead, Sid: undefined }]),
+        }),
+      ).toThrow(/the statement at Statement\[3\] allows every principal/);
+    });
+
+    it('is accepted with a condition S3 counts as non-public, and merged', () => {
+      const orgOnly = {
+        ...publicRead,
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      };
+
+      const plan = planRemediation(accountState([]), options, { bucket: sharedLogs([orgOnly]) });
+
+      expect(calls(plan.actions)).toEqual([
+        's3:PutPublicAccessBlock',
+        's3:PutBucketEncryption',
+        's3:PutBucketPolicy',
+        'cloudtrail:CreateTrail',
+        'cloudtrail:StartLogging',
+      ]);
+      expect(
+        policyOf(plan.actions.find((a) => a.operation === 'PutBucketPolicy')).Statement[0],
+      ).toEqual(orgOnly);
+    });
   });
 
   it('creates a trail with the TrailName given when no trail of that name exists', () => {
