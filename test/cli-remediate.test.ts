@@ -274,7 +274,12 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
     ]);
 
     expect(code).toBe(0);
-    expect(stdout).toContain('Parameters: readWriteType=WriteOnly.');
+    expect(stdout).toContain(
+      'Parameters: readWriteType=WriteOnly; custom: the account is judged by readWriteType=WriteOnly, not by CloudTrail.1 as Security Hub defines it (read and write management events).',
+    );
+    expect(stdout).toMatch(
+      /^Before: COMPLIANT: Custom parameters \(readWriteType=WriteOnly\), not CloudTrail\.1 as Security Hub defines it: /,
+    );
     expect(stdout).toContain('Nothing to change: trail write-events-only');
   });
 

@@ -285,7 +285,43 @@ describe('cloudtrail-rule --param', () => {
     );
 
     expect(code).toBe(0);
-    expect(stdout).toContain('Parameters: readWriteType=WriteOnly.');
+    expect(stdout).toContain(
+      'Parameters: readWriteType=WriteOnly; custom: the account is judged by readWriteType=WriteOnly, not by CloudTrail.1 as Security Hub defines it (read and write management events).',
+    );
+  });
+
+  it('says first that weakening parameters judge the account, not CloudTrail.1', async () => {
+    const { stdout } = await cli(
+      'evaluate',
+      '--snapshot',
+      example('data-events-only.json'),
+      '--param',
+      'includeManagementEvents=false',
+      '--param',
+      's3BucketName=' + loadExample('data-events-only.json').trails[0]?.trail.S3BucketName,
+    );
+
+    const [header, , parameters, , reason] = stdout.split('\n');
+    expect(header).toBe('Custom parameters, not CloudTrail.1: COMPLIANT');
+    expect(parameters).toMatch(
+      /^Parameters: s3BucketName=\S+, includeManagementEvents=false; custom: the account is judged by includeManagementEvents=false, not by CloudTrail\.1 as Security Hub defines it/,
+    );
+    expect(reason).toMatch(
+      /^Custom parameters \(includeManagementEvents=false\), not CloudTrail\.1 as Security Hub defines it: Trail /,
+    );
+  });
+
+  it('keeps the CloudTrail.1 header for parameters that only make it stricter', async () => {
+    const { stdout } = await cli(
+      'evaluate',
+      '--snapshot',
+      example('write-only-trail.json'),
+      '--param',
+      'trustOrganizationTrails=false',
+    );
+
+    expect(stdout).toMatch(/^CloudTrail\.1: NON_COMPLIANT\n/);
+    expect(stdout).toContain('Parameters: trustOrganizationTrails=false.\n');
   });
 
   it.each([
