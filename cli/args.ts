@@ -18,7 +18,7 @@ export type Command =
       parameters: RuleParameters;
       json: boolean;
     }
-  | { name: 'snapshot'; live: LiveTarget; out?: string }
+  | { name: 'snapshot'; live: LiveTarget; out?: string; force: boolean }
   | { name: 'examples'; directory?: string; parameters: RuleParameters; json: boolean }
   | RemediateCommand;
 
@@ -49,6 +49,7 @@ const OPTIONS = {
   region: { type: 'string' },
   profile: { type: 'string' },
   out: { type: 'string' },
+  force: { type: 'boolean' },
   param: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -67,7 +68,7 @@ type OptionName = keyof typeof OPTIONS;
 /** The options each command takes besides --verbose and --help. */
 const ACCEPTS: Record<Exclude<Command['name'], 'help'>, readonly OptionName[]> = {
   evaluate: ['snapshot', 'region', 'profile', 'param', 'json'],
-  snapshot: ['region', 'profile', 'out'],
+  snapshot: ['region', 'profile', 'out', 'force'],
   examples: ['param', 'json'],
   remediate: [
     'dry-run',
@@ -142,7 +143,17 @@ export function parseCommandLine(argv: readonly string[]): Command {
         json: values.json === true,
       };
     case 'snapshot':
-      return { name, live, ...(values.out !== undefined ? { out: values.out } : {}) };
+      if (values.force === true && values.out === undefined) {
+        throw new UsageError(
+          '--force lets --out replace an existing file; without --out the snapshot goes to stdout. Give --out FILE too, or leave --force out.',
+        );
+      }
+      return {
+        name,
+        live,
+        ...(values.out !== undefined ? { out: values.out } : {}),
+        force: values.force === true,
+      };
     case 'examples':
       return {
         name,

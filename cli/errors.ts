@@ -13,3 +13,8 @@ export class UsageError extends Error {
 export class AwsReadError extends Error {
   override readonly name = 'AwsReadError';
 }
+
+/** A file the command line was told to write cannot or may not be written (it exists, or is a link). */
+export class OutputFileError extends Error {
+  override readonly name = 'OutputFileError';
+}

@@ -20,11 +20,15 @@ Commands:
                            prints each step as it runs, then checks the result with a fresh read.
 
 Options:
-  --snapshot FILE          evaluate, remediate --dry-run: the snapshot to read instead of the account.
+  --snapshot FILE          evaluate, remediate --dry-run: the snapshot to read instead of the account
+                           (at most 64 MiB; errors name the file and a position, never its content).
   --region REGION          evaluate, snapshot, remediate: the Region to list trails from, and where
                            remediate creates a trail (default: AWS_REGION or the profile's region).
   --profile NAME           evaluate, snapshot, remediate: a profile from the shared AWS config files.
-  --out FILE               snapshot: write to FILE instead of stdout.
+  --out FILE               snapshot: write to FILE instead of stdout (mode 0600, written whole or
+                           not at all). An existing FILE is kept unless --force; a symbolic link
+                           is never written through, even with --force.
+  --force                  snapshot --out: replace FILE if it exists (a regular file only).
   --param NAME=VALUE       evaluate, examples, remediate: a rule parameter, repeatable. Names:
                            ${PARAMETER_NAMES.join(', ')}.
   --json                   evaluate, examples, remediate --dry-run: print JSON for machines.

@@ -4,6 +4,7 @@ import {
   InvalidRemediationInputError,
   KmsKeyError,
   PolicyMergeError,
+  PublicBucketPolicyError,
   RemediationStepError,
   TrailNotRepairableError,
   UndecidedAccountError,
@@ -16,7 +17,7 @@ import { evaluateCommand } from './commands/evaluate';
 import { examplesCommand } from './commands/examples';
 import { PlanChangedError, remediateCommand } from './commands/remediate';
 import { snapshotCommand } from './commands/snapshot';
-import { AwsReadError, UsageError } from './errors';
+import { AwsReadError, OutputFileError, UsageError } from './errors';
 import { USAGE } from './help';
 import { EXIT, type ExitCode, type Io, processIo } from './io';
 import { oneLine } from './table';
@@ -60,6 +61,7 @@ const EXPECTED_ERRORS = [
   AwsReadError,
   InvalidParameterError,
   InvalidSnapshotError,
+  OutputFileError,
   // The remediation's errors say what was (and was not) changed and what to do next.
   InvalidRemediationInputError,
   AccountMismatchError,
@@ -67,6 +69,7 @@ const EXPECTED_ERRORS = [
   KmsKeyError,
   TrailNotRepairableError,
   PolicyMergeError,
+  PublicBucketPolicyError,
   RemediationStepError,
   VerificationFailedError,
   PlanChangedError,

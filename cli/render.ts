@@ -1,4 +1,9 @@
-import { DEFAULT_PARAMETERS, PARAMETER_NAMES, type RuleParameters } from '../rule/parameters';
+import {
+  DEFAULT_PARAMETERS,
+  PARAMETER_NAMES,
+  type RuleParameters,
+  weakeningParameters,
+} from '../rule/parameters';
 import type { EvaluationReport, ReportSource, TrailReport } from './report';
 import { formatTable, oneLine } from './table';
 
@@ -22,7 +27,7 @@ const TRAIL_COLUMNS = [
  */
 export function renderEvaluation(report: EvaluationReport): string {
   const lines = [
-    `CloudTrail.1: ${report.compliance}`,
+    `${weakeningParameters(report.parameters).length === 0 ? 'CloudTrail.1' : 'Custom parameters, not CloudTrail.1'}: ${report.compliance}`,
     `Account ${report.accountId}, trails listed from ${report.region}; ${describeSource(report.source, report.readAt)}.`,
     `Parameters: ${describeParameters(report.parameters)}.`,
     '',
@@ -66,12 +71,19 @@ export function describeSource(source: ReportSource, readAt: string | null): str
   return `live${source.profile === null ? '' : ` (profile ${source.profile})`}${read}`;
 }
 
-/** The parameters that differ from CloudTrail.1's defaults. */
+/**
+ * The parameters that differ from CloudTrail.1's defaults, and, when they
+ * weaken it, that the account is judged by them and not by CloudTrail.1.
+ */
 export function describeParameters(parameters: RuleParameters): string {
   const changed = PARAMETER_NAMES.filter(
     (name) => parameters[name] !== undefined && parameters[name] !== DEFAULT_PARAMETERS[name],
   ).map((name) => `${name}=${String(parameters[name])}`);
-  return changed.length === 0 ? 'defaults (exactly CloudTrail.1)' : changed.join(', ');
+  if (changed.length === 0) return 'defaults (exactly CloudTrail.1)';
+  const weakening = weakeningParameters(parameters);
+  return weakening.length === 0
+    ? changed.join(', ')
+    : `${changed.join(', ')}; custom: the account is judged by ${weakening.join(' and ')}, not by CloudTrail.1 as Security Hub defines it (read and write management events)`;
 }
 
 function trailRow(trail: TrailReport): string[] {

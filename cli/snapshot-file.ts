@@ -1,30 +1,51 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { z } from 'zod';
 import { InvalidSnapshotError } from '../rule/errors';
 import { type AccountTrailState, accountTrailStateSchema } from '../rule/state';
+import { jsonErrorPosition } from './json-error';
+import { writeFileSafely } from './output-file';
 import { formatJson } from './report';
 
 /** Issues named in one error line; the rest are counted. */
 const SHOWN_ISSUES = 3;
 
 /**
- * Reads and checks a snapshot file (an `AccountTrailState` as JSON). Any
- * problem — unreadable, not JSON, not the right shape — raises
- * {@link InvalidSnapshotError} naming the file and what is wrong with it.
+ * The largest snapshot read, in bytes: 64 MiB. A snapshot holds one entry
+ * per trail the account sees (a few KB each, tens of KB with hundreds of
+ * advanced selector values), so even an account with hundreds of trails
+ * writes a few MB; 64 MiB leaves room for far more, while keeping what a
+ * mistaken path (a log, a disk image, /dev/zero) can make the command read
+ * and parse within what a laptop or a CI runner holds in memory.
  */
-export async function readSnapshot(file: string): Promise<AccountTrailState> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InvalidSnapshotError(`Cannot read snapshot ${file}: ${(error as Error).message}.`);
-  }
+export const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+
+/** How much is read at a time, so that a stream with no size is cut at the limit. */
+const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Reads and checks a snapshot file (an `AccountTrailState` as JSON). Any
+ * problem — unreadable, too large, not JSON, not the right shape — raises
+ * {@link InvalidSnapshotError} naming the file and what is wrong with it,
+ * and never quoting what the file holds (a path given by mistake could be
+ * anything, a password file included): a JSON error is given by its line
+ * and column, a shape error by the path of the field.
+ */
+export async function readSnapshot(
+  file: string,
+  maxBytes = MAX_SNAPSHOT_BYTES,
+): Promise<AccountTrailState> {
+  const text = await readCapped(file, maxBytes);
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
+  } catch {
+    const at = jsonErrorPosition(text);
+    const where =
+      at === undefined
+        ? ''
+        : ` at line ${at.line}, column ${at.column} (character ${at.offset + 1})`;
     throw new InvalidSnapshotError(
-      `Snapshot ${file} is not valid JSON (${(error as Error).message}): fix it, or write a new one with "cloudtrail-rule snapshot".`,
+      `Snapshot ${file} is not valid JSON${where}: fix it, or write a new one with "cloudtrail-rule snapshot".`,
     );
   }
   const parsed = accountTrailStateSchema.safeParse(json);
@@ -37,14 +58,79 @@ export async function readSnapshot(file: string): Promise<AccountTrailState> {
   return parsed.data;
 }
 
+/**
+ * The file's text, refused if it is larger than `maxBytes`: by its size
+ * before reading when it is a regular file, and by what was read otherwise
+ * (a pipe or a device has no size).
+ */
+async function readCapped(file: string, maxBytes: number): Promise<string> {
+  const tooLarge = (size: string) =>
+    new InvalidSnapshotError(
+      `Snapshot ${file} is ${size}, more than the ${formatBytes(maxBytes)} a snapshot may be: a snapshot of even a large account is a few MB. Check that this is the snapshot you meant, or write a new one with "cloudtrail-rule snapshot".`,
+    );
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw cannotRead(file, error);
+  }
+  try {
+    const stats = await handle.stat();
+    if (stats.isFile() && stats.size > maxBytes) {
+      throw tooLarge(`${stats.size} bytes (${formatBytes(stats.size)})`);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(CHUNK_BYTES, maxBytes + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) throw tooLarge(`more than ${formatBytes(maxBytes)}`);
+      chunks.push(chunk.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (error) {
+    if (error instanceof InvalidSnapshotError) throw error;
+    throw cannotRead(file, error);
+  } finally {
+    await handle.close();
+  }
+}
+
+function cannotRead(file: string, error: unknown): InvalidSnapshotError {
+  return new InvalidSnapshotError(`Cannot read snapshot ${file}: ${(error as Error).message}.`);
+}
+
+/** `64 MiB`, `1.5 KiB`, `200 bytes`. */
+function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const rounded = Number.isInteger(value) ? String(value) : value.toFixed(1);
+  return `${rounded} ${units[unit]}`;
+}
+
 /** The snapshot file's text: the state as indented JSON, as `--json` prints any value. */
 export function formatSnapshot(state: AccountTrailState): string {
   return formatJson(state);
 }
 
-/** Writes a snapshot file that {@link readSnapshot} (and `evaluate --snapshot`) reads back. */
-export async function writeSnapshot(file: string, state: AccountTrailState): Promise<void> {
-  await writeFile(file, formatSnapshot(state), 'utf8');
+/**
+ * Writes a snapshot file that {@link readSnapshot} (and `evaluate --snapshot`)
+ * reads back: not over an existing file unless `force`, never through a
+ * symbolic link, and atomically (see {@link writeFileSafely}).
+ */
+export async function writeSnapshot(
+  file: string,
+  state: AccountTrailState,
+  options: { force: boolean } = { force: false },
+): Promise<void> {
+  await writeFileSafely(file, formatSnapshot(state), options);
 }
 
 type Issue = z.core.$ZodIssue;
@@ -58,6 +144,11 @@ function describeIssues(issues: readonly Issue[]): string {
 
 function describeIssue(issue: Issue, at: readonly PropertyKey[]): string {
   const path = [...at, ...issue.path];
+  // zod would name the keys, and a key is the file's content: count them instead.
+  if (issue.code === 'unrecognized_keys') {
+    const count = issue.keys.length;
+    return `${formatPath(path)}: ${count} ${count === 1 ? 'key' : 'keys'} that an account trail state does not have`;
+  }
   // A union ("a response or an error") says only "Invalid input"; the branch
   // with the fewest issues is the one the author most likely meant.
   if (issue.code === 'invalid_union') {

@@ -49,6 +49,15 @@ export class PolicyMergeError extends Error {
   override readonly name = 'PolicyMergeError';
 }
 
+/**
+ * The policy of the existing log bucket is public as S3 judges it: with
+ * Block Public Access on, S3 would refuse the merged policy halfway through
+ * the run, and trail logs must not be public anyway.
+ */
+export class PublicBucketPolicyError extends Error {
+  override readonly name = 'PublicBucketPolicyError';
+}
+
 /** A write call failed; the message names the step. */
 export class RemediationStepError extends Error {
   override readonly name = 'RemediationStepError';

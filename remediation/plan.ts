@@ -15,6 +15,7 @@ import {
 import type { Action } from './actions';
 import {
   KmsKeyError,
+  PublicBucketPolicyError,
   TrailNotRepairableError,
   UndecidedAccountError,
   UnsupportedRequirementError,
@@ -25,6 +26,8 @@ import {
   bucketPolicyStatements,
   keyPolicyStatements,
   mergeStatements,
+  type PolicyDocument,
+  publicStatements,
   trailArnFor,
 } from './policies';
 import { repairSelectors, SelectorRepairError } from './selectors';
@@ -33,7 +36,9 @@ import { repairSelectors, SelectorRepairError } from './selectors';
  * The remediation planner (DESIGN §5): a pure function from what was read to
  * the exact API calls that make the account pass CloudTrail.1 with the
  * smallest change that loses nothing. It never plans a call that turns
- * something off, removes a setting, or touches another account's trail.
+ * something off, removes a setting, or touches another account's trail, and
+ * it changes an organization trail of this account only when `trailName`
+ * names it.
  */
 
 export interface PlanOptions {
@@ -94,7 +99,8 @@ const REPAIRABLE: ReadonlySet<Requirement> = new Set([
 /**
  * Decides what to change: nothing when the account passes; else the trail
  * of this account with the fewest changes (the `trailName` first, then
- * multi-Region before single-Region); else a new trail.
+ * multi-Region before single-Region; an organization trail only when it is
+ * the `trailName`); else a new trail, whose reason says why.
  */
 export function chooseTarget(
   state: AccountTrailState,
@@ -110,6 +116,7 @@ export function chooseTarget(
 
   const own = state.trails.filter((t) => !isOtherAccountTrail(t.trail, state.accountId));
   // Trail names are unique per Region: prefer the one homed where a new trail would go.
+  // Only a name reaches an organization trail this account owns (the management account's view).
   const named = [...own]
     .filter((t) => options.trailName !== undefined && trailName(t) === options.trailName)
     .sort(
@@ -127,7 +134,11 @@ export function chooseTarget(
     return { verdict, target: repair };
   }
 
-  const assessed = own.map((t) => repairOf(t, state.accountId, options.parameters));
+  // An organization trail logs for every account in the organization: a change to it changes
+  // their logging, and its cost, so without a name it is left alone like another account's.
+  const organization = own.filter(isOrganizationTrail);
+  const repairable = own.filter((t) => !isOrganizationTrail(t));
+  const assessed = repairable.map((t) => repairOf(t, state.accountId, options.parameters));
   const candidates = assessed
     .filter((r): r is Extract<Target, { kind: 'repair' }> => r.kind === 'repair')
     .sort(
@@ -160,6 +171,11 @@ export function chooseTarget(
 
   const name = options.trailName ?? DEFAULT_TRAIL_NAME;
   const taken = own.find((t) => trailName(t) === name && homeRegionOf(t.trail) === options.region);
+  if (taken !== undefined && isOrganizationTrail(taken)) {
+    throw new TrailNotRepairableError(
+      `A new trail would be named "${name}", but this account's organization trail in ${options.region} has that name, and an organization trail is changed only when TrailName names it. Nothing was changed. Give TrailName "${name}" to repair the organization trail, or another TrailName for a trail of this account's own.`,
+    );
+  }
   if (taken !== undefined) {
     const why = repairOf(taken, state.accountId, options.parameters);
     throw new TrailNotRepairableError(
@@ -187,12 +203,7 @@ export function chooseTarget(
       region: options.region,
       bucketName,
       kmsKeyId: options.kmsKeyId,
-      why:
-        options.trailName !== undefined
-          ? `this account has no trail named "${options.trailName}"`
-          : own.length === 0
-            ? 'this account owns no trail'
-            : 'no trail of this account can be repaired',
+      why: createReason(options.trailName, repairable.length, organization),
     },
   };
 }
@@ -335,6 +346,12 @@ function createActions(
   const { trailArn, bucketName } = target;
   const bucketRegion = bucket.status === 'ours' ? bucket.region : target.region;
   const s3 = { Bucket: bucketName, ExpectedBucketOwner: accountId };
+  const existingPolicy = bucket.status === 'ours' ? bucket.policy : undefined;
+  const merged = mergeStatements(
+    existingPolicy,
+    bucketPolicyStatements({ bucketName, accountId, trailArn, region: bucketRegion }),
+  );
+  refusePublicPolicy(bucketName, merged?.policy ?? existingPolicy);
   const actions: Action[] = [];
 
   if (bucket.status === 'absent') {
@@ -389,10 +406,6 @@ function createActions(
       reason: `encrypt objects in "${bucketName}" by default (SSE-S3)`,
     });
   }
-  const merged = mergeStatements(
-    bucket.status === 'ours' ? bucket.policy : undefined,
-    bucketPolicyStatements({ bucketName, accountId, trailArn, region: bucketRegion }),
-  );
   if (merged !== undefined) {
     actions.push({
       service: 's3',
@@ -449,6 +462,48 @@ function createActions(
     reason: `start logging on "${target.trailName}"`,
   });
   return actions;
+}
+
+/**
+ * Refuses, before any write, a log bucket whose policy is public as S3
+ * judges it: once Block Public Access is on (the plan turns it on), S3
+ * refuses to store that policy, so the run would stop halfway, and trail
+ * logs must never be public.
+ */
+function refusePublicPolicy(bucketName: string, policy: PolicyDocument | undefined): void {
+  const offending = policy === undefined ? [] : publicStatements(policy);
+  if (offending.length === 0) return;
+  const named = offending
+    .map(
+      (s) =>
+        `${s.sid === undefined ? 'the statement' : `statement "${s.sid}"`} at Statement[${s.index}] allows ${s.why}`,
+    )
+    .join('; ');
+  throw new PublicBucketPolicyError(
+    `The policy of bucket "${bucketName}" is public as S3 judges it: ${named}. With Block Public Access on, which the remediation turns on for a log bucket, S3 refuses to store a public policy, and trail logs must not be public. Nothing was changed. Give that statement named principals, or a condition with fixed values that S3 counts as non-public (aws:SourceArn, aws:SourceAccount, aws:SourceVpc, aws:SourceVpce, aws:SourceIp, aws:PrincipalOrgID, aws:PrincipalAccount), or remove it; or give another BucketName.`,
+  );
+}
+
+/** Why a new trail is created: no trail of that name, none owned, none repairable, or an organization trail left alone. */
+function createReason(
+  named: string | undefined,
+  repairable: number,
+  organization: readonly TrailState[],
+): string {
+  if (named !== undefined) return `this account has no trail named "${named}"`;
+  if (organization.length === 0) {
+    return repairable === 0
+      ? 'this account owns no trail'
+      : 'no trail of this account can be repaired';
+  }
+  const names = organization.map((t) => `"${trailName(t)}"`).join(', ');
+  const trails = organization.length === 1 ? 'organization trail' : 'organization trails';
+  const others = repairable === 0 ? 'no other trail' : 'no other trail that can be repaired';
+  return `the ${trails} ${names} of this account ${organization.length === 1 ? 'is' : 'are'} left alone, since a change to an organization trail changes logging, and its cost, for every account in the organization (name one with TrailName to repair it), and this account has ${others}`;
+}
+
+function isOrganizationTrail(state: TrailState): boolean {
+  return state.trail.IsOrganizationTrail === true;
 }
 
 function trailName(state: TrailState): string {

@@ -214,3 +214,102 @@ function freeSid(
     if (!taken.has(`${sid}${n}`)) return `${sid}${n}`;
   }
 }
+
+/** One Allow statement that makes a bucket policy public, and why. */
+export interface PublicStatement {
+  /** Its position in `Statement`, from 0. */
+  index: number;
+  sid: string | undefined;
+  /** What it allows, in words: "every principal (Principal "*") with no condition that ...". */
+  why: string;
+}
+
+/**
+ * Condition keys whose fixed values make a statement for every principal
+ * non-public, as the S3 User Guide lists them under "The meaning of
+ * 'public'"
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status).
+ * Lower case: condition keys are case-insensitive.
+ */
+const NON_PUBLIC_KEYS: ReadonlySet<string> = new Set([
+  'aws:sourcearn',
+  'aws:sourceaccount',
+  'aws:sourceowner',
+  'aws:sourcevpc',
+  'aws:sourcevpce',
+  'aws:sourceip',
+  'aws:principalorgid',
+  'aws:principalaccount',
+  'aws:userid',
+  's3:dataaccesspointarn',
+  's3:dataaccesspointaccount',
+  's3:x-amz-server-side-encryption-aws-kms-key-id',
+]);
+
+/**
+ * Operators that admit only the values given. A negated operator
+ * (`StringNotEquals`), an `...IfExists` one (true when the key is absent)
+ * or a set operator does not pin the caller down.
+ */
+const PINNING_OPERATORS: ReadonlySet<string> = new Set([
+  'StringEquals',
+  'StringEqualsIgnoreCase',
+  'StringLike',
+  'ArnEquals',
+  'ArnLike',
+]);
+
+/**
+ * The Allow statements that make a bucket policy public as S3 judges it:
+ * a statement for every principal (`"*"`, `{"AWS": "*"}`, or `NotPrincipal`)
+ * is public unless one of its conditions limits it to fixed values (no
+ * wildcard, no policy variable) of a key S3 counts ({@link NON_PUBLIC_KEYS};
+ * `aws:SourceIp` with `IpAddress` and a range narrower than everything).
+ * With Block Public Access on, S3 refuses to store such a policy.
+ *
+ * @example
+ * publicStatements({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] })
+ * // => [{ index: 0, sid: undefined, why: 'every principal (Principal "*") with no condition ...' }]
+ */
+export function publicStatements(policy: PolicyDocument): PublicStatement[] {
+  return policy.Statement.flatMap((statement, index) => {
+    if (statement.Effect !== 'Allow') return [];
+    const who =
+      statement.NotPrincipal !== undefined
+        ? 'every principal but those in NotPrincipal'
+        : everyone(statement.Principal);
+    if (who === undefined || pinned(statement.Condition)) return [];
+    const condition =
+      statement.Condition === undefined
+        ? 'with no condition'
+        : 'with no condition that S3 counts as non-public';
+    return [{ index, sid: statement.Sid, why: `${who} ${condition}` }];
+  });
+}
+
+/** How a principal admits everyone, or `undefined` when it names principals. */
+function everyone(principal: unknown): string | undefined {
+  if (principal === '*') return 'every principal (Principal "*")';
+  if (typeof principal !== 'object' || principal === null) return undefined;
+  const aws = (principal as Record<string, unknown>).AWS;
+  return [aws].flat().includes('*') ? 'every principal (Principal {"AWS": "*"})' : undefined;
+}
+
+/** Whether some condition limits the statement to fixed values of a key S3 counts. */
+function pinned(condition: PolicyStatement['Condition']): boolean {
+  if (condition === undefined || typeof condition !== 'object') return false;
+  return Object.entries(condition).some(([operator, block]) => {
+    if (typeof block !== 'object' || block === null) return false;
+    return Object.entries(block).some(([key, value]) => {
+      const values = [value].flat();
+      const fixed =
+        values.length > 0 &&
+        values.every((v) => typeof v === 'string' && v !== '' && !/[*?]|\$\{/.test(v));
+      if (!fixed) return false;
+      if (key.toLowerCase() === 'aws:sourceip') {
+        return operator === 'IpAddress' && values.every((v) => !/\/0+$/.test(String(v)));
+      }
+      return PINNING_OPERATORS.has(operator) && NON_PUBLIC_KEYS.has(key.toLowerCase());
+    });
+  });
+}

@@ -1,5 +1,5 @@
 import type { TrailVerdict } from './evaluate';
-import type { RuleParameters } from './parameters';
+import { type RuleParameters, weakeningParameters } from './parameters';
 
 /**
  * The words of the verdict: the annotation AWS Config shows (at most 256
@@ -25,6 +25,19 @@ export function listNames(names: readonly string[], shown: number): string {
   return names.length > shown ? `${listed} and ${names.length - shown} more` : listed;
 }
 
+/**
+ * How an annotation starts when the parameters weaken the control, so that
+ * nobody reads the verdict as CloudTrail.1's: `Custom parameters
+ * (readWriteType=WriteOnly), not CloudTrail.1 as Security Hub defines it: `.
+ * At most about 120 characters, and first, so an annotation cut to fit keeps it.
+ */
+export function customParametersPrefix(parameters: RuleParameters): string {
+  const weakening = weakeningParameters(parameters);
+  return weakening.length === 0
+    ? ''
+    : `Custom parameters (${weakening.join(', ')}), not CloudTrail.1 as Security Hub defines it: `;
+}
+
 /** Names the passing trail, and says when its selectors were trusted rather than read. */
 export function compliantAnnotation(trail: TrailVerdict, parameters: RuleParameters): string {
   const events = parameters.includeManagementEvents
@@ -34,7 +47,9 @@ export function compliantAnnotation(trail: TrailVerdict, parameters: RuleParamet
     trail.otherAccount && trail.coverage === undefined && parameters.includeManagementEvents
       ? ', an organization trail whose selectors are not readable here (trusted),'
       : '';
-  return fitAnnotation(`Trail ${place(trail)}${trusted} is multi-Region, logging${events}.`);
+  return fitAnnotation(
+    `${customParametersPrefix(parameters)}Trail ${place(trail)}${trusted} is multi-Region, logging${events}.`,
+  );
 }
 
 /** Names the closest trail and what it lacks, or says there is no trail at all. */
@@ -48,14 +63,16 @@ export function nonCompliantAnnotation(
       ? ` that logs ${kindsLabel(parameters)} management events`
       : '';
     return fitAnnotation(
-      `No CloudTrail trail is visible from ${region}: create a multi-Region trail${events}.`,
+      `${customParametersPrefix(parameters)}No CloudTrail trail is visible from ${region}: create a multi-Region trail${events}.`,
     );
   }
   const lacks = closest.requirements
     .filter((r) => r.outcome === 'fail')
     .map((r) => r.detail)
     .join('; ');
-  return fitAnnotation(`No trail passes CloudTrail.1. Closest: ${place(closest)}: ${lacks}.`);
+  const prefix = customParametersPrefix(parameters);
+  const passes = prefix === '' ? 'No trail passes CloudTrail.1.' : 'no trail passes.';
+  return fitAnnotation(`${prefix}${passes} Closest: ${place(closest)}: ${lacks}.`);
 }
 
 /** Why no verdict could be given: each unreadable trail by ARN, what failed, what to check. */

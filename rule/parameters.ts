@@ -31,6 +31,21 @@ export const PARAMETER_NAMES = [
 ] as const;
 export type ParameterName = (typeof PARAMETER_NAMES)[number];
 
+/**
+ * The parameters that make the check weaker than CloudTrail.1 as Security
+ * Hub defines it (read and write management events), as `name=value`; empty
+ * when the account is judged by CloudTrail.1 itself (or something stricter).
+ *
+ * @example
+ * weakeningParameters({ ...DEFAULT_PARAMETERS, readWriteType: 'WriteOnly' }) // => ['readWriteType=WriteOnly']
+ */
+export function weakeningParameters(parameters: RuleParameters): string[] {
+  return [
+    ...(parameters.includeManagementEvents ? [] : ['includeManagementEvents=false']),
+    ...(parameters.readWriteType === 'ALL' ? [] : [`readWriteType=${parameters.readWriteType}`]),
+  ];
+}
+
 // Bucket names as S3 allows them, including legacy us-east-1 names (capitals, underscores, up to 255).
 const BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/;
 const SNS_TOPIC = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;

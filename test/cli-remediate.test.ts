@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AccessDeniedException,
@@ -211,6 +212,57 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
     expect(stdout).toContain('assumed absent ("audit-logs-111122223333")');
   });
 
+  describe("for the management account, whose organization trail is listed with the account's own ARN", () => {
+    /** write-only-trail.json as the management account sees its write-only organization trail. */
+    function managementSnapshot(): string {
+      const state = loadExample('write-only-trail.json');
+      const trails = state.trails.map((t) => ({
+        ...t,
+        trail: { ...t.trail, IsOrganizationTrail: true },
+      }));
+      const file = join(mkdtempSync(join(tmpdir(), 'cloudtrail-rule-remediate-')), 'mgmt.json');
+      writeFileSync(file, JSON.stringify({ ...state, trails }));
+      return file;
+    }
+
+    it('plans a trail of its own and says why the organization trail is left alone', async () => {
+      const { code, stdout } = await cli([
+        'remediate',
+        '--dry-run',
+        '--snapshot',
+        managementSnapshot(),
+      ]);
+
+      expect(code).toBe(1);
+      expect(steps(stdout)).toEqual([
+        '1. s3:CreateBucket in us-east-1',
+        '2. s3:PutPublicAccessBlock in us-east-1',
+        '3. s3:PutBucketEncryption in us-east-1',
+        '4. s3:PutBucketPolicy in us-east-1',
+        '5. cloudtrail:CreateTrail in us-east-1',
+        '6. cloudtrail:StartLogging in us-east-1',
+      ]);
+      expect(stdout).toContain(
+        '     the organization trail "write-events-only" of this account is left alone, since a change to an organization trail changes logging, and its cost, for every account in the organization (name one with TrailName to repair it), and this account has no other trail: create ',
+      );
+      expect(stdout).not.toContain('PutEventSelectors');
+    });
+
+    it('repairs the organization trail named by --trail-name', async () => {
+      const { code, stdout } = await cli([
+        'remediate',
+        '--dry-run',
+        '--snapshot',
+        managementSnapshot(),
+        '--trail-name',
+        'write-events-only',
+      ]);
+
+      expect(code).toBe(1);
+      expect(steps(stdout)).toEqual(['1. cloudtrail:PutEventSelectors in us-east-1']);
+    });
+  });
+
   it('means by "compliant" what the rule means with the same --param', async () => {
     const { code, stdout } = await cli([
       'remediate',
@@ -222,7 +274,12 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
     ]);
 
     expect(code).toBe(0);
-    expect(stdout).toContain('Parameters: readWriteType=WriteOnly.');
+    expect(stdout).toContain(
+      'Parameters: readWriteType=WriteOnly; custom: the account is judged by readWriteType=WriteOnly, not by CloudTrail.1 as Security Hub defines it (read and write management events).',
+    );
+    expect(stdout).toMatch(
+      /^Before: COMPLIANT: Custom parameters \(readWriteType=WriteOnly\), not CloudTrail\.1 as Security Hub defines it: /,
+    );
     expect(stdout).toContain('Nothing to change: trail write-events-only');
   });
 

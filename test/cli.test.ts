@@ -1,5 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -15,6 +27,8 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../cli/main';
+import { MAX_SNAPSHOT_BYTES, readSnapshot } from '../cli/snapshot-file';
+import { InvalidSnapshotError } from '../rule/errors';
 import { evaluateAccount } from '../rule/evaluate';
 import { DEFAULT_PARAMETERS } from '../rule/parameters';
 import {
@@ -285,7 +299,43 @@ describe('cloudtrail-rule --param', () => {
     );
 
     expect(code).toBe(0);
-    expect(stdout).toContain('Parameters: readWriteType=WriteOnly.');
+    expect(stdout).toContain(
+      'Parameters: readWriteType=WriteOnly; custom: the account is judged by readWriteType=WriteOnly, not by CloudTrail.1 as Security Hub defines it (read and write management events).',
+    );
+  });
+
+  it('says first that weakening parameters judge the account, not CloudTrail.1', async () => {
+    const { stdout } = await cli(
+      'evaluate',
+      '--snapshot',
+      example('data-events-only.json'),
+      '--param',
+      'includeManagementEvents=false',
+      '--param',
+      's3BucketName=' + loadExample('data-events-only.json').trails[0]?.trail.S3BucketName,
+    );
+
+    const [header, , parameters, , reason] = stdout.split('\n');
+    expect(header).toBe('Custom parameters, not CloudTrail.1: COMPLIANT');
+    expect(parameters).toMatch(
+      /^Parameters: s3BucketName=\S+, includeManagementEvents=false; custom: the account is judged by includeManagementEvents=false, not by CloudTrail\.1 as Security Hub defines it/,
+    );
+    expect(reason).toMatch(
+      /^Custom parameters \(includeManagementEvents=false\), not CloudTrail\.1 as Security Hub defines it: Trail /,
+    );
+  });
+
+  it('keeps the CloudTrail.1 header for parameters that only make it stricter', async () => {
+    const { stdout } = await cli(
+      'evaluate',
+      '--snapshot',
+      example('write-only-trail.json'),
+      '--param',
+      'trustOrganizationTrails=false',
+    );
+
+    expect(stdout).toMatch(/^CloudTrail\.1: NON_COMPLIANT\n/);
+    expect(stdout).toContain('Parameters: trustOrganizationTrails=false.\n');
   });
 
   it.each([
@@ -334,7 +384,7 @@ describe('cloudtrail-rule with a bad snapshot', () => {
     [
       'a file that is not JSON',
       () => write('broken.json', '{"accountId":'),
-      /Snapshot .*broken\.json is not valid JSON/,
+      /Snapshot .*broken\.json is not valid JSON at line 1, column 14 \(character 14\): fix it/,
     ],
     [
       'a trail without an ARN',
@@ -386,6 +436,89 @@ describe('cloudtrail-rule with a bad snapshot', () => {
   });
 });
 
+describe('cloudtrail-rule reading a file that is not a snapshot', () => {
+  const directory = tempDirectory();
+
+  it('names the file and the position of a JSON error, never what the file holds', async () => {
+    // What --snapshot /etc/shadow would read.
+    const file = join(directory, 'shadow');
+    writeFileSync(file, 'root:$6$Xk2PqL9e$secrethashsecrethash:19723:0:99999:7:::\n');
+
+    const { code, stdout, stderr } = await cli('evaluate', '--snapshot', file);
+
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      `cloudtrail-rule: Snapshot ${file} is not valid JSON at line 1, column 1 (character 1): fix it, or write a new one with "cloudtrail-rule snapshot".\n`,
+    );
+  });
+
+  it('gives the line and column of an error further in, without the text around it', async () => {
+    const file = join(directory, 'truncated.json');
+    writeFileSync(file, '{\n  "accountId": "111122223333",\n  "region": us-east-1\n}\n');
+
+    const { stderr } = await cli('evaluate', '--snapshot', file);
+
+    expect(stderr).toContain('is not valid JSON at line 3, column 13 (character 46):');
+    expect(stderr).not.toContain('us-east-1');
+  });
+
+  it('counts keys a snapshot does not have instead of naming them', async () => {
+    const file = join(directory, 'credentials.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        accountId: '111122223333',
+        region: 'us-east-1',
+        trails: [],
+        aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      }),
+    );
+
+    const { code, stderr } = await cli('evaluate', '--snapshot', file);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      'is not an account trail state: (top level): 1 key that an account trail state does not have.',
+    );
+    expect(stderr).not.toMatch(/aws_secret_access_key|wJalr/);
+  });
+
+  it('refuses a file larger than 64 MiB by its size, before reading it', async () => {
+    const file = join(directory, 'huge.json');
+    writeFileSync(file, '');
+    truncateSync(file, MAX_SNAPSHOT_BYTES + 1); // sparse: no data is written
+
+    const { code, stderr } = await cli('evaluate', '--snapshot', file);
+
+    expect(MAX_SNAPSHOT_BYTES).toBe(64 * 1024 * 1024);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `cloudtrail-rule: Snapshot ${file} is 67108865 bytes (64.0 MiB), more than the 64 MiB a snapshot may be: a snapshot of even a large account is a few MB. Check that this is the snapshot you meant, or write a new one with "cloudtrail-rule snapshot".\n`,
+    );
+  });
+
+  it('stops reading a stream with no size at the limit', async () => {
+    const error = await readSnapshot('/dev/zero', 1024).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(InvalidSnapshotError);
+    expect((error as Error).message).toMatch(
+      /^Snapshot \/dev\/zero is more than 1 KiB, more than the 1 KiB a snapshot may be/,
+    );
+  });
+
+  it('reads a snapshot of exactly the limit', async () => {
+    const file = join(directory, 'at-limit.json');
+    const text = readFileSync(join(EXAMPLES, 'no-trails.json'), 'utf8');
+    writeFileSync(file, text);
+
+    await expect(readSnapshot(file, Buffer.byteLength(text))).resolves.toMatchObject({
+      trails: [],
+    });
+    await expect(readSnapshot(file, Buffer.byteLength(text) - 1)).rejects.toThrow(/more than the/);
+  });
+});
+
 describe('cloudtrail-rule usage', () => {
   it('prints help with exit 0, naming every command and parameter', async () => {
     const { code, stdout } = await cli('--help');
@@ -416,6 +549,8 @@ describe('cloudtrail-rule usage', () => {
     [['evaluate', '--out', 'x.json'], /The evaluate command does not take --out/],
     [['snapshot', '--json'], /The snapshot command does not take --json/],
     [['snapshot', '--param', 'readWriteType=ALL'], /The snapshot command does not take --param/],
+    [['snapshot', '--force'], /--force lets --out replace an existing file; without --out/],
+    [['evaluate', '--force'], /The evaluate command does not take --force/],
     [['examples', 'a', 'b'], /Unexpected argument "b" after examples/],
     [['evaluate', 'extra'], /Unexpected argument "extra" after evaluate/],
     [
@@ -709,9 +844,103 @@ describe('cloudtrail-rule against a live account', () => {
     const { code, stderr } = await cli('snapshot', '--region', 'us-east-1', '--out', out);
 
     expect(code).toBe(2);
-    expect(stderr).toMatch(
-      /^cloudtrail-rule: Error: ENOENT: no such file or directory[^\n]*state\.json'\n$/,
+    expect(stderr).toBe(
+      `cloudtrail-rule: Cannot write ${out}: its directory does not exist (ENOENT). Nothing was written there.\n`,
     );
+  });
+
+  describe('snapshot --out', () => {
+    const write = (...extra: string[]) => cli('snapshot', '--region', 'us-east-1', ...extra);
+    const leftovers = (directory: string) =>
+      readdirSync(directory).filter((f) => f.endsWith('.tmp'));
+
+    beforeEach(() => serveAccount(loadExample('no-trails.json')));
+
+    it('refuses to overwrite an existing file without --force, and leaves it as it was', async () => {
+      const directory = tempDirectory();
+      const out = join(directory, 'state.json');
+      writeFileSync(out, 'keep me');
+
+      const { code, stdout, stderr } = await write('--out', out);
+
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `cloudtrail-rule: ${out} already exists, and cloudtrail-rule does not overwrite a file unless told to: give a new name, or add --force to replace it.\n`,
+      );
+      expect(readFileSync(out, 'utf8')).toBe('keep me');
+      expect(leftovers(directory)).toEqual([]);
+    });
+
+    it('with --force replaces the file whole, by renaming a new file over it (never writing into it)', async () => {
+      const directory = tempDirectory();
+      const out = join(directory, 'state.json');
+      const other = join(directory, 'other-name.json');
+      writeFileSync(out, 'old');
+      linkSync(out, other); // a second name for the old file: an in-place write would change it too
+
+      const { code } = await write('--out', out, '--force');
+
+      expect(code).toBe(0);
+      expect(accountTrailStateSchema.parse(JSON.parse(readFileSync(out, 'utf8'))).trails).toEqual(
+        [],
+      );
+      expect(readFileSync(other, 'utf8')).toBe('old');
+      expect(statSync(out).ino).not.toBe(statSync(other).ino);
+      expect(leftovers(directory)).toEqual([]);
+    });
+
+    it('writes a new file readable by its owner only', async () => {
+      const out = join(tempDirectory(), 'state.json');
+
+      expect((await write('--out', out)).code).toBe(0);
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+    });
+
+    it.each([[[]], [['--force']]])(
+      'never writes through a symbolic link (%j), leaving the link and its target alone',
+      async (extra) => {
+        const directory = tempDirectory();
+        const target = join(directory, 'target.txt');
+        const out = join(directory, 'state.json');
+        writeFileSync(target, 'target');
+        symlinkSync(target, out);
+
+        const { code, stderr } = await write('--out', out, ...extra);
+
+        expect(code).toBe(2);
+        expect(stderr).toBe(
+          `cloudtrail-rule: ${out} is a symbolic link: cloudtrail-rule never writes through one, even with --force, since it could point anywhere you may write. Give the path of a regular file, or a new name.\n`,
+        );
+        expect(readFileSync(target, 'utf8')).toBe('target');
+        expect(lstatSync(out).isSymbolicLink()).toBe(true);
+        expect(readlinkSync(out)).toBe(target);
+        expect(leftovers(directory)).toEqual([]);
+      },
+    );
+
+    it('refuses a dangling symbolic link too, which would create its target', async () => {
+      const directory = tempDirectory();
+      const out = join(directory, 'state.json');
+      symlinkSync(join(directory, 'created-elsewhere.json'), out);
+
+      const { code } = await write('--out', out, '--force');
+
+      expect(code).toBe(2);
+      expect(readdirSync(directory)).toEqual(['state.json']);
+    });
+
+    it('refuses a path that is a directory, even with --force', async () => {
+      const out = join(tempDirectory(), 'state.json');
+      mkdirSync(out);
+
+      const { code, stderr } = await write('--out', out, '--force');
+
+      expect(code).toBe(2);
+      expect(stderr).toBe(
+        `cloudtrail-rule: ${out} exists and is not a regular file: give a file path.\n`,
+      );
+    });
   });
 
   it('snapshot --out writes the file and says what it wrote', async () => {

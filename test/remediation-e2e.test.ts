@@ -587,6 +587,48 @@ describe('CloudTrail.1 remediation, bundled, against a fake AWS on 127.0.0.1', (
       expect(fake.trail(orgTrail.TrailARN)).toEqual(org);
     });
 
+    describe('in the management account, whose organization trail is its own', () => {
+      // The management account lists its organization trail with its own ARN.
+      const orgTrail = ownTrail('org-trail', { IsOrganizationTrail: true });
+      const writeOnly: EventSelectors = {
+        EventSelectors: [{ ...ALL_MANAGEMENT.EventSelectors?.[0], ReadWriteType: 'WriteOnly' }],
+      };
+
+      it('creates a trail of its own without a TrailName, says why, and never writes to the organization trail', async () => {
+        const org = fakeTrail(orgTrail, writeOnly);
+        fake.serve(account([org]));
+        const created = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/${DEFAULT_TRAIL}`;
+
+        const result = await remediateNonCompliant();
+
+        expect(writes()).toEqual([
+          `CreateBucket ${REGION}`,
+          `PutPublicAccessBlock ${REGION}`,
+          `PutBucketEncryption ${REGION}`,
+          `PutBucketPolicy ${REGION}`,
+          `CreateTrail ${REGION}`,
+          `StartLogging ${REGION}`,
+        ]);
+        expect(result.actions.find((a) => a.operation === 'CreateTrail')?.reason).toMatch(
+          /the organization trail "org-trail" of this account is left alone/,
+        );
+        expectPassingTrail(created);
+        expect(fake.trail(orgTrail.TrailARN)).toEqual(org);
+        await expectSecondRunWritesNothing();
+      });
+
+      it('repairs the organization trail when TrailName names it', async () => {
+        fake.serve(account([fakeTrail(orgTrail, writeOnly)]));
+
+        const result = await remediateNonCompliant({ trailName: 'org-trail' });
+
+        expect(writes()).toEqual([`PutEventSelectors ${REGION}`]);
+        expect(result.trailArn).toBe(orgTrail.TrailARN);
+        expectPassingTrail(orgTrail.TrailARN);
+        await expectSecondRunWritesNothing({ trailName: 'org-trail' });
+      });
+    });
+
     it('creates a secure bucket and a multi-Region trail in an account with no trails', async () => {
       fake.serve(account([]));
       const created = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/${DEFAULT_TRAIL}`;
@@ -850,6 +892,35 @@ describe('CloudTrail.1 remediation, bundled, against a fake AWS on 127.0.0.1', (
       expect(fake.calls('HeadBucket').map((r) => r.response.status)).toEqual([403]);
       expect(fake.writes().map(call)).toEqual([]);
       expect(fake.bucket(DEFAULT_BUCKET)).toEqual(squatted);
+    });
+
+    it('refuses a log bucket of ours whose policy is public before any write, instead of failing at PutBucketPolicy once Block Public Access is on', async () => {
+      const open: FakeBucket = {
+        name: DEFAULT_BUCKET,
+        owner: ACCOUNT,
+        region: REGION,
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'PublicRead',
+              Effect: 'Allow',
+              Principal: '*',
+              Action: 's3:GetObject',
+              Resource: `arn:aws:s3:::${DEFAULT_BUCKET}/*`,
+            },
+          ],
+        }),
+      };
+      fake.serve(account([], { buckets: [open] }));
+
+      const error = await remediateExpectingFailure();
+
+      expect(error.name).toBe('PublicBucketPolicyError');
+      expect(error.message).toContain('statement "PublicRead" at Statement[0]');
+      expect(error.message).toContain('Nothing was changed');
+      expect(fake.writes().map(call)).toEqual([]);
+      expect(fake.bucket(DEFAULT_BUCKET)).toEqual(open);
     });
   });
   describe('the fake AWS the scenarios rely on', () => {

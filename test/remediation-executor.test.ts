@@ -1,6 +1,7 @@
 import {
   AccountMismatchError,
   BucketNotOwnedError,
+  PublicBucketPolicyError,
   RemediationStepError,
 } from '../remediation/errors';
 import { DEFAULT_TRAIL_NAME, defaultBucketName, type RemediationInput } from '../remediation/input';
@@ -200,6 +201,34 @@ describe('remediation executor', () => {
     expect(account.writes()).toEqual([]);
   });
 
+  it('refuses an existing log bucket whose policy is public before any write call', async () => {
+    setUp();
+    account.buckets.set(BUCKET, {
+      owner: ACCOUNT,
+      region: 'us-east-1',
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'PublicRead',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 's3:GetObject',
+            Resource: `arn:aws:s3:::${BUCKET}/*`,
+          },
+        ],
+      }),
+    });
+
+    const error = await run().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PublicBucketPolicyError);
+    expect((error as Error).message).toMatch(
+      /^The policy of bucket "cloudtrail-logs-111122223333-us-east-1" is public as S3 judges it: statement "PublicRead" at Statement\[0\] allows every principal \(Principal \{"AWS": "\*"\}\) with no condition\./,
+    );
+    expect(account.writes()).toEqual([]);
+  });
+
   it('never writes to an organization trail of another account, creating its own trail instead', async () => {
     setUp([
       {
@@ -215,6 +244,59 @@ describe('remediation executor', () => {
     expect(account.writes().length).toBeGreaterThan(0);
     expect(JSON.stringify(account.writes())).not.toContain(MANAGEMENT_ACCOUNT);
     expect(account.buckets.has(BUCKET)).toBe(true);
+  });
+
+  describe('in the management account, which DescribeTrails shows its organization trail with its own ARN', () => {
+    const WRITE_ONLY = {
+      ReadWriteType: 'WriteOnly' as const,
+      IncludeManagementEvents: true,
+      DataResources: [],
+      ExcludeManagementEventSources: [],
+    };
+    function setUpManagementAccount(): MockTrail {
+      const org: MockTrail = {
+        trail: organizationTrail({ HasCustomEventSelectors: true }) as MockTrail['trail'],
+        logging: true,
+        selectors: { EventSelectors: [{ ...WRITE_ONLY }] },
+      };
+      account = new MockAccount({
+        accountId: MANAGEMENT_ACCOUNT,
+        trails: [structuredClone(org)],
+      }).install();
+      return org;
+    }
+    const namingOrgTrail = () =>
+      account
+        .writes()
+        .filter((w) => [w.input.Name, w.input.TrailName].some((n) => /org-trail$/.test(String(n))));
+
+    it('makes no write call on the organization trail without a TrailName, and creates a trail of its own', async () => {
+      const org = setUpManagementAccount();
+
+      const result = await run();
+
+      expect(result.compliantAfter).toBe(true);
+      expect(namingOrgTrail()).toEqual([]);
+      expect(account.trails[0]).toEqual(org);
+      expect(result.trailArn).toBe(
+        `arn:aws:cloudtrail:us-east-1:${MANAGEMENT_ACCOUNT}:trail/${DEFAULT_TRAIL_NAME}`,
+      );
+      expect(result.actions.find((a) => a.operation === 'CreateTrail')?.reason).toMatch(
+        /the organization trail "org-trail" of this account is left alone/,
+      );
+    });
+
+    it('repairs the organization trail when TrailName names it', async () => {
+      const org = setUpManagementAccount();
+
+      const result = await run({ trailName: 'org-trail' });
+
+      expect(result).toMatchObject({ compliantAfter: true, trailArn: org.trail.TrailARN });
+      expect(account.writes().map((w) => `${w.operation} ${String(w.input.TrailName)}`)).toEqual([
+        `PutEventSelectors ${org.trail.TrailARN}`,
+      ]);
+      expect(account.buckets.size).toBe(0);
+    });
   });
 
   it('makes no write call on a dry run, and returns the plan', async () => {

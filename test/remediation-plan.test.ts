@@ -1,6 +1,7 @@
 import type { Action } from '../remediation/actions';
 import {
   KmsKeyError,
+  PublicBucketPolicyError,
   TrailNotRepairableError,
   UndecidedAccountError,
   UnsupportedRequirementError,
@@ -8,7 +9,7 @@ import {
 import type { BucketFacts, KeyFacts } from '../remediation/facts';
 import { DEFAULT_TRAIL_NAME, defaultBucketName } from '../remediation/input';
 import { type PlanOptions, planRemediation } from '../remediation/plan';
-import type { PolicyDocument } from '../remediation/policies';
+import { bucketPolicyStatements, type PolicyDocument } from '../remediation/policies';
 import { evaluateAccount } from '../rule/evaluate';
 import { DEFAULT_PARAMETERS } from '../rule/parameters';
 import { managementCoverage } from '../rule/selectors';
@@ -19,6 +20,7 @@ import {
   advancedSelectors,
   basicSelector,
   basicSelectors,
+  MANAGEMENT_ACCOUNT,
   managementSelector,
   organizationTrail,
   readTrail,
@@ -247,6 +249,71 @@ describe('remediation planner', () => {
     expect(calls(second.actions)).toEqual(['cloudtrail:CreateTrail', 'cloudtrail:StartLogging']);
   });
 
+  describe('an existing bucket whose policy is public', () => {
+    const publicRead = {
+      Sid: 'PublicReports',
+      Effect: 'Allow' as const,
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::shared-logs/reports/*',
+    };
+    const sharedLogs = (statements: PolicyDocument['Statement']): BucketFacts => ({
+      name: 'shared-logs',
+      status: 'ours',
+      region: 'us-east-1',
+      policy: { Version: '2012-10-17', Statement: statements },
+      publicAccessBlock: undefined,
+      encrypted: false,
+    });
+    const options = { ...OPTIONS, bucketName: 'shared-logs' };
+
+    it('is refused before any change, naming the statement and what to do', () => {
+      expect(() =>
+        planRemediation(accountState([]), options, { bucket: sharedLogs([publicRead]) }),
+      ).toThrow(
+        new PublicBucketPolicyError(
+          'The policy of bucket "shared-logs" is public as S3 judges it: statement "PublicReports" at Statement[0] allows every principal (Principal "*") with no condition. With Block Public Access on, which the remediation turns on for a log bucket, S3 refuses to store a public policy, and trail logs must not be public. Nothing was changed. Give that statement named principals, or a condition with fixed values that S3 counts as non-public (aws:SourceArn, aws:SourceAccount, aws:SourceVpc, aws:SourceVpce, aws:SourceIp, aws:PrincipalOrgID, aws:PrincipalAccount), or remove it; or give another BucketName.',
+        ),
+      );
+    });
+
+    it('is refused even when the policy already has every statement the trail needs', () => {
+      const trailArn = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/${DEFAULT_TRAIL_NAME}`;
+      const complete = bucketPolicyStatements({
+        bucketName: 'shared-logs',
+        accountId: ACCOUNT,
+        trailArn,
+        region: 'us-east-1',
+      });
+
+      expect(() =>
+        planRemediation(accountState([]), options, {
+          bucket: sharedLogs([...complete, { ...publicRead, Sid: undefined }]),
+        }),
+      ).toThrow(/the statement at Statement\[3\] allows every principal/);
+    });
+
+    it('is accepted with a condition S3 counts as non-public, and merged', () => {
+      const orgOnly = {
+        ...publicRead,
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      };
+
+      const plan = planRemediation(accountState([]), options, { bucket: sharedLogs([orgOnly]) });
+
+      expect(calls(plan.actions)).toEqual([
+        's3:PutPublicAccessBlock',
+        's3:PutBucketEncryption',
+        's3:PutBucketPolicy',
+        'cloudtrail:CreateTrail',
+        'cloudtrail:StartLogging',
+      ]);
+      expect(
+        policyOf(plan.actions.find((a) => a.operation === 'PutBucketPolicy')).Statement[0],
+      ).toEqual(orgOnly);
+    });
+  });
+
   it('creates a trail with the TrailName given when no trail of that name exists', () => {
     const plan = planRemediation(
       accountState([readTrail(own, { logging: false })]),
@@ -313,6 +380,98 @@ describe('remediation planner', () => {
 
     expect(plan.actions.every((a) => !JSON.stringify(a.input).includes(org.TrailARN))).toBe(true);
     expect(plan.actions.some((a) => a.operation === 'CreateTrail')).toBe(true);
+  });
+
+  describe("in the management account, whose organization trail DescribeTrails lists with the account's own ARN", () => {
+    const org = organizationTrail({ HasCustomEventSelectors: true });
+    const writeOnly = basicSelectors(org.TrailARN, [basicSelector({ ReadWriteType: 'WriteOnly' })]);
+    const managementView = (trails: Parameters<typeof accountState>[0]) => ({
+      ...accountState(trails),
+      accountId: MANAGEMENT_ACCOUNT,
+    });
+    const managementBucket = ABSENT(defaultBucketName(MANAGEMENT_ACCOUNT, 'us-east-1'));
+
+    it.each([
+      ['a write-only selector', readTrail(org, { selectors: writeOnly })],
+      ['logging stopped', readTrail(org, { logging: false })],
+    ])(
+      'leaves the organization trail with %s alone without a TrailName: creates a trail of its own and says why',
+      (_, orgState) => {
+        const plan = planRemediation(managementView([orgState]), OPTIONS, {
+          bucket: managementBucket,
+        });
+
+        expect(calls(plan.actions)).toEqual([
+          's3:CreateBucket',
+          's3:PutPublicAccessBlock',
+          's3:PutBucketEncryption',
+          's3:PutBucketPolicy',
+          'cloudtrail:CreateTrail',
+          'cloudtrail:StartLogging',
+        ]);
+        expect(JSON.stringify(plan.actions.map((a) => a.input))).not.toContain(org.TrailARN);
+        expect(plan.trailArn).toBe(
+          `arn:aws:cloudtrail:us-east-1:${MANAGEMENT_ACCOUNT}:trail/${DEFAULT_TRAIL_NAME}`,
+        );
+        expect(plan.actions.find((a) => a.operation === 'CreateTrail')?.reason).toMatch(
+          /^the organization trail "org-trail" of this account is left alone, since a change to an organization trail changes logging, and its cost, for every account in the organization \(name one with TrailName to repair it\), and this account has no other trail: create /,
+        );
+      },
+    );
+
+    it('repairs the organization trail when TrailName names it', () => {
+      const plan = planRemediation(
+        managementView([readTrail(org, { selectors: writeOnly, logging: false })]),
+        { ...OPTIONS, trailName: 'org-trail' },
+      );
+
+      expect(calls(plan.actions)).toEqual([
+        'cloudtrail:PutEventSelectors',
+        'cloudtrail:StartLogging',
+      ]);
+      expect(plan.actions.map((a) => a.input)).toEqual([
+        expect.objectContaining({ TrailName: org.TrailARN }),
+        { Name: org.TrailARN },
+      ]);
+      expect(plan.trailArn).toBe(org.TrailARN);
+    });
+
+    it('repairs a trail of its own rather than the organization trail, even when that needs more changes', () => {
+      const single = trail({
+        Name: 'account-trail',
+        IsMultiRegionTrail: false,
+        IsOrganizationTrail: false,
+        TrailARN: `arn:aws:cloudtrail:us-east-1:${MANAGEMENT_ACCOUNT}:trail/account-trail`,
+      });
+
+      const plan = planRemediation(
+        managementView([
+          readTrail(org, { selectors: writeOnly }),
+          readTrail(single, { logging: false }),
+        ]),
+        OPTIONS,
+      );
+
+      expect(plan.trailArn).toBe(single.TrailARN);
+      expect(calls(plan.actions)).toEqual(['cloudtrail:UpdateTrail', 'cloudtrail:StartLogging']);
+    });
+
+    it('refuses, before any change, a new trail whose name the organization trail already has', () => {
+      const named = organizationTrail({
+        Name: DEFAULT_TRAIL_NAME,
+        TrailARN: `arn:aws:cloudtrail:us-east-1:${MANAGEMENT_ACCOUNT}:trail/${DEFAULT_TRAIL_NAME}`,
+      });
+
+      expect(() =>
+        planRemediation(managementView([readTrail(named, { logging: false })]), OPTIONS, {
+          bucket: managementBucket,
+        }),
+      ).toThrow(
+        new TrailNotRepairableError(
+          `A new trail would be named "${DEFAULT_TRAIL_NAME}", but this account's organization trail in us-east-1 has that name, and an organization trail is changed only when TrailName names it. Nothing was changed. Give TrailName "${DEFAULT_TRAIL_NAME}" to repair the organization trail, or another TrailName for a trail of this account's own.`,
+        ),
+      );
+    });
   });
 
   it('refuses a TrailName whose trail cannot be read, naming it, before any change', () => {

@@ -4,7 +4,9 @@ import {
   bucketPolicyStatements,
   mergeStatements,
   type PolicyDocument,
+  type PolicyStatement,
   parsePolicy,
+  publicStatements,
 } from '../remediation/policies';
 import { DEFAULT_PARAMETERS } from '../rule/parameters';
 import { ACCOUNT, accountState } from './support/fixtures';
@@ -147,5 +149,115 @@ describe('policy merging', () => {
       Version: '2008-10-17',
       Id: 'Policy1',
     });
+  });
+});
+
+/*
+ * Which bucket policies S3 calls public: a statement allowing every
+ * principal is public unless a condition limits it to fixed values of a key
+ * S3 counts. The S3 User Guide, "The meaning of 'public'":
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status
+ */
+describe('public bucket policies, as S3 judges them', () => {
+  const read = (overrides: Partial<PolicyStatement>): PolicyStatement => ({
+    Sid: 'Reports',
+    Effect: 'Allow',
+    Principal: '*',
+    Action: 's3:GetObject',
+    Resource: 'arn:aws:s3:::audit-logs/reports/*',
+    ...overrides,
+  });
+  const judge = (statement: PolicyStatement) =>
+    publicStatements({ Version: '2012-10-17', Statement: [statement] }).map((p) => p.why);
+
+  it.each([
+    [
+      'Principal "*" with no condition',
+      read({}),
+      'every principal (Principal "*") with no condition',
+    ],
+    [
+      'Principal {"AWS": "*"} with no condition',
+      read({ Principal: { AWS: ['*'] } }),
+      'every principal (Principal {"AWS": "*"}) with no condition',
+    ],
+    [
+      'NotPrincipal in an Allow statement',
+      read({ Principal: undefined, NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }),
+      'every principal but those in NotPrincipal with no condition',
+    ],
+    [
+      'a wildcard in aws:SourceArn',
+      read({ Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:cloudtrail:*:*:trail/*' } } }),
+      'every principal (Principal "*") with no condition that S3 counts as non-public',
+    ],
+    [
+      'a negated operator on aws:PrincipalOrgID',
+      read({ Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }),
+      'every principal (Principal "*") with no condition that S3 counts as non-public',
+    ],
+    [
+      'aws:SourceIp 0.0.0.0/0',
+      read({ Condition: { IpAddress: { 'aws:SourceIp': '0.0.0.0/0' } } }),
+      'every principal (Principal "*") with no condition that S3 counts as non-public',
+    ],
+    [
+      'a key S3 does not count (aws:SecureTransport)',
+      read({ Condition: { Bool: { 'aws:SecureTransport': 'true' } } }),
+      'every principal (Principal "*") with no condition that S3 counts as non-public',
+    ],
+    [
+      'a policy variable in aws:PrincipalAccount',
+      read({ Condition: { StringEquals: { 'aws:PrincipalAccount': '${aws:username}' } } }),
+      'every principal (Principal "*") with no condition that S3 counts as non-public',
+    ],
+  ])('calls public: %s', (_, statement, why) => {
+    expect(judge(statement)).toEqual([why]);
+  });
+
+  it.each([
+    ['a named principal', read({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/analytics` } })],
+    ['a service principal', read({ Principal: { Service: 'cloudtrail.amazonaws.com' } })],
+    ['a Deny for everyone', read({ Effect: 'Deny' })],
+    [
+      'a fixed aws:PrincipalOrgID',
+      read({ Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }),
+    ],
+    [
+      'a fixed aws:SourceVpce (key in any case)',
+      read({ Condition: { StringEquals: { 'AWS:SOURCEVPCE': 'vpce-1a2b3c4d' } } }),
+    ],
+    [
+      'a fixed aws:SourceArn beside a key S3 does not count',
+      read({
+        Condition: {
+          Bool: { 'aws:SecureTransport': 'true' },
+          ArnEquals: { 'aws:SourceArn': TRAIL_ARN },
+        },
+      }),
+    ],
+    [
+      'an aws:SourceIp range',
+      read({ Condition: { IpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '2001:db8::/32'] } } }),
+    ],
+  ])('calls non-public: %s', (_, statement) => {
+    expect(judge(statement)).toEqual([]);
+  });
+
+  it('judges our own statements non-public (the TLS deny for everyone is a Deny)', () => {
+    expect(publicStatements({ Statement: ours })).toEqual([]);
+  });
+
+  it('names each public statement by its position and Sid', () => {
+    const policy: PolicyDocument = {
+      Statement: [
+        read({ Principal: { Service: 'logging.s3.amazonaws.com' } }),
+        read({ Sid: undefined }),
+      ],
+    };
+
+    expect(publicStatements(policy)).toEqual([
+      { index: 1, sid: undefined, why: 'every principal (Principal "*") with no condition' },
+    ]);
   });
 });

@@ -426,6 +426,73 @@ describe('CloudTrail.1 parameters', () => {
 });
 
 describe('CloudTrail.1 annotation', () => {
+  describe('when the parameters weaken the control', () => {
+    const PREFIX =
+      'Custom parameters (readWriteType=WriteOnly), not CloudTrail.1 as Security Hub defines it: ';
+    const annotationOf = (verdict: ReturnType<typeof verdictOf>) =>
+      verdict.compliance === 'UNDECIDED' ? verdict.reason : verdict.annotation;
+
+    it('says so first when a trail passes', () => {
+      const verdict = verdictOf([withBasic({ ReadWriteType: 'WriteOnly' })], {
+        readWriteType: 'WriteOnly',
+      });
+
+      expect(verdict.compliance).toBe('COMPLIANT');
+      expect(annotationOf(verdict)).toBe(
+        `${PREFIX}Trail management-events (us-east-1) is multi-Region, logging and records write management events from every source.`,
+      );
+    });
+
+    it('says so first when no trail passes', () => {
+      const verdict = verdictOf([readTrail(trail(), { logging: false })], {
+        readWriteType: 'WriteOnly',
+      });
+
+      expect(annotationOf(verdict)).toBe(
+        `${PREFIX}no trail passes. Closest: management-events (us-east-1): logging is stopped.`,
+      );
+    });
+
+    it('names both parameters when management events are not required at all', () => {
+      const verdict = verdictOf([], { includeManagementEvents: false, readWriteType: 'ReadOnly' });
+
+      expect(annotationOf(verdict)).toBe(
+        'Custom parameters (includeManagementEvents=false, readWriteType=ReadOnly), not CloudTrail.1 as Security Hub defines it: No CloudTrail trail is visible from us-east-1: create a multi-Region trail.',
+      );
+    });
+
+    it('keeps the notice within 256 characters, cutting the rest, with the longest names', () => {
+      const org = organizationTrail({ Name: 'o'.repeat(128), HomeRegion: 'ap-southeast-2' });
+      const verdict = verdictOf(
+        [
+          {
+            trail: org,
+            status: { response: status(true) },
+            eventSelectors: { error: { name: 'AccessDeniedException', message: 'denied' } },
+          },
+        ],
+        { readWriteType: 'WriteOnly' },
+      );
+
+      expect(verdict.compliance).toBe('COMPLIANT');
+      expect(annotationOf(verdict).length).toBeLessThanOrEqual(MAX_ANNOTATION_LENGTH);
+      expect(annotationOf(verdict)).toMatch(
+        /^Custom parameters \(readWriteType=WriteOnly\), not CloudTrail\.1 as Security Hub defines it: Trail o+… \(ap-southeast-2\)/,
+      );
+    });
+
+    it('says nothing of the kind with parameters that only make it stricter', () => {
+      const verdict = verdictOf([readTrail(trail())], {
+        s3BucketName: trail().S3BucketName,
+        trustOrganizationTrails: false,
+      });
+
+      expect(annotationOf(verdict)).toMatch(
+        /^Trail management-events \(us-east-1\) is multi-Region/,
+      );
+    });
+  });
+
   it('fits in 256 characters however long the reason', () => {
     const many = Array.from({ length: 40 }, (_, i) => `service${i}.amazonaws.com`);
     const long = trail({ Name: 'x'.repeat(128), IsMultiRegionTrail: false });

@@ -6,7 +6,9 @@ import { formatSnapshot, writeSnapshot } from '../snapshot-file';
 /**
  * `snapshot`: reads the live account fully (every trail's status and
  * selectors, whatever the verdict needs) and writes the state as JSON, so it
- * can be evaluated later, offline, with any parameters.
+ * can be evaluated later, offline, with any parameters. `--out` refuses an
+ * existing file unless `--force`, and a symbolic link always. The account is
+ * read before the file is written, so a refused path costs a read.
  */
 export async function snapshotCommand(
   command: Extract<Command, { name: 'snapshot' }>,
@@ -16,7 +18,7 @@ export async function snapshotCommand(
   if (command.out === undefined) {
     io.out(formatSnapshot(state));
   } else {
-    await writeSnapshot(command.out, state);
+    await writeSnapshot(command.out, state, { force: command.force });
     io.out(
       `Wrote the trail state of account ${state.accountId} as seen from ${state.region} ` +
         `(${state.trails.length} trails) to ${command.out}.\n`,
