@@ -5,9 +5,12 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { z } from 'zod';
 import {
+  BUNDLE_SHAPES,
   type BundledHandler,
   bundleHandler,
+  e2eNode,
   type Invocation,
+  majorOf,
   RULE_ENTRY,
 } from './support/bundled-handler';
 import {
@@ -27,10 +30,12 @@ import {
 import { ACCOUNT, MANAGEMENT_ACCOUNT, trail } from './support/fixtures';
 
 /*
- * End-to-end: the rule as it ships (one minified esbuild bundle), run in its
- * own `node` process with only the standard SDK environment variables, against
- * a fake CloudTrail and AWS Config on 127.0.0.1. What crosses the wire is what
- * is asserted: operations, signing Regions, request bodies.
+ * End-to-end: the rule as it ships, run in its own `node` process with only
+ * the standard SDK environment variables, against a fake CloudTrail and AWS
+ * Config on 127.0.0.1. What crosses the wire is what is asserted:
+ * operations, signing Regions, request bodies. Every scenario runs against
+ * both deployed bundles: the single-account stack's asset (the AWS SDK
+ * inside) and the member template's inline code (the runtime's AWS SDK).
  */
 
 /** The Region the function runs in (`AWS_REGION`). */
@@ -47,12 +52,11 @@ let fake: FakeAws;
 let rule: BundledHandler;
 
 beforeAll(async () => {
-  [rule, fake] = await Promise.all([bundleHandler(RULE_ENTRY), startFakeAws()]);
-}, 60_000);
+  fake = await startFakeAws();
+});
 
 afterAll(async () => {
   await fake?.close();
-  await rule?.dispose();
 });
 
 /** Invokes the bundled rule once in a fresh `node` process, as Lambda would on a cold start. */
@@ -180,7 +184,24 @@ function awsError(type: string, message: string): Fault['error'] {
 
 // ---------------------------------------------------------------- specification
 
-describe('CloudTrail.1 rule, bundled, against a fake AWS on 127.0.0.1', () => {
+describe.each(BUNDLE_SHAPES)('CloudTrail.1 rule, bundled (%s), on a fake AWS', (shape) => {
+  beforeAll(async () => {
+    rule = await bundleHandler(RULE_ENTRY, shape);
+  }, 60_000);
+
+  afterAll(async () => {
+    await rule?.dispose();
+  });
+
+  it(`runs under Node.js ${e2eNode().major}: E2E_NODE's, or the one running the tests`, async () => {
+    fake.serve(account());
+
+    const run = await invoke(scheduledEvent());
+
+    expect(run.outcome?.ok).toBe(true);
+    expect(majorOf(run.node ?? '')).toBe(e2eNode().major);
+  });
+
   it('reports COMPLIANT for a multi-Region trail that logs all management events', async () => {
     const trail = trailEntry('management-events');
     fake.serve(account(fakeTrail(trail)));
