@@ -28,6 +28,7 @@ import {
   type TrailStatusWire,
 } from './support/fake-aws';
 import { ACCOUNT, MANAGEMENT_ACCOUNT, trail } from './support/fixtures';
+import { type StalledEndpoint, startStalledEndpoint } from './support/stalled-endpoint';
 
 /*
  * End-to-end: the rule as it ships, run in its own `node` process with only
@@ -49,14 +50,15 @@ const NOTIFICATION_TIME = '2026-03-02T04:05:06.789Z';
 const resultSchema = z.object({ compliance: z.string(), annotation: z.string() });
 
 let fake: FakeAws;
+let stalled: StalledEndpoint;
 let rule: BundledHandler;
 
 beforeAll(async () => {
-  fake = await startFakeAws();
+  [fake, stalled] = await Promise.all([startFakeAws(), startStalledEndpoint()]);
 });
 
 afterAll(async () => {
-  await fake?.close();
+  await Promise.all([fake?.close(), stalled?.close()]);
 });
 
 /** Invokes the bundled rule once in a fresh `node` process, as Lambda would on a cold start. */
@@ -468,6 +470,31 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 rule, bundled (%s), on a fake AWS', (
   });
 
   describe('errors from AWS', () => {
+    it('ends, naming the endpoint and the timeout, when the endpoint accepts connections and never answers', async () => {
+      stalled.forget();
+
+      const run = await rule.invoke(scheduledEvent(), {
+        endpoint: stalled.endpoint,
+        region: REGION,
+        maxAttempts: MAX_ATTEMPTS,
+      });
+
+      // Each attempt of DescribeTrails gives up after the 5 s request timeout; nothing is reported.
+      expect(run.outcome).toEqual({
+        ok: false,
+        error: {
+          name: 'AwsTimeoutError',
+          message: expect.stringContaining(
+            `CloudTrail DescribeTrails in ${REGION} timed out: ${stalled.endpoint}/ did not answer within the 5000 ms request timeout (${MAX_ATTEMPTS} attempts).`,
+          ),
+        },
+      });
+      expect(stalled.connections).toBe(MAX_ATTEMPTS);
+      expect(run.ms).toBeGreaterThanOrEqual(MAX_ATTEMPTS * 5_000);
+      expect(run.ms).toBeLessThan(MAX_ATTEMPTS * 5_000 + 5_000);
+      expect(run.output).toContain('AwsTimeoutError');
+    }, 30_000);
+
     it('retries throttling and reports as if nothing happened', async () => {
       const trail = trailEntry('management-events');
       const throttled = awsError('ThrottlingException', 'Rate exceeded');
