@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
-import { inlineBundle } from '../stack/bundle';
+import { assetBundle, inlineBundle, RULE_ENTRY } from '../stack/bundle';
 import {
   ACCOUNT_ID,
   ACCOUNTS,
@@ -23,13 +23,12 @@ import {
   type BenchTrail,
   LISTING_REGION,
 } from './accounts';
-import { bundleRule } from './bundle';
 
 /*
  * `npm run bench`: how many calls and how long one evaluation takes when
  * every AWS call takes LATENCY_MS, against the floor of three sequential
- * round trips (list, inspect, report); then what the shipped bundle weighs
- * and costs a cold `node` process to load.
+ * round trips (list, inspect, report); then what the deployed bundles
+ * (stack/bundle.ts) weigh and cost a cold `node` process to load.
  */
 
 const LATENCY_MS = 50;
@@ -273,17 +272,24 @@ async function main(): Promise<void> {
   }
 }
 
-/** Bundle size and the time a fresh `node` takes to load it, next to an empty `node`. */
+/**
+ * The deployed bundles' size and the time a fresh `node` takes to load them,
+ * next to an empty `node`: the stack's asset loaded with
+ * `--enable-source-maps`, as the stack runs it.
+ */
 async function bundleFigures(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'cloudtrail1-bench-'));
   try {
-    const bundle = join(dir, 'handler.js');
-    await bundleRule(bundle);
+    const bundle = await assetBundle(RULE_ENTRY, dir);
     const size = statSync(bundle).size;
+    const mapSize = statSync(`${bundle}.map`).size;
     const env = { PATH: process.env.PATH ?? '', POWERTOOLS_LOG_LEVEL: 'SILENT' };
-    const time = (args: string[]) => {
+    const time = (args: string[], extraEnv: Record<string, string> = {}) => {
       const started = performance.now();
-      const child = spawnSync(process.execPath, args, { env, stdio: 'ignore' });
+      const child = spawnSync(process.execPath, args, {
+        env: { ...env, ...extraEnv },
+        stdio: 'ignore',
+      });
       const elapsed = performance.now() - started;
       if (child.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${child.status}`);
       return elapsed;
@@ -292,17 +298,25 @@ async function bundleFigures(): Promise<number> {
     const empty: number[] = [];
     for (let run = 0; run < LOAD_RUNS; run++) {
       empty.push(time(['-e', '0']));
-      load.push(time(['-e', `require(${JSON.stringify(bundle)})`]));
+      load.push(
+        time(['-e', `require(${JSON.stringify(bundle)})`], {
+          NODE_OPTIONS: '--enable-source-maps',
+        }),
+      );
     }
     const loadMedian = median(load);
     const emptyMedian = median(empty);
-    console.log('\nBundle (esbuild: rule/handler.ts, node20, cjs, minified, everything bundled)');
-    console.log(`  size: ${size} bytes (${(size / 1024).toFixed(1)} KiB)`);
     console.log(
-      `  fresh node, require(bundle): median ${loadMedian.toFixed(1)} ms over ${LOAD_RUNS} runs`,
+      `\nThe stack's asset (stack/bundle.ts: ${RULE_ENTRY}, node24, cjs, minified, AWS SDK inside, source map), run by node ${process.version}`,
     );
     console.log(
-      `  fresh node, -e 0:            median ${emptyMedian.toFixed(1)} ms over ${LOAD_RUNS} runs`,
+      `  size: ${size} bytes (${(size / 1024).toFixed(1)} KiB), source map ${(mapSize / 1024).toFixed(1)} KiB`,
+    );
+    console.log(
+      `  fresh node --enable-source-maps, require(bundle): median ${loadMedian.toFixed(1)} ms over ${LOAD_RUNS} runs`,
+    );
+    console.log(
+      `  fresh node, -e 0:                                  median ${emptyMedian.toFixed(1)} ms over ${LOAD_RUNS} runs`,
     );
     console.log(`  loading the bundle adds ~${(loadMedian - emptyMedian).toFixed(1)} ms`);
 

@@ -1,6 +1,8 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { cloudTrailClients, retrySettings } from '../rule/clients';
+import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { stsClient } from '../remediation/clients';
+import { cloudTrailClients } from '../rule/clients';
+import { AwsTimeoutError } from '../rule/errors';
 import type { ReadsNeeded } from '../rule/evaluate';
 import { readAccountTrailState } from '../rule/reader';
 import type { AccountTrailState, Trail } from '../rule/state';
@@ -18,12 +20,10 @@ export async function readLiveState(
   target: LiveTarget,
   readsNeeded?: (trail: Trail) => ReadsNeeded,
 ): Promise<AccountTrailState> {
-  const config = {
-    ...retrySettings(),
+  const sts = stsClient({
     ...(target.region !== undefined ? { region: target.region } : {}),
     ...(target.profile !== undefined ? { profile: target.profile } : {}),
-  };
-  const sts = new STSClient(config);
+  });
   const opened = new Set<CloudTrailClient>();
   const clients = cloudTrailClients(
     target.profile !== undefined ? { profile: target.profile } : {},
@@ -41,6 +41,8 @@ export async function readLiveState(
       },
       ...(readsNeeded !== undefined ? { readsNeeded } : {}),
     }).catch((error: unknown) => {
+      // A timeout names the call and the endpoint itself; credentials are not the cause.
+      if (error instanceof AwsTimeoutError) throw new AwsReadError(error.message);
       throw new AwsReadError(
         `Could not list the trails in ${region} (CloudTrail DescribeTrails): ${describe(error)}. ` +
           'Check that these credentials may call cloudtrail:DescribeTrails.',
@@ -73,6 +75,7 @@ async function callerAccount(sts: STSClient): Promise<string> {
   try {
     account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
   } catch (error) {
+    if (error instanceof AwsTimeoutError) throw new AwsReadError(error.message);
     throw new AwsReadError(
       `Could not identify the account (STS GetCallerIdentity): ${describe(error)}. ` +
         'Check the credentials (AWS_PROFILE, --profile, or "aws configure").',

@@ -1,5 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { AwsTimeoutError } from './errors';
 import type { CloudTrailClientFor } from './reader';
 
 /**
@@ -17,9 +18,124 @@ export function retrySettings(env: NodeJS.ProcessEnv = process.env): {
   };
 }
 
+/** How long one attempt of an AWS call may take, in milliseconds. */
+export interface CallTimeouts {
+  /** To open the TCP connection. */
+  connectionMs: number;
+  /** For the whole attempt, connecting included, until the response is in; also the longest silence while it arrives. */
+  requestMs: number;
+}
+
+/**
+ * The timeouts of every AWS call the rule, the remediation and the command
+ * line make. A stalled endpoint fails an attempt after 5 s (2 s when no
+ * connection opens), and the 5 attempts of the default retry settings, with
+ * under a second of backoff between them, end a call in about 26 s: inside
+ * the rule function's 120 s even for three such calls in a row (list, read,
+ * report), and inside the remediation's 270 s. A normal call answers in well
+ * under a second. The README ("Sizing the functions") has the arithmetic.
+ */
+export const CALL_TIMEOUTS: CallTimeouts = { connectionMs: 2_000, requestMs: 5_000 };
+
 export interface ClientOptions {
   /** A named profile from the shared config files (CLI only; the Lambda uses its role). */
   profile?: string;
+  /** The Region; by default the SDK's (`AWS_REGION`, the profile's). */
+  region?: string;
+  /** By default {@link CALL_TIMEOUTS}. */
+  timeouts?: CallTimeouts;
+}
+
+/**
+ * The configuration every SDK client is built with: the retry settings, the
+ * timeouts (`requestHandler`, the options of the SDK's Node.js HTTP
+ * handler), and the caller's profile and Region.
+ */
+export function clientConfig(options: ClientOptions = {}) {
+  const { timeouts = CALL_TIMEOUTS, ...rest } = options;
+  return {
+    ...retrySettings(),
+    requestHandler: {
+      connectionTimeout: timeouts.connectionMs,
+      requestTimeout: timeouts.requestMs,
+      // Without it, a request over requestTimeout is only logged as a warning.
+      throwOnRequestTimeout: true,
+      // A response whose body stops coming after its headers fails too.
+      socketTimeout: timeouts.requestMs,
+    },
+    ...rest,
+  };
+}
+
+/** What {@link nameTimeouts} needs of an SDK client. */
+interface SdkClient {
+  config: { region: () => Promise<string> };
+  middlewareStack: {
+    add<I, O>(
+      middleware: (next: (args: I) => Promise<O>, context: CallContext) => (args: I) => Promise<O>,
+      options: { step: 'initialize'; name: string; override: boolean },
+    ): void;
+  };
+}
+
+/** What the SDK tells a middleware about the call. */
+interface CallContext {
+  clientName?: string;
+  commandName?: string;
+  endpointV2?: { url: URL };
+}
+
+/**
+ * Makes a client's timed-out calls fail, once its retries are spent, with
+ * an {@link AwsTimeoutError} that names the service, the operation, the
+ * Region, the endpoint and the timeout, instead of the HTTP handler's bare
+ * "TimeoutError". Returns the client.
+ */
+export function nameTimeouts<C extends SdkClient>(
+  client: C,
+  timeouts: CallTimeouts = CALL_TIMEOUTS,
+): C {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (!isTimeout(error)) throw error;
+        const region = await client.config.region().catch(() => 'an unknown Region');
+        throw timeoutError(error, { ...context, region }, timeouts);
+      }
+    },
+    { step: 'initialize', name: 'nameTimeoutsMiddleware', override: true },
+  );
+  return client;
+}
+
+function isTimeout(error: unknown): error is Error {
+  return (
+    error instanceof Error &&
+    (error.name === 'TimeoutError' || (error as { code?: unknown }).code === 'ETIMEDOUT')
+  );
+}
+
+/** The error a timed-out call ends with, after its last attempt. */
+export function timeoutError(
+  error: Error,
+  call: CallContext & { region: string },
+  timeouts: CallTimeouts,
+): AwsTimeoutError {
+  const service = call.clientName?.replace(/Client$/, '') ?? 'AWS';
+  const operation = call.commandName?.replace(/Command$/, '') ?? 'call';
+  const endpoint = call.endpointV2?.url.href ?? 'its endpoint';
+  const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts;
+  const what = /establish a connection/.test(error.message)
+    ? `could not connect to ${endpoint} within the ${timeouts.connectionMs} ms connection timeout`
+    : `${endpoint} did not answer within the ${timeouts.requestMs} ms request timeout`;
+  const tries = attempts === undefined ? '' : ` (${attempts} attempt${attempts === 1 ? '' : 's'})`;
+  return new AwsTimeoutError(
+    `${service} ${operation} in ${call.region} timed out: ${what}${tries}. ` +
+      'Check that this network reaches the endpoint (from a VPC: a NAT gateway or an interface VPC endpoint for the service) and that AWS_ENDPOINT_URL, if set, is right.',
+    { cause: error },
+  );
 }
 
 /**
@@ -32,14 +148,17 @@ export function cloudTrailClients(options: ClientOptions = {}): CloudTrailClient
   return (region) => {
     let client = clients.get(region);
     if (client === undefined) {
-      client = new CloudTrailClient({ region, ...retrySettings(), ...options });
+      client = nameTimeouts(
+        new CloudTrailClient(clientConfig({ ...options, region })),
+        options.timeouts,
+      );
       clients.set(region, client);
     }
     return client;
   };
 }
 
-/** The AWS Config client `PutEvaluations` goes through, with the same retry settings. */
+/** The AWS Config client `PutEvaluations` goes through, with the same settings. */
 export function configServiceClient(options: ClientOptions = {}): ConfigServiceClient {
-  return new ConfigServiceClient({ ...retrySettings(), ...options });
+  return nameTimeouts(new ConfigServiceClient(clientConfig(options)), options.timeouts);
 }

@@ -36,3 +36,12 @@ export class UndecidedVerdictError extends Error {
 export class EvaluationNotAcceptedError extends Error {
   override readonly name = 'EvaluationNotAcceptedError';
 }
+
+/**
+ * An AWS call got no answer within its timeout on every attempt. The
+ * message names the service, the operation, the Region, the endpoint and
+ * the timeout.
+ */
+export class AwsTimeoutError extends Error {
+  override readonly name = 'AwsTimeoutError';
+}

@@ -16,11 +16,11 @@ import {
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { assertLocalEsbuild, BUNDLE_SETTINGS, inlineBundle, PROJECT_ROOT } from './bundle';
+import { assertLocalEsbuild, assetBundling, inlineBundle, PROJECT_ROOT } from './bundle';
 import {
   AUTOMATION_PRINCIPAL,
   automationRoleStatements,
@@ -264,16 +264,7 @@ export class CloudTrailRuleStack extends Stack {
         // Stack traces in the logs point at the TypeScript sources.
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        forceDockerBundling: false,
-        minify: BUNDLE_SETTINGS.minify,
-        sourceMap: true,
-        sourcesContent: false,
-        format: OutputFormat.CJS,
-        target: BUNDLE_SETTINGS.target,
-        // Bundle the AWS SDK at the versions the lock file pins, instead of the runtime's.
-        externalModules: [],
-      },
+      bundling: assetBundling(),
     });
     this.placeFunction(id, fn, role, settings, placement);
     return { fn, logGroup };

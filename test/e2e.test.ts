@@ -5,9 +5,12 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { z } from 'zod';
 import {
+  BUNDLE_SHAPES,
   type BundledHandler,
   bundleHandler,
+  e2eNode,
   type Invocation,
+  majorOf,
   RULE_ENTRY,
 } from './support/bundled-handler';
 import {
@@ -25,12 +28,15 @@ import {
   type TrailStatusWire,
 } from './support/fake-aws';
 import { ACCOUNT, MANAGEMENT_ACCOUNT, trail } from './support/fixtures';
+import { type StalledEndpoint, startStalledEndpoint } from './support/stalled-endpoint';
 
 /*
- * End-to-end: the rule as it ships (one minified esbuild bundle), run in its
- * own `node` process with only the standard SDK environment variables, against
- * a fake CloudTrail and AWS Config on 127.0.0.1. What crosses the wire is what
- * is asserted: operations, signing Regions, request bodies.
+ * End-to-end: the rule as it ships, run in its own `node` process with only
+ * the standard SDK environment variables, against a fake CloudTrail and AWS
+ * Config on 127.0.0.1. What crosses the wire is what is asserted:
+ * operations, signing Regions, request bodies. Every scenario runs against
+ * both deployed bundles: the single-account stack's asset (the AWS SDK
+ * inside) and the member template's inline code (the runtime's AWS SDK).
  */
 
 /** The Region the function runs in (`AWS_REGION`). */
@@ -44,15 +50,15 @@ const NOTIFICATION_TIME = '2026-03-02T04:05:06.789Z';
 const resultSchema = z.object({ compliance: z.string(), annotation: z.string() });
 
 let fake: FakeAws;
+let stalled: StalledEndpoint;
 let rule: BundledHandler;
 
 beforeAll(async () => {
-  [rule, fake] = await Promise.all([bundleHandler(RULE_ENTRY), startFakeAws()]);
-}, 60_000);
+  [fake, stalled] = await Promise.all([startFakeAws(), startStalledEndpoint()]);
+});
 
 afterAll(async () => {
-  await fake?.close();
-  await rule?.dispose();
+  await Promise.all([fake?.close(), stalled?.close()]);
 });
 
 /** Invokes the bundled rule once in a fresh `node` process, as Lambda would on a cold start. */
@@ -180,7 +186,24 @@ function awsError(type: string, message: string): Fault['error'] {
 
 // ---------------------------------------------------------------- specification
 
-describe('CloudTrail.1 rule, bundled, against a fake AWS on 127.0.0.1', () => {
+describe.each(BUNDLE_SHAPES)('CloudTrail.1 rule, bundled (%s), on a fake AWS', (shape) => {
+  beforeAll(async () => {
+    rule = await bundleHandler(RULE_ENTRY, shape);
+  }, 60_000);
+
+  afterAll(async () => {
+    await rule?.dispose();
+  });
+
+  it(`runs under Node.js ${e2eNode().major}: E2E_NODE's, or the one running the tests`, async () => {
+    fake.serve(account());
+
+    const run = await invoke(scheduledEvent());
+
+    expect(run.outcome?.ok).toBe(true);
+    expect(majorOf(run.node ?? '')).toBe(e2eNode().major);
+  });
+
   it('reports COMPLIANT for a multi-Region trail that logs all management events', async () => {
     const trail = trailEntry('management-events');
     fake.serve(account(fakeTrail(trail)));
@@ -447,6 +470,31 @@ describe('CloudTrail.1 rule, bundled, against a fake AWS on 127.0.0.1', () => {
   });
 
   describe('errors from AWS', () => {
+    it('ends, naming the endpoint and the timeout, when the endpoint accepts connections and never answers', async () => {
+      stalled.forget();
+
+      const run = await rule.invoke(scheduledEvent(), {
+        endpoint: stalled.endpoint,
+        region: REGION,
+        maxAttempts: MAX_ATTEMPTS,
+      });
+
+      // Each attempt of DescribeTrails gives up after the 5 s request timeout; nothing is reported.
+      expect(run.outcome).toEqual({
+        ok: false,
+        error: {
+          name: 'AwsTimeoutError',
+          message: expect.stringContaining(
+            `CloudTrail DescribeTrails in ${REGION} timed out: ${stalled.endpoint}/ did not answer within the 5000 ms request timeout (${MAX_ATTEMPTS} attempts).`,
+          ),
+        },
+      });
+      expect(stalled.connections).toBe(MAX_ATTEMPTS);
+      expect(run.ms).toBeGreaterThanOrEqual(MAX_ATTEMPTS * 5_000);
+      expect(run.ms).toBeLessThan(MAX_ATTEMPTS * 5_000 + 5_000);
+      expect(run.output).toContain('AwsTimeoutError');
+    }, 30_000);
+
     it('retries throttling and reports as if nothing happened', async () => {
       const trail = trailEntry('management-events');
       const throttled = awsError('ThrottlingException', 'Rate exceeded');

@@ -9,7 +9,14 @@ import {
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { AdvancedEventSelector, EventSelector, EventSelectors } from '../rule/state';
-import { type BundledHandler, bundleHandler, REMEDIATION_ENTRY } from './support/bundled-handler';
+import {
+  BUNDLE_SHAPES,
+  type BundledHandler,
+  bundleHandler,
+  e2eNode,
+  majorOf,
+  REMEDIATION_ENTRY,
+} from './support/bundled-handler';
 import { dataEventUniverse, referenceLoggedDataEvents } from './support/data-event-reference';
 import {
   FAKE_ACCESS_KEY_ID,
@@ -36,7 +43,8 @@ import {
 import { referenceGaps } from './support/selector-reference';
 
 /*
- * End-to-end: the remediation as it ships (one minified esbuild bundle), run
+ * End-to-end: the remediation as it ships (the single-account stack's asset
+ * and the member template's inline code, each scenario against both), run
  * in its own `node` process with only the standard SDK environment
  * variables, against a fake STS, CloudTrail, S3 and KMS on 127.0.0.1 that
  * keeps the account's state. Each NON_COMPLIANT case is remediated, the
@@ -83,12 +91,11 @@ let fake: FakeAws;
 let remediation: BundledHandler;
 
 beforeAll(async () => {
-  [fake, remediation] = await Promise.all([startFakeAws(), bundleHandler(REMEDIATION_ENTRY)]);
-}, 60_000);
+  fake = await startFakeAws();
+});
 
 afterAll(async () => {
   await fake?.close();
-  await remediation?.dispose();
 });
 
 // ---------------------------------------------------------------- invoking
@@ -373,7 +380,24 @@ function expectSecureLogBucket(name: string, trailArn: string, kept: Statement[]
 
 // ---------------------------------------------------------------- specification
 
-describe('CloudTrail.1 remediation, bundled, against a fake AWS on 127.0.0.1', () => {
+describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake AWS', (shape) => {
+  beforeAll(async () => {
+    remediation = await bundleHandler(REMEDIATION_ENTRY, shape);
+  }, 60_000);
+
+  afterAll(async () => {
+    await remediation?.dispose();
+  });
+
+  it(`runs under Node.js ${e2eNode().major}: E2E_NODE's, or the one running the tests`, async () => {
+    fake.serve(account([fakeTrail(ownTrail('management-events'))]));
+
+    const run = await invoke({ dryRun: true }, REGION);
+
+    expect(run.outcome?.ok).toBe(true);
+    expect(majorOf(run.node ?? '')).toBe(e2eNode().major);
+  });
+
   describe('turns each NON_COMPLIANT case into a COMPLIANT one, and a second run writes nothing', () => {
     it('starts logging on a stopped multi-Region trail, in its home Region, and changes nothing else', async () => {
       // Homed in another Region: the function sees it as a shadow trail.

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, cdkJsonContext } from '../stack/build-app';
+import { assetBundle, REMEDIATION_ENTRY, RULE_ENTRY } from '../stack/bundle';
 import type { CloudTrailRuleStack } from '../stack/cloudtrail-rule-stack';
 import { DEFAULT_RULE_NAME } from '../stack/options';
 import { deploy } from './support/cfn-evaluator';
@@ -122,4 +123,22 @@ describe('the bundles', () => {
       expect(statSync(join(dir, 'index.js')).size).toBeGreaterThan(500 * 1024);
     },
   );
+
+  // The end-to-end tests and the benchmark run stack/bundle.ts's assetBundle: it must be this asset.
+  it.each([
+    ['RuleFunction', RULE_ENTRY],
+    ['RemediationFunction', REMEDIATION_ENTRY],
+  ])('%s is, byte for byte, the bundle the end-to-end tests run', async (prefix, entry) => {
+    const testDir = mkdtempSync(join(tmpdir(), 'cloudtrail1-asset-'));
+    try {
+      const tested = await assetBundle(entry, testDir);
+      const deployed = join(assetOf(prefix), 'index.js');
+      expect(readFileSync(tested).equals(readFileSync(deployed))).toBe(true);
+      const mapOf = (file: string) =>
+        JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { mappings: string; names: string[] };
+      expect(mapOf(tested).mappings).toBe(mapOf(deployed).mappings);
+    } finally {
+      rmSync(testDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,6 +1,6 @@
-import { STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { type Action, describeCall } from '../../remediation/actions';
-import { remediationClients } from '../../remediation/clients';
+import { remediationClients, stsClient } from '../../remediation/clients';
 import type { ExecutorClients } from '../../remediation/executor';
 import type { RemediationInput } from '../../remediation/input';
 import {
@@ -15,7 +15,6 @@ import {
   type RemediationResult,
   remediate,
 } from '../../remediation/remediate';
-import { retrySettings } from '../../rule/clients';
 import type { RuleParameters } from '../../rule/parameters';
 import type { LiveTarget, RemediateCommand } from '../args';
 import { AwsReadError, UsageError } from '../errors';
@@ -202,8 +201,7 @@ async function withLiveAccount<T>(
   const profile = target.profile === undefined ? {} : { profile: target.profile };
   // The remediation's own STS client takes no Region; this one honours --region,
   // which is also the Region trails are listed from and a new trail goes to.
-  const sts: STSClient = new STSClient({
-    ...retrySettings(),
+  const sts: STSClient = stsClient({
     ...(target.region === undefined ? {} : { region: target.region }),
     ...profile,
   });

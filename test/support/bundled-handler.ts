@@ -3,18 +3,51 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { bundleRule } from '../../bench/bundle';
+import { assetBundle, inlineBundle } from '../../stack/bundle';
 import { FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY } from './fake-aws';
 
 /**
- * A Lambda handler as it ships, run the way Lambda runs it: one minified
- * esbuild bundle (`bench/bundle.ts`, the build the benchmark measures),
- * invoked once per fresh `node` process with only the standard SDK
- * environment variables, every connection outside 127.0.0.1 refused. The
- * rule's and the remediation's end-to-end tests both run through it.
+ * A Lambda handler as it ships, run the way Lambda runs it: the bundle the
+ * deployment builds (`stack/bundle.ts`), invoked once per fresh `node`
+ * process with only the standard SDK environment variables, every
+ * connection outside 127.0.0.1 refused. The rule's and the remediation's
+ * end-to-end tests both run through it.
+ *
+ * `E2E_NODE` names the `node` binary the bundles run under (by default the
+ * one running the tests), and `E2E_NODE_MAJOR` the major version it must
+ * be; `npm run e2e:node24` sets both to the Lambda runtime's Node.js.
  */
 
-export { REMEDIATION_ENTRY, RULE_ENTRY } from '../../bench/bundle';
+export { REMEDIATION_ENTRY, RULE_ENTRY } from '../../stack/bundle';
+
+/**
+ * What is deployed: `asset`, the single-account stack's bundle (the AWS SDK
+ * inside, a source map, `NODE_OPTIONS=--enable-source-maps` as the stack
+ * sets it); `inline`, the member template's inline code (the AWS SDK from
+ * the runtime).
+ */
+export type BundleShape = 'asset' | 'inline';
+export const BUNDLE_SHAPES: readonly BundleShape[] = ['asset', 'inline'];
+
+/** The `node` the bundles run under, and the major version it must report. */
+export function e2eNode(env: NodeJS.ProcessEnv = process.env): { path: string; major: number } {
+  const path = env.E2E_NODE ?? '';
+  const major = env.E2E_NODE_MAJOR ?? '';
+  if (path === '' && major === '') {
+    return { path: process.execPath, major: majorOf(process.versions.node) };
+  }
+  if (path === '' || !/^[1-9][0-9]*$/.test(major)) {
+    throw new Error(
+      `E2E_NODE (${JSON.stringify(path)}) and E2E_NODE_MAJOR (${JSON.stringify(major)}) go together: set E2E_NODE to a node binary and E2E_NODE_MAJOR to its major version (as "npm run e2e:node24" does), or neither.`,
+    );
+  }
+  return { path, major: Number(major) };
+}
+
+/** `24` for `24.11.1`. */
+export function majorOf(version: string): number {
+  return Number(version.split('.')[0]);
+}
 
 /**
  * Runs in the child process: refuses any connection that is not to
@@ -37,7 +70,8 @@ net.Socket.prototype.connect = function (...args) {
   return connect.apply(this, args);
 };
 const { handler } = require(process.argv[2]);
-const done = (message) => process.send(message, () => process.disconnect());
+const node = process.versions.node;
+const done = (message) => process.send({ node, ...message }, () => process.disconnect());
 handler(JSON.parse(process.argv[3])).then(
   (result) => done({ ok: true, result }),
   (error) => done({ ok: false, error: { name: String(error && error.name), message: String(error && error.message) } }),
@@ -49,6 +83,7 @@ const outcomeSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), error: z.object({ name: z.string(), message: z.string() }) }),
 ]);
 export type Outcome = z.infer<typeof outcomeSchema>;
+const messageSchema = z.intersection(z.object({ node: z.string() }), outcomeSchema);
 
 export interface Invocation {
   /** What the handler returned or threw; `undefined` when the process died first. */
@@ -58,6 +93,8 @@ export interface Invocation {
   output: string;
   /** Wall-clock milliseconds, process start to exit. */
   ms: number;
+  /** `process.versions.node` of the process that ran the handler; `undefined` when it died first. */
+  node: string | undefined;
 }
 
 export interface InvokeOptions {
@@ -83,21 +120,29 @@ export interface BundledHandler {
 const RUNTIME_MODULES = join(__dirname, '..', '..', 'node_modules');
 
 /**
- * Bundles a handler's entry point into a temporary directory, with the
- * runner beside it; or, given `{ inline }`, takes a template's inline
- * `ZipFile` code as it is, and lets it load the AWS SDK the way the Lambda
- * runtime provides it (`NODE_PATH`).
+ * Bundles a handler's entry point as the deployment does, in the given
+ * shape, into a temporary directory with the runner beside it; or, given
+ * `{ inline }`, takes a template's inline `ZipFile` code as it is. Inline
+ * code loads the AWS SDK the way the Lambda runtime provides it
+ * (`NODE_PATH`).
  */
-export async function bundleHandler(entry: string | { inline: string }): Promise<BundledHandler> {
+export async function bundleHandler(
+  entry: string | { inline: string },
+  shape: BundleShape = 'asset',
+): Promise<BundledHandler> {
   const workDir = await mkdtemp(join(tmpdir(), 'cloudtrail1-e2e-'));
-  const bundle = join(workDir, 'handler.js');
   const runner = join(workDir, 'run.cjs');
-  await Promise.all([
-    typeof entry === 'string' ? bundleRule(bundle, entry) : writeFile(bundle, entry.inline),
-    writeFile(runner, RUNNER),
-  ]);
-  const runtimeSdk: NodeJS.ProcessEnv =
-    typeof entry === 'string' ? {} : { NODE_PATH: RUNTIME_MODULES };
+  let bundle = join(workDir, 'index.js');
+  let runtime: NodeJS.ProcessEnv;
+  if (typeof entry === 'string' && shape === 'asset') {
+    bundle = await assetBundle(entry, workDir);
+    runtime = { NODE_OPTIONS: '--enable-source-maps' };
+  } else {
+    await writeFile(bundle, typeof entry === 'string' ? inlineBundle(entry) : entry.inline);
+    runtime = { NODE_PATH: RUNTIME_MODULES };
+  }
+  await writeFile(runner, RUNNER);
+  const node = e2eNode();
 
   return {
     invoke(event, options) {
@@ -113,34 +158,46 @@ export async function bundleHandler(entry: string | { inline: string }): Promise
         AWS_EC2_METADATA_DISABLED: 'true',
         HOME: workDir,
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        ...runtimeSdk,
+        ...runtime,
         ...options.env,
       };
       const started = performance.now();
       return new Promise((resolvePromise, reject) => {
-        const child = spawn(process.execPath, [runner, bundle, JSON.stringify(event)], {
+        const child = spawn(node.path, [runner, bundle, JSON.stringify(event)], {
           env,
           stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         });
         let output = '';
         let outcome: Outcome | undefined;
+        let version: string | undefined;
         const collect = (chunk: Buffer) => {
           output += chunk.toString('utf8');
         };
         child.stdout?.on('data', collect);
         child.stderr?.on('data', collect);
         child.on('message', (message) => {
-          outcome = outcomeSchema.parse(message);
+          const { node: reported, ...rest } = messageSchema.parse(message);
+          version = reported;
+          outcome = outcomeSchema.parse(rest);
         });
         const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
         child.on('error', reject);
         child.on('close', (exitCode) => {
           clearTimeout(timer);
+          if (version !== undefined && majorOf(version) !== node.major) {
+            reject(
+              new Error(
+                `The handler ran under Node.js ${version} (${node.path}), not Node.js ${node.major}: check E2E_NODE and E2E_NODE_MAJOR.`,
+              ),
+            );
+            return;
+          }
           resolvePromise({
             outcome,
             exitCode,
             output,
             ms: Math.round(performance.now() - started),
+            node: version,
           });
         });
       });
