@@ -9,11 +9,20 @@
  * The resource an action can be limited to:
  * - `anyTrail`: any trail ARN (reads, including organization trails of another account);
  * - `ownTrail`: trails of this account only (writes: another account's trail is never changed);
- * - `bucket`: the log bucket;
- * - `key`: the KMS key given for a new trail;
+ * - `newBucket`: creating the log bucket (it has no owner yet to check);
+ * - `bucket`: the log bucket, when it is this account's;
+ * - `key`: the KMS key given for a new trail (reads);
+ * - `keyPolicy`: changing that key's policy, granted only when a key is configured;
  * - `none`: the API has no resource-level permission.
  */
-export type PermissionScope = 'none' | 'anyTrail' | 'ownTrail' | 'bucket' | 'key';
+export type PermissionScope =
+  | 'none'
+  | 'anyTrail'
+  | 'ownTrail'
+  | 'newBucket'
+  | 'bucket'
+  | 'key'
+  | 'keyPolicy';
 
 export type RemediationService = 'cloudtrail' | 's3' | 'kms';
 
@@ -45,15 +54,15 @@ export const REMEDIATION_PERMISSIONS: readonly RemediationPermission[] = [
   read('s3', 'GetBucketEncryption', 's3:GetEncryptionConfiguration', 'bucket'),
   // Creating or securing it. CreateBucket with ObjectOwnership also needs
   // s3:PutBucketOwnershipControls.
-  write('s3', 'CreateBucket', 's3:CreateBucket', 'bucket'),
-  write('s3', 'CreateBucket', 's3:PutBucketOwnershipControls', 'bucket'),
+  write('s3', 'CreateBucket', 's3:CreateBucket', 'newBucket'),
+  write('s3', 'CreateBucket', 's3:PutBucketOwnershipControls', 'newBucket'),
   write('s3', 'PutPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 'bucket'),
   write('s3', 'PutBucketEncryption', 's3:PutEncryptionConfiguration', 'bucket'),
   write('s3', 'PutBucketPolicy', 's3:PutBucketPolicy', 'bucket'),
   // The KMS key of a new trail: checked, and its policy merged when CloudTrail may not use it.
   read('kms', 'DescribeKey', 'kms:DescribeKey', 'key'),
   read('kms', 'GetKeyPolicy', 'kms:GetKeyPolicy', 'key'),
-  write('kms', 'PutKeyPolicy', 'kms:PutKeyPolicy', 'key'),
+  write('kms', 'PutKeyPolicy', 'kms:PutKeyPolicy', 'keyPolicy'),
 ];
 
 /** The IAM actions the remediation function needs, sorted and without repeats. */

@@ -31,6 +31,7 @@ import {
   errorAlarmProperties,
   type FunctionSettings,
   type Intrinsics,
+  keyPolicyStatements,
   LAMBDA_ARCHITECTURE,
   LAMBDA_RUNTIME,
   LOG_RETENTION_DAYS,
@@ -53,6 +54,7 @@ import {
   literalTemplateOptions,
   type OptionalValue,
   optionalProperty,
+  type Switch,
 } from './template-options';
 import { acknowledgeUnsetOption, type GuardOption } from './validation';
 
@@ -135,6 +137,12 @@ export class CloudTrailRuleStack extends Stack {
     );
     this.ruleFunction = rulePart.fn;
     this.remediationFunction = remediationPart.fn;
+    this.grantWhen(
+      values.grantKeyPolicy,
+      'RemediationFunctionKeyPolicyGrant',
+      remediationPart.fn.role as iam.Role,
+      (cfn) => keyPolicyStatements(values, cfn),
+    );
 
     const invoke = new CfnResource(this, 'ConfigInvokesRuleFunction', {
       type: 'AWS::Lambda::Permission',
@@ -285,23 +293,13 @@ export class CloudTrailRuleStack extends Stack {
     settings: FunctionSettings,
     placement: FunctionPlacement,
   ): void {
+    const policy = this.grantWhen(placement.inVpc, `${id}FunctionVpcAccess`, role, (cfn) =>
+      vpcStatements(placement.vpcResources(cfn), cfn),
+    );
     let waitFor: CfnValue | undefined;
-    if (placement.inVpc !== false) {
-      const vpc = (cfn: Intrinsics) => vpcStatements(placement.vpcResources(cfn), cfn);
-      const policy = new iam.Policy(this, `${id}FunctionVpcAccess`, {
-        document: policyDocument(vpc(CDK_INTRINSICS)),
-        roles: [role],
-      });
-      acknowledgeWildcards(policy, vpc(TEMPLATE_INTRINSICS));
-      const cfnPolicy = policy.node.defaultChild as iam.CfnPolicy;
-      if (placement.inVpc === true) {
-        fn.node.addDependency(policy);
-      } else {
-        cfnPolicy.cfnOptions.condition = this.node.findChild(
-          placement.inVpc.condition,
-        ) as CfnCondition;
-        waitFor = { Ref: this.getLogicalId(cfnPolicy) };
-      }
+    if (policy !== undefined && placement.inVpc === true) fn.node.addDependency(policy);
+    if (policy !== undefined && placement.inVpc !== true) {
+      waitFor = { Ref: this.getLogicalId(policy.node.defaultChild as iam.CfnPolicy) };
     }
     setOptional(fn, 'VpcConfig', placement.vpcConfig(waitFor));
     acknowledgeUnlessSet(fn, 'subnetIds', placement.vpcConfig());
@@ -311,6 +309,31 @@ export class CloudTrailRuleStack extends Stack {
     });
     alarm.node.addDependency(fn);
     acknowledgeUnlessSet(alarm, 'alarmTopicArn', placement.alarmTopicArn);
+  }
+
+  /**
+   * A policy of its own for statements a role needs only in some
+   * deployments: attached always, never, or (in the member template) when a
+   * template condition holds.
+   */
+  private grantWhen(
+    when: Switch,
+    id: string,
+    role: iam.Role,
+    statements: (cfn: Intrinsics) => PolicyStatementJson[],
+  ): iam.Policy | undefined {
+    if (when === false) return undefined;
+    const policy = new iam.Policy(this, id, {
+      document: policyDocument(statements(CDK_INTRINSICS)),
+      roles: [role],
+    });
+    acknowledgeWildcards(policy, statements(TEMPLATE_INTRINSICS));
+    if (when !== true) {
+      (policy.node.defaultChild as iam.CfnPolicy).cfnOptions.condition = this.node.findChild(
+        when.condition,
+      ) as CfnCondition;
+    }
+    return policy;
   }
 
   private outputs(values: Record<string, [string, string]>): void {
@@ -422,8 +445,10 @@ export const WILDCARD_REASONS: Record<string, string> = {
     "Lambda names the network interfaces it creates for the function at run time, and the Lambda developer guide warns that DeleteNetworkInterface limited to fewer interfaces can cut the function off from its VPC; the ARN is limited to this account's network interfaces in this Region.",
   DescribeNetwork:
     'ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets support no resource-level permissions (Service Authorization Reference), so they can only be granted on "*"; both only read.',
-  CheckOrGrantNewTrailKey:
-    'No KMS key ARN is configured (none, or an alias: KMS authorizes key actions on key ARNs, never on aliases), and a person may pass KmsKeyId when running the document; the ARN is limited to keys of one account in one Region, and the code only merges the CloudTrail statement into a key policy, never removes one.',
+  CheckNewTrailKey:
+    'No KMS key ARN is configured (none, or an alias: KMS authorizes key actions on key ARNs, never on aliases), and a person may pass KmsKeyId when running the document; the actions only read a key and its policy, and the ARN is limited to keys of one account in one Region.',
+  GrantNewTrailKey:
+    'Granted only when kmsKeyId is configured. KMS authorizes key actions on key ARNs, never on aliases, so for an alias (or, in the member template, any KmsKeyId) the ARN is limited to keys of the account and Region the key is in; the code only merges the CloudTrail statement into the key policy, never removes one.',
 };
 
 /**

@@ -33,6 +33,7 @@ export interface PolicyStatementJson {
   Effect: 'Allow';
   Action: string[];
   Resource: CfnValue | CfnValue[];
+  Condition?: Record<string, Record<string, CfnValue>>;
 }
 
 /** The Lambda runtime and architecture of both functions (Node.js 24: the AWS SDK needs Node ≥ 22 from 2027). */
@@ -196,45 +197,92 @@ const SCOPE_SIDS: Record<PermissionScope, string> = {
   none: 'ListTrails',
   anyTrail: 'ReadAnyTrail',
   ownTrail: 'ChangeOwnTrails',
-  bucket: 'CheckOrCreateLogBucket',
-  key: 'CheckOrGrantNewTrailKey',
+  newBucket: 'CreateLogBucket',
+  bucket: 'CheckOrSecureLogBucket',
+  key: 'CheckNewTrailKey',
+  keyPolicy: 'GrantNewTrailKey',
 };
 
-/**
- * The remediation function's permissions: exactly the actions
- * `remediation/permissions.ts` lists, one statement per scope, each limited
- * to the resources the code can touch.
- */
-export function remediationFunctionStatements(
+/** Scopes whose statement is a policy of its own, granted only when the deployment needs it. */
+const SEPARATE_SCOPES: ReadonlySet<PermissionScope> = new Set(['keyPolicy']);
+
+function scopeStatement(
+  scope: PermissionScope,
   values: TemplateOptions,
   cfn: Intrinsics,
-): PolicyStatementJson[] {
+): PolicyStatementJson {
   const resources: Record<PermissionScope, CfnValue> = {
     none: '*',
     anyTrail: cfn.sub(ANY_TRAIL),
     // Writes: a trail of another account (an organization trail) is never changed.
     ownTrail: cfn.sub(OWN_TRAIL),
+    newBucket: values.bucketResource(cfn),
     bucket: values.bucketResource(cfn),
     key: values.keyResource(cfn),
+    keyPolicy: values.keyResource(cfn),
   };
+  // A bucket of that name in another account (one created there first, say) is never touched.
+  const condition =
+    scope === 'bucket'
+      ? { Condition: { StringEquals: { 's3:ResourceAccount': cfn.accountId } } }
+      : {};
+  return {
+    Sid: SCOPE_SIDS[scope],
+    Effect: 'Allow',
+    Action: actionsFor(scope),
+    Resource: resources[scope],
+    ...condition,
+  };
+}
+
+/**
+ * The remediation function's permissions: exactly the actions
+ * `remediation/permissions.ts` lists, one statement per scope, each limited
+ * to the resources the code can touch; all but the key policy grant, which
+ * is {@link keyPolicyStatements}.
+ */
+export function remediationFunctionStatements(
+  values: TemplateOptions,
+  cfn: Intrinsics,
+): PolicyStatementJson[] {
   return (Object.keys(SCOPE_SIDS) as PermissionScope[])
-    .map((scope) => ({
-      Sid: SCOPE_SIDS[scope],
-      Effect: 'Allow' as const,
-      Action: actionsFor(scope),
-      Resource: resources[scope],
-    }))
+    .filter((scope) => !SEPARATE_SCOPES.has(scope))
+    .map((scope) => scopeStatement(scope, values, cfn))
     .filter((statement) => statement.Action.length > 0);
+}
+
+/**
+ * Changing the new trail's key policy, so CloudTrail may use the key: a
+ * policy of its own, granted only when a key is configured
+ * (`values.grantKeyPolicy`), on that key.
+ */
+export function keyPolicyStatements(
+  values: TemplateOptions,
+  cfn: Intrinsics,
+): PolicyStatementJson[] {
+  return [scopeStatement('keyPolicy', values, cfn)];
 }
 
 /** The service that assumes the automation role. */
 export const AUTOMATION_PRINCIPAL = 'ssm.amazonaws.com';
 
-/** Only SSM Automation, and only on behalf of this account, may assume the automation role. */
+/**
+ * Only SSM Automation, and only for an automation execution of this account
+ * in this Region, may assume the automation role: no other account's or
+ * Region's automation can act through it (Systems Manager's guidance on
+ * cross-service confused deputy prevention).
+ */
 export function automationTrustConditions(
   cfn: Intrinsics,
 ): Record<string, Record<string, CfnValue>> {
-  return { StringEquals: { 'aws:SourceAccount': cfn.accountId } };
+  return {
+    StringEquals: { 'aws:SourceAccount': cfn.accountId },
+    ArnLike: {
+      'aws:SourceArn': cfn.sub(
+        'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:automation-execution/*',
+      ),
+    },
+  };
 }
 
 /** The automation role: run the remediation function, then ask Config to evaluate this rule again. */

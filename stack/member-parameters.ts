@@ -132,6 +132,7 @@ export function memberTemplateOptions(stack: Stack, options: DeploymentOptions):
       ],
     }),
     keyResource: () => keysOfKeyAccountAndRegion(),
+    grantKeyPolicy: { condition: hasValueCondition('kmsKeyId') },
     functions: {
       logGroupKmsKeyArn: optionalFromTemplate('logGroupKmsKeyArn'),
       vpcConfig: (waitFor) => {

@@ -65,6 +65,8 @@ export interface TemplateOptions {
   bucketResource(cfn: Intrinsics): CfnValue;
   /** The keys the remediation may check and grant CloudTrail on. */
   keyResource(cfn: Intrinsics): CfnValue;
+  /** Whether the remediation may change that key's policy: only when a key is configured. */
+  grantKeyPolicy: Switch;
   /** Where both functions run and who hears of their errors. */
   functions: FunctionPlacement;
 }
@@ -134,6 +136,7 @@ export function literalTemplateOptions(options: DeploymentOptions): TemplateOpti
     },
     bucketResource: (cfn) => cfn.sub(`arn:\${AWS::Partition}:s3:::${remediationBucket(options)}`),
     keyResource: (cfn) => keyResource(options.kmsKeyId, cfn),
+    grantKeyPolicy: options.kmsKeyId !== undefined,
     functions: {
       logGroupKmsKeyArn: options.logGroupKmsKeyArn,
       vpcConfig: () =>

@@ -488,12 +488,22 @@ describe('with the same options as the single-account stack', () => {
   ])(
     'grants the key actions on every key of the key’s account and Region for %s, where the stack names the key',
     (_, kmsKeyId, stackResource, memberResource) => {
-      const keyStatement = (deployed: DeployedTemplate) =>
-        new DeployedResources(deployed)
+      const keyStatements = (deployed: DeployedTemplate) => {
+        const resources = new DeployedResources(deployed);
+        const check = resources
           .statements(`cloudtrail-1-multi-region-trail-remediation-${PSEUDO.region}`)
-          .find((s) => s.Sid === 'CheckOrGrantNewTrailKey')?.Resource;
-      expect(keyStatement(deployedStack({ kmsKeyId }))).toBe(stackResource);
-      expect(keyStatement(deploy(template, parametersFor({ kmsKeyId })))).toBe(memberResource);
+          .find((s) => s.Sid === 'CheckNewTrailKey')?.Resource;
+        const grant = resources.only('AWS::IAM::Policy').Properties.PolicyDocument as {
+          Statement: { Sid: string; Resource: unknown }[];
+        };
+        expect(grant.Statement.map((s) => s.Sid)).toEqual(['GrantNewTrailKey']);
+        return [check, grant.Statement[0]?.Resource];
+      };
+      expect(keyStatements(deployedStack({ kmsKeyId }))).toEqual([stackResource, stackResource]);
+      expect(keyStatements(deploy(template, parametersFor({ kmsKeyId })))).toEqual([
+        memberResource,
+        memberResource,
+      ]);
     },
     60_000,
   );

@@ -39,6 +39,21 @@ function only(template: Template, type: string): { Properties: Record<string, un
   return found[0] as { Properties: Record<string, unknown> };
 }
 
+/** The one statement of the remediation role's key policy grant, a policy of its own. */
+function keyPolicyGrant(template: Template): Record<string, unknown> {
+  const grants = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
+    id.startsWith('RemediationFunctionKeyPolicyGrant'),
+  );
+  expect(grants).toHaveLength(1);
+  const [, grant] = grants[0] ?? [];
+  expect(grant?.Properties.Roles).toEqual([
+    { Ref: expect.stringMatching(/^RemediationFunctionRole/) },
+  ]);
+  const statements = grant?.Properties.PolicyDocument.Statement as Record<string, unknown>[];
+  expect(statements).toHaveLength(1);
+  return statements[0] ?? {};
+}
+
 function statement(template: Template, rolePrefix: string, sid: string): Record<string, unknown> {
   const [role] = Object.entries(template.findResources('AWS::IAM::Role'))
     .filter(([id]) => id.startsWith(rolePrefix))
@@ -334,11 +349,11 @@ describe('the template', () => {
       Environment: { Variables: { RULE_PARAMETERS: JSON.stringify(parameters) } },
     });
     // A new trail must deliver to the bucket the rule requires, so that bucket is the one allowed.
-    expect(
-      statement(template, 'RemediationFunctionRole', 'CheckOrCreateLogBucket').Resource,
-    ).toEqual({
-      'Fn::Sub': 'arn:${AWS::Partition}:s3:::org-cloudtrail-logs',
-    });
+    for (const sid of ['CreateLogBucket', 'CheckOrSecureLogBucket']) {
+      expect(statement(template, 'RemediationFunctionRole', sid).Resource).toEqual({
+        'Fn::Sub': 'arn:${AWS::Partition}:s3:::org-cloudtrail-logs',
+      });
+    }
   });
 
   it('with automaticRemediation, retries as maximumAutomaticAttempts and retryAttemptSeconds say', () => {
@@ -367,17 +382,33 @@ describe('the template', () => {
       BucketName: { StaticValue: { Values: ['audit-trail-logs'] } },
       KmsKeyId: { StaticValue: { Values: ['alias/cloudtrail'] } },
     });
-    expect(
-      statement(template, 'RemediationFunctionRole', 'CheckOrCreateLogBucket').Resource,
-    ).toEqual({
-      'Fn::Sub': 'arn:${AWS::Partition}:s3:::audit-trail-logs',
-    });
+    for (const sid of ['CreateLogBucket', 'CheckOrSecureLogBucket']) {
+      expect(statement(template, 'RemediationFunctionRole', sid).Resource).toEqual({
+        'Fn::Sub': 'arn:${AWS::Partition}:s3:::audit-trail-logs',
+      });
+    }
     // KMS authorizes on key ARNs, never aliases: any key of this account in this Region.
-    expect(
-      statement(template, 'RemediationFunctionRole', 'CheckOrGrantNewTrailKey').Resource,
-    ).toEqual({
+    const ownKeys = {
       'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*',
+    };
+    expect(statement(template, 'RemediationFunctionRole', 'CheckNewTrailKey').Resource).toEqual(
+      ownKeys,
+    );
+    expect(keyPolicyGrant(template)).toEqual({
+      Sid: 'GrantNewTrailKey',
+      Effect: 'Allow',
+      Action: 'kms:PutKeyPolicy',
+      Resource: ownKeys,
     });
+  });
+
+  it('grants no KMS write without kmsKeyId: the key policy grant is left out', () => {
+    const { template } = synth({});
+    expect(statement(template, 'RemediationFunctionRole', 'CheckNewTrailKey').Action).toEqual([
+      'kms:DescribeKey',
+      'kms:GetKeyPolicy',
+    ]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('kms:PutKeyPolicy');
   });
 
   it.each([
@@ -401,9 +432,10 @@ describe('the template', () => {
     ],
   ])('with kmsKeyId %s', (_, kmsKeyId, resource) => {
     const { stack, template } = synth({ kmsKeyId });
-    expect(
-      statement(template, 'RemediationFunctionRole', 'CheckOrGrantNewTrailKey').Resource,
-    ).toEqual(resource);
+    expect(statement(template, 'RemediationFunctionRole', 'CheckNewTrailKey').Resource).toEqual(
+      resource,
+    );
+    expect(keyPolicyGrant(template).Resource).toEqual(resource);
     // The acknowledged wildcard findings follow the statements: still none left unacknowledged.
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
   });

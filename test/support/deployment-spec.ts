@@ -328,25 +328,33 @@ export function describeDeployment(load: () => DeployedResources): void {
           Resource: `arn:aws:cloudtrail:*:${ACCOUNT}:trail/*`,
         },
         {
-          Sid: 'CheckOrCreateLogBucket',
+          Sid: 'CreateLogBucket',
+          Effect: 'Allow',
+          Action: ['s3:CreateBucket', 's3:PutBucketOwnershipControls'],
+          Resource: `arn:aws:s3:::cloudtrail-logs-${ACCOUNT}-${REGION}`,
+        },
+        {
+          // Never a bucket of that name that another account owns.
+          // https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
+          Sid: 'CheckOrSecureLogBucket',
           Effect: 'Allow',
           Action: [
-            's3:CreateBucket',
             's3:GetBucketPolicy',
             's3:GetBucketPublicAccessBlock',
             's3:GetEncryptionConfiguration',
             's3:ListBucket',
-            's3:PutBucketOwnershipControls',
             's3:PutBucketPolicy',
             's3:PutBucketPublicAccessBlock',
             's3:PutEncryptionConfiguration',
           ],
           Resource: `arn:aws:s3:::cloudtrail-logs-${ACCOUNT}-${REGION}`,
+          Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNT } },
         },
         {
-          Sid: 'CheckOrGrantNewTrailKey',
+          // No key is configured: reading a key a person names is all; no KMS write.
+          Sid: 'CheckNewTrailKey',
           Effect: 'Allow',
-          Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy'],
+          Action: ['kms:DescribeKey', 'kms:GetKeyPolicy'],
           Resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/*`,
         },
         {
@@ -357,7 +365,19 @@ export function describeDeployment(load: () => DeployedResources): void {
         },
       ]);
       const granted = statements.filter((s) => s.Sid !== 'WriteOwnLogs').flatMap(actions);
-      expect(granted.sort()).toEqual([...REMEDIATION_ACTIONS]);
+      expect(granted.sort()).toEqual(REMEDIATION_ACTIONS.filter((a) => a !== 'kms:PutKeyPolicy'));
+    });
+
+    it('grants no KMS write at all, since no kmsKeyId is configured', () => {
+      const deployed = r();
+      const all = ['rule', 'remediation', 'automation'].flatMap((role) =>
+        deployed.statements(`${RULE}-${role}-${REGION}`),
+      );
+      const kms = all.flatMap(actions).filter((a) => a.startsWith('kms:'));
+      expect(kms.sort()).toEqual(['kms:DescribeKey', 'kms:GetKeyPolicy']);
+      expect(
+        Object.values(deployed.deployed.resources).filter((x) => x.Type === 'AWS::IAM::Policy'),
+      ).toEqual([]);
     });
 
     it('grants no "*" action to any role, and "*" resources only to actions without resource-level permissions', () => {
@@ -390,16 +410,23 @@ export function describeDeployment(load: () => DeployedResources): void {
       });
     });
 
-    it('has an automation role that only SSM may assume, only for this account', () => {
+    // https://docs.aws.amazon.com/systems-manager/latest/userguide/cross-service-confused-deputy-prevention.html
+    it('has an automation role that only SSM may assume, only for automation executions of this account and Region', () => {
       const deployed = r();
       const role = deployed.resource(deployed.roleId(`${RULE}-automation-${REGION}`));
-      expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+      expect(role.Properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
         Statement: [
           {
             Action: 'sts:AssumeRole',
             Effect: 'Allow',
             Principal: { Service: 'ssm.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': ACCOUNT },
+              ArnLike: {
+                'aws:SourceArn': `arn:aws:ssm:${REGION}:${ACCOUNT}:automation-execution/*`,
+              },
+            },
           },
         ],
       });
