@@ -131,7 +131,7 @@ export function verdictFromCli(result: { status: number | null; stdout: string; 
   const expected = result.status === 0 ? 'COMPLIANT' : result.status === 1 ? 'NON_COMPLIANT' : null;
   if (expected === null) {
     throw new CliVerdictError(
-      `The CLI gave no verdict (exit status ${result.status}), so there is nothing to compare the rule with: ${result.stderr.trim() || result.stdout.trim()}`,
+      `The CLI gave no verdict (exit status ${result.status}), so there is nothing to compare the rule with. ${noVerdictReason(result)}`,
     );
   }
   let parsed: z.infer<typeof cliOutput>;
@@ -148,4 +148,16 @@ export function verdictFromCli(result: { status: number | null; stdout: string; 
     );
   }
   return { verdict: expected, accountId: parsed.accountId, region: parsed.region };
+}
+
+const undecidedOutput = z.object({ compliance: z.string(), reason: z.string() });
+
+/** What the CLI said instead of a verdict: an undecided account's reason (--json), else its error output. */
+function noVerdictReason(result: { stdout: string; stderr: string }): string {
+  try {
+    const undecided = undecidedOutput.parse(JSON.parse(result.stdout));
+    return `It says ${undecided.compliance}: ${undecided.reason}`;
+  } catch {
+    return result.stderr.trim() || result.stdout.trim().slice(0, 500);
+  }
 }
