@@ -31,6 +31,10 @@ import {
 
 const ROOT = resolve(__dirname, '..');
 
+/** What to do when the check fails (integ-runner's own hint, --update-on-failed, would deploy). */
+const STALE_SNAPSHOT =
+  'The acceptance test\'s snapshot does not match the stack. If the change is intended, run "npm run integ:update" (offline, deploys nothing), review the diff of integ/integ.cloudtrail-rule.ts.snapshot and commit it.';
+
 class AccountNotReadyError extends Error {
   override readonly name = 'AccountNotReadyError';
 }
@@ -99,9 +103,7 @@ async function runAcceptanceTest(args: string[]): Promise<number> {
 
   console.error('1/4 Checking the committed snapshot against a fresh synth (offline).');
   if ((await integRunner(INTEG_RUNNER_BASE_ARGS, offlineEnv())) !== 0) {
-    console.error(
-      'The snapshot does not match the stack: run "npm run integ:update", review and commit the snapshot, then run the test.',
-    );
+    console.error(STALE_SNAPSHOT);
     return 1;
   }
 
@@ -136,9 +138,12 @@ async function runAcceptanceTest(args: string[]): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
-    case 'check':
+    case 'check': {
       if (args.length > 0) throw new IntegUsageError('"check" takes no arguments.');
-      return integRunner(INTEG_RUNNER_BASE_ARGS, offlineEnv());
+      const status = await integRunner(INTEG_RUNNER_BASE_ARGS, offlineEnv());
+      if (status !== 0) console.error(STALE_SNAPSHOT);
+      return status;
+    }
     case 'update':
       if (args.length > 0) throw new IntegUsageError('"update" takes no arguments.');
       // --dry-run: write the snapshot from a synth, deploy nothing.
