@@ -75,7 +75,13 @@ async function checkAccount(options: RunOptions): Promise<void> {
     ...(options.profile !== undefined ? { profile: options.profile } : {}),
   });
   try {
-    const recorders = await config.send(new DescribeConfigurationRecorderStatusCommand({}));
+    const recorders = await config
+      .send(new DescribeConfigurationRecorderStatusCommand({}))
+      .catch((error: unknown) => {
+        throw new AccountNotReadyError(
+          `Could not read AWS Config in ${options.region} (config:DescribeConfigurationRecorderStatus): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}. Check the credentials (--profile, or AWS_PROFILE / AWS_ACCESS_KEY_ID) and that they may call it.`,
+        );
+      });
     if (!(recorders.ConfigurationRecordersStatus ?? []).some((r) => r.recording === true)) {
       throw new AccountNotReadyError(
         `AWS Config is not recording in ${options.region}: AWS Config creates no rule without a configuration recorder. Turn recording on in this Region (console: AWS Config > Settings), or pick a Region where it is on.`,
