@@ -97,7 +97,11 @@ export function cliArgs(options: RunOptions): string[] {
   ];
 }
 
-/** integ-runner's arguments for the real run: deploy even though the snapshot differs (it holds no verdict). */
+/**
+ * integ-runner's arguments for the real run. `--force`: deploy although the
+ * snapshot is unchanged (without it integ-runner deploys only a test whose
+ * snapshot differs).
+ */
 export function deployArgs(options: RunOptions): string[] {
   return [
     ...INTEG_RUNNER_BASE_ARGS,
