@@ -117,8 +117,17 @@ async function runAcceptanceTest(args: string[]): Promise<number> {
   await checkAccount(options);
 
   console.error('3/4 Asking the CLI for the verdict on the same account and Region.');
-  const cli = spawnSync(process.execPath, cliArgs(options), { cwd: ROOT, encoding: 'utf8' });
-  const { verdict, accountId } = verdictFromCli(cli);
+  const cli = spawnSync(process.execPath, cliArgs(options), {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  const { verdict, accountId, region } = verdictFromCli(cli);
+  if (region !== options.region) {
+    throw new CliVerdictError(
+      `The CLI read the account from ${region}, not ${options.region}: its verdict would not be for the Region the test deploys to.`,
+    );
+  }
   console.error(`    The CLI says ${verdict} for account ${accountId} in ${options.region}.`);
 
   console.error('4/4 Deploying, asserting and destroying with integ-runner.');
