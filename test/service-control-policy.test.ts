@@ -245,7 +245,11 @@ describe('the example service control policy', () => {
       { principal: ADMIN, action: 'config:StartRemediationExecution', resource: '*' },
     ],
     [
-      // AWS Config's remediation passes it the same way, through a service-linked role SCPs never restrict.
+      // AWS Config's remediation passes it the same way, through a service-linked role SCPs never
+      // restrict, which may pass roles only to ssm.amazonaws.com:
+      // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSConfigRemediationServiceRolePolicy.html
+      // iam:PassedToService is the service principal the role is passed to:
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService
       'an administrator runs the document, passing the automation role to SSM Automation',
       {
         principal: ADMIN,
@@ -424,6 +428,10 @@ describe('the example service control policy', () => {
     expect(denied({ principal: ADMIN, ...request })).toBe(true);
   });
 
+  // A Config rule's ARN ends in a generated ID, remediation configurations accept no condition key,
+  // and CloudFormation cannot tag a Config rule (no Tags property), so a tag condition has no tag:
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-configrule.html
   it('names no Config action: IAM cannot tell this project’s rule from another team’s', () => {
     const actions = policy.Statement.flatMap((s) => [...(s.Action ?? []), ...(s.NotAction ?? [])]);
     expect(actions.filter((a) => a.startsWith('config:'))).toEqual([]);
@@ -474,6 +482,8 @@ describe('the example service control policy', () => {
     }
   });
 
+  // iam:PutRolePolicy and iam:DeleteRolePolicy are authorized on the role's ARN:
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
   it('protects the policies that give the functions their VPC, which are policies of the protected roles', () => {
     const roleNames = named(deployedInVpc, 'AWS::IAM::Role', 'RoleName');
     const policies = Object.values(deployedInVpc.resources).filter(
@@ -492,6 +502,8 @@ describe('the example service control policy', () => {
     }
   });
 
+  // The alarm actions are authorized on arn:aws:cloudwatch:<Region>:<account>:alarm:<name>:
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
   it('protects both error alarms the member template creates, and no other alarm', () => {
     const alarms = [...named(deployed, 'AWS::CloudWatch::Alarm', 'AlarmName').values()];
     expect(alarms).toHaveLength(2);
