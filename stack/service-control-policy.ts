@@ -5,18 +5,21 @@ import { resourceNames } from './names';
  * The example service control policy of the organization rollout: member
  * accounts' principals may not change or delete what the StackSet deployed
  * (the functions, their roles, the automation role, the SSM document, the
- * log groups, the stack instance, the Config rule and its remediation
- * configuration), except the StackSets execution role, through which the
- * StackSet itself updates and removes them, and AWS Control Tower's. SCPs never apply to the
- * management account or to service-linked roles (AWS Config, Security Hub).
+ * log groups, the error alarms and the stack instance), nor pass the
+ * functions' roles to any service, nor the automation role to any service
+ * but SSM Automation; except the StackSets execution role, through which
+ * the StackSet itself deploys, updates and removes them, and AWS Control
+ * Tower's. SCPs never apply to the management account or to service-linked
+ * roles (AWS Config, its remediation, Security Hub). It leaves Config rules
+ * and remediation configurations alone: IAM cannot single out this
+ * project's (README, "Guard rails").
  */
 
 /** The role service-managed StackSets run stack operations as, in every member account. */
 export const STACKSET_EXECUTION_ROLE = 'arn:aws:iam::*:role/stacksets-exec-*';
 /**
- * The role AWS Control Tower works through in enrolled accounts: it creates
- * and removes Config rules for its controls, which the policy's Config
- * statement would otherwise deny.
+ * The role AWS Control Tower works through in enrolled accounts (its
+ * baseline and controls): exempt so that the policy never stands in its way.
  */
 export const CONTROL_TOWER_EXECUTION_ROLE = 'arn:aws:iam::*:role/AWSControlTowerExecution';
 /** The principals the policy exempts; it also keeps anyone else from changing or assuming them. */
@@ -24,6 +27,14 @@ export const EXEMPT_ROLES = [STACKSET_EXECUTION_ROLE, CONTROL_TOWER_EXECUTION_RO
 
 /** AWS Organizations rejects service control policies longer than this (characters, as stored). */
 export const MAX_POLICY_CHARACTERS = 5_120;
+
+/**
+ * The service principal the automation role may be passed to: SSM
+ * Automation, which assumes it. AWS Config's remediation passes it there
+ * (its service-linked role may pass roles only where `iam:PassedToService`
+ * is `ssm.amazonaws.com`), and so does a person who runs the document.
+ */
+export const AUTOMATION_SERVICE = 'ssm.amazonaws.com';
 
 interface DenyStatement {
   Sid: string;
@@ -39,23 +50,31 @@ export interface GuardRailPolicy {
   Statement: DenyStatement[];
 }
 
-/** @example guardRailPolicy({ ruleName: 'cloudtrail-1-multi-region-trail', stackSetName: 'cloudtrail-1-multi-region-trail' }).Statement.length // => 7 */
+/** @example guardRailPolicy({ ruleName: 'cloudtrail-1-multi-region-trail', stackSetName: 'cloudtrail-1-multi-region-trail' }).Statement.length // => 9 */
 export function guardRailPolicy(names: {
   ruleName: string;
   stackSetName: string;
 }): GuardRailPolicy {
   const n = resourceNames(names.ruleName);
-  const roles = [n.ruleRoleNamePattern, n.remediationRoleNamePattern, n.automationRoleNamePattern];
+  // Every Region's role: IAM names are global, so the Region is part of the name.
+  const roleArn = (pattern: string) =>
+    `arn:aws:iam::*:role/${pattern.replace('${AWS::Region}', '*')}`;
+  const functionRoles = [n.ruleRoleNamePattern, n.remediationRoleNamePattern].map(roleArn);
+  const automationRole = roleArn(n.automationRoleNamePattern);
   // Stack instances are named StackSet-<name>-<ID>, and their log groups after the stack.
   const stackPrefix = `StackSet-${names.stackSetName}-`;
   const exceptStackSets = { ArnNotLike: { 'aws:PrincipalArn': EXEMPT_ROLES } };
-  const deny = (statement: Omit<DenyStatement, 'Effect' | 'Condition'>): DenyStatement => ({
+  const deny = (
+    statement: Omit<DenyStatement, 'Effect' | 'Condition'> & {
+      Condition?: DenyStatement['Condition'];
+    },
+  ): DenyStatement => ({
     Sid: statement.Sid,
     Effect: 'Deny',
     ...(statement.Action ? { Action: statement.Action } : {}),
     ...(statement.NotAction ? { NotAction: statement.NotAction } : {}),
     Resource: statement.Resource,
-    Condition: exceptStackSets,
+    Condition: { ...statement.Condition, ...exceptStackSets },
   });
   return {
     Version: '2012-10-17',
@@ -78,14 +97,28 @@ export function guardRailPolicy(names: {
       }),
       deny({
         Sid: 'ProtectRoles',
-        // PassRole stays allowed: running the document by hand passes the automation role.
+        // Their policies too: PutRolePolicy, AttachRolePolicy and the rest are authorized on the
+        // role. PassRole is left to the next two statements.
         NotAction: [
           'iam:Get*',
           'iam:List*',
           'iam:PassRole',
           'iam:GenerateServiceLastAccessedDetails',
         ],
-        Resource: roles.map((r) => `arn:aws:iam::*:role/${r.replace('${AWS::Region}', '*')}`),
+        Resource: [...functionRoles, automationRole],
+      }),
+      deny({
+        Sid: 'PassFunctionRolesToNobody',
+        // Passing one to a new function would run anyone's code with the remediation's rights.
+        Action: ['iam:PassRole'],
+        Resource: functionRoles,
+      }),
+      deny({
+        Sid: 'PassAutomationRoleToSsmOnly',
+        // A request without the key is denied too: a negated operator matches a missing key.
+        Action: ['iam:PassRole'],
+        Resource: automationRole,
+        Condition: { StringNotEquals: { 'iam:PassedToService': [AUTOMATION_SERVICE] } },
       }),
       deny({
         Sid: 'ProtectDocument',
@@ -128,18 +161,18 @@ export function guardRailPolicy(names: {
         Resource: `arn:aws:logs:*:*:log-group:${stackPrefix}*`,
       }),
       deny({
-        Sid: 'ProtectConfigRules',
-        // IAM names Config rules and remediation configurations by generated IDs, never by
-        // name, so this covers every one in the account (README, "Guard rails").
+        Sid: 'ProtectAlarms',
+        // Deleting, silencing, muting, rewriting or resetting an alarm would hide failures.
         Action: [
-          'config:DeleteConfigRule',
-          'config:PutConfigRule',
-          'config:DeleteRemediationConfiguration',
-          'config:PutRemediationConfigurations',
-          'config:PutRemediationExceptions',
-          'config:DeleteEvaluationResults',
+          'cloudwatch:DeleteAlarms',
+          'cloudwatch:DisableAlarmActions',
+          'cloudwatch:PutMetricAlarm',
+          'cloudwatch:SetAlarmState',
+          'cloudwatch:PutAlarmMuteRule',
         ],
-        Resource: '*',
+        Resource: [n.ruleFunctionName, n.remediationFunctionName].map(
+          (f) => `arn:aws:cloudwatch:*:*:alarm:${f}-errors`,
+        ),
       }),
     ],
   };

@@ -6,7 +6,9 @@ import { cdkJsonContext } from '../stack/build-app';
 import { memberTemplate } from '../stack/member-template';
 import { DEFAULT_RULE_NAME } from '../stack/options';
 import {
+  AUTOMATION_SERVICE,
   EXEMPT_ROLES,
+  type GuardRailPolicy,
   guardRailPolicy,
   MAX_POLICY_CHARACTERS,
   policyCharacters,
@@ -21,9 +23,15 @@ import { deploy } from './support/cfn-evaluator';
 
 const policy = guardRailPolicy({ ruleName: DEFAULT_RULE_NAME, stackSetName: DEFAULT_RULE_NAME });
 let deployed: ReturnType<typeof deploy>;
+let deployedInVpc: ReturnType<typeof deploy>;
 
 beforeAll(() => {
-  deployed = deploy(memberTemplate(cdkJsonContext(), { validate: false }));
+  const template = memberTemplate(cdkJsonContext(), { validate: false });
+  deployed = deploy(template);
+  deployedInVpc = deploy(template, {
+    SubnetIds: 'subnet-0123456789abcdef0',
+    SecurityGroupIds: 'sg-0123456789abcdef0',
+  });
 }, 60_000);
 
 /** An IAM ARN pattern (`*` any run of characters, `?` one) as a regular expression. */
@@ -38,45 +46,138 @@ function resources(sid: string): string[] {
   return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
 }
 
-const ADMIN = 'arn:aws:iam::111111111111:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef';
-const STACKSETS = 'arn:aws:iam::111111111111:role/stacksets-exec-0123abcd';
-const CONTROL_TOWER = 'arn:aws:iam::111111111111:role/AWSControlTowerExecution';
-const AUTOMATION = `arn:aws:iam::111111111111:role/${DEFAULT_RULE_NAME}-automation-us-east-1`;
-const REMEDIATION = `arn:aws:iam::111111111111:role/${DEFAULT_RULE_NAME}-remediation-us-east-1`;
-const FUNCTION = `arn:aws:lambda:us-east-1:111111111111:function:${DEFAULT_RULE_NAME}-rule`;
-const RESOURCE_OF: Record<string, string> = {
-  'lambda:UpdateFunctionCode': FUNCTION,
-  'lambda:GetFunction': FUNCTION,
-  'lambda:InvokeFunction': FUNCTION.replace('-rule', '-remediation'),
-  'config:PutConfigRule': 'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-ct0001',
-  'config:StartConfigRulesEvaluation':
-    'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-k3vq0x',
-  'config:StartRemediationExecution':
-    'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-k3vq0x',
-  'iam:PassRole': AUTOMATION,
-  'cloudtrail:CreateTrail':
-    'arn:aws:cloudtrail:us-east-1:111111111111:trail/multi-region-management-events',
-};
+/** One request as IAM authorizes it: who, which action, on which resource, with which condition keys. */
+interface Request {
+  principal: string;
+  action: string;
+  resource: string;
+  /** Condition keys of the request besides `aws:PrincipalArn`, which is always the principal. */
+  context?: Record<string, string>;
+}
 
-/** Whether the policy denies a request: a small model of Deny statements with Action or NotAction, Resource and ArnNotLike. */
-function denied(principal: string, action: string, resource: string): boolean {
-  const matches = (pattern: string, value: string) => arnPattern(pattern).test(value);
-  return policy.Statement.some((statement) => {
-    const exempt = statement.Condition.ArnNotLike?.['aws:PrincipalArn'] ?? [];
-    if (exempt.some((p) => matches(p, principal))) return false;
-    const actionMatches = statement.Action
-      ? statement.Action.some((a) => matches(a, action))
-      : !(statement.NotAction ?? []).some((a) => matches(a, action));
-    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-    return actionMatches && resources.some((r) => matches(r, resource));
+/**
+ * The condition operators the model evaluates, by their positive form. A
+ * negated operator (`StringNotEquals`, `ArnNotLike`) holds when the key is
+ * missing or matches none of the values; a positive one needs the key and
+ * one matching value
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+ */
+const OPERATORS: Record<string, (pattern: string, value: string) => boolean> = {
+  StringEquals: (pattern, value) => pattern === value,
+  ArnLike: (pattern, value) => arnPattern(pattern).test(value),
+};
+const NEGATED: Record<string, string> = { StringNotEquals: 'StringEquals', ArnNotLike: 'ArnLike' };
+
+/** Whether every operator and key of a condition block holds; an operator the model does not know is an error, never ignored. */
+function conditionHolds(
+  condition: Record<string, Record<string, string[]>>,
+  context: Record<string, string>,
+): boolean {
+  return Object.entries(condition).every(([operator, keys]) => {
+    const test = OPERATORS[NEGATED[operator] ?? operator];
+    if (test === undefined) throw new Error(`The model does not evaluate ${operator}`);
+    return Object.entries(keys).every(([key, values]) => {
+      const value = context[key];
+      const matches = value !== undefined && values.some((v) => test(v, value));
+      return operator in NEGATED ? !matches : matches;
+    });
   });
 }
 
+/** Whether a policy's Deny statements (Action or NotAction, Resource, Condition) deny a request. */
+function deniedBy(statements: GuardRailPolicy['Statement'], request: Request): boolean {
+  const matches = (pattern: string, value: string) => arnPattern(pattern).test(value);
+  const context = { ...request.context, 'aws:PrincipalArn': request.principal };
+  return statements.some((statement) => {
+    const actionMatches = statement.Action
+      ? statement.Action.some((a) => matches(a, request.action))
+      : !(statement.NotAction ?? []).some((a) => matches(a, request.action));
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    return (
+      actionMatches &&
+      resources.some((r) => matches(r, request.resource)) &&
+      conditionHolds(statement.Condition, context)
+    );
+  });
+}
+
+const denied = (request: Request) => deniedBy(policy.Statement, request);
+
+const ACCOUNT = 'arn:aws:iam::111111111111';
+const ADMIN = `${ACCOUNT}:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef`;
+const STACKSETS = `${ACCOUNT}:role/stacksets-exec-0123abcd`;
+const CONTROL_TOWER = `${ACCOUNT}:role/AWSControlTowerExecution`;
+const AUTOMATION = `${ACCOUNT}:role/${DEFAULT_RULE_NAME}-automation-us-east-1`;
+const REMEDIATION = `${ACCOUNT}:role/${DEFAULT_RULE_NAME}-remediation-us-east-1`;
+const RULE_ROLE = `${ACCOUNT}:role/${DEFAULT_RULE_NAME}-rule-us-east-1`;
+const FUNCTION = `arn:aws:lambda:us-east-1:111111111111:function:${DEFAULT_RULE_NAME}-rule`;
+const REMEDIATION_FUNCTION = FUNCTION.replace('-rule', '-remediation');
+const ALARM = `arn:aws:cloudwatch:us-east-1:111111111111:alarm:${DEFAULT_RULE_NAME}-rule-errors`;
+const REMEDIATION_ALARM = ALARM.replace('-rule-errors', '-remediation-errors');
+const OUR_RULE = 'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-k3vq0x';
+const OTHER_RULE = 'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-ab12cd';
+const passedTo = (service: string) => ({ 'iam:PassedToService': service });
+
 const covered = (sid: string, arn: string) => resources(sid).some((r) => arnPattern(r).test(arn));
-const named = (type: string, property: string) =>
-  Object.values(deployed.resources)
-    .filter((r) => r.Type === type)
-    .map((r) => String(r.Properties[property]));
+const named = (
+  template: ReturnType<typeof deploy>,
+  type: string,
+  property: string,
+): Map<string, string> =>
+  new Map(
+    Object.entries(template.resources)
+      .filter(([, r]) => r.Type === type)
+      .map(([id, r]) => [id, String(r.Properties[property])]),
+  );
+
+describe('the guard-rail model of Deny evaluation', () => {
+  const statement = (condition: Record<string, Record<string, string[]>>) => [
+    {
+      Sid: 'Test',
+      Effect: 'Deny' as const,
+      Action: ['iam:PassRole'],
+      Resource: '*',
+      Condition: condition,
+    },
+  ];
+  const request = (context?: Record<string, string>): Request => ({
+    principal: ADMIN,
+    action: 'iam:PassRole',
+    resource: AUTOMATION,
+    ...(context === undefined ? {} : { context }),
+  });
+
+  it('holds a negated operator when the key is missing, a positive one only when it is there', () => {
+    expect(
+      deniedBy(statement({ StringNotEquals: { 'iam:PassedToService': ['a'] } }), request()),
+    ).toBe(true);
+    expect(deniedBy(statement({ StringEquals: { 'iam:PassedToService': ['a'] } }), request())).toBe(
+      false,
+    );
+  });
+
+  it('holds a negated operator only when the value is none of its values', () => {
+    const notEither = statement({ StringNotEquals: { 'iam:PassedToService': ['a', 'b'] } });
+    expect(deniedBy(notEither, request(passedTo('b')))).toBe(false);
+    expect(deniedBy(notEither, request(passedTo('c')))).toBe(true);
+  });
+
+  it('needs every operator of the block to hold', () => {
+    const both = statement({
+      StringNotEquals: { 'iam:PassedToService': ['a'] },
+      ArnNotLike: { 'aws:PrincipalArn': [STACKSET_EXECUTION_ROLE] },
+    });
+    expect(deniedBy(both, request(passedTo('c')))).toBe(true);
+    expect(deniedBy(both, { ...request(passedTo('c')), principal: STACKSETS })).toBe(false);
+    expect(deniedBy(both, request(passedTo('a')))).toBe(false);
+  });
+
+  it('refuses an operator it does not evaluate rather than ignoring it', () => {
+    expect(() =>
+      deniedBy(statement({ StringLike: { 'iam:PassedToService': ['a*'] } }), request()),
+    ).toThrow('The model does not evaluate StringLike');
+  });
+});
 
 describe('the example service control policy', () => {
   it('is the file in the repository, as npm run scp writes it for the default names', () => {
@@ -95,92 +196,249 @@ describe('the example service control policy', () => {
   it('only denies, never to the StackSets and Control Tower execution roles', () => {
     for (const statement of policy.Statement) {
       expect(statement.Effect).toBe('Deny');
-      expect(statement.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': EXEMPT_ROLES } });
+      expect(statement.Condition.ArnNotLike).toEqual({ 'aws:PrincipalArn': EXEMPT_ROLES });
     }
     expect(EXEMPT_ROLES).toContain(STACKSET_EXECUTION_ROLE);
   });
 
-  it.each<[string, string, string]>([
+  it.each<[string, Request]>([
     [
       'the StackSets execution role updates the rule function',
-      STACKSETS,
-      'lambda:UpdateFunctionCode',
+      { principal: STACKSETS, action: 'lambda:UpdateFunctionCode', resource: FUNCTION },
     ],
-    ['Control Tower adds a Config rule for a control', CONTROL_TOWER, 'config:PutConfigRule'],
-    ['the automation role invokes the remediation function', AUTOMATION, 'lambda:InvokeFunction'],
-    ['the automation role re-evaluates the rule', AUTOMATION, 'config:StartConfigRulesEvaluation'],
-    ['an administrator presses Remediate', ADMIN, 'config:StartRemediationExecution'],
-    ['an administrator runs the document, passing the automation role', ADMIN, 'iam:PassRole'],
-    ['an administrator reads the rule function', ADMIN, 'lambda:GetFunction'],
-    ['the remediation role creates a trail', REMEDIATION, 'cloudtrail:CreateTrail'],
-  ])('allows what operating the rule needs: %s', (_, principal, action) => {
-    expect(denied(principal, action, RESOURCE_OF[action] ?? '')).toBe(false);
+    [
+      'the StackSets execution role creates the remediation function, passing its role to Lambda',
+      {
+        principal: STACKSETS,
+        action: 'iam:PassRole',
+        resource: REMEDIATION,
+        context: passedTo('lambda.amazonaws.com'),
+      },
+    ],
+    [
+      'Control Tower passes the rule function’s role',
+      {
+        principal: CONTROL_TOWER,
+        action: 'iam:PassRole',
+        resource: RULE_ROLE,
+        context: passedTo('lambda.amazonaws.com'),
+      },
+    ],
+    [
+      'the StackSets execution role replaces an error alarm',
+      { principal: STACKSETS, action: 'cloudwatch:PutMetricAlarm', resource: ALARM },
+    ],
+    [
+      'Control Tower adds a Config rule for a control',
+      { principal: CONTROL_TOWER, action: 'config:PutConfigRule', resource: OTHER_RULE },
+    ],
+    [
+      'the automation role invokes the remediation function',
+      { principal: AUTOMATION, action: 'lambda:InvokeFunction', resource: REMEDIATION_FUNCTION },
+    ],
+    [
+      'the automation role re-evaluates the rule',
+      { principal: AUTOMATION, action: 'config:StartConfigRulesEvaluation', resource: OUR_RULE },
+    ],
+    [
+      'an administrator presses Remediate',
+      { principal: ADMIN, action: 'config:StartRemediationExecution', resource: '*' },
+    ],
+    [
+      // AWS Config's remediation passes it the same way, through a service-linked role SCPs never
+      // restrict, which may pass roles only to ssm.amazonaws.com:
+      // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSConfigRemediationServiceRolePolicy.html
+      // iam:PassedToService is the service principal the role is passed to:
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService
+      'an administrator runs the document, passing the automation role to SSM Automation',
+      {
+        principal: ADMIN,
+        action: 'iam:PassRole',
+        resource: AUTOMATION,
+        context: passedTo(AUTOMATION_SERVICE),
+      },
+    ],
+    [
+      'an administrator passes a role of their own to a function of their own',
+      {
+        principal: ADMIN,
+        action: 'iam:PassRole',
+        resource: `${ACCOUNT}:role/payments-api`,
+        context: passedTo('lambda.amazonaws.com'),
+      },
+    ],
+    [
+      'an administrator reads the rule function',
+      { principal: ADMIN, action: 'lambda:GetFunction', resource: FUNCTION },
+    ],
+    [
+      'an administrator reads the alarms',
+      { principal: ADMIN, action: 'cloudwatch:DescribeAlarms', resource: ALARM },
+    ],
+    [
+      'an administrator deletes another team’s alarm',
+      {
+        principal: ADMIN,
+        action: 'cloudwatch:DeleteAlarms',
+        resource: 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:payments-api-errors',
+      },
+    ],
+    [
+      'the remediation role creates a trail',
+      {
+        principal: REMEDIATION,
+        action: 'cloudtrail:CreateTrail',
+        resource: 'arn:aws:cloudtrail:us-east-1:111111111111:trail/multi-region-management-events',
+      },
+    ],
+    [
+      'another team changes its Config rule',
+      { principal: ADMIN, action: 'config:PutConfigRule', resource: OTHER_RULE },
+    ],
+    [
+      'another team deletes its Config rule',
+      { principal: ADMIN, action: 'config:DeleteConfigRule', resource: OTHER_RULE },
+    ],
+    [
+      'another team sets up a remediation for its rule',
+      {
+        principal: ADMIN,
+        action: 'config:PutRemediationConfigurations',
+        resource:
+          'arn:aws:config:us-east-1:111111111111:remediation-configuration/s3-bucket-versioning/5e3d2c1b',
+      },
+    ],
+    [
+      'a CDK deployment’s execution role creates a Config rule',
+      {
+        principal: `${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-111111111111-us-east-1`,
+        action: 'config:PutConfigRule',
+        resource: OTHER_RULE,
+      },
+    ],
+  ])('allows what operating the rule, and everyone else’s work, needs: %s', (_, request) => {
+    expect(denied(request)).toBe(false);
   });
 
-  it.each<[string, string, string]>([
-    ['change the rule function’s code', 'lambda:UpdateFunctionCode', FUNCTION],
+  it.each<[string, Omit<Request, 'principal'>]>([
+    [
+      'change the rule function’s code',
+      { action: 'lambda:UpdateFunctionCode', resource: FUNCTION },
+    ],
     [
       'delete the remediation function',
-      'lambda:DeleteFunction',
-      `${FUNCTION.replace('-rule', '-remediation')}`,
+      { action: 'lambda:DeleteFunction', resource: REMEDIATION_FUNCTION },
     ],
-    ['remove Config’s permission to invoke it', 'lambda:RemovePermission', FUNCTION],
+    [
+      'remove Config’s permission to invoke it',
+      { action: 'lambda:RemovePermission', resource: FUNCTION },
+    ],
     [
       'widen the remediation role in another Region',
-      'iam:PutRolePolicy',
-      `arn:aws:iam::111111111111:role/${DEFAULT_RULE_NAME}-remediation-ap-southeast-2`,
+      {
+        action: 'iam:PutRolePolicy',
+        resource: `${ACCOUNT}:role/${DEFAULT_RULE_NAME}-remediation-ap-southeast-2`,
+      },
     ],
     [
-      'delete the automation role',
-      'iam:DeleteRole',
-      `arn:aws:iam::111111111111:role/${DEFAULT_RULE_NAME}-automation-us-east-1`,
+      'attach a managed policy to the remediation role',
+      { action: 'iam:AttachRolePolicy', resource: REMEDIATION },
+    ],
+    [
+      'delete the rule role’s VPC access policy',
+      { action: 'iam:DeleteRolePolicy', resource: RULE_ROLE },
+    ],
+    ['delete the automation role', { action: 'iam:DeleteRole', resource: AUTOMATION }],
+    [
+      'pass the remediation role to a function of their own, and run their code with its rights',
+      { action: 'iam:PassRole', resource: REMEDIATION, context: passedTo('lambda.amazonaws.com') },
+    ],
+    [
+      'pass the rule function’s role to a function of their own',
+      { action: 'iam:PassRole', resource: RULE_ROLE, context: passedTo('lambda.amazonaws.com') },
+    ],
+    [
+      'pass the remediation role even to SSM Automation',
+      { action: 'iam:PassRole', resource: REMEDIATION, context: passedTo(AUTOMATION_SERVICE) },
+    ],
+    [
+      'pass the automation role to a function',
+      { action: 'iam:PassRole', resource: AUTOMATION, context: passedTo('lambda.amazonaws.com') },
+    ],
+    [
+      'pass the automation role to an EC2 instance in another Region',
+      {
+        action: 'iam:PassRole',
+        resource: `${ACCOUNT}:role/${DEFAULT_RULE_NAME}-automation-eu-west-1`,
+        context: passedTo('ec2.amazonaws.com'),
+      },
+    ],
+    [
+      'pass the automation role where no service is named',
+      { action: 'iam:PassRole', resource: AUTOMATION },
     ],
     [
       'rewrite the StackSets execution role’s trust',
-      'iam:UpdateAssumeRolePolicy',
-      'arn:aws:iam::111111111111:role/stacksets-exec-0123abcd',
+      { action: 'iam:UpdateAssumeRolePolicy', resource: STACKSETS },
     ],
-    [
-      'assume the StackSets execution role',
-      'sts:AssumeRole',
-      'arn:aws:iam::111111111111:role/stacksets-exec-0123abcd',
-    ],
+    ['assume the StackSets execution role', { action: 'sts:AssumeRole', resource: STACKSETS }],
     [
       'create a role named like Control Tower’s',
-      'iam:CreateRole',
-      'arn:aws:iam::111111111111:role/AWSControlTowerExecution',
+      { action: 'iam:CreateRole', resource: CONTROL_TOWER },
     ],
     [
       'change the document',
-      'ssm:UpdateDocument',
-      `arn:aws:ssm:us-east-1:111111111111:document/${DEFAULT_RULE_NAME}-remediation`,
+      {
+        action: 'ssm:UpdateDocument',
+        resource: `arn:aws:ssm:us-east-1:111111111111:document/${DEFAULT_RULE_NAME}-remediation`,
+      },
     ],
     [
       'delete the stack instance',
-      'cloudformation:DeleteStack',
-      `arn:aws:cloudformation:us-east-1:111111111111:stack/StackSet-${DEFAULT_RULE_NAME}-0f1e2d3c/0f1e2d3c`,
+      {
+        action: 'cloudformation:DeleteStack',
+        resource: `arn:aws:cloudformation:us-east-1:111111111111:stack/StackSet-${DEFAULT_RULE_NAME}-0f1e2d3c/0f1e2d3c`,
+      },
     ],
     [
       'shorten the logs’ retention',
-      'logs:PutRetentionPolicy',
-      `arn:aws:logs:us-east-1:111111111111:log-group:StackSet-${DEFAULT_RULE_NAME}-0f1e2d3c-RuleFunctionLogs7B6AB4B3-AbCdEf`,
+      {
+        action: 'logs:PutRetentionPolicy',
+        resource: `arn:aws:logs:us-east-1:111111111111:log-group:StackSet-${DEFAULT_RULE_NAME}-0f1e2d3c-RuleFunctionLogs7B6AB4B3-AbCdEf`,
+      },
     ],
     [
-      'delete the Config rule',
-      'config:DeleteConfigRule',
-      'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-k3vq0x',
+      'delete the rule function’s error alarm',
+      { action: 'cloudwatch:DeleteAlarms', resource: ALARM },
     ],
     [
-      'exempt the account from remediation',
-      'config:PutRemediationExceptions',
-      'arn:aws:config:us-east-1:111111111111:remediation-configuration/x',
+      'turn off the remediation alarm’s notifications',
+      { action: 'cloudwatch:DisableAlarmActions', resource: REMEDIATION_ALARM },
     ],
-  ])('keeps a member administrator from being able to %s', (_, action, resource) => {
-    expect(denied(ADMIN, action, resource)).toBe(true);
+    [
+      'rewrite an error alarm’s threshold',
+      { action: 'cloudwatch:PutMetricAlarm', resource: ALARM },
+    ],
+    [
+      'set an error alarm back to OK',
+      { action: 'cloudwatch:SetAlarmState', resource: REMEDIATION_ALARM },
+    ],
+    ['mute an error alarm', { action: 'cloudwatch:PutAlarmMuteRule', resource: ALARM }],
+  ])('keeps a member administrator from being able to %s', (_, request) => {
+    expect(denied({ principal: ADMIN, ...request })).toBe(true);
+  });
+
+  // A Config rule's ARN ends in a generated ID, remediation configurations accept no condition key,
+  // and CloudFormation cannot tag a Config rule (no Tags property), so a tag condition has no tag:
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-configrule.html
+  it('names no Config action: IAM cannot tell this project’s rule from another team’s', () => {
+    const actions = policy.Statement.flatMap((s) => [...(s.Action ?? []), ...(s.NotAction ?? [])]);
+    expect(actions.filter((a) => a.startsWith('config:'))).toEqual([]);
   });
 
   it('protects both functions the member template creates, but lets Config and SSM invoke them', () => {
-    const functions = named('AWS::Lambda::Function', 'FunctionName');
+    const functions = [...named(deployed, 'AWS::Lambda::Function', 'FunctionName').values()];
     expect(functions).toHaveLength(2);
     for (const name of functions) {
       expect(
@@ -195,7 +453,7 @@ describe('the example service control policy', () => {
   });
 
   it('protects the three roles the member template creates, in every Region, and no other role', () => {
-    const roles = named('AWS::IAM::Role', 'RoleName');
+    const roles = [...named(deployed, 'AWS::IAM::Role', 'RoleName').values()];
     expect(roles).toHaveLength(3);
     for (const name of roles) {
       expect(covered('ProtectRoles', `arn:aws:iam::111111111111:role/${name}`)).toBe(true);
@@ -207,8 +465,60 @@ describe('the example service control policy', () => {
     ).toBe(false);
   });
 
+  it('lets nobody pass either function’s role, and the automation role only to SSM Automation', () => {
+    const roles = [...named(deployed, 'AWS::IAM::Role', 'RoleName').values()];
+    const pass = (name: string, service: string) =>
+      denied({
+        principal: ADMIN,
+        action: 'iam:PassRole',
+        resource: `${ACCOUNT}:role/${name}`,
+        context: passedTo(service),
+      });
+    const automation = roles.filter((name) => name.includes('-automation-'));
+    expect(automation).toHaveLength(1);
+    for (const name of roles) {
+      expect(pass(name, 'lambda.amazonaws.com')).toBe(true);
+      expect(pass(name, AUTOMATION_SERVICE)).toBe(!automation.includes(name));
+    }
+  });
+
+  // iam:PutRolePolicy and iam:DeleteRolePolicy are authorized on the role's ARN:
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+  it('protects the policies that give the functions their VPC, which are policies of the protected roles', () => {
+    const roleNames = named(deployedInVpc, 'AWS::IAM::Role', 'RoleName');
+    const policies = Object.values(deployedInVpc.resources).filter(
+      (r) => r.Type === 'AWS::IAM::Policy',
+    );
+    expect(policies).toHaveLength(2);
+    for (const attached of policies) {
+      const roles = attached.Properties.Roles as { Ref: string }[];
+      expect(roles).toHaveLength(1);
+      for (const { Ref } of roles) {
+        const arn = `${ACCOUNT}:role/${roleNames.get(Ref)}`;
+        for (const action of ['iam:PutRolePolicy', 'iam:DeleteRolePolicy']) {
+          expect(denied({ principal: ADMIN, action, resource: arn })).toBe(true);
+        }
+      }
+    }
+  });
+
+  // The alarm actions are authorized on arn:aws:cloudwatch:<Region>:<account>:alarm:<name>:
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+  it('protects both error alarms the member template creates, and no other alarm', () => {
+    const alarms = [...named(deployed, 'AWS::CloudWatch::Alarm', 'AlarmName').values()];
+    expect(alarms).toHaveLength(2);
+    for (const name of alarms) {
+      expect(
+        covered('ProtectAlarms', `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${name}`),
+      ).toBe(true);
+    }
+    expect(
+      covered('ProtectAlarms', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:other-rule-errors'),
+    ).toBe(false);
+  });
+
   it('protects the remediation document, the stack instance and its log groups', () => {
-    const [document] = named('AWS::SSM::Document', 'Name');
+    const [document] = [...named(deployed, 'AWS::SSM::Document', 'Name').values()];
     expect(
       covered('ProtectDocument', `arn:aws:ssm:us-east-1:111111111111:document/${document}`),
     ).toBe(true);
@@ -235,6 +545,7 @@ describe('the example service control policy', () => {
     const custom = guardRailPolicy({ ruleName: 'org-ct1', stackSetName: 'security-ct1' });
     const text = JSON.stringify(custom);
     expect(text).toContain('function:org-ct1-rule');
+    expect(text).toContain('alarm:org-ct1-remediation-errors');
     expect(text).toContain('stack/StackSet-security-ct1-*');
     expect(text).not.toContain(DEFAULT_RULE_NAME);
   });
