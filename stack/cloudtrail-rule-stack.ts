@@ -296,11 +296,11 @@ export class CloudTrailRuleStack extends Stack {
     const policy = this.grantWhen(placement.inVpc, `${id}FunctionVpcAccess`, role, (cfn) =>
       vpcStatements(placement.vpcResources(cfn), cfn),
     );
-    let waitFor: CfnValue | undefined;
     if (policy !== undefined && placement.inVpc === true) fn.node.addDependency(policy);
-    if (policy !== undefined && placement.inVpc !== true) {
-      waitFor = { Ref: this.getLogicalId(policy.node.defaultChild as iam.CfnPolicy) };
-    }
+    const waitFor =
+      policy !== undefined && placement.inVpc !== true
+        ? { Ref: this.getLogicalId(policy.node.defaultChild as iam.CfnPolicy) }
+        : undefined;
     setOptional(fn, 'VpcConfig', placement.vpcConfig(waitFor));
     acknowledgeUnlessSet(fn, 'subnetIds', placement.vpcConfig());
     const alarm = new CfnResource(this, `${id}FunctionErrorsAlarm`, {
@@ -391,14 +391,14 @@ function setOptional(construct: Construct, property: string, value: OptionalValu
  * statement whose resource has a `*`, with the reason that statement gives.
  */
 function acknowledgeWildcards(
-  role: iam.Role | iam.Policy,
+  scope: iam.Role | iam.Policy,
   statements: PolicyStatementJson[],
 ): void {
   for (const statement of statements) {
     const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
     for (const resource of resources.map(nagResource)) {
       if (!resource.includes('*')) continue;
-      Validations.of(role).acknowledge({
+      Validations.of(scope).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
         reason: WILDCARD_REASONS[statement.Sid] ?? missingReason(statement.Sid),
       });
