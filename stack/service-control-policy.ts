@@ -130,7 +130,7 @@ export function guardRailPolicy(names: {
       deny({
         Sid: 'ProtectConfigRules',
         // IAM names Config rules and remediation configurations by generated IDs, never by
-        // name, so this covers every one in the account (README, "Guard rails").
+        // name, so this covers every one in the account (docs/organization-rollout.md, "Guard rails").
         Action: [
           'config:DeleteConfigRule',
           'config:PutConfigRule',
