@@ -17,7 +17,10 @@ import {
   type TrailState,
 } from './state';
 
-/** The requirements of CloudTrail.1 (docs/design.md, "The verdict"), in the order a person would fix them. */
+/**
+ * The requirements of CloudTrail.1 (docs/design.md, "The verdict"), in the
+ * order a person would fix them.
+ */
 export type Requirement =
   | 'multiRegion'
   | 'logging'

@@ -99,7 +99,8 @@ export class CloudTrailRuleRolloutStack extends Stack {
       stackInstancesGroup: [
         {
           deploymentTargets: { organizationalUnitIds },
-          // One home Region by default: every Region's verdict is the same (docs/organization-rollout.md).
+          // One home Region by default: every Region's verdict is the same
+          // (docs/organization-rollout.md, "One home Region is enough").
           regions: rollout.regions ?? [Aws.REGION],
         },
       ],
