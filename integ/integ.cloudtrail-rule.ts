@@ -6,8 +6,8 @@ import { declareIntegRunnerSchema, removeStackTraces } from './assembly-files';
 import { expectedCompliance } from './expected-compliance';
 
 /*
- * The acceptance test against a real account, run by `npm run integ` (see the
- * README, "Acceptance test in a sandbox account"). It deploys the stack that
+ * The acceptance test against a real account, run by `npm run integ` (see
+ * docs/developing.md, "Acceptance test in a sandbox account"). It deploys the stack that
  * `cdk deploy CloudTrailRule` deploys (the same buildApp, the default options,
  * cdk.json's feature flags, cdk-nag), then, from integ-tests' assertion stack:
  *

@@ -9,7 +9,7 @@ import {
 
 /**
  * The SSM Automation document that AWS Config runs to remediate a
- * NON_COMPLIANT account (DESIGN §5): it invokes the remediation function,
+ * NON_COMPLIANT account (docs/design.md, "Remediation"): it invokes the remediation function,
  * fails when the function fails, then asks Config to evaluate the rule again
  * so the console shows the new verdict.
  */

@@ -33,7 +33,7 @@ import {
 import { repairSelectors, SelectorRepairError } from './selectors';
 
 /**
- * The remediation planner (DESIGN §5): a pure function from what was read to
+ * The remediation planner (docs/design.md, "Remediation"): a pure function from what was read to
  * the exact API calls that make the account pass CloudTrail.1 with the
  * smallest change that loses nothing. It never plans a call that turns
  * something off, removes a setting, or touches another account's trail, and

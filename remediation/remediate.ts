@@ -12,7 +12,7 @@ import { logger } from './log';
 import { chooseTarget, factsNeeded, type Plan, planRemediation } from './plan';
 
 /**
- * One remediation run (DESIGN §5): check the account, read it as the rule
+ * One remediation run (docs/design.md, "Remediation"): check the account, read it as the rule
  * does, plan, apply, and verify with the rule's own verdict.
  */
 

@@ -7,7 +7,7 @@ import type {
 } from '../rule/state';
 
 /**
- * Selector repair (DESIGN §5): the `PutEventSelectors` input that makes a
+ * Selector repair (docs/design.md, "Remediation"): the `PutEventSelectors` input that makes a
  * trail log every management event, read and write, from every source, while
  * the data events it logs stay exactly as they are. Pure: it sees only the
  * `GetEventSelectors` response and decides by meaning, with the rule's own

@@ -33,7 +33,7 @@ export interface CallTimeouts {
  * under a second of backoff between them, end a call in about 26 s: inside
  * the rule function's 120 s even for three such calls in a row (list, read,
  * report), and inside the remediation's 270 s. A normal call answers in well
- * under a second. The README ("Sizing the functions") has the arithmetic.
+ * under a second. docs/speed.md ("Sizing the functions") has the arithmetic.
  */
 export const CALL_TIMEOUTS: CallTimeouts = { connectionMs: 2_000, requestMs: 5_000 };
 

@@ -17,7 +17,10 @@ import {
   type TrailState,
 } from './state';
 
-/** The requirements of CloudTrail.1 (DESIGN §3), in the order a person would fix them. */
+/**
+ * The requirements of CloudTrail.1 (docs/design.md, "The verdict"), in the
+ * order a person would fix them.
+ */
 export type Requirement =
   | 'multiRegion'
   | 'logging'
@@ -99,7 +102,7 @@ export function readsNeeded(trail: Trail, parameters: RuleParameters): ReadsNeed
  * The CloudTrail.1 verdict for an account: a pure function of what was read
  * and the rule's parameters. COMPLIANT when a trail passes every requirement,
  * NON_COMPLIANT when every trail is known to fail one, UNDECIDED otherwise
- * (never reported as NON_COMPLIANT: see DESIGN §3).
+ * (never reported as NON_COMPLIANT: see docs/design.md, "The verdict").
  */
 export function evaluateAccount(
   state: AccountTrailState,

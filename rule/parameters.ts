@@ -4,7 +4,7 @@ import { InvalidParameterError } from './errors';
 /** The kinds of management events a trail must log (at least). */
 export type ReadWriteType = 'ALL' | 'ReadOnly' | 'WriteOnly';
 
-/** The rule's parameters after parsing (DESIGN §3 "Parameters"). */
+/** The rule's parameters after parsing (docs/design.md, "Parameters"). */
 export interface RuleParameters {
   s3BucketName?: string;
   snsTopicArn?: string;

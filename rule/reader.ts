@@ -40,8 +40,8 @@ export interface ReadOptions {
 const READ_ALL: ReadsNeeded = { status: true, eventSelectors: true };
 
 /**
- * Reads the account's trail state (DESIGN §2): one `DescribeTrails` with
- * shadow trails, de-duplicated by ARN, then `GetTrailStatus` and
+ * Reads the account's trail state (docs/design.md, "The trail-state model"):
+ * one `DescribeTrails` with shadow trails, de-duplicated by ARN, then `GetTrailStatus` and
  * `GetEventSelectors` by ARN in each trail's home Region, only where the
  * verdict can still depend on them. Errors from the `Get*` calls (after the
  * SDK's retries) are recorded in the state for the verdict to judge; an

@@ -1,8 +1,8 @@
 import * as z from 'zod';
 
 /**
- * The trail-state model (DESIGN §2): what one read of an account from one
- * Region saw. It is plain JSON so that a snapshot written by the CLI can be
+ * The trail-state model (docs/design.md, "The trail-state model"): what one
+ * read of an account from one Region saw. It is plain JSON so that a snapshot written by the CLI can be
  * evaluated anywhere, offline, by the same code as the rule.
  *
  * Shapes follow the CloudTrail API responses (`DescribeTrails`,

@@ -32,7 +32,7 @@ const USAGE = [
   "  --organization             a pack for put-organization-conformance-pack, with --management-account ID, the organization's management account",
   '  --region REGION            the Region the pack is deployed in, e.g. eu-west-1',
   `  --partition PARTITION      ${PARTITIONS.join(', ')}; by default the Region's (cn-… aws-cn, us-gov-… aws-us-gov, else aws)`,
-  "  -c name=value, --out file  the stack's CDK context options (see the README), and where to write the pack",
+  "  -c name=value, --out file  the stack's CDK context options (see docs/deployment.md), and where to write the pack",
 ].join('\n');
 
 /** Each target flag: the argument it sets, and what its value is called in the usage. */

@@ -22,7 +22,7 @@ import {
 } from './integ-args';
 
 /*
- * The acceptance test's commands (README, "Acceptance test in a sandbox account"):
+ * The acceptance test's commands (docs/developing.md, "Acceptance test in a sandbox account"):
  *
  *   tsx scripts/integ.ts check    the committed snapshot against a fresh synth; offline (npm test)
  *   tsx scripts/integ.ts update   rewrite the snapshot from a fresh synth; offline, deploys nothing

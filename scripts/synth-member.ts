@@ -37,7 +37,7 @@ export function main(args: string[]): number {
 
 function usage(problem: string): number {
   console.error(
-    `${problem}\nUsage: npm run synth:member -- [-c name=value ...] [--out file]\nOptions are the stack's CDK context options (see the README); they become the parameters' defaults.`,
+    `${problem}\nUsage: npm run synth:member -- [-c name=value ...] [--out file]\nOptions are the stack's CDK context options (see docs/deployment.md); they become the parameters' defaults.`,
   );
   return 2;
 }

@@ -97,7 +97,7 @@ export interface CloudTrailRuleStackProps extends StackProps {
 }
 
 /**
- * One account and Region's deployment of the CloudTrail.1 rule (DESIGN §6):
+ * One account and Region's deployment of the CloudTrail.1 rule (docs/design.md, "Deployment"):
  * the rule function and its Config rule, the remediation function, its SSM
  * document, the automation role, and the remediation configuration. Every
  * property comes from `definitions.ts`; this class only wires them together.

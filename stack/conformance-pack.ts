@@ -157,7 +157,7 @@ export function conformancePackTemplate(
  */
 export function conformancePackYaml(options: DeploymentOptions, target: PackTarget): string {
   const names = resourceNames(options.ruleName);
-  const needs = `the rule function ${names.ruleFunctionName}, the remediation function, the SSM document ${names.documentName} and the automation role (see the README).`;
+  const needs = `the rule function ${names.ruleFunctionName}, the remediation function, the SSM document ${names.documentName} and the automation role (see docs/conformance-pack.md).`;
   const where = target.organization
     ? [
         `# For put-organization-conformance-pack in ${target.region}. The ARNs name the management account`,

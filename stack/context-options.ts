@@ -9,7 +9,7 @@ import { InvalidOptionError } from './errors';
  * and the default, so the synth stops before anything is built.
  */
 
-/** What the README and the errors say of one option. */
+/** What docs/deployment.md and the errors say of one option. */
 export interface OptionSpec {
   default: string;
   accepts: string;

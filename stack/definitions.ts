@@ -55,7 +55,7 @@ export interface FunctionSettings {
 }
 
 /**
- * The rule function. 256 MB and 120 s: see the README ("Sizing the
+ * The rule function. 256 MB and 120 s: see docs/speed.md ("Sizing the
  * functions") for what was measured. The timeout is twice the minute that
  * adaptive retry can take after a throttle.
  */

@@ -110,7 +110,7 @@ export function minimumRetryAttemptSeconds(attempts: number): number {
   return attempts * DOCUMENT_RUN_SECONDS;
 }
 
-/** Every option, its default and what it accepts, as the README and the errors say it. */
+/** Every option, its default and what it accepts, as docs/deployment.md and the errors say it. */
 export const OPTIONS = {
   ruleName: {
     default: DEFAULT_RULE_NAME,

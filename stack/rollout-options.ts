@@ -33,7 +33,10 @@ const STACK_SET_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 /** StackSets takes at most this many OUs in one operation (CreateStackInstances). */
 const MAX_OUS = 50;
 
-/** Every rollout option, its default and what it accepts, as the README and the errors say it. */
+/**
+ * Every rollout option, its default and what it accepts, as
+ * docs/organization-rollout.md and the errors say it.
+ */
 export const ROLLOUT_OPTIONS = {
   organizationalUnitIds: {
     default: '(a CloudFormation parameter, OrganizationalUnitIds, given at deploy time)',

@@ -99,7 +99,8 @@ export class CloudTrailRuleRolloutStack extends Stack {
       stackInstancesGroup: [
         {
           deploymentTargets: { organizationalUnitIds },
-          // One home Region by default: every Region's verdict is the same (README, "Rolling out").
+          // One home Region by default: every Region's verdict is the same
+          // (docs/organization-rollout.md, "One home Region is enough").
           regions: rollout.regions ?? [Aws.REGION],
         },
       ],
@@ -134,7 +135,7 @@ export class CloudTrailRuleRolloutStack extends Stack {
   /**
    * An AWS Config aggregator of every account and Region of the
    * organization. AWS Config accepts it only in the management account or a
-   * Config delegated administrator (README, "Rolling out").
+   * Config delegated administrator (docs/organization-rollout.md).
    */
   private organizationAggregator(name: string): config.CfnConfigurationAggregator {
     const role = new iam.Role(this, 'AggregatorRole', {

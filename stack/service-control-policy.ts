@@ -12,7 +12,7 @@ import { resourceNames } from './names';
  * Tower's. SCPs never apply to the management account or to service-linked
  * roles (AWS Config, its remediation, Security Hub). It leaves Config rules
  * and remediation configurations alone: IAM cannot single out this
- * project's (README, "Guard rails").
+ * project's (docs/organization-rollout.md, "Guard rails").
  */
 
 /** The role service-managed StackSets run stack operations as, in every member account. */

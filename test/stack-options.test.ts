@@ -242,9 +242,9 @@ describe('option values', () => {
     ).toThrow(/InputParameters \d+ characters long; AWS Config accepts at most 1024/);
   });
 
-  it("are each in the README's options table, with their default", () => {
-    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-    const table = readme.split('### Options')[1]?.split('\n### ')[0] ?? '';
+  it("are each in docs/deployment.md's options table, with their default", () => {
+    const doc = readFileSync(join(__dirname, '..', 'docs', 'deployment.md'), 'utf8');
+    const table = doc.split('\n## Options\n')[1]?.split('\n## ')[0] ?? '';
     const rows = table.split('\n').filter((line) => line.startsWith('| `'));
     for (const name of OPTION_NAMES) {
       const row = rows.find((r) => r.split('|')[1]?.includes(`\`${name}\``));

@@ -39,10 +39,10 @@ const withAdvanced = (...selectors: Parameters<typeof advancedSelectors>[1]) => 
   return readTrail(t, { selectors: advancedSelectors(t.TrailARN, selectors) });
 };
 
-/** The README's "What it checks" table, as `condition | verdict` rows. */
-function readmeRows(): string[] {
-  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## What it checks'));
+/** The "What it checks" table of docs/verdict.md, as `condition | verdict` rows. */
+function docRows(): string[] {
+  const doc = readFileSync(join(__dirname, '..', 'docs', 'verdict.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('# What it checks'));
   const table = section.slice(0, section.indexOf('\n\n', section.indexOf('\n|')));
   return table
     .split('\n')
@@ -59,15 +59,15 @@ function readmeRows(): string[] {
 
 const rows: string[] = [];
 
-/** A test that is a row of the README's table: named after it, and checked against it. */
+/** A test that is a row of docs/verdict.md's table: named after it, and checked against it. */
 function row(condition: string, verdict: string, body: () => void): void {
   rows.push(`${condition} | ${verdict}`);
   it(`${condition} → ${verdict}`, body);
 }
 
-describe('CloudTrail.1 verdict (README conditions → verdicts)', () => {
-  it('has one test per row of the README table, in its order', () => {
-    expect(rows).toEqual(readmeRows());
+describe('CloudTrail.1 verdict (docs/verdict.md conditions → verdicts)', () => {
+  it('has one test per row of the docs/verdict.md table, in its order', () => {
+    expect(rows).toEqual(docRows());
   });
 
   row('no trail is visible', 'NON_COMPLIANT', () => {

@@ -7,7 +7,7 @@ import type {
 
 /**
  * A small reference model of which management events a trail's event
- * selectors log (DESIGN §3, "Selector semantics"), for property tests of
+ * selectors log (docs/design.md, "Selector semantics"), for property tests of
  * rule/selectors.ts. It is written to be obviously correct rather than fast
  * or clever, and shares no code with the implementation: it lists concrete
  * events and asks of each one "does any selector match it?".
