@@ -1,4 +1,4 @@
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, type CloudTrailClientConfig } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { AwsTimeoutError } from './errors';
 import type { CloudTrailClientFor } from './reader';
@@ -44,6 +44,8 @@ export interface ClientOptions {
   region?: string;
   /** By default {@link CALL_TIMEOUTS}. */
   timeouts?: CallTimeouts;
+  /** Credentials to sign with instead of the default chain's: an assumed role's, for another account. */
+  credentials?: CloudTrailClientConfig['credentials'];
 }
 
 /**

@@ -3,9 +3,10 @@ import { join, relative } from 'node:path';
 import { DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { remediationClients, stsClient } from '../remediation/clients';
+import { organizationsClient, remediationClients, stsClient } from '../remediation/clients';
 import {
   CALL_TIMEOUTS,
   type CallTimeouts,
@@ -95,6 +96,17 @@ const CLIENTS: [string, (options: ClientOptions) => Promise<{ client: unknown }>
     async (options) => {
       const client = remediationClients({ region: REGION, ...options }).sts;
       await client.send(new GetCallerIdentityCommand({}));
+      return { client };
+    },
+  ],
+  [
+    'the command line’s Organizations client',
+    async (options) => {
+      const client = organizationsClient({ region: REGION, ...options });
+      await client.send(new ListAccountsCommand({})).catch((error: unknown) => {
+        // The fake does not speak Organizations: its refusal is an answer, not a timeout.
+        if (!(error instanceof Error) || error.name !== 'UnknownOperationException') throw error;
+      });
       return { client };
     },
   ],
