@@ -3,7 +3,7 @@ import {
   type Account,
   ListAccountsCommand,
   type ListAccountsCommandOutput,
-  type OrganizationsClient,
+  OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import {
   AssumeRoleCommand,
@@ -11,8 +11,8 @@ import {
   GetCallerIdentityCommand,
   type STSClient,
 } from '@aws-sdk/client-sts';
-import { organizationsClient, stsClient } from '../remediation/clients';
-import { cloudTrailClients } from '../rule/clients';
+import { stsClient } from '../remediation/clients';
+import { cloudTrailClients, sdkClient } from '../rule/clients';
 import { AwsTimeoutError } from '../rule/errors';
 import { type AccountVerdict, evaluateAccount } from '../rule/evaluate';
 import { logVerdict } from '../rule/log';
@@ -144,7 +144,7 @@ export async function listActiveAccounts(target: {
   region: string;
   profile?: string | undefined;
 }): Promise<MemberAccount[]> {
-  const client = organizationsClient({
+  const client = sdkClient(OrganizationsClient, {
     region: target.region,
     ...(target.profile !== undefined ? { profile: target.profile } : {}),
   });

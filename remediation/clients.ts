@@ -1,5 +1,4 @@
 import { KMSClient } from '@aws-sdk/client-kms';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { type ClientOptions, clientConfig, cloudTrailClients, nameTimeouts } from '../rule/clients';
@@ -34,14 +33,6 @@ export function remediationClients(
 /** An STS client (`GetCallerIdentity`), with the same settings; in the Region given, else the SDK's. */
 export function stsClient(options: ClientOptions = {}): STSClient {
   return nameTimeouts(new STSClient(clientConfig(options)), options.timeouts);
-}
-
-/**
- * An AWS Organizations client (`ListAccounts`), with the same settings, for
- * the command line's evaluation of every account of an organization.
- */
-export function organizationsClient(options: ClientOptions = {}): OrganizationsClient {
-  return nameTimeouts(new OrganizationsClient(clientConfig(options)), options.timeouts);
 }
 
 function perRegion<T>(create: (region: string) => T): (region: string) => T {

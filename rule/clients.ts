@@ -160,6 +160,22 @@ export function cloudTrailClients(options: ClientOptions = {}): CloudTrailClient
   };
 }
 
+/**
+ * A client of any SDK service, with the same settings, for the services
+ * only the command line calls (Organizations): taking the client's class
+ * keeps its package out of the functions' bundles, which would otherwise
+ * load it at every cold start.
+ *
+ * @example
+ * const organizations = sdkClient(OrganizationsClient, { region: 'us-east-1' });
+ */
+export function sdkClient<C extends SdkClient>(
+  Client: new (config: ReturnType<typeof clientConfig>) => C,
+  options: ClientOptions = {},
+): C {
+  return nameTimeouts(new Client(clientConfig(options)), options.timeouts);
+}
+
 /** The AWS Config client `PutEvaluations` goes through, with the same settings. */
 export function configServiceClient(options: ClientOptions = {}): ConfigServiceClient {
   return nameTimeouts(new ConfigServiceClient(clientConfig(options)), options.timeouts);

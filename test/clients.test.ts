@@ -3,16 +3,17 @@ import { join, relative } from 'node:path';
 import { DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { ListAccountsCommand } from '@aws-sdk/client-organizations';
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { organizationsClient, remediationClients, stsClient } from '../remediation/clients';
+import { remediationClients, stsClient } from '../remediation/clients';
 import {
   CALL_TIMEOUTS,
   type CallTimeouts,
   type ClientOptions,
   cloudTrailClients,
   configServiceClient,
+  sdkClient,
   timeoutError,
 } from '../rule/clients';
 import { AwsTimeoutError } from '../rule/errors';
@@ -102,7 +103,7 @@ const CLIENTS: [string, (options: ClientOptions) => Promise<{ client: unknown }>
   [
     'the command line’s Organizations client',
     async (options) => {
-      const client = organizationsClient({ region: REGION, ...options });
+      const client = sdkClient(OrganizationsClient, { region: REGION, ...options });
       await client.send(new ListAccountsCommand({})).catch((error: unknown) => {
         // The fake does not speak Organizations: its refusal is an answer, not a timeout.
         if (!(error instanceof Error) || error.name !== 'UnknownOperationException') throw error;
