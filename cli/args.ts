@@ -17,7 +17,10 @@ export type Command =
       source: { snapshot: string } | { live: LiveTarget };
       parameters: RuleParameters;
       json: boolean;
+      /** One CSV row (`--csv`) instead of the report. */
+      csv: boolean;
     }
+  | EvaluateOrganizationCommand
   | { name: 'snapshot'; live: LiveTarget; out?: string; force: boolean }
   | { name: 'examples'; directory?: string; parameters: RuleParameters; json: boolean }
   | RemediateCommand;
@@ -36,6 +39,23 @@ export type RemediateCommand = {
   | { mode: 'dry-run'; source: { snapshot: string } | { live: LiveTarget }; json: boolean }
   | { mode: 'apply'; live: LiveTarget; yes: boolean }
 );
+
+/**
+ * `evaluate --organization` or `evaluate --accounts FILE`: every account of
+ * the organization (or of the file), each through the role `roleName`
+ * assumed in it, `concurrency` accounts at a time.
+ */
+export interface EvaluateOrganizationCommand {
+  name: 'evaluate-organization';
+  accounts: { organization: true } | { file: string };
+  /** The caller's credentials (`--profile`) and the Region trails are listed from (`--region`). */
+  live: LiveTarget;
+  roleName: string;
+  externalId?: string;
+  concurrency: number;
+  parameters: RuleParameters;
+  format: 'table' | 'json' | 'csv';
+}
 
 /** The names `--trail-name`, `--bucket-name` and `--kms-key-id` give the remediation. */
 export interface RemediationChoices {
@@ -58,6 +78,12 @@ const OPTIONS = {
   'trail-name': { type: 'string' },
   'bucket-name': { type: 'string' },
   'kms-key-id': { type: 'string' },
+  csv: { type: 'boolean' },
+  organization: { type: 'boolean' },
+  accounts: { type: 'string' },
+  'role-name': { type: 'string' },
+  'external-id': { type: 'string' },
+  concurrency: { type: 'string' },
   // Read by bin/cloudtrail-rule.cjs before the rule's logger exists; accepted here so it parses.
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -66,8 +92,20 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 
 /** The options each command takes besides --verbose and --help. */
-const ACCEPTS: Record<Exclude<Command['name'], 'help'>, readonly OptionName[]> = {
-  evaluate: ['snapshot', 'region', 'profile', 'param', 'json'],
+const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
+  evaluate: [
+    'snapshot',
+    'region',
+    'profile',
+    'param',
+    'json',
+    'csv',
+    'organization',
+    'accounts',
+    'role-name',
+    'external-id',
+    'concurrency',
+  ],
   snapshot: ['region', 'profile', 'out', 'force'],
   examples: ['param', 'json'],
   remediate: [
@@ -86,6 +124,7 @@ const ACCEPTS: Record<Exclude<Command['name'], 'help'>, readonly OptionName[]> =
 };
 
 const COMMANDS = ['evaluate', 'snapshot', 'examples', 'remediate'] as const;
+type CommandName = (typeof COMMANDS)[number];
 
 const HELP_HINT = 'Run "cloudtrail-rule --help" for usage.';
 
@@ -136,11 +175,22 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
   switch (name) {
     case 'evaluate':
+      if (values.organization === true || values.accounts !== undefined) {
+        return parseEvaluateOrganization(values, live);
+      }
+      for (const option of ORGANIZATION_ONLY) {
+        if (values[option] === undefined) continue;
+        throw new UsageError(
+          `--${option} is for evaluating several accounts: add --organization (every ACTIVE account of the organization) or --accounts FILE. ${HELP_HINT}`,
+        );
+      }
+      checkOneFormat(values);
       return {
         name,
         source: values.snapshot !== undefined ? { snapshot: values.snapshot } : { live },
         parameters: parseParams(values.param ?? []),
         json: values.json === true,
+        csv: values.csv === true,
       };
     case 'snapshot':
       if (values.force === true && values.out === undefined) {
@@ -166,11 +216,95 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
 }
 
-function isCommandName(name: string): name is Exclude<Command['name'], 'help'> {
+function isCommandName(name: string): name is CommandName {
   return (COMMANDS as readonly string[]).includes(name);
 }
 
 type Values = ReturnType<typeof parseOptions>['values'];
+
+/** The options only an evaluation of several accounts takes. */
+const ORGANIZATION_ONLY = ['role-name', 'external-id', 'concurrency'] as const;
+
+/** The most accounts evaluated at once: beyond it, AWS's throttling, not the bound, sets the pace. */
+export const MAX_CONCURRENCY = 64;
+
+/** Accounts evaluated at once when `--concurrency` is not given. */
+export const DEFAULT_CONCURRENCY = 8;
+
+/**
+ * IAM role names: 1 to 64 of letters, digits and `+=,.@_-`
+ * (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
+ */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/**
+ * AssumeRole's ExternalId: 2 to 1224 of letters, digits and `+=,.@:/_-`
+ * (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+ */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+function checkOneFormat(values: Values): void {
+  if (values.json === true && values.csv === true) {
+    throw new UsageError('--json and --csv are two output formats: give one of them.');
+  }
+}
+
+/**
+ * `evaluate --organization` / `--accounts FILE`: exactly one source of
+ * accounts, the role to assume in each, an optional external ID, and how
+ * many accounts at once (1 to {@link MAX_CONCURRENCY}).
+ */
+function parseEvaluateOrganization(values: Values, live: LiveTarget): EvaluateOrganizationCommand {
+  if (values.organization === true && values.accounts !== undefined) {
+    throw new UsageError(
+      '--organization lists the accounts from AWS Organizations and --accounts FILE lists them from a file: give one of them.',
+    );
+  }
+  if (values.snapshot !== undefined) {
+    throw new UsageError(
+      '--snapshot is one account read earlier; --organization and --accounts read every account live. Give one or the other.',
+    );
+  }
+  checkOneFormat(values);
+  const roleName = values['role-name'];
+  if (roleName === undefined || roleName === '') {
+    throw new UsageError(
+      `${values.organization === true ? '--organization' : '--accounts'} needs --role-name NAME: the IAM role to assume in each account, which may read its trails (cloudtrail:DescribeTrails, GetTrailStatus, GetEventSelectors). ${HELP_HINT}`,
+    );
+  }
+  if (!ROLE_NAME.test(roleName)) {
+    throw new UsageError(
+      `--role-name "${roleName}" is not an IAM role name: 1 to 64 letters, digits and +=,.@_- (the name only, not the ARN or the path).`,
+    );
+  }
+  const externalId = values['external-id'];
+  if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
+    throw new UsageError(
+      '--external-id is not one AssumeRole accepts: 2 to 1224 letters, digits and +=,.@:/_-.',
+    );
+  }
+  return {
+    name: 'evaluate-organization',
+    accounts: values.accounts !== undefined ? { file: values.accounts } : { organization: true },
+    live,
+    roleName,
+    ...(externalId !== undefined ? { externalId } : {}),
+    concurrency: parseConcurrency(values.concurrency),
+    parameters: parseParams(values.param ?? []),
+    format: values.json === true ? 'json' : values.csv === true ? 'csv' : 'table',
+  };
+}
+
+function parseConcurrency(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_CONCURRENCY;
+  const count = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(count >= 1 && count <= MAX_CONCURRENCY)) {
+    throw new UsageError(
+      `--concurrency "${value}" is not a whole number from 1 to ${MAX_CONCURRENCY}: it is how many accounts are read at once (${DEFAULT_CONCURRENCY} by default).`,
+    );
+  }
+  return count;
+}
 
 /**
  * `remediate`'s combinations: exactly one of --dry-run and --apply; --apply

@@ -18,3 +18,8 @@ export class AwsReadError extends Error {
 export class OutputFileError extends Error {
   override readonly name = 'OutputFileError';
 }
+
+/** An `--accounts` file cannot be read or is not a list of account IDs. */
+export class InvalidAccountsFileError extends Error {
+  override readonly name = 'InvalidAccountsFileError';
+}

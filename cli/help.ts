@@ -1,5 +1,6 @@
 import { DEFAULT_TRAIL_NAME } from '../remediation/input';
 import { PARAMETER_NAMES } from '../rule/parameters';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from './args';
 
 /** The `--help` text. */
 export const USAGE = `Usage: cloudtrail-rule <command> [options]
@@ -10,7 +11,17 @@ records read and write management events from every event source.
 
 Commands:
   evaluate                 Evaluate the live account (default credential chain).
+                           Reads every trail fully and lists every gap of the closest trail.
   evaluate --snapshot FILE Evaluate a saved snapshot instead; needs no AWS account.
+  evaluate --organization --role-name NAME
+                           Evaluate every ACTIVE account of the organization (from the management
+                           or a delegated administrator account), each through role NAME assumed
+                           in it: one row per account (account, name, verdict, trail, reason),
+                           then the counts. An account that cannot be assumed, read or decided
+                           is ERROR, with why; it is never left out or counted NON_COMPLIANT.
+  evaluate --accounts FILE --role-name NAME
+                           The same for the accounts FILE lists: one per line, ID or ID,name;
+                           blank lines and lines starting with # are ignored (at most 1 MiB).
   snapshot                 Read the live account fully and write its trail state (JSON).
   examples [DIR]           Evaluate every *.json snapshot in DIR (default: the project's examples/).
   remediate --dry-run      Show the remediation's plan for the live account, or for a snapshot
@@ -32,6 +43,14 @@ Options:
   --param NAME=VALUE       evaluate, examples, remediate: a rule parameter, repeatable. Names:
                            ${PARAMETER_NAMES.join(', ')}.
   --json                   evaluate, examples, remediate --dry-run: print JSON for machines.
+  --csv                    evaluate: print CSV (RFC 4180): a header, then one row per account.
+  --role-name NAME         evaluate --organization/--accounts: the IAM role to assume in each
+                           account, as arn:PARTITION:iam::ACCOUNT:role/NAME (the caller's partition);
+                           it needs cloudtrail:DescribeTrails, GetTrailStatus and GetEventSelectors.
+  --external-id ID         evaluate --organization/--accounts: the external ID the role's trust
+                           policy requires.
+  --concurrency N          evaluate --organization/--accounts: accounts read at once, 1 to ${MAX_CONCURRENCY}
+                           (default ${DEFAULT_CONCURRENCY}). A progress bar goes to stderr when it is a terminal.
   --trail-name NAME        remediate: the trail to repair, or to create if the account has no
                            trail of that name (default: the trail needing the fewest changes, or a
                            new ${DEFAULT_TRAIL_NAME} when none can be repaired).
@@ -46,7 +65,8 @@ Options:
   -h, --help               Show this help.
 
 Exit status: 0 COMPLIANT, 1 NON_COMPLIANT, 2 error (bad input, unreadable snapshot,
-AWS failure, or an UNDECIDED verdict). examples exits 0 unless a file cannot be read.
+AWS failure, or an UNDECIDED verdict). With --organization or --accounts: 2 if any account is
+ERROR, else 1 if any is NON_COMPLIANT, else 0. examples exits 0 unless a file cannot be read.
 remediate --dry-run: 0 nothing to change, 1 changes planned, 2 error or UNDECIDED.
 remediate --apply: 0 applied and a fresh read passes (or nothing to change), 1 the answer
 was not yes (nothing changed), 2 error (the message says which steps, if any, were applied;
@@ -55,6 +75,8 @@ running again continues from the account's new state).
 Examples:
   cloudtrail-rule evaluate --region us-east-1
   cloudtrail-rule evaluate --snapshot examples/write-only-trail.json --json
+  cloudtrail-rule evaluate --organization --role-name OrganizationAuditor --csv > accounts.csv
+  cloudtrail-rule evaluate --accounts accounts.txt --role-name Audit --external-id ID --json
   cloudtrail-rule snapshot --profile audit --out state.json
   cloudtrail-rule evaluate --snapshot state.json --param readWriteType=WriteOnly
   cloudtrail-rule remediate --dry-run --snapshot examples/logging-stopped.json

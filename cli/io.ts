@@ -17,6 +17,12 @@ export interface Io {
   ask?: (question: string) => Promise<string>;
   /** How a command waits (for AWS to show a change); tests pass one that does not wait. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Redraws one status line on stderr in place (a progress bar); `''` clears
+   * it. Absent when stderr is not a terminal, so that pipes, logs and tests
+   * get no progress output.
+   */
+  status?: (line: string) => void;
 }
 
 /** The real streams, for the command run as a process. */
@@ -29,7 +35,13 @@ export const processIo: Io = {
   },
   // isatty, not process.stdin.isTTY: looking at process.stdin opens it.
   ...(isatty(0) ? { ask: askOnTerminal } : {}),
+  ...(isatty(2) ? { status: redrawStatus } : {}),
 };
+
+/** Back to the start of the line, erase it, write the new one (no newline: the next redraw replaces it). */
+function redrawStatus(line: string): void {
+  process.stderr.write(`\r\u001b[2K${line}`);
+}
 
 /** One line from the terminal; Ctrl-C or Ctrl-D answer `''` (which is never a yes). */
 function askOnTerminal(question: string): Promise<string> {

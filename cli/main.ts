@@ -14,10 +14,11 @@ import {
 import { InvalidParameterError, InvalidSnapshotError } from '../rule/errors';
 import { type Command, parseCommandLine } from './args';
 import { evaluateCommand } from './commands/evaluate';
+import { evaluateOrganizationCommand } from './commands/evaluate-organization';
 import { examplesCommand } from './commands/examples';
 import { PlanChangedError, remediateCommand } from './commands/remediate';
 import { snapshotCommand } from './commands/snapshot';
-import { AwsReadError, OutputFileError, UsageError } from './errors';
+import { AwsReadError, InvalidAccountsFileError, OutputFileError, UsageError } from './errors';
 import { USAGE } from './help';
 import { EXIT, type ExitCode, type Io, processIo } from './io';
 import { oneLine } from './table';
@@ -46,6 +47,8 @@ function run(command: Command, io: Io): Promise<ExitCode> {
       return Promise.resolve(EXIT.compliant);
     case 'evaluate':
       return evaluateCommand(command, io);
+    case 'evaluate-organization':
+      return evaluateOrganizationCommand(command, io);
     case 'snapshot':
       return snapshotCommand(command, io);
     case 'examples':
@@ -62,6 +65,7 @@ const EXPECTED_ERRORS = [
   InvalidParameterError,
   InvalidSnapshotError,
   OutputFileError,
+  InvalidAccountsFileError,
   // The remediation's errors say what was (and was not) changed and what to do next.
   InvalidRemediationInputError,
   AccountMismatchError,

@@ -1,4 +1,4 @@
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, type CloudTrailClientConfig } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { AwsTimeoutError } from './errors';
 import type { CloudTrailClientFor } from './reader';
@@ -44,6 +44,8 @@ export interface ClientOptions {
   region?: string;
   /** By default {@link CALL_TIMEOUTS}. */
   timeouts?: CallTimeouts;
+  /** Credentials to sign with instead of the default chain's: an assumed role's, for another account. */
+  credentials?: CloudTrailClientConfig['credentials'];
 }
 
 /**
@@ -156,6 +158,22 @@ export function cloudTrailClients(options: ClientOptions = {}): CloudTrailClient
     }
     return client;
   };
+}
+
+/**
+ * A client of any SDK service, with the same settings, for the services
+ * only the command line calls (Organizations): taking the client's class
+ * keeps its package out of the functions' bundles, which would otherwise
+ * load it at every cold start.
+ *
+ * @example
+ * const organizations = sdkClient(OrganizationsClient, { region: 'us-east-1' });
+ */
+export function sdkClient<C extends SdkClient>(
+  Client: new (config: ReturnType<typeof clientConfig>) => C,
+  options: ClientOptions = {},
+): C {
+  return nameTimeouts(new Client(clientConfig(options)), options.timeouts);
 }
 
 /** The AWS Config client `PutEvaluations` goes through, with the same settings. */

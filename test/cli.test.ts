@@ -37,6 +37,7 @@ import {
   type ReadError,
   type TrailState,
 } from '../rule/state';
+import { accountState, basicSelector, basicSelectors, readTrail, trail } from './support/fixtures';
 
 const ROOT = join(__dirname, '..');
 const EXAMPLES = join(ROOT, 'examples');
@@ -692,7 +693,7 @@ describe('cloudtrail-rule against a live account', () => {
     });
   });
 
-  it('reads a shadow trail in its home Region and skips the reads a verdict does not need', async () => {
+  it('reads a shadow trail in its home Region, and every trail fully, as snapshot does', async () => {
     const state = loadExample('shadow-trail-other-region.json');
     serveAccount(state);
     const [shadow, local] = state.trails.map((t) => t.trail.TrailARN);
@@ -702,30 +703,69 @@ describe('cloudtrail-rule against a live account', () => {
     expect(code).toBe(0);
     expect(cloudTrail).toHaveReceivedCommandWith(GetTrailStatusCommand, { Name: shadow });
     expect(cloudTrail).toHaveReceivedCommandWith(GetEventSelectorsCommand, { TrailName: shadow });
-    // The local trail is single-Region: it fails whatever its status and selectors say.
-    expect(cloudTrail).not.toHaveReceivedCommandWith(GetTrailStatusCommand, { Name: local });
-    expect(cloudTrail).not.toHaveReceivedCommandWith(GetEventSelectorsCommand, {
-      TrailName: local,
-    });
-    const statusClient: CloudTrailClient =
-      cloudTrail.commandCalls(GetTrailStatusCommand)[0]?.thisValue;
+    // The rule skips these (a single-Region trail fails whatever they say); a person wants every gap.
+    expect(cloudTrail).toHaveReceivedCommandWith(GetTrailStatusCommand, { Name: local });
+    expect(cloudTrail).toHaveReceivedCommandWith(GetEventSelectorsCommand, { TrailName: local });
+    const shadowStatus = cloudTrail
+      .commandCalls(GetTrailStatusCommand)
+      .find((call) => call.args[0].input.Name === shadow);
+    const statusClient = shadowStatus?.thisValue as CloudTrailClient;
     expect(await statusClient.config.region()).toBe('us-east-1');
   });
 
-  it('does not read selectors when includeManagementEvents is false', async () => {
+  it('lists every gap of a single-Region, stopped, write-only trail, not just the first', async () => {
+    const single = trail({ Name: 'regional', IsMultiRegionTrail: false });
+    serveAccount(
+      accountState([
+        readTrail(single, {
+          logging: false,
+          selectors: basicSelectors(single.TrailARN, [
+            basicSelector({ ReadWriteType: 'WriteOnly' }),
+          ]),
+        }),
+      ]),
+    );
+
+    const { code, stdout } = await cli('evaluate', '--region', 'us-east-1', '--json');
+
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    const failed = report.trails[0].requirements
+      .filter((r: { outcome: string }) => r.outcome === 'fail')
+      .map((r: { detail: string }) => r.detail);
+    expect(failed).toEqual([
+      'not multi-Region',
+      'logging is stopped',
+      'no read management events from any source',
+    ]);
+    expect(report.annotation).toBe(
+      'No trail passes CloudTrail.1. Closest: regional (us-east-1): not multi-Region; logging is stopped; no read management events from any source.',
+    );
+    const table = await cli('evaluate', '--region', 'us-east-1');
+    expect(rowOf(table.stdout, 'regional')).toMatch(
+      /regional +us-east-1 +no +no +no +all +- +fail: not multi-Region; logging is stopped; no read management events from any source$/,
+    );
+  });
+
+  it('reads selectors when includeManagementEvents is false, but does not judge them', async () => {
     serveAccount(loadExample('compliant-default-trail.json'));
 
-    const { code } = await cli(
+    const { code, stdout } = await cli(
       'evaluate',
       '--region',
       'us-east-1',
       '--param',
       'includeManagementEvents=false',
+      '--json',
     );
 
     expect(code).toBe(0);
     expect(cloudTrail).toHaveReceivedCommandTimes(GetTrailStatusCommand, 1);
-    expect(cloudTrail).not.toHaveReceivedCommand(GetEventSelectorsCommand);
+    expect(cloudTrail).toHaveReceivedCommandTimes(GetEventSelectorsCommand, 1);
+    const requirements = JSON.parse(stdout).trails[0].requirements.map(
+      (r: { requirement: string }) => r.requirement,
+    );
+    expect(requirements).toEqual(['multiRegion', 'logging']);
   });
 
   it('passes an organization trail whose selectors AWS refuses, as the rule does', async () => {

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { remediationClients, stsClient } from '../remediation/clients';
@@ -12,6 +13,7 @@ import {
   type ClientOptions,
   cloudTrailClients,
   configServiceClient,
+  sdkClient,
   timeoutError,
 } from '../rule/clients';
 import { AwsTimeoutError } from '../rule/errors';
@@ -95,6 +97,17 @@ const CLIENTS: [string, (options: ClientOptions) => Promise<{ client: unknown }>
     async (options) => {
       const client = remediationClients({ region: REGION, ...options }).sts;
       await client.send(new GetCallerIdentityCommand({}));
+      return { client };
+    },
+  ],
+  [
+    'the command line’s Organizations client',
+    async (options) => {
+      const client = sdkClient(OrganizationsClient, { region: REGION, ...options });
+      await client.send(new ListAccountsCommand({})).catch((error: unknown) => {
+        // The fake does not speak Organizations: its refusal is an answer, not a timeout.
+        if (!(error instanceof Error) || error.name !== 'UnknownOperationException') throw error;
+      });
       return { client };
     },
   ],

@@ -1,4 +1,4 @@
-import { evaluateAccount, readsNeeded } from '../../rule/evaluate';
+import { evaluateAccount } from '../../rule/evaluate';
 import { logVerdict } from '../../rule/log';
 import type { Command } from '../args';
 import type { ExitCode, Io } from '../io';
@@ -6,10 +6,13 @@ import { readLiveState } from '../live';
 import { renderEvaluation } from '../render';
 import { buildReport, exitCodeFor, formatJson, type ReportSource } from '../report';
 import { readSnapshot } from '../snapshot-file';
+import { formatRowsCsv, verdictRow } from '../verdict-row';
 
 /**
  * `evaluate`: the rule's verdict for a snapshot or the live account. A live
- * read makes only the calls the verdict needs, exactly as the rule does.
+ * read reads every trail fully, as `snapshot` does (the rule itself reads
+ * only what its verdict needs): the verdict is the same, and the closest
+ * trail's every gap is known, not only the first one found.
  */
 export async function evaluateCommand(
   command: Extract<Command, { name: 'evaluate' }>,
@@ -23,11 +26,12 @@ export async function evaluateCommand(
     state = await readSnapshot(command.source.snapshot);
   } else {
     source = { type: 'live', profile: command.source.live.profile ?? null };
-    state = await readLiveState(command.source.live, (trail) => readsNeeded(trail, parameters));
+    state = await readLiveState(command.source.live);
   }
   const verdict = evaluateAccount(state, parameters);
   logVerdict(verdict);
   const report = buildReport(state, verdict, parameters, source);
-  io.out(command.json ? formatJson(report) : renderEvaluation(report));
+  if (command.csv) io.out(formatRowsCsv([verdictRow({ id: state.accountId }, verdict)]));
+  else io.out(command.json ? formatJson(report) : renderEvaluation(report));
   return exitCodeFor(report.compliance);
 }

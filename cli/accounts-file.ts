@@ -1,0 +1,116 @@
+import { open } from 'node:fs/promises';
+import { InvalidAccountsFileError } from './errors';
+
+/** An account to evaluate, and its name when known (from Organizations or the file). */
+export interface MemberAccount {
+  id: string;
+  name?: string;
+}
+
+/**
+ * The largest `--accounts` file read, in bytes: 1 MiB. A line is an account
+ * ID and a name of at most 50 characters, so 1 MiB holds well over ten
+ * thousand accounts; anything larger is a wrong path, and is not read into
+ * memory.
+ */
+export const MAX_ACCOUNTS_FILE_BYTES = 1024 * 1024;
+
+const FORMAT_HINT =
+  'Each line is a 12-digit account ID, optionally followed by a comma and the account name (111122223333,Production); blank lines and lines starting with # are ignored.';
+
+/**
+ * Reads an `--accounts` file: one account per line, `ID` or `ID,name`, with
+ * blank lines and `#` comment lines ignored. Everything after the first
+ * comma is the name (account names may hold commas and `#`). A problem —
+ * unreadable, too large, a line that is not an account ID, an ID given
+ * twice, no account at all — raises {@link InvalidAccountsFileError} naming
+ * the file and the line, never quoting the line (a path given by mistake
+ * could be any file).
+ *
+ * @example
+ * // accounts.txt:
+ * //   # production
+ * //   111122223333,Production
+ * //   444455556666
+ * await readAccountsFile('accounts.txt')
+ * // => [{ id: '111122223333', name: 'Production' }, { id: '444455556666' }]
+ */
+export async function readAccountsFile(
+  file: string,
+  maxBytes = MAX_ACCOUNTS_FILE_BYTES,
+): Promise<MemberAccount[]> {
+  return parseAccounts(await readCapped(file, maxBytes), file);
+}
+
+/** The accounts a file's text lists; `file` names it in errors. */
+export function parseAccounts(text: string, file: string): MemberAccount[] {
+  const accounts: MemberAccount[] = [];
+  const lineOf = new Map<string, number>();
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  lines.forEach((raw, index) => {
+    const line = raw.trim();
+    const number = index + 1;
+    if (line === '' || line.startsWith('#')) return;
+    const comma = line.indexOf(',');
+    const id = (comma === -1 ? line : line.slice(0, comma)).trim();
+    const name = comma === -1 ? undefined : line.slice(comma + 1).trim();
+    if (!/^\d{12}$/.test(id)) {
+      throw new InvalidAccountsFileError(
+        `Accounts file ${file}, line ${number}: the account ID is not 12 digits (its first field has ${id.length} characters). ${FORMAT_HINT}`,
+      );
+    }
+    if (name === '') {
+      throw new InvalidAccountsFileError(
+        `Accounts file ${file}, line ${number}: nothing follows the comma after the account ID. Give the account's name after the comma, or leave the comma out.`,
+      );
+    }
+    const earlier = lineOf.get(id);
+    if (earlier !== undefined) {
+      throw new InvalidAccountsFileError(
+        `Accounts file ${file}: account ${id} is on line ${earlier} and again on line ${number}. List each account once.`,
+      );
+    }
+    lineOf.set(id, number);
+    accounts.push(name === undefined ? { id } : { id, name });
+  });
+  if (accounts.length === 0) {
+    throw new InvalidAccountsFileError(`Accounts file ${file} lists no account. ${FORMAT_HINT}`);
+  }
+  return accounts;
+}
+
+/** The file's text, refused past `maxBytes` (by its size, or by what was read from a pipe). */
+async function readCapped(file: string, maxBytes: number): Promise<string> {
+  const tooLarge = () =>
+    new InvalidAccountsFileError(
+      `Accounts file ${file} is larger than ${maxBytes} bytes, more than a list of account IDs needs. Check that this is the file you meant.`,
+    );
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw new InvalidAccountsFileError(
+      `Cannot read accounts file ${file}: ${(error as Error).message}.`,
+    );
+  }
+  try {
+    const stats = await handle.stat();
+    if (stats.isFile() && stats.size > maxBytes) throw tooLarge();
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, total, buffer.length - total, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) throw tooLarge();
+    }
+    return buffer.subarray(0, total).toString('utf8');
+  } catch (error) {
+    if (error instanceof InvalidAccountsFileError) throw error;
+    throw new InvalidAccountsFileError(
+      `Cannot read accounts file ${file}: ${(error as Error).message}.`,
+    );
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,279 @@
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import {
+  type Account,
+  ListAccountsCommand,
+  type ListAccountsCommandOutput,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import {
+  AssumeRoleCommand,
+  type AssumeRoleCommandOutput,
+  GetCallerIdentityCommand,
+  type STSClient,
+} from '@aws-sdk/client-sts';
+import { stsClient } from '../remediation/clients';
+import { cloudTrailClients, sdkClient } from '../rule/clients';
+import { AwsTimeoutError } from '../rule/errors';
+import { type AccountVerdict, evaluateAccount } from '../rule/evaluate';
+import { logVerdict } from '../rule/log';
+import type { RuleParameters } from '../rule/parameters';
+import { mapWithConcurrency, readAccountTrailState } from '../rule/reader';
+import type { MemberAccount } from './accounts-file';
+import type { LiveTarget } from './args';
+import { AwsReadError } from './errors';
+import { resolveRegion } from './live';
+import { buildReport, type EvaluationReport } from './report';
+
+/**
+ * The role session name every assumed role gets: CloudTrail in the member
+ * account records it with each call, so the reads are told apart from
+ * anyone else's.
+ */
+export const ROLE_SESSION_NAME = 'cloudtrail-rule-evaluate';
+
+/**
+ * How long the assumed role's credentials last, in seconds: AssumeRole's
+ * minimum, 15 minutes, which every role allows. One account's reads take
+ * seconds; retries of stalled calls at most a few minutes.
+ */
+export const ROLE_SESSION_SECONDS = 900;
+
+/** What to evaluate, as whom, and how many accounts at a time. */
+export interface OrganizationEvaluation {
+  /** The caller's credentials (`--profile`) and the Region trails are listed from (`--region`). */
+  live: LiveTarget;
+  /** The accounts: from an `--accounts` file, or `ListAccounts` when absent. */
+  accounts?: readonly MemberAccount[];
+  roleName: string;
+  externalId?: string;
+  concurrency: number;
+  parameters: RuleParameters;
+  /** Told after each account, with how many are done of how many. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One account's outcome: its verdict and report, or why there is none. */
+export type AccountResult =
+  | { account: MemberAccount; verdict: AccountVerdict; report: EvaluationReport }
+  | { account: MemberAccount; error: string };
+
+export interface OrganizationResult {
+  /** The Region every account's trails were listed from. */
+  region: string;
+  results: AccountResult[];
+}
+
+/**
+ * Evaluates every account of an organization (or of a list) with the rule's
+ * own reader and verdict: in each account it assumes
+ * `arn:PARTITION:iam::ACCOUNT:role/ROLE` (the partition of the caller's own
+ * ARN), reads every trail fully, and judges the account exactly as the rule
+ * would. At most `concurrency` accounts are read at once. An account that
+ * cannot be assumed, read or decided gets an error result, never a verdict,
+ * and is never left out; the results keep the order of the accounts.
+ *
+ * @example
+ * await evaluateOrganization({ live: { region: 'us-east-1' }, roleName: 'Audit', concurrency: 8, parameters })
+ */
+export async function evaluateOrganization(
+  options: OrganizationEvaluation,
+): Promise<OrganizationResult> {
+  const { live } = options;
+  const sts = stsClient({
+    ...(live.region !== undefined ? { region: live.region } : {}),
+    ...(live.profile !== undefined ? { profile: live.profile } : {}),
+  });
+  try {
+    const region = await resolveRegion(sts);
+    const caller = await callerArn(sts);
+    const accounts =
+      options.accounts ?? (await listActiveAccounts({ region, profile: live.profile }));
+    let done = 0;
+    options.onProgress?.(done, accounts.length);
+    const results = await mapWithConcurrency(accounts, options.concurrency, async (account) => {
+      const result = await evaluateMember(account, {
+        ...options,
+        sts,
+        region,
+        roleArn: `arn:${arnPartition(caller)}:iam::${account.id}:role/${options.roleName}`,
+        caller,
+      });
+      done += 1;
+      options.onProgress?.(done, accounts.length);
+      return result;
+    });
+    return { region, results };
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** The partition an ARN names: `aws`, `aws-cn`, `aws-us-gov`, … */
+export function arnPartition(arn: string): string {
+  const partition = arn.split(':')[1];
+  if (partition === undefined || partition === '' || !arn.startsWith('arn:')) {
+    throw new AwsReadError(
+      `STS GetCallerIdentity returned "${arn}", which is not an ARN: the partition of the roles to assume is not known.`,
+    );
+  }
+  return partition;
+}
+
+async function callerArn(sts: STSClient): Promise<string> {
+  let arn: string | undefined;
+  try {
+    arn = (await sts.send(new GetCallerIdentityCommand({}))).Arn;
+  } catch (error) {
+    if (error instanceof AwsTimeoutError) throw new AwsReadError(error.message);
+    throw new AwsReadError(
+      `Could not identify the caller (STS GetCallerIdentity): ${describe(error)}. ` +
+        'Check the credentials (AWS_PROFILE, --profile, or "aws configure").',
+    );
+  }
+  if (arn === undefined) throw new AwsReadError('STS GetCallerIdentity returned no ARN.');
+  return arn;
+}
+
+/**
+ * The organization's ACTIVE accounts, every page of `ListAccounts`: from the
+ * management account or a delegated administrator. Suspended, closing and
+ * closed accounts have no trails to judge. `State` is read, with the older
+ * `Status` where `State` is absent.
+ */
+export async function listActiveAccounts(target: {
+  region: string;
+  profile?: string | undefined;
+}): Promise<MemberAccount[]> {
+  const client = sdkClient(OrganizationsClient, {
+    region: target.region,
+    ...(target.profile !== undefined ? { profile: target.profile } : {}),
+  });
+  try {
+    const listed = await listAll(client);
+    const active = listed.filter((a) => (a.State ?? a.Status) === 'ACTIVE');
+    if (active.length === 0) {
+      throw new AwsReadError(
+        `Organizations ListAccounts returned ${listed.length} account${listed.length === 1 ? '' : 's'} and none is ACTIVE: there is nothing to evaluate.`,
+      );
+    }
+    return active.flatMap((a) =>
+      a.Id === undefined ? [] : [a.Name === undefined ? { id: a.Id } : { id: a.Id, name: a.Name }],
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+async function listAll(client: OrganizationsClient): Promise<Account[]> {
+  const accounts: Account[] = [];
+  let NextToken: string | undefined;
+  do {
+    let page: ListAccountsCommandOutput;
+    try {
+      page = await client.send(new ListAccountsCommand(NextToken ? { NextToken } : {}));
+    } catch (error) {
+      if (error instanceof AwsTimeoutError) throw new AwsReadError(error.message);
+      const notInOrganization =
+        error instanceof Error && error.name === 'AWSOrganizationsNotInUseException';
+      throw new AwsReadError(
+        `Could not list the organization's accounts (Organizations ListAccounts): ${describe(error)}. ` +
+          (notInOrganization
+            ? 'These credentials are not of an organization member: use the management account, or give the accounts with --accounts FILE.'
+            : 'Use credentials of the management account or of a delegated administrator account that may call organizations:ListAccounts, or give the accounts with --accounts FILE.'),
+      );
+    }
+    accounts.push(...(page.Accounts ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return accounts;
+}
+
+interface MemberContext {
+  sts: STSClient;
+  region: string;
+  roleArn: string;
+  caller: string;
+  externalId?: string;
+  parameters: RuleParameters;
+  live: LiveTarget;
+}
+
+/** One account: assume the role, read every trail, judge; any failure is the account's error. */
+async function evaluateMember(
+  account: MemberAccount,
+  context: MemberContext,
+): Promise<AccountResult> {
+  const { region, roleArn, parameters } = context;
+  const opened = new Set<CloudTrailClient>();
+  try {
+    const credentials = await assumeRole(context);
+    const clients = cloudTrailClients({ credentials });
+    const state = await readAccountTrailState({
+      accountId: account.id,
+      region,
+      clientFor: (trailRegion) => {
+        const client = clients(trailRegion);
+        opened.add(client);
+        return client;
+      },
+    }).catch((error: unknown) => {
+      if (error instanceof AwsTimeoutError) throw error;
+      throw new AwsReadError(
+        `Could not list the trails in ${region} (CloudTrail DescribeTrails) as ${roleArn}: ${describe(error)}. ` +
+          'Check that the role may call cloudtrail:DescribeTrails.',
+      );
+    });
+    const verdict = evaluateAccount(state, parameters);
+    logVerdict(verdict);
+    const report = buildReport(state, verdict, parameters, {
+      type: 'live',
+      profile: context.live.profile ?? null,
+    });
+    return { account, verdict, report };
+  } catch (error) {
+    return {
+      account,
+      error:
+        error instanceof AwsReadError || error instanceof AwsTimeoutError
+          ? error.message
+          : describe(error),
+    };
+  } finally {
+    for (const client of opened) client.destroy();
+  }
+}
+
+async function assumeRole(context: MemberContext) {
+  const { sts, roleArn, externalId, caller } = context;
+  let response: AssumeRoleCommandOutput;
+  try {
+    response = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: ROLE_SESSION_NAME,
+        DurationSeconds: ROLE_SESSION_SECONDS,
+        ...(externalId !== undefined ? { ExternalId: externalId } : {}),
+      }),
+    );
+  } catch (error) {
+    if (error instanceof AwsTimeoutError) throw error;
+    throw new AwsReadError(
+      `Could not assume ${roleArn} (STS AssumeRole): ${describe(error)}. ` +
+        `Check that the role exists in the account and that its trust policy lets ${caller} assume it${externalId !== undefined ? ' with this external ID' : ''}.`,
+    );
+  }
+  const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = response.Credentials ?? {};
+  if (AccessKeyId === undefined || SecretAccessKey === undefined) {
+    throw new AwsReadError(`STS AssumeRole returned no credentials for ${roleArn}.`);
+  }
+  return {
+    accessKeyId: AccessKeyId,
+    secretAccessKey: SecretAccessKey,
+    ...(SessionToken !== undefined ? { sessionToken: SessionToken } : {}),
+    ...(Expiration !== undefined ? { expiration: Expiration } : {}),
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
