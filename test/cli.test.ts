@@ -959,7 +959,7 @@ describe('cloudtrail-rule against a live account', () => {
 });
 
 describe('the cloudtrail-rule bin', () => {
-  it('runs the CLI through tsx from a plain node process', () => {
+  it('runs the compiled CLI from a plain node process', () => {
     const run = spawnSync(
       process.execPath,
       [
