@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { isatty } from 'node:tty';
 
 /**
@@ -17,6 +18,8 @@ export interface Io {
   ask?: (question: string) => Promise<string>;
   /** How a command waits (for AWS to show a change); tests pass one that does not wait. */
   sleep?: (ms: number) => Promise<void>;
+  /** Standard input, for `--snapshot -`; by default the process's. */
+  stdin?: () => Readable;
 }
 
 /** The real streams, for the command run as a process. */

@@ -796,7 +796,7 @@ describe('cloudtrail-rule against a live account', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(
-      /^cloudtrail-rule: Could not identify the account \(STS GetCallerIdentity\): CredentialsProviderError: Could not load credentials[^\n]*\n$/,
+      /^cloudtrail-rule: Could not identify the account \(STS GetCallerIdentity\): No AWS credentials found \(Could not load credentials[^\n]*--profile NAME[^\n]*\n$/,
     );
     expect(cloudTrail).not.toHaveReceivedCommand(DescribeTrailsCommand);
   });
