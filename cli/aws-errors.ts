@@ -34,7 +34,7 @@ export async function unreachableReason(
   if (error instanceof AwsTimeoutError) {
     return `${error.message} To wait longer, raise --request-timeout (and --connect-timeout), in milliseconds.`;
   }
-  if (!(error instanceof Error)) return undefined;
+  if (typeof error !== 'object' || error === null) return undefined;
   const call = failedCall(error);
   const details = error as NodeError;
   const configured = endpointSetting(env, call?.service);
@@ -70,7 +70,9 @@ export async function unreachableReason(
         : `It comes from ${configured}: check it, or unset it to use the AWS endpoint.`
     }`;
   }
-  if (error.name === 'CredentialsProviderError') return credentialsReason(error, settings, env);
+  if (details.name === 'CredentialsProviderError') {
+    return credentialsReason(String(details.message), settings, env);
+  }
   return undefined;
 }
 
@@ -96,7 +98,7 @@ export async function unknownProfileReason(
 }
 
 async function credentialsReason(
-  error: Error,
+  message: string,
   settings: CallSettings,
   env: NodeJS.ProcessEnv,
 ): Promise<string> {
@@ -105,13 +107,15 @@ async function credentialsReason(
   const profile = profileInUse(settings, env);
   const files = sharedFiles(env);
   if (profile !== undefined) {
-    return `The profile "${profile.name}" gave no AWS credentials (${error.message}). Check its settings in ${files.config} or ${files.credentials}; for an IAM Identity Center (SSO) profile, sign in with "aws sso login --profile ${profile.name}".`;
+    return `The profile "${profile.name}" gave no AWS credentials (${message}). Check its settings in ${files.config} or ${files.credentials}; for an IAM Identity Center (SSO) profile, sign in with "aws sso login --profile ${profile.name}".`;
   }
-  return `No AWS credentials found (${error.message}). Give a profile with --profile NAME or AWS_PROFILE (profiles are read from ${files.config} and ${files.credentials}), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or sign in with "aws configure" or "aws sso login".`;
+  return `No AWS credentials found (${message}). Give a profile with --profile NAME or AWS_PROFILE (profiles are read from ${files.config} and ${files.credentials}), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or sign in with "aws configure" or "aws sso login".`;
 }
 
 /** The fields Node.js and the SDK put on the errors above. */
 interface NodeError {
+  name?: string;
+  message?: string;
   code?: string;
   address?: string;
   port?: number;

@@ -956,6 +956,15 @@ describe('cloudtrail-rule against a live account', () => {
     const evaluated = await cli('evaluate', '--snapshot', out);
     expect(evaluated.code).toBe(0);
   });
+
+  it('snapshot --out counts one trail as "1 trail"', async () => {
+    serveAccount(loadExample('compliant-default-trail.json'));
+    const out = join(tempDirectory(), 'state.json');
+
+    const { stdout } = await cli('snapshot', '--region', 'us-east-1', '--out', out);
+
+    expect(stdout).toContain('as seen from us-east-1 (1 trail) to ');
+  });
 });
 
 describe('the cloudtrail-rule bin', () => {
