@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +89,17 @@ describe('the cloudtrail-rule process', () => {
     const run = await runBin(['--version']);
 
     expect(run).toMatchObject({ status: 0, stdout: `${VERSION}\n`, stderr: '' });
+  }, 60_000);
+
+  it("runs as the README says, through npm exec --no (the project's own bin, nothing fetched)", () => {
+    const run = spawnSync('npm', ['exec', '--no', '--', 'cloudtrail-rule', '--version'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`${VERSION}\n`);
   }, 60_000);
 
   it('reads a snapshot from stdin with --snapshot -', async () => {
