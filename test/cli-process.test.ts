@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -84,6 +84,30 @@ describe('the cloudtrail-rule process', () => {
     expect(run.stderr).toContain('"message": "CloudTrail.1 verdict"');
     expect(run.stderr).toContain('"level": "INFO"');
   }, 60_000);
+
+  it('says to run npm run build when the compiled command line is missing', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'cloudtrail-rule-unbuilt-'));
+    mkdirSync(join(copy, 'bin'));
+    copyFileSync(
+      join(ROOT, 'bin', 'cloudtrail-rule.cjs'),
+      join(copy, 'bin', 'cloudtrail-rule.cjs'),
+    );
+
+    const run = spawnSync(
+      process.execPath,
+      [join(copy, 'bin', 'cloudtrail-rule.cjs'), 'examples'],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `cloudtrail-rule: the command line is not built (no ${join(copy, 'dist', 'cli', 'main.js')}): run "npm run build" in the project.\n`,
+    );
+  });
 
   it('prints its version', async () => {
     const run = await runBin(['--version']);
