@@ -9,6 +9,7 @@ module.exports = {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
+  globalSetup: '<rootDir>/test/global-setup.ts',
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
   collectCoverageFrom: ['rule/**/*.ts', 'remediation/**/*.ts', 'cli/**/*.ts'],
   coverageThreshold: {

@@ -1,17 +1,22 @@
 import { parseArgs } from 'node:util';
 import { remediationInputSchema } from '../remediation/input';
+import { CALL_TIMEOUTS, type CallTimeouts } from '../rule/clients';
 import { parameterValues, type RuleParameters } from '../rule/parameters';
 import { UsageError } from './errors';
+import type { HelpTopic } from './help';
 
 /** Where a live read goes: the SDK's defaults unless these are given. */
 export interface LiveTarget {
   region?: string;
   profile?: string;
+  /** How long one attempt of each AWS call may take; by default the rule's own. */
+  timeouts?: CallTimeouts;
 }
 
 /** A parsed command line: one command and only the options it takes. */
 export type Command =
-  | { name: 'help' }
+  | { name: 'help'; topic?: HelpTopic }
+  | { name: 'version' }
   | {
       name: 'evaluate';
       source: { snapshot: string } | { live: LiveTarget };
@@ -37,7 +42,7 @@ export type RemediateCommand = {
   choices: RemediationChoices;
 } & (
   | { mode: 'dry-run'; source: { snapshot: string } | { live: LiveTarget }; json: boolean }
-  | { mode: 'apply'; live: LiveTarget; yes: boolean }
+  | { mode: 'apply'; live: LiveTarget; yes: boolean; json: boolean }
 );
 
 /**
@@ -84,15 +89,18 @@ const OPTIONS = {
   'role-name': { type: 'string' },
   'external-id': { type: 'string' },
   concurrency: { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
   // Read by bin/cloudtrail-rule.cjs before the rule's logger exists; accepted here so it parses.
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
 
 /** The options each command takes besides --verbose and --help. */
-const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
+const ACCEPTS: Record<HelpTopic, readonly OptionName[]> = {
   evaluate: [
     'snapshot',
     'region',
@@ -105,8 +113,10 @@ const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
     'role-name',
     'external-id',
     'concurrency',
+    'connect-timeout',
+    'request-timeout',
   ],
-  snapshot: ['region', 'profile', 'out', 'force'],
+  snapshot: ['region', 'profile', 'out', 'force', 'connect-timeout', 'request-timeout'],
   examples: ['param', 'json'],
   remediate: [
     'dry-run',
@@ -120,6 +130,8 @@ const ACCEPTS: Record<CommandName, readonly OptionName[]> = {
     'trail-name',
     'bucket-name',
     'kms-key-id',
+    'connect-timeout',
+    'request-timeout',
   ],
 };
 
@@ -141,7 +153,12 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const { values, positionals } = parseOptions(argv);
   const [name, ...rest] = positionals;
 
-  if (values.help === true || name === 'help') return { name: 'help' };
+  if (values.help === true || name === 'help') {
+    // `evaluate --help` and `help evaluate`: that command's help.
+    const topic = name === 'help' ? rest[0] : name;
+    return topic !== undefined && isCommandName(topic) ? { name: 'help', topic } : { name: 'help' };
+  }
+  if (values.version === true) return { name: 'version' };
   if (name === undefined) {
     throw new UsageError(
       `Give a command: evaluate, snapshot or examples to read, remediate to repair. ${HELP_HINT}`,
@@ -164,13 +181,20 @@ export function parseCommandLine(argv: readonly string[]): Command {
     );
   }
 
+  const timeouts = parseTimeouts(values);
   const live: LiveTarget = {
     ...(values.region !== undefined ? { region: values.region } : {}),
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
+    ...(timeouts !== undefined ? { timeouts } : {}),
   };
   if (values.snapshot !== undefined && (values.region ?? values.profile) !== undefined) {
     throw new UsageError(
       '--region and --profile are for reading a live account; a snapshot already names its account and Region. Give either --snapshot or --region/--profile.',
+    );
+  }
+  if (values.snapshot !== undefined && timeouts !== undefined) {
+    throw new UsageError(
+      '--connect-timeout and --request-timeout bound the calls to AWS, and reading a snapshot makes none: leave them out, or read the live account instead of --snapshot.',
     );
   }
   switch (name) {
@@ -216,7 +240,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
 }
 
-function isCommandName(name: string): name is CommandName {
+function isCommandName(name: string): name is HelpTopic {
   return (COMMANDS as readonly string[]).includes(name);
 }
 
@@ -327,11 +351,6 @@ function parseRemediate(values: Values, live: LiveTarget): RemediateCommand {
         '--apply changes a live account, and a snapshot is only a record of one: use --dry-run with --snapshot, or --apply with --region/--profile.',
       );
     }
-    if (values.json === true) {
-      throw new UsageError(
-        '--json is for --dry-run: --apply prints each step as it runs it. Get the plan as JSON with "remediate --dry-run --json".',
-      );
-    }
     return {
       name: 'remediate',
       mode: 'apply',
@@ -339,6 +358,7 @@ function parseRemediate(values: Values, live: LiveTarget): RemediateCommand {
       parameters,
       choices,
       yes: values.yes === true,
+      json: values.json === true,
     };
   }
   if (values.yes === true) {
@@ -393,6 +413,35 @@ function parseChoices(values: Values): RemediationChoices {
     ...(bucketName === undefined ? {} : { bucketName }),
     ...(kmsKeyId === undefined ? {} : { kmsKeyId }),
   };
+}
+
+/** The longest timeout accepted: 5 minutes, longer than any one AWS call should take. */
+export const MAX_TIMEOUT_MS = 300_000;
+
+/**
+ * `--connect-timeout MS` and `--request-timeout MS`, each a whole number of
+ * milliseconds; the one not given keeps the rule's default. `undefined`
+ * when neither is given.
+ */
+function parseTimeouts(values: Values): CallTimeouts | undefined {
+  const connect = values['connect-timeout'];
+  const request = values['request-timeout'];
+  if (connect === undefined && request === undefined) return undefined;
+  return {
+    connectionMs: milliseconds('connect-timeout', connect, CALL_TIMEOUTS.connectionMs),
+    requestMs: milliseconds('request-timeout', request, CALL_TIMEOUTS.requestMs),
+  };
+}
+
+function milliseconds(option: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
+    throw new UsageError(
+      `--${option} takes a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got "${value}": for example --${option} ${fallback * 2}.`,
+    );
+  }
+  return ms;
 }
 
 function parseOptions(argv: readonly string[]) {

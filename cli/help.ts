@@ -1,4 +1,5 @@
 import { DEFAULT_TRAIL_NAME } from '../remediation/input';
+import { CALL_TIMEOUTS } from '../rule/clients';
 import { PARAMETER_NAMES } from '../rule/parameters';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from './args';
 
@@ -12,7 +13,7 @@ records read and write management events from every event source.
 Commands:
   evaluate                 Evaluate the live account (default credential chain).
                            Reads every trail fully and lists every gap of the closest trail.
-  evaluate --snapshot FILE Evaluate a saved snapshot instead; needs no AWS account.
+  evaluate --snapshot FILE Evaluate a saved snapshot instead (- for stdin); needs no AWS account.
   evaluate --organization --role-name NAME
                            Evaluate every ACTIVE account of the organization (from the management
                            or a delegated administrator account), each through role NAME assumed
@@ -31,18 +32,24 @@ Commands:
                            prints each step as it runs, then checks the result with a fresh read.
 
 Options:
-  --snapshot FILE          evaluate, remediate --dry-run: the snapshot to read instead of the account
-                           (at most 64 MiB; errors name the file and a position, never its content).
+  --snapshot FILE          evaluate, remediate --dry-run: the snapshot to read instead of the account,
+                           - for stdin (at most 64 MiB; errors name the file and a position, never
+                           its content).
   --region REGION          evaluate, snapshot, remediate: the Region to list trails from, and where
                            remediate creates a trail (default: AWS_REGION or the profile's region).
   --profile NAME           evaluate, snapshot, remediate: a profile from the shared AWS config files.
+  --connect-timeout MS     evaluate, snapshot, remediate: how long each attempt of an AWS call may
+                           take to connect (default ${CALL_TIMEOUTS.connectionMs}).
+  --request-timeout MS     evaluate, snapshot, remediate: how long each attempt may take in all
+                           (default ${CALL_TIMEOUTS.requestMs}). A call is tried up to 5 times (AWS_MAX_ATTEMPTS).
   --out FILE               snapshot: write to FILE instead of stdout (mode 0600, written whole or
                            not at all). An existing FILE is kept unless --force; a symbolic link
                            is never written through, even with --force.
   --force                  snapshot --out: replace FILE if it exists (a regular file only).
   --param NAME=VALUE       evaluate, examples, remediate: a rule parameter, repeatable. Names:
                            ${PARAMETER_NAMES.join(', ')}.
-  --json                   evaluate, examples, remediate --dry-run: print JSON for machines.
+  --json                   evaluate, examples, remediate: print JSON for machines (remediate --apply:
+                           one object once done; the steps go to stderr as they run).
   --csv                    evaluate: print CSV (RFC 4180): a header, then one row per account.
   --role-name NAME         evaluate --organization/--accounts: the IAM role to assume in each
                            account, as arn:PARTITION:iam::ACCOUNT:role/NAME (the caller's partition);
@@ -61,8 +68,11 @@ Options:
                            trail's logs with; its policy is read and added to, never replaced.
   -y, --yes                remediate --apply: apply without asking (needed when stdin is not a
                            terminal).
-  --verbose                Show the rule's structured logs.
-  -h, --help               Show this help.
+  --verbose                Show the rule's structured logs (on stderr; stdout keeps the result only).
+  -h, --help               Show this help; after a command, that command's help.
+  --version                Print the version and exit.
+
+Run "cloudtrail-rule <command> --help" for one command's options.
 
 Exit status: 0 COMPLIANT, 1 NON_COMPLIANT, 2 error (bad input, unreadable snapshot,
 AWS failure, or an UNDECIDED verdict). With --organization or --accounts: 2 if any account is
@@ -83,3 +93,77 @@ Examples:
   cloudtrail-rule remediate --dry-run --region us-east-1 --json
   cloudtrail-rule remediate --apply --profile admin --region us-east-1
 `;
+
+/** The commands that have a help of their own. */
+export type HelpTopic = 'evaluate' | 'snapshot' | 'examples' | 'remediate';
+
+/**
+ * One command's help (`cloudtrail-rule evaluate --help`), taken from
+ * {@link USAGE} so the two never disagree: the command's lines under
+ * Commands, the options whose description names it (and those that name no
+ * command, such as --verbose), the exit status, and its examples.
+ *
+ * @example
+ * commandUsage('snapshot') // 'Usage: cloudtrail-rule snapshot [options]\n…--out FILE…'
+ */
+export function commandUsage(command: HelpTopic): string {
+  const sections = usageSections();
+  const commands = entries(sections.Commands).filter((entry) =>
+    entry.trimStart().startsWith(`${command} `),
+  );
+  const options = entries(sections.Options).filter((entry) => optionApplies(entry, command));
+  const examples = (sections.Examples ?? []).filter((line) =>
+    line.includes(`cloudtrail-rule ${command} `),
+  );
+  return [
+    `Usage: cloudtrail-rule ${command} [options]`,
+    '',
+    'Commands:',
+    ...commands,
+    '',
+    'Options:',
+    ...options,
+    '',
+    ...(sections['Exit status'] ?? []),
+    ...(examples.length === 0 ? [] : ['', 'Examples:', ...examples]),
+    '',
+  ].join('\n');
+}
+
+/** USAGE's sections by heading (`Options:`), each as its lines up to the next blank line. */
+function usageSections(): Record<string, string[]> {
+  const sections: Record<string, string[]> = {};
+  for (const block of USAGE.split('\n\n')) {
+    const [first = ''] = block.split('\n');
+    const heading = /^([A-Z][a-z ]+):/.exec(first)?.[1];
+    if (heading !== undefined) sections[heading] = block.trimEnd().split('\n');
+  }
+  return sections;
+}
+
+/** A section's entries: a line indented two spaces, with the deeper-indented lines that continue it. */
+function entries(lines: readonly string[] = []): string[] {
+  const result: string[] = [];
+  for (const line of lines.slice(1)) {
+    if (/^ {2}\S/.test(line) || result.length === 0) result.push(line);
+    else result[result.length - 1] += `\n${line}`;
+  }
+  return result;
+}
+
+const TOPICS: readonly HelpTopic[] = ['evaluate', 'snapshot', 'examples', 'remediate'];
+
+/**
+ * Whether an option's entry is for `command`: its description starts with
+ * the commands it is for (`evaluate, snapshot: …`, `remediate --apply: …`);
+ * an entry that names none (`--verbose`) is for every command.
+ */
+function optionApplies(entry: string, command: HelpTopic): boolean {
+  const description = entry.replace(/^ {2}\S.*? {2,}/, '');
+  const scope = /^([a-z ,-]+):/.exec(description)?.[1];
+  if (scope === undefined) return true;
+  const named = scope
+    .split(/[ ,]+/)
+    .filter((word): word is HelpTopic => (TOPICS as readonly string[]).includes(word));
+  return named.length === 0 || named.includes(command);
+}

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { isatty } from 'node:tty';
 
 /**
@@ -23,6 +24,8 @@ export interface Io {
    * get no progress output.
    */
   status?: (line: string) => void;
+  /** Standard input, for `--snapshot -`; by default the process's. */
+  stdin?: () => Readable;
 }
 
 /** The real streams, for the command run as a process. */

@@ -2,11 +2,11 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { stsClient } from '../remediation/clients';
 import { cloudTrailClients } from '../rule/clients';
-import { AwsTimeoutError } from '../rule/errors';
 import type { ReadsNeeded } from '../rule/evaluate';
 import { readAccountTrailState } from '../rule/reader';
 import type { AccountTrailState, Trail } from '../rule/state';
 import type { LiveTarget } from './args';
+import { type CallSettings, unknownProfileReason, unreachableReason } from './aws-errors';
 import { AwsReadError } from './errors';
 
 /**
@@ -20,17 +20,19 @@ export async function readLiveState(
   target: LiveTarget,
   readsNeeded?: (trail: Trail) => ReadsNeeded,
 ): Promise<AccountTrailState> {
+  const settings = {
+    ...(target.profile !== undefined ? { profile: target.profile } : {}),
+    ...(target.timeouts !== undefined ? { timeouts: target.timeouts } : {}),
+  };
   const sts = stsClient({
     ...(target.region !== undefined ? { region: target.region } : {}),
-    ...(target.profile !== undefined ? { profile: target.profile } : {}),
+    ...settings,
   });
   const opened = new Set<CloudTrailClient>();
-  const clients = cloudTrailClients(
-    target.profile !== undefined ? { profile: target.profile } : {},
-  );
+  const clients = cloudTrailClients(settings);
   try {
-    const region = await resolveRegion(sts);
-    const accountId = await callerAccount(sts);
+    const region = await resolveRegion(sts, 'read trails from', target.profile);
+    const accountId = await callerAccount(sts, { ...target, region });
     return await readAccountTrailState({
       accountId,
       region,
@@ -40,12 +42,13 @@ export async function readLiveState(
         return client;
       },
       ...(readsNeeded !== undefined ? { readsNeeded } : {}),
-    }).catch((error: unknown) => {
-      // A timeout names the call and the endpoint itself; credentials are not the cause.
-      if (error instanceof AwsTimeoutError) throw new AwsReadError(error.message);
+    }).catch(async (error: unknown) => {
+      const what = `Could not list the trails in ${region} (CloudTrail DescribeTrails)`;
+      const why = await unreachableReason(error, { ...target, region });
       throw new AwsReadError(
-        `Could not list the trails in ${region} (CloudTrail DescribeTrails): ${describe(error)}. ` +
-          'Check that these credentials may call cloudtrail:DescribeTrails.',
+        why !== undefined
+          ? `${what}: ${why}`
+          : `${what}: ${describe(error)}. Check that these credentials may call cloudtrail:DescribeTrails.`,
       );
     });
   } finally {
@@ -57,28 +60,36 @@ export async function readLiveState(
 
 /**
  * The Region the credentials' configuration names (`--region`, `AWS_REGION`
- * or the profile's), or an error saying how to give one. `purpose` completes
- * "No AWS Region to …".
+ * or the profile's), or an error saying how to give one, or that the
+ * profile does not exist. `purpose` completes "No AWS Region to …".
  */
-export async function resolveRegion(sts: STSClient, purpose = 'read trails from'): Promise<string> {
+export async function resolveRegion(
+  sts: STSClient,
+  purpose = 'read trails from',
+  profile?: string,
+): Promise<string> {
   try {
     return await sts.config.region();
   } catch (error) {
+    const unknown = await unknownProfileReason(profile === undefined ? {} : { profile });
+    if (unknown !== undefined) throw new AwsReadError(unknown);
     throw new AwsReadError(
       `No AWS Region to ${purpose} (${describe(error)}): pass --region, set AWS_REGION, or set a region in the profile.`,
     );
   }
 }
 
-async function callerAccount(sts: STSClient): Promise<string> {
+async function callerAccount(sts: STSClient, settings: CallSettings): Promise<string> {
   let account: string | undefined;
   try {
     account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
   } catch (error) {
-    if (error instanceof AwsTimeoutError) throw new AwsReadError(error.message);
+    const what = 'Could not identify the account (STS GetCallerIdentity)';
+    const why = await unreachableReason(error, settings);
     throw new AwsReadError(
-      `Could not identify the account (STS GetCallerIdentity): ${describe(error)}. ` +
-        'Check the credentials (AWS_PROFILE, --profile, or "aws configure").',
+      why !== undefined
+        ? `${what}: ${why}`
+        : `${what}: ${describe(error)}. Check the credentials (AWS_PROFILE, --profile, or "aws configure").`,
     );
   }
   if (account === undefined) {

@@ -19,8 +19,9 @@ import { examplesCommand } from './commands/examples';
 import { PlanChangedError, remediateCommand } from './commands/remediate';
 import { snapshotCommand } from './commands/snapshot';
 import { AwsReadError, InvalidAccountsFileError, OutputFileError, UsageError } from './errors';
-import { USAGE } from './help';
+import { commandUsage, USAGE } from './help';
 import { EXIT, type ExitCode, type Io, processIo } from './io';
+import { projectVersion } from './project';
 import { oneLine } from './table';
 
 /**
@@ -43,7 +44,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 function run(command: Command, io: Io): Promise<ExitCode> {
   switch (command.name) {
     case 'help':
-      io.out(USAGE);
+      io.out(command.topic === undefined ? USAGE : commandUsage(command.topic));
+      return Promise.resolve(EXIT.compliant);
+    case 'version':
+      io.out(`${projectVersion()}\n`);
       return Promise.resolve(EXIT.compliant);
     case 'evaluate':
       return evaluateCommand(command, io);

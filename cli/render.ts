@@ -5,7 +5,7 @@ import {
   weakeningParameters,
 } from '../rule/parameters';
 import type { EvaluationReport, ReportSource, TrailReport } from './report';
-import { formatTable, oneLine } from './table';
+import { formatTable, oneLine, plural } from './table';
 
 const TRAIL_COLUMNS = [
   'TRAIL',
@@ -57,7 +57,7 @@ export function renderExamples(results: readonly ExampleResult[]): string {
   const counts = new Map<string, number>();
   for (const [, verdict] of rows) counts.set(verdict ?? '', (counts.get(verdict ?? '') ?? 0) + 1);
   const summary = [...counts].map(([verdict, count]) => `${count} ${verdict}`).join(', ');
-  return `${formatTable(['FILE', 'VERDICT', 'REASON'], rows)}\n\n${results.length} examples: ${summary}.\n`;
+  return `${formatTable(['FILE', 'VERDICT', 'REASON'], rows)}\n\n${plural(results.length, 'example')}: ${summary}.\n`;
 }
 
 function reasonOf(report: EvaluationReport): string {

@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { InvalidSnapshotError } from '../rule/errors';
 import { type AccountTrailState, accountTrailStateSchema } from '../rule/state';
@@ -22,8 +23,12 @@ export const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 /** How much is read at a time, so that a stream with no size is cut at the limit. */
 const CHUNK_BYTES = 1024 * 1024;
 
+/** The snapshot "file" that means standard input: `--snapshot -`. */
+export const STDIN = '-';
+
 /**
- * Reads and checks a snapshot file (an `AccountTrailState` as JSON). Any
+ * Reads and checks a snapshot file (an `AccountTrailState` as JSON), or
+ * standard input for `-` (`stdin`, by default the process's). Any
  * problem — unreadable, too large, not JSON, not the right shape — raises
  * {@link InvalidSnapshotError} naming the file and what is wrong with it,
  * and never quoting what the file holds (a path given by mistake could be
@@ -33,8 +38,13 @@ const CHUNK_BYTES = 1024 * 1024;
 export async function readSnapshot(
   file: string,
   maxBytes = MAX_SNAPSHOT_BYTES,
+  stdin: (() => Readable) | undefined = undefined,
 ): Promise<AccountTrailState> {
-  const text = await readCapped(file, maxBytes);
+  const text =
+    file === STDIN
+      ? await readStreamCapped((stdin ?? (() => process.stdin))(), maxBytes)
+      : await readCapped(file, maxBytes);
+  const name = file === STDIN ? 'on stdin' : file;
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -45,17 +55,46 @@ export async function readSnapshot(
         ? ''
         : ` at line ${at.line}, column ${at.column} (character ${at.offset + 1})`;
     throw new InvalidSnapshotError(
-      `Snapshot ${file} is not valid JSON${where}: fix it, or write a new one with "cloudtrail-rule snapshot".`,
+      `Snapshot ${name} is not valid JSON${where}: fix it, or write a new one with "cloudtrail-rule snapshot".`,
     );
   }
   const parsed = accountTrailStateSchema.safeParse(json);
   if (!parsed.success) {
     throw new InvalidSnapshotError(
-      `Snapshot ${file} is not an account trail state: ${describeIssues(parsed.error.issues)}. ` +
+      `Snapshot ${name} is not an account trail state: ${describeIssues(parsed.error.issues)}. ` +
         'Compare it with the files in examples/, or write a new one with "cloudtrail-rule snapshot".',
     );
   }
   return parsed.data;
+}
+
+function tooLarge(file: string, size: string, maxBytes: number): InvalidSnapshotError {
+  return new InvalidSnapshotError(
+    `Snapshot ${file} is ${size}, more than the ${formatBytes(maxBytes)} a snapshot may be: a snapshot of even a large account is a few MB. Check that this is the snapshot you meant, or write a new one with "cloudtrail-rule snapshot".`,
+  );
+}
+
+/** Standard input's text, refused once more than `maxBytes` has come, without reading on. */
+async function readStreamCapped(stream: Readable, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      total += bytes.length;
+      if (total > maxBytes) {
+        stream.destroy();
+        throw tooLarge('on stdin', `more than ${formatBytes(maxBytes)}`, maxBytes);
+      }
+      chunks.push(bytes);
+    }
+  } catch (error) {
+    if (error instanceof InvalidSnapshotError) throw error;
+    throw new InvalidSnapshotError(
+      `Cannot read the snapshot on stdin: ${(error as Error).message}.`,
+    );
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -64,10 +103,6 @@ export async function readSnapshot(
  * (a pipe or a device has no size).
  */
 async function readCapped(file: string, maxBytes: number): Promise<string> {
-  const tooLarge = (size: string) =>
-    new InvalidSnapshotError(
-      `Snapshot ${file} is ${size}, more than the ${formatBytes(maxBytes)} a snapshot may be: a snapshot of even a large account is a few MB. Check that this is the snapshot you meant, or write a new one with "cloudtrail-rule snapshot".`,
-    );
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, 'r');
@@ -77,7 +112,7 @@ async function readCapped(file: string, maxBytes: number): Promise<string> {
   try {
     const stats = await handle.stat();
     if (stats.isFile() && stats.size > maxBytes) {
-      throw tooLarge(`${stats.size} bytes (${formatBytes(stats.size)})`);
+      throw tooLarge(file, `${stats.size} bytes (${formatBytes(stats.size)})`, maxBytes);
     }
     const chunks: Buffer[] = [];
     let total = 0;
@@ -86,7 +121,7 @@ async function readCapped(file: string, maxBytes: number): Promise<string> {
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
       if (bytesRead === 0) break;
       total += bytesRead;
-      if (total > maxBytes) throw tooLarge(`more than ${formatBytes(maxBytes)}`);
+      if (total > maxBytes) throw tooLarge(file, `more than ${formatBytes(maxBytes)}`, maxBytes);
       chunks.push(chunk.subarray(0, bytesRead));
     }
     return Buffer.concat(chunks).toString('utf8');

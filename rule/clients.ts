@@ -87,11 +87,33 @@ interface CallContext {
   endpointV2?: { url: URL };
 }
 
+/** The call an error came from, as {@link failedCall} gives it. */
+export interface FailedCall {
+  /** `STS`, `CloudTrail`. */
+  service: string;
+  /** `GetCallerIdentity`. */
+  operation: string;
+  /** The URL the request went to, when it got as far as choosing one. */
+  endpoint?: string;
+}
+
+const failedCalls = new WeakMap<object, FailedCall>();
+
+/**
+ * The call that raised `error`, for an error from a client made by this
+ * module: the SDK's own errors (a refused connection, an HTTP error) do not
+ * say which endpoint they came from, and a person needs it to see why.
+ */
+export function failedCall(error: unknown): FailedCall | undefined {
+  return typeof error === 'object' && error !== null ? failedCalls.get(error) : undefined;
+}
+
 /**
  * Makes a client's timed-out calls fail, once its retries are spent, with
  * an {@link AwsTimeoutError} that names the service, the operation, the
  * Region, the endpoint and the timeout, instead of the HTTP handler's bare
- * "TimeoutError". Returns the client.
+ * "TimeoutError". Any other error is passed on as it is, with its call
+ * recorded for {@link failedCall}. Returns the client.
  */
 export function nameTimeouts<C extends SdkClient>(
   client: C,
@@ -102,7 +124,10 @@ export function nameTimeouts<C extends SdkClient>(
       try {
         return await next(args);
       } catch (error) {
-        if (!isTimeout(error)) throw error;
+        if (!isTimeout(error)) {
+          if (typeof error === 'object' && error !== null) failedCalls.set(error, callOf(context));
+          throw error;
+        }
         const region = await client.config.region().catch(() => 'an unknown Region');
         throw timeoutError(error, { ...context, region }, timeouts);
       }
@@ -119,15 +144,22 @@ function isTimeout(error: unknown): error is Error {
   );
 }
 
+function callOf(context: CallContext): FailedCall {
+  const endpoint = context.endpointV2?.url.href;
+  return {
+    service: context.clientName?.replace(/Client$/, '') ?? 'AWS',
+    operation: context.commandName?.replace(/Command$/, '') ?? 'call',
+    ...(endpoint === undefined ? {} : { endpoint }),
+  };
+}
+
 /** The error a timed-out call ends with, after its last attempt. */
 export function timeoutError(
   error: Error,
   call: CallContext & { region: string },
   timeouts: CallTimeouts,
 ): AwsTimeoutError {
-  const service = call.clientName?.replace(/Client$/, '') ?? 'AWS';
-  const operation = call.commandName?.replace(/Command$/, '') ?? 'call';
-  const endpoint = call.endpointV2?.url.href ?? 'its endpoint';
+  const { service, operation, endpoint = 'its endpoint' } = callOf(call);
   const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts;
   const what = /establish a connection/.test(error.message)
     ? `could not connect to ${endpoint} within the ${timeouts.connectionMs} ms connection timeout`

@@ -446,7 +446,6 @@ describe('cloudtrail-rule remediate usage', () => {
       /--kms-key-id needs the key read from the live account/,
     ],
     [['remediate', '--dry-run', ...snapshot, '--yes'], /--yes answers the question --apply asks/],
-    [['remediate', '--apply', '--json', '--yes'], /--json is for --dry-run/],
     [
       ['remediate', '--dry-run', ...snapshot, '--region', 'us-east-1'],
       /--region and --profile are for reading a live account/,
@@ -593,7 +592,7 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
         expect(code).toBe(2);
         expect(stdout).toBe('');
         expect(stderr).toMatch(
-          /^cloudtrail-rule: No AWS credentials to read the account with \(Could not load credentials from any providers\)\. Check the credentials [^\n]*\n$/,
+          /^cloudtrail-rule: Could not read the account: No AWS credentials found \(Could not load credentials from any providers\)\. Give a profile with --profile NAME or AWS_PROFILE [^\n]*\n$/,
         );
         expect(mock.requests.filter((r) => r.service === 'cloudtrail')).toEqual([]);
       } finally {
@@ -824,6 +823,84 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
       } finally {
         refused.mockRestore();
       }
+    });
+
+    describe('--json', () => {
+      it('prints only the result as JSON on stdout, and the plan and steps on stderr', async () => {
+        open('logging-stopped.json');
+
+        const { code, stdout, stderr } = await cli([
+          'remediate',
+          '--apply',
+          '--yes',
+          '--json',
+          '--region',
+          'us-east-1',
+        ]);
+
+        expect(code).toBe(0);
+        expect(JSON.parse(stdout)).toEqual({
+          outcome: 'applied',
+          dryRun: false,
+          accountId: '111122223333',
+          compliantBefore: false,
+          actions: [
+            expect.objectContaining({
+              step: 1,
+              service: 'cloudtrail',
+              operation: 'StartLogging',
+              region: 'us-east-1',
+            }),
+          ],
+          compliantAfter: true,
+          trailArn: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events',
+          verdict: expect.stringMatching(/^COMPLIANT: /),
+        });
+        expect(stderr).toContain('1. cloudtrail:StartLogging in us-east-1');
+        expect(stderr).toContain('[1/1] cloudtrail:StartLogging (us-east-1) …\nAfter: COMPLIANT:');
+      });
+
+      it('says "declined" and lists the steps not sent when the answer is no, and exits 1', async () => {
+        const mock = open('logging-stopped.json');
+
+        const { code, stdout, asked } = await cli(
+          ['remediate', '--apply', '--json', '--region', 'us-east-1'],
+          { answer: 'n' },
+        );
+
+        expect(code).toBe(1);
+        expect(asked).toHaveLength(1);
+        expect(JSON.parse(stdout)).toMatchObject({
+          outcome: 'declined',
+          compliantBefore: false,
+          compliantAfter: null,
+          actions: [{ step: 1, operation: 'StartLogging' }],
+          verdict: expect.stringMatching(/^NON_COMPLIANT: /),
+        });
+        expect(mock.writes()).toEqual([]);
+      });
+
+      it('says "nothing-to-change" when the account already passes, and exits 0', async () => {
+        const mock = open('compliant-default-trail.json');
+
+        const { code, stdout } = await cli([
+          'remediate',
+          '--apply',
+          '--yes',
+          '--json',
+          '--region',
+          'us-east-1',
+        ]);
+
+        expect(code).toBe(0);
+        expect(JSON.parse(stdout)).toMatchObject({
+          outcome: 'nothing-to-change',
+          compliantBefore: true,
+          compliantAfter: true,
+          actions: [],
+        });
+        expect(mock.writes()).toEqual([]);
+      });
     });
   });
 });

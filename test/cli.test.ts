@@ -836,7 +836,7 @@ describe('cloudtrail-rule against a live account', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(
-      /^cloudtrail-rule: Could not identify the account \(STS GetCallerIdentity\): CredentialsProviderError: Could not load credentials[^\n]*\n$/,
+      /^cloudtrail-rule: Could not identify the account \(STS GetCallerIdentity\): No AWS credentials found \(Could not load credentials[^\n]*--profile NAME[^\n]*\n$/,
     );
     expect(cloudTrail).not.toHaveReceivedCommand(DescribeTrailsCommand);
   });
@@ -996,10 +996,19 @@ describe('cloudtrail-rule against a live account', () => {
     const evaluated = await cli('evaluate', '--snapshot', out);
     expect(evaluated.code).toBe(0);
   });
+
+  it('snapshot --out counts one trail as "1 trail"', async () => {
+    serveAccount(loadExample('compliant-default-trail.json'));
+    const out = join(tempDirectory(), 'state.json');
+
+    const { stdout } = await cli('snapshot', '--region', 'us-east-1', '--out', out);
+
+    expect(stdout).toContain('as seen from us-east-1 (1 trail) to ');
+  });
 });
 
 describe('the cloudtrail-rule bin', () => {
-  it('runs the CLI through tsx from a plain node process', () => {
+  it('runs the compiled CLI from a plain node process', () => {
     const run = spawnSync(
       process.execPath,
       [

@@ -5,7 +5,7 @@ import type { ExitCode, Io } from '../io';
 import { readLiveState } from '../live';
 import { renderEvaluation } from '../render';
 import { buildReport, exitCodeFor, formatJson, type ReportSource } from '../report';
-import { readSnapshot } from '../snapshot-file';
+import { MAX_SNAPSHOT_BYTES, readSnapshot } from '../snapshot-file';
 import { formatRowsCsv, verdictRow } from '../verdict-row';
 
 /**
@@ -23,7 +23,7 @@ export async function evaluateCommand(
   let state: Awaited<ReturnType<typeof readSnapshot>>;
   if ('snapshot' in command.source) {
     source = { type: 'snapshot', file: command.source.snapshot };
-    state = await readSnapshot(command.source.snapshot);
+    state = await readSnapshot(command.source.snapshot, MAX_SNAPSHOT_BYTES, io.stdin);
   } else {
     source = { type: 'live', profile: command.source.live.profile ?? null };
     state = await readLiveState(command.source.live);

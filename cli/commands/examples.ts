@@ -1,15 +1,16 @@
 import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { evaluateAccount } from '../../rule/evaluate';
 import type { Command } from '../args';
 import { UsageError } from '../errors';
 import { EXIT, type ExitCode, type Io } from '../io';
+import { PROJECT_ROOT } from '../project';
 import { type ExampleResult, renderExamples } from '../render';
 import { buildReport, formatJson } from '../report';
 import { readSnapshot } from '../snapshot-file';
 
 /** The example snapshots that ship with the project. */
-export const EXAMPLES_DIRECTORY = resolve(__dirname, '..', '..', 'examples');
+export const EXAMPLES_DIRECTORY = join(PROJECT_ROOT, 'examples');
 
 /**
  * `examples`: evaluates every snapshot (`*.json`) in a directory, in name

@@ -1,6 +1,7 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import { type Action, describeCall } from '../../remediation/actions';
 import { remediationClients, stsClient } from '../../remediation/clients';
+import { RemediationStepError, VerificationFailedError } from '../../remediation/errors';
 import type { ExecutorClients } from '../../remediation/executor';
 import type { RemediationInput } from '../../remediation/input';
 import {
@@ -15,14 +16,17 @@ import {
   type RemediationResult,
   remediate,
 } from '../../remediation/remediate';
+import { failedCall } from '../../rule/clients';
 import type { RuleParameters } from '../../rule/parameters';
 import type { LiveTarget, RemediateCommand } from '../args';
+import { unreachableReason } from '../aws-errors';
 import { AwsReadError, UsageError } from '../errors';
 import { EXIT, type ExitCode, type Io } from '../io';
 import { resolveRegion } from '../live';
 import { type PlanView, planJson, renderApplied, renderPlan, renderStep } from '../render-plan';
 import { formatJson } from '../report';
-import { readSnapshot } from '../snapshot-file';
+import { MAX_SNAPSHOT_BYTES, readSnapshot } from '../snapshot-file';
+import { plural } from '../table';
 
 /** The account changed between the plan a person confirmed and the plan about to be applied. */
 export class PlanChangedError extends Error {
@@ -44,7 +48,7 @@ export async function remediateCommand(command: RemediateCommand, io: Io): Promi
   const { source } = command;
   const view =
     'snapshot' in source
-      ? await planFromSnapshot(source.snapshot, command)
+      ? await planFromSnapshot(source.snapshot, command, io)
       : await withLiveAccount(source.live, command.parameters, io, (deps) =>
           planLive(source.live, command, deps),
         );
@@ -60,8 +64,9 @@ export async function remediateCommand(command: RemediateCommand, io: Io): Promi
 async function planFromSnapshot(
   file: string,
   command: Pick<RemediateCommand, 'parameters' | 'choices'>,
+  io: Io,
 ): Promise<PlanView> {
-  const state = await readSnapshot(file);
+  const state = await readSnapshot(file, MAX_SNAPSHOT_BYTES, io.stdin);
   const options: PlanOptions = {
     region: state.region,
     parameters: command.parameters,
@@ -121,11 +126,20 @@ async function apply(
       '--apply asks before it changes anything, and stdin is not a terminal to ask on. Review the plan with --dry-run, then run --apply --yes to apply it without asking.',
     );
   }
+  // With --json, stdout gets one JSON object at the end; what a person
+  // reads as it happens (the plan, the steps) goes to stderr.
+  const say = command.json ? io.err : io.out;
+  const report = (result: ApplyJson): void => {
+    if (command.json) io.out(formatJson(result));
+  };
   return withLiveAccount(command.live, command.parameters, io, async (deps) => {
     const view = await planLive(command.live, command, deps);
     const { plan, accountId } = view;
-    io.out(renderPlan(view, 'apply'));
-    if (plan.compliantBefore) return EXIT.compliant;
+    say(renderPlan(view, 'apply'));
+    if (plan.compliantBefore) {
+      report(unapplied(view, 'nothing-to-change'));
+      return EXIT.compliant;
+    }
 
     const count = plan.actions.length;
     const changes = `${count} ${count === 1 ? 'change' : 'changes'}`;
@@ -133,25 +147,71 @@ async function apply(
       const these = count === 1 ? 'this' : 'these';
       const answer = await ask(`Apply ${these} ${changes} to account ${accountId}? [y/N] `);
       if (!/^y(es)?$/i.test(answer.trim())) {
-        io.out('Nothing changed.\n');
+        say('Nothing changed.\n');
+        report(unapplied(view, 'declined'));
         return EXIT.nonCompliant;
       }
     }
 
-    io.out(`\nApplying ${changes} to account ${accountId}:\n`);
+    say(`\nApplying ${changes} to account ${accountId}:\n`);
+    let started = 0;
     const result: RemediationResult = await remediate(inputOf(command, false), {
       ...deps,
       execute: {
         ...deps.execute,
         onStep: (step, total, action) => {
           checkConfirmed(plan.actions, step, total, action);
-          io.out(renderStep(step, total, action));
+          started = step;
+          say(renderStep(step, total, action));
         },
       },
+    }).catch(async (error: unknown) => {
+      // A failed step and a failed check say themselves what was applied; any
+      // other error after the steps began comes from the fresh read that checks them.
+      if (
+        started === 0 ||
+        error instanceof RemediationStepError ||
+        error instanceof VerificationFailedError ||
+        error instanceof PlanChangedError
+      ) {
+        throw error;
+      }
+      const why =
+        (await unreachableReason(error, { ...command.live, region: deps.region })) ??
+        (error instanceof Error ? `${error.name}: ${error.message}.` : `${String(error)}.`);
+      throw new AwsReadError(
+        `All ${changes} were applied, but reading the account again to check them failed: ${why} Run "cloudtrail-rule remediate --dry-run" to see where the account stands.`,
+      );
     });
-    io.out(renderApplied(result));
+    say(renderApplied(result));
+    report({ outcome: result.compliantBefore ? 'nothing-to-change' : 'applied', ...result });
     return EXIT.compliant;
   });
+}
+
+/**
+ * What `remediate --apply --json` prints: the remediation function's result,
+ * and the outcome: `applied` (and verified by a fresh read),
+ * `nothing-to-change`, or `declined` (the answer was not yes; `actions` are
+ * the steps that were shown, none of them sent).
+ */
+export type ApplyJson = {
+  outcome: 'applied' | 'nothing-to-change' | 'declined';
+} & RemediationResult;
+
+/** The JSON of an apply that sent nothing, from the plan that was shown. */
+function unapplied(view: PlanView, outcome: 'nothing-to-change' | 'declined'): ApplyJson {
+  const { accountId, compliantBefore, actions, trailArn, verdict } = planJson(view);
+  return {
+    outcome,
+    dryRun: false,
+    accountId,
+    compliantBefore,
+    actions,
+    compliantAfter: compliantBefore ? true : null,
+    trailArn,
+    verdict,
+  };
 }
 
 /**
@@ -169,7 +229,7 @@ function checkConfirmed(
   if (total === confirmed.length && JSON.stringify(action) === JSON.stringify(expected)) return;
   const what =
     total !== confirmed.length
-      ? `the plan now has ${total} steps instead of ${confirmed.length}`
+      ? `the plan now has ${plural(total, 'step')} instead of ${confirmed.length}`
       : `step ${step} is now ${describeCall(action)}${expected === undefined ? '' : `, not ${describeCall(expected)} as shown,`} or has another input`;
   const sent =
     step === 1
@@ -198,14 +258,17 @@ async function withLiveAccount<T>(
   io: Io,
   work: (deps: RemediationDependencies) => Promise<T>,
 ): Promise<T> {
-  const profile = target.profile === undefined ? {} : { profile: target.profile };
+  const settings = {
+    ...(target.profile === undefined ? {} : { profile: target.profile }),
+    ...(target.timeouts === undefined ? {} : { timeouts: target.timeouts }),
+  };
   // The remediation's own STS client takes no Region; this one honours --region,
   // which is also the Region trails are listed from and a new trail goes to.
   const sts: STSClient = stsClient({
     ...(target.region === undefined ? {} : { region: target.region }),
-    ...profile,
+    ...settings,
   });
-  const { sts: unused, ...clients } = remediationClients(profile);
+  const { sts: unused, ...clients } = remediationClients(settings);
   unused.destroy();
   const opened = new Set<{ destroy(): void }>();
   const track =
@@ -221,21 +284,24 @@ async function withLiveAccount<T>(
     kms: track(clients.kms),
   };
   try {
-    const region = await resolveRegion(sts, 'remediate in');
+    const region = await resolveRegion(sts, 'remediate in', target.profile);
     return await work({
       clients: tracked,
       sts,
       region,
       parameters,
       ...(io.sleep === undefined ? {} : { execute: { sleep: io.sleep } }),
-    }).catch((error: unknown) => {
-      // The first call fails this way when there are no credentials: say where they come from.
-      if (error instanceof Error && error.name === 'CredentialsProviderError') {
-        throw new AwsReadError(
-          `No AWS credentials to read the account with (${error.message}). Check the credentials (AWS_PROFILE, --profile, or "aws configure").`,
-        );
-      }
-      throw error;
+    }).catch(async (error: unknown) => {
+      // A read that did not reach AWS (no credentials, a wrong endpoint or
+      // Region) says so; the remediation's own errors already say what to do.
+      const why = await unreachableReason(error, { ...target, region });
+      if (why === undefined) throw error;
+      const call = failedCall(error);
+      const what =
+        call === undefined
+          ? 'Could not read the account'
+          : `Could not read the account (${call.service} ${call.operation})`;
+      throw new AwsReadError(`${what}: ${why}`);
     });
   } finally {
     sts.destroy();

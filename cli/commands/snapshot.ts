@@ -2,6 +2,7 @@ import type { Command } from '../args';
 import { EXIT, type ExitCode, type Io } from '../io';
 import { readLiveState } from '../live';
 import { formatSnapshot, writeSnapshot } from '../snapshot-file';
+import { plural } from '../table';
 
 /**
  * `snapshot`: reads the live account fully (every trail's status and
@@ -21,7 +22,7 @@ export async function snapshotCommand(
     await writeSnapshot(command.out, state, { force: command.force });
     io.out(
       `Wrote the trail state of account ${state.accountId} as seen from ${state.region} ` +
-        `(${state.trails.length} trails) to ${command.out}.\n`,
+        `(${plural(state.trails.length, 'trail')}) to ${command.out}.\n`,
     );
   }
   return EXIT.compliant;

@@ -1,0 +1,60 @@
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
+
+/** A local HTTP endpoint that answers every request the same way. */
+export interface AnsweringEndpoint {
+  /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL`. */
+  endpoint: string;
+  /** The requests received, by method and URL. */
+  readonly requests: readonly Pick<IncomingMessage, 'method' | 'url'>[];
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP listener on 127.0.0.1 that answers every request with `status`,
+ * `headers` and `body`: a web server that is not AWS, or an AWS error.
+ */
+export async function startAnsweringEndpoint(
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): Promise<AnsweringEndpoint> {
+  const requests: Pick<IncomingMessage, 'method' | 'url'>[] = [];
+  const server = createHttpServer((request, response) => {
+    requests.push({ method: request.method, url: request.url });
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(status, headers);
+      response.end(body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/**
+ * `http://127.0.0.1:<port>` where nothing listens: a port the system just
+ * gave a listener, closed again, so a connection to it is refused.
+ */
+export async function refusingEndpoint(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
