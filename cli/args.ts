@@ -136,7 +136,6 @@ const ACCEPTS: Record<HelpTopic, readonly OptionName[]> = {
 };
 
 const COMMANDS = ['evaluate', 'snapshot', 'examples', 'remediate'] as const;
-type CommandName = (typeof COMMANDS)[number];
 
 const HELP_HINT = 'Run "cloudtrail-rule --help" for usage.';
 

@@ -2,9 +2,8 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { stsClient } from '../remediation/clients';
 import { cloudTrailClients } from '../rule/clients';
-import type { ReadsNeeded } from '../rule/evaluate';
 import { readAccountTrailState } from '../rule/reader';
-import type { AccountTrailState, Trail } from '../rule/state';
+import type { AccountTrailState } from '../rule/state';
 import type { LiveTarget } from './args';
 import { type CallSettings, unknownProfileReason, unreachableReason } from './aws-errors';
 import { AwsReadError } from './errors';
@@ -12,14 +11,11 @@ import { AwsReadError } from './errors';
 /**
  * Reads the trail state of the account the credentials belong to, with the
  * rule's own reader: the account ID from STS `GetCallerIdentity`, the trails
- * listed from `--region` (or the SDK's default Region). `readsNeeded` limits
- * the `Get*` calls to those the verdict depends on; without it every trail is
- * read fully, as a snapshot should be.
+ * listed from `--region` (or the SDK's default Region). Every trail is read
+ * fully (a person sees every gap, and a snapshot holds everything); only the
+ * rule limits its reads to what its verdict needs.
  */
-export async function readLiveState(
-  target: LiveTarget,
-  readsNeeded?: (trail: Trail) => ReadsNeeded,
-): Promise<AccountTrailState> {
+export async function readLiveState(target: LiveTarget): Promise<AccountTrailState> {
   const settings = {
     ...(target.profile !== undefined ? { profile: target.profile } : {}),
     ...(target.timeouts !== undefined ? { timeouts: target.timeouts } : {}),
@@ -41,7 +37,6 @@ export async function readLiveState(
         opened.add(client);
         return client;
       },
-      ...(readsNeeded !== undefined ? { readsNeeded } : {}),
     }).catch(async (error: unknown) => {
       const what = `Could not list the trails in ${region} (CloudTrail DescribeTrails)`;
       const why = await unreachableReason(error, { ...target, region });

@@ -313,7 +313,7 @@ describe('cloudtrail-rule --param', () => {
       '--param',
       'includeManagementEvents=false',
       '--param',
-      's3BucketName=' + loadExample('data-events-only.json').trails[0]?.trail.S3BucketName,
+      `s3BucketName=${loadExample('data-events-only.json').trails[0]?.trail.S3BucketName}`,
     );
 
     const [header, , parameters, , reason] = stdout.split('\n');

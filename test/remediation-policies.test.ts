@@ -208,6 +208,7 @@ describe('public bucket policies, as S3 judges them', () => {
     ],
     [
       'a policy variable in aws:PrincipalAccount',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template.
       read({ Condition: { StringEquals: { 'aws:PrincipalAccount': '${aws:username}' } } }),
       'every principal (Principal "*") with no condition that S3 counts as non-public',
     ],
