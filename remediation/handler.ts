@@ -39,7 +39,9 @@ export function createRemediationHandler(dependencies: () => RemediationDependen
  * What the Lambda runs with: SDK clients, its Region (`AWS_REGION`), and the
  * rule's parameters, which the stack passes as `RULE_PARAMETERS` (the same
  * JSON as the Config rule's input parameters) so that "compliant" means what
- * the rule means. Bad parameters are refused here, before any call.
+ * the rule means, and the deployment's `kmsKeyId` as `KMS_KEY_ID` (empty when
+ * none), the only key a request may name. Bad parameters are refused here,
+ * before any call.
  */
 export function defaultDependencies(env: NodeJS.ProcessEnv = process.env): RemediationDependencies {
   const region = env.AWS_REGION;
@@ -52,7 +54,8 @@ export function defaultDependencies(env: NodeJS.ProcessEnv = process.env): Remed
     ? parseRuleParameters(env.RULE_PARAMETERS)
     : DEFAULT_PARAMETERS;
   const { sts, ...clients } = remediationClients();
-  return { clients, sts, region, parameters };
+  const configuredKmsKeyId = env.KMS_KEY_ID ? { configuredKmsKeyId: env.KMS_KEY_ID } : {};
+  return { clients, sts, region, parameters, ...configuredKmsKeyId };
 }
 
 let defaults: RemediationDependencies | undefined;

@@ -4,7 +4,11 @@ import type { RuleParameters } from '../rule/parameters';
 import { readAccountTrailState } from '../rule/reader';
 import type { AccountTrailState } from '../rule/state';
 import type { Action } from './actions';
-import { AccountMismatchError, VerificationFailedError } from './errors';
+import {
+  AccountMismatchError,
+  InvalidRemediationInputError,
+  VerificationFailedError,
+} from './errors';
 import { type ExecuteOptions, type ExecutorClients, executePlan } from './executor';
 import { type BucketFacts, type KeyFacts, readBucketFacts, readKeyFacts } from './facts';
 import type { RemediationInput } from './input';
@@ -23,6 +27,13 @@ export interface RemediationDependencies {
   region: string;
   /** The rule's parameters, so that "compliant" means what the rule means. */
   parameters: RuleParameters;
+  /**
+   * The KMS key the deployment was set up with (`kmsKeyId`), when one was:
+   * the only key whose policy the function's role may change, and so the
+   * only one a request may name. Whoever may invoke the function cannot
+   * point it at another key of the account.
+   */
+  configuredKmsKeyId?: string;
   /** Options for the executor (waits, progress). */
   execute?: ExecuteOptions;
   /** Fresh reads after applying before giving up on a COMPLIANT verdict. */
@@ -62,6 +73,15 @@ export async function planFor(
   if (input.accountId !== undefined && input.accountId !== accountId) {
     throw new AccountMismatchError(
       `Asked to remediate account ${input.accountId}, but this function runs in account ${accountId}. Nothing was changed. Run the remediation in account ${input.accountId} (its own deployment), or leave AccountId empty.`,
+    );
+  }
+  if (
+    input.kmsKeyId !== undefined &&
+    deps.configuredKmsKeyId !== undefined &&
+    input.kmsKeyId !== deps.configuredKmsKeyId
+  ) {
+    throw new InvalidRemediationInputError(
+      `KmsKeyId ${input.kmsKeyId} is not the key this deployment was set up with (${deps.configuredKmsKeyId}). Nothing was changed. Leave KmsKeyId empty or give that key, or deploy with -c kmsKeyId=${input.kmsKeyId} to use another.`,
     );
   }
   const state = await readAccountTrailState({

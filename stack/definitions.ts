@@ -86,8 +86,12 @@ export function remediationFunctionSettings(values: TemplateOptions): FunctionSe
     entry: 'remediation/handler.ts',
     memorySize: 256,
     timeoutSeconds: 270,
-    // The rule's own parameters, so that "remediated" means what the rule means.
-    environment: { RULE_PARAMETERS: values.ruleParametersJson },
+    // The rule's own parameters, so that "remediated" means what the rule means; and the one
+    // key whose policy its role may change, so that no request can name another.
+    environment: {
+      RULE_PARAMETERS: values.ruleParametersJson,
+      KMS_KEY_ID: values.configuredKmsKeyId,
+    },
     alarmMeaning: 'a remediation of CloudTrail.1 did not make the account COMPLIANT.',
   };
 }

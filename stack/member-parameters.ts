@@ -133,6 +133,7 @@ export function memberTemplateOptions(stack: Stack, options: DeploymentOptions):
     }),
     keyResource: () => keysOfKeyAccountAndRegion(),
     grantKeyPolicy: { condition: hasValueCondition('kmsKeyId') },
+    configuredKmsKeyId: parameters.kmsKeyId.valueAsString,
     functions: {
       logGroupKmsKeyArn: optionalFromTemplate('logGroupKmsKeyArn'),
       vpcConfig: (waitFor) => {

@@ -67,6 +67,8 @@ export interface TemplateOptions {
   keyResource(cfn: Intrinsics): CfnValue;
   /** Whether the remediation may change that key's policy: only when a key is configured. */
   grantKeyPolicy: Switch;
+  /** The configured key as the function reads it (`KMS_KEY_ID`): literal or a CDK token, `''` when none. */
+  configuredKmsKeyId: string;
   /** Where both functions run and who hears of their errors. */
   functions: FunctionPlacement;
 }
@@ -137,6 +139,7 @@ export function literalTemplateOptions(options: DeploymentOptions): TemplateOpti
     bucketResource: (cfn) => cfn.sub(`arn:\${AWS::Partition}:s3:::${remediationBucket(options)}`),
     keyResource: (cfn) => keyResource(options.kmsKeyId, cfn),
     grantKeyPolicy: options.kmsKeyId !== undefined,
+    configuredKmsKeyId: options.kmsKeyId ?? '',
     functions: {
       logGroupKmsKeyArn: options.logGroupKmsKeyArn,
       vpcConfig: () =>

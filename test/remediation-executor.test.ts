@@ -1,6 +1,7 @@
 import {
   AccountMismatchError,
   BucketNotOwnedError,
+  InvalidRemediationInputError,
   PublicBucketPolicyError,
   RemediationStepError,
 } from '../remediation/errors';
@@ -320,6 +321,22 @@ describe('remediation executor', () => {
 
     expect(error).toBeInstanceOf(AccountMismatchError);
     expect((error as Error).message).toContain('444455556666');
+    expect(account.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity']);
+  });
+
+  it('refuses a KmsKeyId other than the key the deployment was set up with, calling nothing but GetCallerIdentity', async () => {
+    setUp([brokenTrail()]);
+    const deployed = { ...account.dependencies(), configuredKmsKeyId: KEY_ARN };
+
+    const error = await remediate(
+      { dryRun: false, kmsKeyId: 'alias/someone-elses-key' },
+      deployed,
+    ).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(InvalidRemediationInputError);
+    expect((error as Error).message).toBe(
+      `KmsKeyId alias/someone-elses-key is not the key this deployment was set up with (${KEY_ARN}). Nothing was changed. Leave KmsKeyId empty or give that key, or deploy with -c kmsKeyId=alias/someone-elses-key to use another.`,
+    );
     expect(account.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity']);
   });
 

@@ -284,11 +284,13 @@ export function describeDeployment(load: () => DeployedResources): void {
         trustOrganizationTrails: 'true',
       });
       const environment = deployed.function(`${RULE}-remediation`).Properties.Environment as {
-        Variables: { RULE_PARAMETERS: string };
+        Variables: { RULE_PARAMETERS: string; KMS_KEY_ID: string };
       };
       expect(parameterValues(JSON.parse(environment.Variables.RULE_PARAMETERS))).toEqual(
         parameterValues(inputParameters),
       );
+      // No kmsKeyId: the function takes a key only as a request names it, and may change no key policy.
+      expect(environment.Variables.KMS_KEY_ID).toBe('');
     });
   });
 
