@@ -3,11 +3,11 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  ConfigServiceClient,
   DescribeConfigRulesCommand,
   DescribeConfigurationRecorderStatusCommand,
 } from '@aws-sdk/client-config-service';
 import { EXPECTED_COMPLIANCE_VARIABLE } from '../integ/expected-compliance';
+import { configServiceClient } from '../rule/clients';
 import { DEFAULT_RULE_NAME } from '../stack/options';
 import {
   CliVerdictError,
@@ -46,8 +46,17 @@ function offlineEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * integ-runner as this project installs it (`@aws-cdk/integ-runner`): `npm
+ * exec --no` never fetches a package of that name from the registry, where
+ * `integ-runner` is not this one.
+ */
 function integRunner(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return run('npx', ['integ-runner', ...args], { cwd: ROOT, env, stdio: 'inherit' });
+  return run('npm', ['exec', '--no', '--', 'integ-runner', ...args], {
+    cwd: ROOT,
+    env,
+    stdio: 'inherit',
+  });
 }
 
 /** Runs a command to its end; Ctrl-C reaches it, and this process waits for it before cleaning up. */
@@ -70,7 +79,8 @@ function run(command: string, args: string[], options: SpawnOptions): Promise<nu
  * deploys a stack under the rule's fixed names and deletes it afterwards.
  */
 async function checkAccount(options: RunOptions): Promise<void> {
-  const config = new ConfigServiceClient({
+  // With the rule's timeouts and retries, like every client of the project.
+  const config = configServiceClient({
     region: options.region,
     ...(options.profile !== undefined ? { profile: options.profile } : {}),
   });

@@ -10,12 +10,7 @@ import {
   TRAIL_NAME_PATTERN,
 } from '../remediation/input';
 import { InvalidParameterError } from '../rule/errors';
-import {
-  PARAMETER_NAMES,
-  parameterValues,
-  type RuleParameters,
-  TEXT_PARAMETER_PATTERNS,
-} from '../rule/parameters';
+import { PARAMETER_NAMES, parameterValues, type RuleParameters } from '../rule/parameters';
 import {
   type ContextLookup,
   ContextOptions,
@@ -87,8 +82,8 @@ export const LOG_GROUP_KEY_ARN_PATTERN =
 export const SUBNET_IDS_PATTERN = '^subnet-[0-9a-f]{8,17}(,subnet-[0-9a-f]{8,17}){0,15}$';
 /** 1 to 5 security group IDs, comma-separated (Lambda's VpcConfig takes at most 5). */
 export const SECURITY_GROUP_IDS_PATTERN = '^sg-[0-9a-f]{8,17}(,sg-[0-9a-f]{8,17}){0,4}$';
-/** An SNS topic ARN, as the rule's `snsTopicArn` parameter accepts it. */
-export const TOPIC_ARN_PATTERN = TEXT_PARAMETER_PATTERNS.snsTopicArn.source;
+/** A standard SNS topic ARN: CloudWatch alarm actions cannot publish to a FIFO topic. */
+export const TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$';
 
 /** The longest one run of the remediation document can take (its shape does not depend on the names in it). */
 export const DOCUMENT_RUN_SECONDS = documentWorstCaseSeconds(
@@ -185,7 +180,7 @@ export const OPTIONS = {
   },
   alarmTopicArn: {
     default: '(not set)',
-    accepts: 'an SNS topic ARN',
+    accepts: 'a standard (not FIFO) SNS topic ARN',
     example: 'arn:aws:sns:eu-west-1:111122223333:security-alerts',
   },
 } as const satisfies Record<string, OptionSpec>;

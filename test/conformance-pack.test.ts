@@ -270,11 +270,14 @@ describe('the conformance pack', () => {
 
   it('for an organization, names the management account, which AWS Config replaces with each member account', () => {
     // PREREQUISITES: an organization pack with remediation gives the management
-    // account's ID; AWS Config replaces it with each member account's ID.
+    // account's ID in the automation role; AWS Config replaces it with each member account's ID.
     const organization = JSON.stringify(
       literalsOf(conformancePackTemplate(options(), ORGANIZATION)),
     );
     expect(organization).toContain(`::${MANAGEMENT_ACCOUNT}:role/`);
+    // Our assumption, not documented by AWS: the function's ARN is written the same way, in
+    // the hope that Config substitutes it too. docs/conformance-pack.md says what happens if
+    // it does not, and how to check after the first rollout.
     expect(organization).toContain(`:${MANAGEMENT_ACCOUNT}:function:`);
     expect(organization).not.toContain(ACCOUNT);
   });

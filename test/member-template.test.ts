@@ -254,6 +254,7 @@ describe('its parameters', () => {
     ['SubnetIds', 'subnet-0123456789abcdef0 subnet-0fedcba9876543210'],
     ['SecurityGroupIds', 'sg-1,sg-2'],
     ['AlarmTopicArn', 'arn:aws:sqs:us-east-1:111122223333:queue'],
+    ['AlarmTopicArn', 'arn:aws:sns:us-east-1:111122223333:alerts.fifo'],
   ])('refuse %s = %j before anything is created', (name, value) => {
     expect(() => deploy(template, { [name]: value })).toThrow(ParameterRejectedError);
   });

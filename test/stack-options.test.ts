@@ -205,7 +205,12 @@ describe('option values', () => {
     ['bucketName', 'Upper_Case', 'an S3 bucket name: 3–63 lower-case letters'],
     ['kmsKeyId', 'key with spaces', 'a KMS key ID, key ARN, alias name or alias ARN'],
     ['logGroupKmsKeyArn', 'alias/logs', 'a KMS key ARN in the stack’s Region'],
-    ['alarmTopicArn', 'security-alerts', 'an SNS topic ARN'],
+    ['alarmTopicArn', 'security-alerts', 'a standard (not FIFO) SNS topic ARN'],
+    [
+      'alarmTopicArn',
+      'arn:aws:sns:eu-west-1:111122223333:security-alerts.fifo',
+      'a standard (not FIFO) SNS topic ARN',
+    ],
   ])('reject %s=%j, naming the option and what it accepts', (name, value, accepted) => {
     const failure = () => parse({ [name]: value });
     expect(failure).toThrow(InvalidOptionError);
