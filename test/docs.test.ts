@@ -159,9 +159,9 @@ describe('the documentation', () => {
     expect(pages.filter((page) => !index.has(page))).toEqual([]);
   });
 
-  it('never documents a bare npx cloudtrail-rule, which could fetch a package from the registry', () => {
+  it('never documents a bare npx of the project’s commands, which could fetch a package of that name from the registry', () => {
     const offenders = MARKDOWN_FILES.filter((file) =>
-      /\bnpx\s+cloudtrail-rule\b/.test(readFileSync(file, 'utf8')),
+      /\bnpx\s+(cloudtrail-rule|cdk|integ-runner)\b/.test(readFileSync(file, 'utf8')),
     ).map((file) => relative(ROOT, file));
     expect(offenders).toEqual([]);
   });
