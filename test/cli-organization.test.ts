@@ -140,7 +140,8 @@ function serve(accounts: FakeAccount[], options: { pageSize?: number; delayMs?: 
         throw new STSServiceException({
           name: 'AccessDenied',
           $fault: 'client',
-          $metadata: { httpStatusCode: 403 },
+          // As AWS answers it: with a request ID.
+          $metadata: { httpStatusCode: 403, requestId: 'c6104cbe-af31-11e0-8154-cbc7ccf896c7' },
           message: `User: ${CALLER_ARN} is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`,
         });
       }
@@ -433,7 +434,9 @@ describe('evaluate --organization', () => {
     expect(rows[0]?.reason).toMatch(
       /^Could not list the trails in us-east-1 \(CloudTrail DescribeTrails\) as arn:aws:iam::111122223333:role\/R: AccessDeniedException: /,
     );
-    expect(rows[1]?.reason).toMatch(/^CloudTrail DescribeTrails in us-east-1 timed out: /);
+    expect(rows[1]?.reason).toMatch(
+      /^Could not list the trails in us-east-1 \(CloudTrail DescribeTrails\) as arn:aws:iam::444455556666:role\/R: CloudTrail DescribeTrails in us-east-1 timed out: .* raise --request-timeout/,
+    );
     expect(rows[2]?.reason).toMatch(
       /could not be read.*GetTrailStatus failed: ThrottlingException/,
     );

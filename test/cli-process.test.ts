@@ -149,6 +149,21 @@ describe('the cloudtrail-rule process', () => {
     );
   }, 60_000);
 
+  it('names the endpoint that refused the connection in organization mode too', async () => {
+    const endpoint = await refusingEndpoint();
+
+    const run = await runBin(
+      ['evaluate', '--organization', '--role-name', 'R', '--region', 'us-east-1'],
+      { env: { ...offlineAws(endpoint), AWS_MAX_ATTEMPTS: '1' } },
+    );
+
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `cloudtrail-rule: Could not identify the caller (STS GetCallerIdentity): ${endpoint}/ refused the connection (ECONNREFUSED): nothing is listening there. It comes from AWS_ENDPOINT_URL (${endpoint}): check it, or unset it to use the AWS endpoint.\n`,
+    );
+  }, 60_000);
+
   it('prints no AWS SDK warning about the Node.js version it runs on', async () => {
     // The SDK warns when a client is made under Node.js 20; this run makes two.
     const endpoint = await refusingEndpoint();
