@@ -233,18 +233,30 @@ describe('cloudtrail-rule <command> --help', () => {
         '--json',
         '--connect-timeout',
         '--request-timeout',
+        '--role-name',
+        '--external-id',
+        '--concurrency',
+        '--csv',
       ],
       ['--out', '--force', '--trail-name', '--yes'],
     ],
     [
       'snapshot',
       ['--region', '--profile', '--out', '--force', '--connect-timeout', '--request-timeout'],
-      ['--snapshot FILE', '--param', '--json', '--trail-name'],
+      [
+        '--snapshot FILE',
+        '--param',
+        '--json',
+        '--trail-name',
+        '--role-name',
+        '--external-id',
+        '--concurrency',
+      ],
     ],
     [
       'examples',
       ['--param', '--json'],
-      ['--region', '--snapshot FILE', '--out', '--request-timeout'],
+      ['--region', '--snapshot FILE', '--out', '--request-timeout', '--role-name', '--concurrency'],
     ],
     [
       'remediate',
@@ -260,7 +272,7 @@ describe('cloudtrail-rule <command> --help', () => {
         '--json',
         '--request-timeout',
       ],
-      ['--out FILE', '--force'],
+      ['--out FILE', '--force', '--role-name', '--external-id', '--concurrency', '--csv'],
     ],
   ])('shows %s with the options it takes and none it refuses', async (command, takes, refuses) => {
     const { code, stdout } = await cli([command, '--help']);
