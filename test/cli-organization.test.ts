@@ -268,6 +268,17 @@ describe('evaluate --organization', () => {
     });
   });
 
+  it('prints an account name a member account set to a formula as text', async () => {
+    serve([compliant('111122223333', '=HYPERLINK("https://example.com","Open")')]);
+
+    const { code, stdout } = await cli([...ORGANIZATION_ARGS, '--csv']);
+
+    expect(code).toBe(0);
+    expect(stdout.split('\r\n')[1]).toMatch(
+      /^111122223333,"'=HYPERLINK\(""https:\/\/example\.com"",""Open""\)",COMPLIANT,/,
+    );
+  });
+
   it('prints JSON that parses: the counts, and each account with its row and report', async () => {
     serve(ORGANIZATION);
 
@@ -623,5 +634,26 @@ describe('CSV (RFC 4180, https://www.rfc-editor.org/rfc/rfc4180)', () => {
         ],
       ),
     ).toBe('a,b\r\nplain,"has, comma"\r\n"say ""hi""","two\nlines"\r\n');
+  });
+
+  // OWASP, CSV injection: https://owasp.org/www-community/attacks/CSV_Injection
+  it.each([
+    ['=HYPERLINK("https://example.com","Open")', `"'=HYPERLINK(""https://example.com"",""Open"")"`],
+    ['+1+cmd', "'+1+cmd"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1:A9)', "'@SUM(A1:A9)"],
+    ['\t=1+2', "'\t=1+2"],
+    ['\r=1+2', `"'\r=1+2"`],
+  ])(
+    'puts a quote mark before a field a spreadsheet would read as a formula: %j',
+    (field, cell) => {
+      expect(formatCsv(['name'], [[field]])).toBe(`name\r\n${cell}\r\n`);
+    },
+  );
+
+  it('leaves a field alone when the formula characters are not at its start', () => {
+    expect(formatCsv(['a', 'b'], [['a=b', 'Sandbox-2 (+1) @team']])).toBe(
+      'a,b\r\na=b,Sandbox-2 (+1) @team\r\n',
+    );
   });
 });
