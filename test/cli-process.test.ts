@@ -338,7 +338,7 @@ describe('cloudtrail-rule --snapshot - (stdin)', () => {
     );
 
     await expect(readSnapshot('-', 1024, () => endless)).rejects.toThrow(
-      'Snapshot on stdin is more than 1 KiB, more than the 1 KiB a snapshot may be',
+      'Snapshot on stdin is more than the 1 KiB a snapshot may be:',
     );
     expect(endless.destroyed).toBe(true);
   });
