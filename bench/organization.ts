@@ -1,3 +1,5 @@
+// First, before any AWS SDK client is built.
+import '../scripts/quiet-sdk';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {

@@ -1,3 +1,5 @@
+// First, before any AWS SDK client is built.
+import '../scripts/quiet-sdk';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -155,15 +155,16 @@ const TOPICS: readonly HelpTopic[] = ['evaluate', 'snapshot', 'examples', 'remed
 
 /**
  * Whether an option's entry is for `command`: its description starts with
- * the commands it is for (`evaluate, snapshot: …`, `remediate --apply: …`);
+ * the commands it is for (`evaluate, snapshot: …`, `remediate --apply: …`,
+ * `evaluate --organization/--accounts: …`);
  * an entry that names none (`--verbose`) is for every command.
  */
 function optionApplies(entry: string, command: HelpTopic): boolean {
   const description = entry.replace(/^ {2}\S.*? {2,}/, '');
-  const scope = /^([a-z ,-]+):/.exec(description)?.[1];
+  const scope = /^([a-z ,/-]+):/.exec(description)?.[1];
   if (scope === undefined) return true;
   const named = scope
-    .split(/[ ,]+/)
+    .split(/[ ,/]+/)
     .filter((word): word is HelpTopic => (TOPICS as readonly string[]).includes(word));
   return named.length === 0 || named.includes(command);
 }

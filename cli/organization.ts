@@ -12,7 +12,7 @@ import {
   type STSClient,
 } from '@aws-sdk/client-sts';
 import { stsClient } from '../remediation/clients';
-import { cloudTrailClients, sdkClient } from '../rule/clients';
+import { type CallTimeouts, cloudTrailClients, sdkClient } from '../rule/clients';
 import { AwsTimeoutError } from '../rule/errors';
 import { type AccountVerdict, evaluateAccount } from '../rule/evaluate';
 import { logVerdict } from '../rule/log';
@@ -20,6 +20,7 @@ import type { RuleParameters } from '../rule/parameters';
 import { mapWithConcurrency, readAccountTrailState } from '../rule/reader';
 import type { MemberAccount } from './accounts-file';
 import type { LiveTarget } from './args';
+import { type CallSettings, unreachableReason } from './aws-errors';
 import { AwsReadError } from './errors';
 import { resolveRegion } from './live';
 import { buildReport, type EvaluationReport } from './report';
@@ -82,12 +83,14 @@ export async function evaluateOrganization(
   const sts = stsClient({
     ...(live.region !== undefined ? { region: live.region } : {}),
     ...(live.profile !== undefined ? { profile: live.profile } : {}),
+    ...(live.timeouts ? { timeouts: live.timeouts } : {}),
   });
   try {
-    const region = await resolveRegion(sts);
-    const caller = await callerArn(sts);
+    const region = await resolveRegion(sts, 'read trails from', live.profile);
+    const caller = await callerArn(sts, { ...live, region });
     const accounts =
-      options.accounts ?? (await listActiveAccounts({ region, profile: live.profile }));
+      options.accounts ??
+      (await listActiveAccounts({ region, profile: live.profile, timeouts: live.timeouts }));
     let done = 0;
     options.onProgress?.(done, accounts.length);
     const results = await mapWithConcurrency(accounts, options.concurrency, async (account) => {
@@ -119,15 +122,17 @@ export function arnPartition(arn: string): string {
   return partition;
 }
 
-async function callerArn(sts: STSClient): Promise<string> {
+async function callerArn(sts: STSClient, settings: CallSettings): Promise<string> {
   let arn: string | undefined;
   try {
     arn = (await sts.send(new GetCallerIdentityCommand({}))).Arn;
   } catch (error) {
-    if (error instanceof AwsTimeoutError) throw new AwsReadError(error.message);
+    const what = 'Could not identify the caller (STS GetCallerIdentity)';
+    const why = await unreachableReason(error, settings);
     throw new AwsReadError(
-      `Could not identify the caller (STS GetCallerIdentity): ${describe(error)}. ` +
-        'Check the credentials (AWS_PROFILE, --profile, or "aws configure").',
+      why !== undefined
+        ? `${what}: ${why}`
+        : `${what}: ${describe(error)}. Check the credentials (AWS_PROFILE, --profile, or "aws configure").`,
     );
   }
   if (arn === undefined) throw new AwsReadError('STS GetCallerIdentity returned no ARN.');
@@ -143,13 +148,18 @@ async function callerArn(sts: STSClient): Promise<string> {
 export async function listActiveAccounts(target: {
   region: string;
   profile?: string | undefined;
+  timeouts?: CallTimeouts | undefined;
 }): Promise<MemberAccount[]> {
   const client = sdkClient(OrganizationsClient, {
     region: target.region,
     ...(target.profile !== undefined ? { profile: target.profile } : {}),
+    ...(target.timeouts ? { timeouts: target.timeouts } : {}),
   });
   try {
-    const listed = await listAll(client);
+    const listed = await listAll(client, {
+      region: target.region,
+      ...(target.profile !== undefined ? { profile: target.profile } : {}),
+    });
     const active = listed.filter((a) => (a.State ?? a.Status) === 'ACTIVE');
     if (active.length === 0) {
       throw new AwsReadError(
@@ -164,7 +174,7 @@ export async function listActiveAccounts(target: {
   }
 }
 
-async function listAll(client: OrganizationsClient): Promise<Account[]> {
+async function listAll(client: OrganizationsClient, settings: CallSettings): Promise<Account[]> {
   const accounts: Account[] = [];
   let NextToken: string | undefined;
   do {
@@ -172,11 +182,13 @@ async function listAll(client: OrganizationsClient): Promise<Account[]> {
     try {
       page = await client.send(new ListAccountsCommand(NextToken ? { NextToken } : {}));
     } catch (error) {
-      if (error instanceof AwsTimeoutError) throw new AwsReadError(error.message);
+      const what = "Could not list the organization's accounts (Organizations ListAccounts)";
+      const why = await unreachableReason(error, settings);
+      if (why !== undefined) throw new AwsReadError(`${what}: ${why}`);
       const notInOrganization =
         error instanceof Error && error.name === 'AWSOrganizationsNotInUseException';
       throw new AwsReadError(
-        `Could not list the organization's accounts (Organizations ListAccounts): ${describe(error)}. ` +
+        `${what}: ${describe(error)}. ` +
           (notInOrganization
             ? 'These credentials are not of an organization member: use the management account, or give the accounts with --accounts FILE.'
             : 'Use credentials of the management account or of a delegated administrator account that may call organizations:ListAccounts, or give the accounts with --accounts FILE.'),
@@ -207,7 +219,10 @@ async function evaluateMember(
   const opened = new Set<CloudTrailClient>();
   try {
     const credentials = await assumeRole(context);
-    const clients = cloudTrailClients({ credentials });
+    const clients = cloudTrailClients({
+      credentials,
+      ...(context.live.timeouts ? { timeouts: context.live.timeouts } : {}),
+    });
     const state = await readAccountTrailState({
       accountId: account.id,
       region,
@@ -216,11 +231,13 @@ async function evaluateMember(
         opened.add(client);
         return client;
       },
-    }).catch((error: unknown) => {
-      if (error instanceof AwsTimeoutError) throw error;
+    }).catch(async (error: unknown) => {
+      const what = `Could not list the trails in ${region} (CloudTrail DescribeTrails) as ${roleArn}`;
+      const why = await unreachableReason(error, { ...context.live, region });
       throw new AwsReadError(
-        `Could not list the trails in ${region} (CloudTrail DescribeTrails) as ${roleArn}: ${describe(error)}. ` +
-          'Check that the role may call cloudtrail:DescribeTrails.',
+        why !== undefined
+          ? `${what}: ${why}`
+          : `${what}: ${describe(error)}. Check that the role may call cloudtrail:DescribeTrails.`,
       );
     });
     const verdict = evaluateAccount(state, parameters);
@@ -244,7 +261,7 @@ async function evaluateMember(
 }
 
 async function assumeRole(context: MemberContext) {
-  const { sts, roleArn, externalId, caller } = context;
+  const { sts, roleArn, externalId, caller, region, live } = context;
   let response: AssumeRoleCommandOutput;
   try {
     response = await sts.send(
@@ -256,9 +273,11 @@ async function assumeRole(context: MemberContext) {
       }),
     );
   } catch (error) {
-    if (error instanceof AwsTimeoutError) throw error;
+    const what = `Could not assume ${roleArn} (STS AssumeRole)`;
+    const why = await unreachableReason(error, { ...live, region });
+    if (why !== undefined) throw new AwsReadError(`${what}: ${why}`);
     throw new AwsReadError(
-      `Could not assume ${roleArn} (STS AssumeRole): ${describe(error)}. ` +
+      `${what}: ${describe(error)}. ` +
         `Check that the role exists in the account and that its trust policy lets ${caller} assume it${externalId !== undefined ? ' with this external ID' : ''}.`,
     );
   }

@@ -68,9 +68,10 @@ export async function readSnapshot(
   return parsed.data;
 }
 
-function tooLarge(file: string, size: string, maxBytes: number): InvalidSnapshotError {
+/** `size`, when known, is said before the limit; unknown, the limit says it all. */
+function tooLarge(file: string, maxBytes: number, size?: string): InvalidSnapshotError {
   return new InvalidSnapshotError(
-    `Snapshot ${file} is ${size}, more than the ${formatBytes(maxBytes)} a snapshot may be: a snapshot of even a large account is a few MB. Check that this is the snapshot you meant, or write a new one with "cloudtrail-rule snapshot".`,
+    `Snapshot ${file} is ${size === undefined ? '' : `${size}, `}more than the ${formatBytes(maxBytes)} a snapshot may be: a snapshot of even a large account is a few MB. Check that this is the snapshot you meant, or write a new one with "cloudtrail-rule snapshot".`,
   );
 }
 
@@ -84,7 +85,7 @@ async function readStreamCapped(stream: Readable, maxBytes: number): Promise<str
       total += bytes.length;
       if (total > maxBytes) {
         stream.destroy();
-        throw tooLarge('on stdin', `more than ${formatBytes(maxBytes)}`, maxBytes);
+        throw tooLarge('on stdin', maxBytes);
       }
       chunks.push(bytes);
     }
@@ -112,7 +113,7 @@ async function readCapped(file: string, maxBytes: number): Promise<string> {
   try {
     const stats = await handle.stat();
     if (stats.isFile() && stats.size > maxBytes) {
-      throw tooLarge(file, `${stats.size} bytes (${formatBytes(stats.size)})`, maxBytes);
+      throw tooLarge(file, maxBytes, `${stats.size} bytes (${formatBytes(stats.size)})`);
     }
     const chunks: Buffer[] = [];
     let total = 0;
@@ -121,7 +122,7 @@ async function readCapped(file: string, maxBytes: number): Promise<string> {
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
       if (bytesRead === 0) break;
       total += bytesRead;
-      if (total > maxBytes) throw tooLarge(file, `more than ${formatBytes(maxBytes)}`, maxBytes);
+      if (total > maxBytes) throw tooLarge(file, maxBytes);
       chunks.push(chunk.subarray(0, bytesRead));
     }
     return Buffer.concat(chunks).toString('utf8');

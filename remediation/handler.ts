@@ -19,7 +19,7 @@ export function createRemediationHandler(dependencies: () => RemediationDependen
       const problems = parsed.error.issues.map((issue) => {
         const field = issue.path.join('.') || 'input';
         return issue.code === 'unrecognized_keys'
-          ? `unknown field(s) ${issue.keys.join(', ')}: accepted fields are accountId, trailName, bucketName, kmsKeyId, dryRun`
+          ? `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.join(', ')}: accepted fields are accountId, trailName, bucketName, kmsKeyId, dryRun`
           : `${field} ${issue.message}`;
       });
       throw new InvalidRemediationInputError(

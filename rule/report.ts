@@ -64,7 +64,7 @@ export async function putEvaluations(
         .map((e) => `${e.ComplianceResourceType}/${e.ComplianceResourceId}`)
         .join(', ');
       throw new EvaluationNotAcceptedError(
-        `AWS Config did not accept ${failed.length} evaluation(s): ${which}. ` +
+        `AWS Config did not accept ${failed.length} evaluation${failed.length === 1 ? '' : 's'}: ${which}. ` +
           'Check that the result token is current and the resource type is AWS::::Account, then re-evaluate the rule.',
       );
     }

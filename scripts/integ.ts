@@ -1,3 +1,5 @@
+// First, before any AWS SDK client is built.
+import './quiet-sdk';
 import { type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../cli/main';
-import { refusingEndpoint, startAnsweringEndpoint } from './support/local-endpoints';
+import {
+  type AnsweringEndpoint,
+  type LocalAnswer,
+  refusingEndpoint,
+  startAnsweringEndpoint,
+  startRoutingEndpoint,
+} from './support/local-endpoints';
 import { type StalledEndpoint, startStalledEndpoint } from './support/stalled-endpoint';
 
 /*
@@ -45,6 +51,7 @@ const AMBIENT = [
   'AWS_ENDPOINT_URL',
   'AWS_ENDPOINT_URL_STS',
   'AWS_ENDPOINT_URL_CLOUDTRAIL',
+  'AWS_ENDPOINT_URL_ORGANIZATIONS',
   'AWS_RETRY_MODE',
   'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
   'AWS_CONTAINER_CREDENTIALS_FULL_URI',
@@ -219,6 +226,32 @@ describe('cloudtrail-rule evaluate with a Region that does not exist', () => {
       'cloudtrail-rule: Could not identify the account (STS GetCallerIdentity): sts.us-est-1.amazonaws.com does not resolve (ENOTFOUND). The host name is made from the Region: is "us-est-1" an AWS Region? Check --region (for example --region us-east-1), AWS_REGION and the profile\'s region; if the Region is right, check this network\'s DNS.\n',
     );
   });
+
+  it('says so for --organization too', async () => {
+    useEnvironment({});
+    sts.on(GetCallerIdentityCommand).rejects(
+      Object.assign(new Error('getaddrinfo ENOTFOUND sts.us-est-1.amazonaws.com'), {
+        errno: -3008,
+        code: 'ENOTFOUND',
+        syscall: 'getaddrinfo',
+        hostname: 'sts.us-est-1.amazonaws.com',
+      }),
+    );
+
+    const { code, stderr } = await cli(
+      'evaluate',
+      '--organization',
+      '--role-name',
+      'R',
+      '--region',
+      'us-est-1',
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'cloudtrail-rule: Could not identify the caller (STS GetCallerIdentity): sts.us-est-1.amazonaws.com does not resolve (ENOTFOUND). The host name is made from the Region: is "us-est-1" an AWS Region? Check --region (for example --region us-east-1), AWS_REGION and the profile\'s region; if the Region is right, check this network\'s DNS.\n',
+    );
+  });
 });
 
 describe('cloudtrail-rule evaluate without usable credentials', () => {
@@ -272,6 +305,263 @@ describe('cloudtrail-rule evaluate without usable credentials', () => {
     expect(code).toBe(2);
     expect(stderr).toBe(
       `cloudtrail-rule: Could not identify the account (STS GetCallerIdentity): No AWS credentials found (Could not load credentials from any providers). Give a profile with --profile NAME or AWS_PROFILE (profiles are read from ${process.env.AWS_CONFIG_FILE} and ${process.env.AWS_SHARED_CREDENTIALS_FILE}), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or sign in with "aws configure" or "aws sso login".\n`,
+    );
+  });
+});
+
+/*
+ * The STS Query API's answers, as documented:
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+ */
+const CALLER = 'arn:aws:sts::111122223333:assumed-role/OrganizationAuditor/alice';
+const MEMBER = '444455556666';
+
+function stsAnswer(body: string, assumeRole: LocalAnswer | 'grant' = 'grant'): LocalAnswer {
+  const xml = {
+    'content-type': 'text/xml',
+    'x-amzn-requestid': 'c6104cbe-af31-11e0-8154-cbc7ccf896c7',
+  };
+  if (body.includes('Action=AssumeRole')) {
+    if (assumeRole !== 'grant') return assumeRole;
+    const expiration = new Date(Date.now() + 900_000).toISOString();
+    return {
+      status: 200,
+      headers: xml,
+      body: `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId><SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey><SessionToken>FwoGZXIvYXdzEXAMPLE</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::${MEMBER}:assumed-role/R/cloudtrail-rule-evaluate</Arn><AssumedRoleId>AROA3XFRBF535PLBIFPI4:cloudtrail-rule-evaluate</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+    };
+  }
+  return {
+    status: 200,
+    headers: xml,
+    body: `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${CALLER}</Arn><UserId>AROAEXAMPLEAUDITOR:alice</UserId><Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+  };
+}
+
+/** An --accounts file naming the one member account. */
+function accountsFile(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'cloudtrail-rule-accounts-')), 'accounts.csv');
+  writeFileSync(path, `${MEMBER},Sandbox\n`);
+  return path;
+}
+
+const BAD_GATEWAY: LocalAnswer = {
+  status: 502,
+  headers: { 'content-type': 'text/html' },
+  body: '<html><body><h1>502 Bad Gateway</h1></body></html>',
+};
+
+describe('cloudtrail-rule evaluate --organization and --accounts when AWS cannot be reached', () => {
+  const opened: (AnsweringEndpoint | StalledEndpoint)[] = [];
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((endpoint) => endpoint.close()));
+  });
+
+  async function stsEndpoint(assumeRole: LocalAnswer | 'grant' = 'grant') {
+    const endpoint = await startRoutingEndpoint((body) => stsAnswer(body, assumeRole));
+    opened.push(endpoint);
+    return endpoint.endpoint;
+  }
+
+  async function silentEndpoint() {
+    const endpoint = await startStalledEndpoint();
+    opened.push(endpoint);
+    return endpoint.endpoint;
+  }
+
+  it('applies --request-timeout to Organizations ListAccounts', async () => {
+    const organizations = await silentEndpoint();
+    useEnvironment({
+      AWS_ENDPOINT_URL_STS: await stsEndpoint(),
+      AWS_ENDPOINT_URL_ORGANIZATIONS: organizations,
+    });
+    const started = Date.now();
+
+    const { code, stdout, stderr } = await cli(
+      'evaluate',
+      '--organization',
+      '--role-name',
+      'R',
+      '--region',
+      'us-east-1',
+      '--request-timeout',
+      '1000',
+    );
+
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^cloudtrail-rule: Could not list the organization's accounts \(Organizations ListAccounts\): Organizations ListAccounts in us-east-1 timed out: [^\n]* did not answer within the 1000 ms request timeout \(1 attempt\)\.[^\n]*raise --request-timeout[^\n]*\n$/,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 15_000);
+
+  it('applies --request-timeout to STS GetCallerIdentity', async () => {
+    useEnvironment({ AWS_ENDPOINT_URL: await silentEndpoint() });
+
+    const { code, stderr } = await cli(
+      'evaluate',
+      '--organization',
+      '--role-name',
+      'R',
+      '--region',
+      'us-east-1',
+      '--request-timeout',
+      '1000',
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /^cloudtrail-rule: Could not identify the caller \(STS GetCallerIdentity\): STS GetCallerIdentity in us-east-1 timed out: [^\n]* did not answer within the 1000 ms request timeout/,
+    );
+  }, 15_000);
+
+  it("applies --request-timeout to CloudTrail in the member account, as the account's ERROR", async () => {
+    useEnvironment({
+      AWS_ENDPOINT_URL_STS: await stsEndpoint(),
+      AWS_ENDPOINT_URL_CLOUDTRAIL: await silentEndpoint(),
+    });
+
+    const { code, stdout } = await cli(
+      'evaluate',
+      '--accounts',
+      accountsFile(),
+      '--role-name',
+      'R',
+      '--region',
+      'us-east-1',
+      '--request-timeout',
+      '1000',
+      '--json',
+    );
+
+    expect(code).toBe(2);
+    const [account] = JSON.parse(stdout).accounts as { verdict: string; reason: string }[];
+    expect(account?.verdict).toBe('ERROR');
+    expect(account?.reason).toMatch(
+      /^Could not list the trails in us-east-1 \(CloudTrail DescribeTrails\) as arn:aws:iam::444455556666:role\/R: CloudTrail DescribeTrails in us-east-1 timed out: [^\n]* did not answer within the 1000 ms request timeout/,
+    );
+  }, 15_000);
+
+  it('says an HTTP 502 to GetCallerIdentity is probably not from AWS', async () => {
+    const web = await startAnsweringEndpoint(502, BAD_GATEWAY.headers, BAD_GATEWAY.body);
+    opened.push(web);
+    useEnvironment({ AWS_ENDPOINT_URL: web.endpoint });
+
+    const { code, stderr } = await cli(
+      'evaluate',
+      '--organization',
+      '--role-name',
+      'R',
+      '--region',
+      'us-east-1',
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `cloudtrail-rule: Could not identify the caller (STS GetCallerIdentity): ${web.endpoint}/ answered HTTP 502 with no AWS request ID: it is probably not an AWS endpoint. It comes from AWS_ENDPOINT_URL (${web.endpoint}): check it, or unset it to use the AWS endpoint.\n`,
+    );
+  });
+
+  it('says an HTTP 502 to ListAccounts is probably not from AWS', async () => {
+    const web = await startAnsweringEndpoint(502, BAD_GATEWAY.headers, BAD_GATEWAY.body);
+    opened.push(web);
+    useEnvironment({
+      AWS_ENDPOINT_URL_STS: await stsEndpoint(),
+      AWS_ENDPOINT_URL_ORGANIZATIONS: web.endpoint,
+    });
+
+    const { code, stderr } = await cli(
+      'evaluate',
+      '--organization',
+      '--role-name',
+      'R',
+      '--region',
+      'us-east-1',
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `cloudtrail-rule: Could not list the organization's accounts (Organizations ListAccounts): ${web.endpoint}/ answered HTTP 502 with no AWS request ID: it is probably not an AWS endpoint. It comes from AWS_ENDPOINT_URL_ORGANIZATIONS (${web.endpoint}): check it, or unset it to use the AWS endpoint.\n`,
+    );
+  });
+
+  it("says an HTTP 502 to AssumeRole is probably not from AWS, as the account's ERROR", async () => {
+    const sts = await stsEndpoint(BAD_GATEWAY);
+    useEnvironment({ AWS_ENDPOINT_URL_STS: sts });
+
+    const { code, stdout } = await cli(
+      'evaluate',
+      '--accounts',
+      accountsFile(),
+      '--role-name',
+      'R',
+      '--region',
+      'us-east-1',
+      '--json',
+    );
+
+    expect(code).toBe(2);
+    const [account] = JSON.parse(stdout).accounts as { verdict: string; reason: string }[];
+    expect(account).toMatchObject({ verdict: 'ERROR' });
+    expect(account?.reason).toBe(
+      `Could not assume arn:aws:iam::${MEMBER}:role/R (STS AssumeRole): ${sts}/ answered HTTP 502 with no AWS request ID: it is probably not an AWS endpoint. It comes from AWS_ENDPOINT_URL_STS (${sts}): check it, or unset it to use the AWS endpoint.`,
+    );
+  });
+
+  it('names an unknown --profile, with or without --region', async () => {
+    useEnvironment({ AWS_ENDPOINT_URL: await refusingEndpoint() }, false);
+    const files = sharedFiles('[profile audit]\nregion = eu-west-1\n');
+    process.env.AWS_CONFIG_FILE = files.config;
+    process.env.AWS_SHARED_CREDENTIALS_FILE = files.credentials;
+    const unknown = `--profile names the profile "nope", which is not in the shared AWS config files ${files.config} (AWS_CONFIG_FILE) or ${files.credentials} (AWS_SHARED_CREDENTIALS_FILE): they define "audit". Give one of those, or add it with "aws configure --profile nope".`;
+
+    const withoutRegion = await cli(
+      'evaluate',
+      '--organization',
+      '--role-name',
+      'R',
+      '--profile',
+      'nope',
+    );
+    const withRegion = await cli(
+      'evaluate',
+      '--organization',
+      '--role-name',
+      'R',
+      '--profile',
+      'nope',
+      '--region',
+      'us-east-1',
+    );
+
+    expect(withoutRegion).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: `cloudtrail-rule: ${unknown}\n`,
+    });
+    expect(withRegion).toMatchObject({
+      code: 2,
+      stderr: `cloudtrail-rule: Could not identify the caller (STS GetCallerIdentity): ${unknown}\n`,
+    });
+  });
+
+  it('says no credentials were found', async () => {
+    useEnvironment({ AWS_ENDPOINT_URL: await refusingEndpoint() }, false);
+
+    const { code, stderr } = await cli(
+      'evaluate',
+      '--organization',
+      '--role-name',
+      'R',
+      '--region',
+      'us-east-1',
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /^cloudtrail-rule: Could not identify the caller \(STS GetCallerIdentity\): No AWS credentials found \(Could not load credentials from any providers\)\./,
     );
   });
 });

@@ -140,7 +140,8 @@ function serve(accounts: FakeAccount[], options: { pageSize?: number; delayMs?: 
         throw new STSServiceException({
           name: 'AccessDenied',
           $fault: 'client',
-          $metadata: { httpStatusCode: 403 },
+          // As AWS answers it: with a request ID.
+          $metadata: { httpStatusCode: 403, requestId: 'c6104cbe-af31-11e0-8154-cbc7ccf896c7' },
           message: `User: ${CALLER_ARN} is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`,
         });
       }
@@ -265,6 +266,17 @@ describe('evaluate --organization', () => {
     expect(sts).not.toHaveReceivedCommandWith(AssumeRoleCommand, {
       RoleArn: 'arn:aws:iam::222233334444:role/R',
     });
+  });
+
+  it('prints an account name a member account set to a formula as text', async () => {
+    serve([compliant('111122223333', '=HYPERLINK("https://example.com","Open")')]);
+
+    const { code, stdout } = await cli([...ORGANIZATION_ARGS, '--csv']);
+
+    expect(code).toBe(0);
+    expect(stdout.split('\r\n')[1]).toMatch(
+      /^111122223333,"'=HYPERLINK\(""https:\/\/example\.com"",""Open""\)",COMPLIANT,/,
+    );
   });
 
   it('prints JSON that parses: the counts, and each account with its row and report', async () => {
@@ -433,7 +445,9 @@ describe('evaluate --organization', () => {
     expect(rows[0]?.reason).toMatch(
       /^Could not list the trails in us-east-1 \(CloudTrail DescribeTrails\) as arn:aws:iam::111122223333:role\/R: AccessDeniedException: /,
     );
-    expect(rows[1]?.reason).toMatch(/^CloudTrail DescribeTrails in us-east-1 timed out: /);
+    expect(rows[1]?.reason).toMatch(
+      /^Could not list the trails in us-east-1 \(CloudTrail DescribeTrails\) as arn:aws:iam::444455556666:role\/R: CloudTrail DescribeTrails in us-east-1 timed out: .* raise --request-timeout/,
+    );
     expect(rows[2]?.reason).toMatch(
       /could not be read.*GetTrailStatus failed: ThrottlingException/,
     );
@@ -620,5 +634,26 @@ describe('CSV (RFC 4180, https://www.rfc-editor.org/rfc/rfc4180)', () => {
         ],
       ),
     ).toBe('a,b\r\nplain,"has, comma"\r\n"say ""hi""","two\nlines"\r\n');
+  });
+
+  // OWASP, CSV injection: https://owasp.org/www-community/attacks/CSV_Injection
+  it.each([
+    ['=HYPERLINK("https://example.com","Open")', `"'=HYPERLINK(""https://example.com"",""Open"")"`],
+    ['+1+cmd', "'+1+cmd"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1:A9)', "'@SUM(A1:A9)"],
+    ['\t=1+2', "'\t=1+2"],
+    ['\r=1+2', `"'\r=1+2"`],
+  ])(
+    'puts a quote mark before a field a spreadsheet would read as a formula: %j',
+    (field, cell) => {
+      expect(formatCsv(['name'], [[field]])).toBe(`name\r\n${cell}\r\n`);
+    },
+  );
+
+  it('leaves a field alone when the formula characters are not at its start', () => {
+    expect(formatCsv(['a', 'b'], [['a=b', 'Sandbox-2 (+1) @team']])).toBe(
+      'a,b\r\na=b,Sandbox-2 (+1) @team\r\n',
+    );
   });
 });

@@ -149,6 +149,21 @@ describe('the cloudtrail-rule process', () => {
     );
   }, 60_000);
 
+  it('names the endpoint that refused the connection in organization mode too', async () => {
+    const endpoint = await refusingEndpoint();
+
+    const run = await runBin(
+      ['evaluate', '--organization', '--role-name', 'R', '--region', 'us-east-1'],
+      { env: { ...offlineAws(endpoint), AWS_MAX_ATTEMPTS: '1' } },
+    );
+
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `cloudtrail-rule: Could not identify the caller (STS GetCallerIdentity): ${endpoint}/ refused the connection (ECONNREFUSED): nothing is listening there. It comes from AWS_ENDPOINT_URL (${endpoint}): check it, or unset it to use the AWS endpoint.\n`,
+    );
+  }, 60_000);
+
   it('prints no AWS SDK warning about the Node.js version it runs on', async () => {
     // The SDK warns when a client is made under Node.js 20; this run makes two.
     const endpoint = await refusingEndpoint();
@@ -218,18 +233,30 @@ describe('cloudtrail-rule <command> --help', () => {
         '--json',
         '--connect-timeout',
         '--request-timeout',
+        '--role-name',
+        '--external-id',
+        '--concurrency',
+        '--csv',
       ],
       ['--out', '--force', '--trail-name', '--yes'],
     ],
     [
       'snapshot',
       ['--region', '--profile', '--out', '--force', '--connect-timeout', '--request-timeout'],
-      ['--snapshot FILE', '--param', '--json', '--trail-name'],
+      [
+        '--snapshot FILE',
+        '--param',
+        '--json',
+        '--trail-name',
+        '--role-name',
+        '--external-id',
+        '--concurrency',
+      ],
     ],
     [
       'examples',
       ['--param', '--json'],
-      ['--region', '--snapshot FILE', '--out', '--request-timeout'],
+      ['--region', '--snapshot FILE', '--out', '--request-timeout', '--role-name', '--concurrency'],
     ],
     [
       'remediate',
@@ -245,7 +272,7 @@ describe('cloudtrail-rule <command> --help', () => {
         '--json',
         '--request-timeout',
       ],
-      ['--out FILE', '--force'],
+      ['--out FILE', '--force', '--role-name', '--external-id', '--concurrency', '--csv'],
     ],
   ])('shows %s with the options it takes and none it refuses', async (command, takes, refuses) => {
     const { code, stdout } = await cli([command, '--help']);
@@ -311,7 +338,7 @@ describe('cloudtrail-rule --snapshot - (stdin)', () => {
     );
 
     await expect(readSnapshot('-', 1024, () => endless)).rejects.toThrow(
-      'Snapshot on stdin is more than 1 KiB, more than the 1 KiB a snapshot may be',
+      'Snapshot on stdin is more than the 1 KiB a snapshot may be:',
     );
     expect(endless.destroyed).toBe(true);
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   AccessDeniedException,
   CloudTrailClient,
+  DescribeTrailsCommand,
   GetEventSelectorsCommand,
 } from '@aws-sdk/client-cloudtrail';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -788,6 +789,40 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
       );
       expect(sleeps.length).toBeGreaterThan(0);
       expect(performance.now() - started).toBeLessThan(2000);
+    });
+
+    it('says the one change was applied when the fresh read that checks it fails', async () => {
+      const mock = open('logging-stopped.json');
+      const send = CloudTrailClient.prototype.send as (command: unknown) => Promise<unknown>;
+      const denied = jest.spyOn(CloudTrailClient.prototype, 'send').mockImplementation(function (
+        this: CloudTrailClient,
+        command: unknown,
+      ) {
+        if (command instanceof DescribeTrailsCommand && mock.writes().length > 0) {
+          return Promise.reject(
+            new AccessDeniedException({ message: 'not authorized', $metadata: {} }),
+          );
+        }
+        return send.call(this, command);
+      } as never);
+
+      try {
+        const { code, stderr } = await cli([
+          'remediate',
+          '--apply',
+          '--yes',
+          '--region',
+          'us-east-1',
+        ]);
+
+        expect(code).toBe(2);
+        expect(mock.writes()).toHaveLength(1);
+        expect(stderr).toMatch(
+          /^cloudtrail-rule: The change was applied, but reading the account again to check it failed: AccessDeniedException: not authorized\. Run "cloudtrail-rule remediate --dry-run"/,
+        );
+      } finally {
+        denied.mockRestore();
+      }
     });
 
     it('refuses an UNDECIDED account before asking, and changes nothing', async () => {

@@ -504,7 +504,7 @@ describe('cloudtrail-rule reading a file that is not a snapshot', () => {
 
     expect(error).toBeInstanceOf(InvalidSnapshotError);
     expect((error as Error).message).toMatch(
-      /^Snapshot \/dev\/zero is more than 1 KiB, more than the 1 KiB a snapshot may be/,
+      /^Snapshot \/dev\/zero is more than the 1 KiB a snapshot may be:/,
     );
   });
 

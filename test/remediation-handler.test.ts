@@ -34,9 +34,10 @@ describe('remediation function input', () => {
     [{ kmsKeyId: 'key"}' }, /kmsKeyId must be a KMS key ID/],
     [{ accountId: '1234' }, /accountId must be a 12-digit AWS account ID/],
     [{ dryRun: 'yes' }, /dryRun/],
+    [{ trailname: 'audit' }, /unknown field trailname: accepted fields are accountId, trailName/],
     [
-      { trailname: 'audit' },
-      /unknown field\(s\) trailname: accepted fields are accountId, trailName/,
+      { trailname: 'audit', dryrun: true },
+      /unknown fields trailname, dryrun: accepted fields are accountId, trailName/,
     ],
     ['not an object', /Invalid remediation input/],
   ])('refuses %j, naming what is wrong, and calls nothing', async (event, message) => {

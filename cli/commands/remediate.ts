@@ -180,7 +180,7 @@ async function apply(
         (await unreachableReason(error, { ...command.live, region: deps.region })) ??
         (error instanceof Error ? `${error.name}: ${error.message}.` : `${String(error)}.`);
       throw new AwsReadError(
-        `All ${changes} were applied, but reading the account again to check them failed: ${why} Run "cloudtrail-rule remediate --dry-run" to see where the account stands.`,
+        `${count === 1 ? 'The change was applied' : `All ${changes} were applied`}, but reading the account again to check ${count === 1 ? 'it' : 'them'} failed: ${why} Run "cloudtrail-rule remediate --dry-run" to see where the account stands.`,
       );
     });
     say(renderApplied(result));

@@ -44,6 +44,51 @@ export async function startAnsweringEndpoint(
   };
 }
 
+/** What a {@link startRoutingEndpoint} sends back. */
+export interface LocalAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * An HTTP listener on 127.0.0.1 that answers each request with what
+ * `route` makes of its body: an endpoint that answers each action of an
+ * AWS Query API (STS) as that action.
+ */
+export async function startRoutingEndpoint(
+  route: (body: string) => LocalAnswer,
+): Promise<AnsweringEndpoint> {
+  const requests: Pick<IncomingMessage, 'method' | 'url'>[] = [];
+  const server = createHttpServer((request, response) => {
+    requests.push({ method: request.method, url: request.url });
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      const answer = route(body);
+      response.writeHead(answer.status, answer.headers);
+      response.end(answer.body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
 /**
  * `http://127.0.0.1:<port>` where nothing listens: a port the system just
  * gave a listener, closed again, so a connection to it is refused.
