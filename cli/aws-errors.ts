@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import { failedCall } from '../rule/clients';
 import { AwsTimeoutError } from '../rule/errors';
+import { AwsReadError } from './errors';
 
 /** What the command line knows about a call that failed. */
 export interface CallSettings {
@@ -10,6 +11,31 @@ export interface CallSettings {
   region?: string;
   /** `--profile`, if given. */
   profile?: string;
+}
+
+/**
+ * The error of a read that failed: what was being done, then why: the way to
+ * AWS ({@link unreachableReason}) when that is the cause, else AWS's answer
+ * and what to check for it (`hint`).
+ *
+ * @example
+ * throw await readFailure('Could not list the trails (CloudTrail DescribeTrails)', error, { region }, 'Check that these credentials may call cloudtrail:DescribeTrails.')
+ */
+export async function readFailure(
+  what: string,
+  error: unknown,
+  settings: CallSettings,
+  hint: string,
+): Promise<AwsReadError> {
+  const why = await unreachableReason(error, settings);
+  return new AwsReadError(
+    why !== undefined ? `${what}: ${why}` : `${what}: ${describeError(error)}. ${hint}`,
+  );
+}
+
+/** An error as one line: its name and message. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /**

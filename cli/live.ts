@@ -5,7 +5,7 @@ import { cloudTrailClients } from '../rule/clients';
 import { readAccountTrailState } from '../rule/reader';
 import type { AccountTrailState } from '../rule/state';
 import type { LiveTarget } from './args';
-import { type CallSettings, unknownProfileReason, unreachableReason } from './aws-errors';
+import { type CallSettings, describeError, readFailure, unknownProfileReason } from './aws-errors';
 import { AwsReadError } from './errors';
 
 /**
@@ -38,12 +38,11 @@ export async function readLiveState(target: LiveTarget): Promise<AccountTrailSta
         return client;
       },
     }).catch(async (error: unknown) => {
-      const what = `Could not list the trails in ${region} (CloudTrail DescribeTrails)`;
-      const why = await unreachableReason(error, { ...target, region });
-      throw new AwsReadError(
-        why !== undefined
-          ? `${what}: ${why}`
-          : `${what}: ${describe(error)}. Check that these credentials may call cloudtrail:DescribeTrails.`,
+      throw await readFailure(
+        `Could not list the trails in ${region} (CloudTrail DescribeTrails)`,
+        error,
+        { ...target, region },
+        'Check that these credentials may call cloudtrail:DescribeTrails.',
       );
     });
   } finally {
@@ -69,7 +68,7 @@ export async function resolveRegion(
     const unknown = await unknownProfileReason(profile === undefined ? {} : { profile });
     if (unknown !== undefined) throw new AwsReadError(unknown);
     throw new AwsReadError(
-      `No AWS Region to ${purpose} (${describe(error)}): pass --region, set AWS_REGION, or set a region in the profile.`,
+      `No AWS Region to ${purpose} (${describeError(error)}): pass --region, set AWS_REGION, or set a region in the profile.`,
     );
   }
 }
@@ -79,20 +78,15 @@ async function callerAccount(sts: STSClient, settings: CallSettings): Promise<st
   try {
     account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
   } catch (error) {
-    const what = 'Could not identify the account (STS GetCallerIdentity)';
-    const why = await unreachableReason(error, settings);
-    throw new AwsReadError(
-      why !== undefined
-        ? `${what}: ${why}`
-        : `${what}: ${describe(error)}. Check the credentials (AWS_PROFILE, --profile, or "aws configure").`,
+    throw await readFailure(
+      'Could not identify the account (STS GetCallerIdentity)',
+      error,
+      settings,
+      'Check the credentials (AWS_PROFILE, --profile, or "aws configure").',
     );
   }
   if (account === undefined) {
     throw new AwsReadError('STS GetCallerIdentity returned no account ID.');
   }
   return account;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -20,7 +20,7 @@ import type { RuleParameters } from '../rule/parameters';
 import { mapWithConcurrency, readAccountTrailState } from '../rule/reader';
 import type { MemberAccount } from './accounts-file';
 import type { LiveTarget } from './args';
-import { type CallSettings, unreachableReason } from './aws-errors';
+import { type CallSettings, describeError, readFailure } from './aws-errors';
 import { AwsReadError } from './errors';
 import { resolveRegion } from './live';
 import { buildReport, type EvaluationReport } from './report';
@@ -127,12 +127,11 @@ async function callerArn(sts: STSClient, settings: CallSettings): Promise<string
   try {
     arn = (await sts.send(new GetCallerIdentityCommand({}))).Arn;
   } catch (error) {
-    const what = 'Could not identify the caller (STS GetCallerIdentity)';
-    const why = await unreachableReason(error, settings);
-    throw new AwsReadError(
-      why !== undefined
-        ? `${what}: ${why}`
-        : `${what}: ${describe(error)}. Check the credentials (AWS_PROFILE, --profile, or "aws configure").`,
+    throw await readFailure(
+      'Could not identify the caller (STS GetCallerIdentity)',
+      error,
+      settings,
+      'Check the credentials (AWS_PROFILE, --profile, or "aws configure").',
     );
   }
   if (arn === undefined) throw new AwsReadError('STS GetCallerIdentity returned no ARN.');
@@ -182,16 +181,15 @@ async function listAll(client: OrganizationsClient, settings: CallSettings): Pro
     try {
       page = await client.send(new ListAccountsCommand(NextToken ? { NextToken } : {}));
     } catch (error) {
-      const what = "Could not list the organization's accounts (Organizations ListAccounts)";
-      const why = await unreachableReason(error, settings);
-      if (why !== undefined) throw new AwsReadError(`${what}: ${why}`);
       const notInOrganization =
         error instanceof Error && error.name === 'AWSOrganizationsNotInUseException';
-      throw new AwsReadError(
-        `${what}: ${describe(error)}. ` +
-          (notInOrganization
-            ? 'These credentials are not of an organization member: use the management account, or give the accounts with --accounts FILE.'
-            : 'Use credentials of the management account or of a delegated administrator account that may call organizations:ListAccounts, or give the accounts with --accounts FILE.'),
+      throw await readFailure(
+        "Could not list the organization's accounts (Organizations ListAccounts)",
+        error,
+        settings,
+        notInOrganization
+          ? 'These credentials are not of an organization member: use the management account, or give the accounts with --accounts FILE.'
+          : 'Use credentials of the management account or of a delegated administrator account that may call organizations:ListAccounts, or give the accounts with --accounts FILE.',
       );
     }
     accounts.push(...(page.Accounts ?? []));
@@ -232,12 +230,11 @@ async function evaluateMember(
         return client;
       },
     }).catch(async (error: unknown) => {
-      const what = `Could not list the trails in ${region} (CloudTrail DescribeTrails) as ${roleArn}`;
-      const why = await unreachableReason(error, { ...context.live, region });
-      throw new AwsReadError(
-        why !== undefined
-          ? `${what}: ${why}`
-          : `${what}: ${describe(error)}. Check that the role may call cloudtrail:DescribeTrails.`,
+      throw await readFailure(
+        `Could not list the trails in ${region} (CloudTrail DescribeTrails) as ${roleArn}`,
+        error,
+        { ...context.live, region },
+        'Check that the role may call cloudtrail:DescribeTrails.',
       );
     });
     const verdict = evaluateAccount(state, parameters);
@@ -253,7 +250,7 @@ async function evaluateMember(
       error:
         error instanceof AwsReadError || error instanceof AwsTimeoutError
           ? error.message
-          : describe(error),
+          : describeError(error),
     };
   } finally {
     for (const client of opened) client.destroy();
@@ -273,12 +270,11 @@ async function assumeRole(context: MemberContext) {
       }),
     );
   } catch (error) {
-    const what = `Could not assume ${roleArn} (STS AssumeRole)`;
-    const why = await unreachableReason(error, { ...live, region });
-    if (why !== undefined) throw new AwsReadError(`${what}: ${why}`);
-    throw new AwsReadError(
-      `${what}: ${describe(error)}. ` +
-        `Check that the role exists in the account and that its trust policy lets ${caller} assume it${externalId !== undefined ? ' with this external ID' : ''}.`,
+    throw await readFailure(
+      `Could not assume ${roleArn} (STS AssumeRole)`,
+      error,
+      { ...live, region },
+      `Check that the role exists in the account and that its trust policy lets ${caller} assume it${externalId !== undefined ? ' with this external ID' : ''}.`,
     );
   }
   const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = response.Credentials ?? {};
@@ -291,8 +287,4 @@ async function assumeRole(context: MemberContext) {
     ...(SessionToken !== undefined ? { sessionToken: SessionToken } : {}),
     ...(Expiration !== undefined ? { expiration: Expiration } : {}),
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
