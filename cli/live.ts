@@ -28,7 +28,7 @@ export async function readLiveState(target: LiveTarget): Promise<AccountTrailSta
   const clients = cloudTrailClients(settings);
   try {
     const region = await resolveRegion(sts, 'read trails from', target.profile);
-    const accountId = await callerAccount(sts, { ...target, region });
+    const { account: accountId } = await callerIdentity(sts, { ...target, region }, 'account');
     return await readAccountTrailState({
       accountId,
       region,
@@ -73,20 +73,32 @@ export async function resolveRegion(
   }
 }
 
-async function callerAccount(sts: STSClient, settings: CallSettings): Promise<string> {
-  let account: string | undefined;
+/**
+ * Who the credentials are (STS `GetCallerIdentity`): the account to read, or
+ * the caller whose partition and name the organization mode needs. `subject`
+ * says which, in the error when they cannot be read.
+ */
+export async function callerIdentity(
+  sts: STSClient,
+  settings: CallSettings,
+  subject: 'account' | 'caller',
+): Promise<{ account: string; arn: string }> {
+  let identity: { Account?: string | undefined; Arn?: string | undefined };
   try {
-    account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+    identity = await sts.send(new GetCallerIdentityCommand({}));
   } catch (error) {
     throw await readFailure(
-      'Could not identify the account (STS GetCallerIdentity)',
+      `Could not identify the ${subject} (STS GetCallerIdentity)`,
       error,
       settings,
       'Check the credentials (AWS_PROFILE, --profile, or "aws configure").',
     );
   }
-  if (account === undefined) {
-    throw new AwsReadError('STS GetCallerIdentity returned no account ID.');
+  const { Account: account, Arn: arn } = identity;
+  if (account === undefined || arn === undefined) {
+    throw new AwsReadError(
+      `STS GetCallerIdentity returned no ${account === undefined ? 'account ID' : 'ARN'}.`,
+    );
   }
-  return account;
+  return { account, arn };
 }

@@ -8,7 +8,6 @@ import {
 import {
   AssumeRoleCommand,
   type AssumeRoleCommandOutput,
-  GetCallerIdentityCommand,
   type STSClient,
 } from '@aws-sdk/client-sts';
 import { stsClient } from '../remediation/clients';
@@ -22,7 +21,7 @@ import type { MemberAccount } from './accounts-file';
 import type { LiveTarget } from './args';
 import { type CallSettings, describeError, readFailure } from './aws-errors';
 import { AwsReadError } from './errors';
-import { resolveRegion } from './live';
+import { callerIdentity, resolveRegion } from './live';
 import { buildReport, type EvaluationReport } from './report';
 
 /**
@@ -87,7 +86,7 @@ export async function evaluateOrganization(
   });
   try {
     const region = await resolveRegion(sts, 'read trails from', live.profile);
-    const caller = await callerArn(sts, { ...live, region });
+    const { arn: caller } = await callerIdentity(sts, { ...live, region }, 'caller');
     const accounts =
       options.accounts ??
       (await listActiveAccounts({ region, profile: live.profile, timeouts: live.timeouts }));
@@ -120,22 +119,6 @@ export function arnPartition(arn: string): string {
     );
   }
   return partition;
-}
-
-async function callerArn(sts: STSClient, settings: CallSettings): Promise<string> {
-  let arn: string | undefined;
-  try {
-    arn = (await sts.send(new GetCallerIdentityCommand({}))).Arn;
-  } catch (error) {
-    throw await readFailure(
-      'Could not identify the caller (STS GetCallerIdentity)',
-      error,
-      settings,
-      'Check the credentials (AWS_PROFILE, --profile, or "aws configure").',
-    );
-  }
-  if (arn === undefined) throw new AwsReadError('STS GetCallerIdentity returned no ARN.');
-  return arn;
 }
 
 /**
