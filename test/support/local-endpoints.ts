@@ -14,34 +14,12 @@ export interface AnsweringEndpoint {
  * An HTTP listener on 127.0.0.1 that answers every request with `status`,
  * `headers` and `body`: a web server that is not AWS, or an AWS error.
  */
-export async function startAnsweringEndpoint(
+export function startAnsweringEndpoint(
   status: number,
   headers: Record<string, string>,
   body: string,
 ): Promise<AnsweringEndpoint> {
-  const requests: Pick<IncomingMessage, 'method' | 'url'>[] = [];
-  const server = createHttpServer((request, response) => {
-    requests.push({ method: request.method, url: request.url });
-    request.resume();
-    request.on('end', () => {
-      response.writeHead(status, headers);
-      response.end(body);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  return startRoutingEndpoint(() => ({ status, headers, body }));
 }
 
 /** What a {@link startRoutingEndpoint} sends back. */
