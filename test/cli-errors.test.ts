@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { main } from '../cli/main';
 import {
   type AnsweringEndpoint,
   type LocalAnswer,
@@ -11,6 +10,7 @@ import {
   startAnsweringEndpoint,
   startRoutingEndpoint,
 } from './support/local-endpoints';
+import { runCli } from './support/run-cli';
 import { type StalledEndpoint, startStalledEndpoint } from './support/stalled-endpoint';
 
 /*
@@ -24,19 +24,7 @@ import { type StalledEndpoint, startStalledEndpoint } from './support/stalled-en
  */
 
 /** Runs the CLI in-process and collects what it writes. */
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 const environment = { ...process.env };
 

@@ -26,8 +26,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { MAX_ACCOUNTS_FILE_BYTES, readAccountsFile } from '../cli/accounts-file';
 import { formatCsv } from '../cli/csv';
 import { InvalidAccountsFileError } from '../cli/errors';
-import type { Io } from '../cli/io';
-import { main } from '../cli/main';
 import { progressBar } from '../cli/progress';
 import { AwsTimeoutError } from '../rule/errors';
 import type { TrailState } from '../rule/state';
@@ -38,6 +36,7 @@ import {
   readTrail,
   trail,
 } from './support/fixtures';
+import { runCli } from './support/run-cli';
 
 /*
  * `evaluate --organization` and `evaluate --accounts FILE` against mocked
@@ -207,20 +206,9 @@ const ORGANIZATION: FakeAccount[] = [
 
 /** Runs the CLI in-process and collects what it writes; `tty` gives it a status line. */
 async function cli(argv: string[], options: { tty?: boolean } = {}) {
-  let stdout = '';
-  let stderr = '';
   const statuses: string[] = [];
-  const io: Io = {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-    ...(options.tty ? { status: (line: string) => statuses.push(line) } : {}),
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr, statuses };
+  const run = await runCli(argv, options.tty ? { status: (line) => statuses.push(line) } : {});
+  return { ...run, statuses };
 }
 
 const ORGANIZATION_ARGS = [

@@ -3,10 +3,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { main } from '../cli/main';
 import { readSnapshot } from '../cli/snapshot-file';
 import type { AccountTrailState } from '../rule/state';
 import { refusingEndpoint } from './support/local-endpoints';
+import { runCli } from './support/run-cli';
 import { type StalledEndpoint, startStalledEndpoint } from './support/stalled-endpoint';
 
 /*
@@ -205,21 +205,9 @@ describe('the cloudtrail-rule process', () => {
   });
 });
 
-/** Runs the CLI in-process and collects what it writes. */
-async function cli(argv: string[], stdin?: string) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-    ...(stdin === undefined ? {} : { stdin: () => Readable.from([Buffer.from(stdin)]) }),
-  });
-  return { code, stdout, stderr };
-}
+/** Runs the CLI in-process and collects what it writes; `stdin` is what it reads there. */
+const cli = (argv: string[], stdin?: string) =>
+  runCli(argv, stdin === undefined ? {} : { stdin: () => Readable.from([Buffer.from(stdin)]) });
 
 describe('cloudtrail-rule <command> --help', () => {
   it.each([

@@ -26,7 +26,6 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { main } from '../cli/main';
 import { MAX_SNAPSHOT_BYTES, readSnapshot } from '../cli/snapshot-file';
 import { InvalidSnapshotError } from '../rule/errors';
 import { evaluateAccount } from '../rule/evaluate';
@@ -38,25 +37,14 @@ import {
   type TrailState,
 } from '../rule/state';
 import { accountState, basicSelector, basicSelectors, readTrail, trail } from './support/fixtures';
+import { runCli } from './support/run-cli';
 
 const ROOT = join(__dirname, '..');
 const EXAMPLES = join(ROOT, 'examples');
 const example = (file: string) => join('examples', file);
 
 /** Runs the CLI in-process and collects what it writes. */
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 function loadExample(file: string): AccountTrailState {
   return accountTrailStateSchema.parse(JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')));
