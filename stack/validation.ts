@@ -3,6 +3,7 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { OptionName } from './options';
+import { parameterName } from './template-parameters';
 
 /**
  * The validators every synth runs, none of them written here: cdk-nag's
@@ -68,7 +69,7 @@ export function acknowledgeUnsetOption(
   const reason =
     decidedBy === 'unset'
       ? `${control} holds only when the ${option} option is set; it is not, so ${what}. Set -c ${option}=… to pass it.`
-      : `${control} holds only when the ${option[0]?.toUpperCase()}${option.slice(1)} parameter is set, which the template decides at deploy time; the tests run the rule on the template deployed with it set.`;
+      : `${control} holds only when the ${parameterName(option)} parameter is set, which the template decides at deploy time; the tests run the rule on the template deployed with it set.`;
   Validations.of(scope).acknowledge({ id: guardFindingId(rule), reason });
 }
 
