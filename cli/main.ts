@@ -1,24 +1,12 @@
-import {
-  AccountMismatchError,
-  BucketNotOwnedError,
-  InvalidRemediationInputError,
-  KmsKeyError,
-  PolicyMergeError,
-  PublicBucketPolicyError,
-  RemediationStepError,
-  TrailNotRepairableError,
-  UndecidedAccountError,
-  UnsupportedRequirementError,
-  VerificationFailedError,
-} from '../remediation/errors';
-import { InvalidParameterError, InvalidSnapshotError } from '../rule/errors';
+import { RemediationError } from '../remediation/errors';
+import { RuleError } from '../rule/errors';
 import { type Command, parseCommandLine } from './args';
 import { evaluateCommand } from './commands/evaluate';
 import { evaluateOrganizationCommand } from './commands/evaluate-organization';
 import { examplesCommand } from './commands/examples';
-import { PlanChangedError, remediateCommand } from './commands/remediate';
+import { remediateCommand } from './commands/remediate';
 import { snapshotCommand } from './commands/snapshot';
-import { AwsReadError, InvalidAccountsFileError, OutputFileError, UsageError } from './errors';
+import { CliError } from './errors';
 import { commandUsage, USAGE } from './help';
 import { EXIT, type ExitCode, type Io, processIo } from './io';
 import { projectVersion } from './project';
@@ -62,28 +50,12 @@ function run(command: Command, io: Io): Promise<ExitCode> {
   }
 }
 
-/** Errors whose message is written for the user; anything else also shows its type. */
-const EXPECTED_ERRORS = [
-  UsageError,
-  AwsReadError,
-  InvalidParameterError,
-  InvalidSnapshotError,
-  OutputFileError,
-  InvalidAccountsFileError,
-  // The remediation's errors say what was (and was not) changed and what to do next.
-  InvalidRemediationInputError,
-  AccountMismatchError,
-  BucketNotOwnedError,
-  KmsKeyError,
-  TrailNotRepairableError,
-  PolicyMergeError,
-  PublicBucketPolicyError,
-  RemediationStepError,
-  VerificationFailedError,
-  PlanChangedError,
-  UndecidedAccountError,
-  UnsupportedRequirementError,
-];
+/**
+ * Errors whose message is written for the user: every error the command
+ * line, the rule and the remediation raise on purpose extends one of these.
+ * Anything else also shows its type.
+ */
+const EXPECTED_ERRORS = [CliError, RuleError, RemediationError];
 
 function errorLine(error: unknown): string {
   const message = !(error instanceof Error)

@@ -6,28 +6,37 @@
  * and a rerun repairs whatever state those leave.
  */
 
+/**
+ * The base of every error the remediation raises on purpose (these, and
+ * `SelectorRepairError` in `selectors.ts`). A caller that shows these
+ * messages to a person as they are (the command line) catches this class
+ * rather than a list of its subclasses; any other error is a defect, shown
+ * with its type.
+ */
+export abstract class RemediationError extends Error {}
+
 /** The function's input is not what the SSM document or the CLI should send. */
-export class InvalidRemediationInputError extends Error {
+export class InvalidRemediationInputError extends RemediationError {
   override readonly name = 'InvalidRemediationInputError';
 }
 
 /** The account to remediate is not the account the function runs in. */
-export class AccountMismatchError extends Error {
+export class AccountMismatchError extends RemediationError {
   override readonly name = 'AccountMismatchError';
 }
 
 /** The log bucket exists and belongs to someone else (or cannot be read). */
-export class BucketNotOwnedError extends Error {
+export class BucketNotOwnedError extends RemediationError {
   override readonly name = 'BucketNotOwnedError';
 }
 
 /** The KMS key given for a new trail cannot be used for it. */
-export class KmsKeyError extends Error {
+export class KmsKeyError extends RemediationError {
   override readonly name = 'KmsKeyError';
 }
 
 /** The trail named for repair cannot be repaired (another account's, or unreadable). */
-export class TrailNotRepairableError extends Error {
+export class TrailNotRepairableError extends RemediationError {
   override readonly name = 'TrailNotRepairableError';
 }
 
@@ -35,17 +44,17 @@ export class TrailNotRepairableError extends Error {
  * The remediation cannot safely decide what to change: a trail that may
  * already pass, or could be repaired, could not be read.
  */
-export class UndecidedAccountError extends Error {
+export class UndecidedAccountError extends RemediationError {
   override readonly name = 'UndecidedAccountError';
 }
 
 /** The rule requires something the remediation does not set up (SNS or CloudWatch Logs delivery). */
-export class UnsupportedRequirementError extends Error {
+export class UnsupportedRequirementError extends RemediationError {
   override readonly name = 'UnsupportedRequirementError';
 }
 
 /** An existing policy document is not JSON the remediation can merge into. */
-export class PolicyMergeError extends Error {
+export class PolicyMergeError extends RemediationError {
   override readonly name = 'PolicyMergeError';
 }
 
@@ -54,16 +63,16 @@ export class PolicyMergeError extends Error {
  * Block Public Access on, S3 would refuse the merged policy halfway through
  * the run, and trail logs must not be public anyway.
  */
-export class PublicBucketPolicyError extends Error {
+export class PublicBucketPolicyError extends RemediationError {
   override readonly name = 'PublicBucketPolicyError';
 }
 
 /** A write call failed; the message names the step. */
-export class RemediationStepError extends Error {
+export class RemediationStepError extends RemediationError {
   override readonly name = 'RemediationStepError';
 }
 
 /** After the change, a fresh read still does not pass CloudTrail.1. */
-export class VerificationFailedError extends Error {
+export class VerificationFailedError extends RemediationError {
   override readonly name = 'VerificationFailedError';
 }

@@ -5,6 +5,7 @@ import type {
   EventSelectors,
   FieldSelector,
 } from '../rule/state';
+import { RemediationError } from './errors';
 
 /**
  * Selector repair (docs/design.md, "Remediation"): the `PutEventSelectors` input that makes a
@@ -56,7 +57,7 @@ export type SelectorRepair =
  * The selectors cannot be repaired without losing or adding data events, or
  * without going over a CloudTrail limit; the message says what to do.
  */
-export class SelectorRepairError extends Error {
+export class SelectorRepairError extends RemediationError {
   override readonly name = 'SelectorRepairError';
 }
 

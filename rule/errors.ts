@@ -4,23 +4,31 @@
  * or the CLI.
  */
 
+/**
+ * The base of every error the rule raises on purpose. A caller that shows
+ * these messages to a person as they are (the command line) catches this
+ * class rather than a list of its subclasses; any other error is a defect,
+ * shown with its type.
+ */
+export abstract class RuleError extends Error {}
+
 /** A rule parameter has a value the rule does not accept. */
-export class InvalidParameterError extends Error {
+export class InvalidParameterError extends RuleError {
   override readonly name = 'InvalidParameterError';
 }
 
 /** The invoking event from AWS Config is not one the rule can evaluate. */
-export class InvalidEventError extends Error {
+export class InvalidEventError extends RuleError {
   override readonly name = 'InvalidEventError';
 }
 
 /** The environment the rule runs in lacks a setting it needs (such as `AWS_REGION`). */
-export class EnvironmentError extends Error {
+export class EnvironmentError extends RuleError {
   override readonly name = 'EnvironmentError';
 }
 
 /** A snapshot file is not an account trail state. */
-export class InvalidSnapshotError extends Error {
+export class InvalidSnapshotError extends RuleError {
   override readonly name = 'InvalidSnapshotError';
 }
 
@@ -28,12 +36,12 @@ export class InvalidSnapshotError extends Error {
  * No trail was found to pass, and at least one could not be read, so the
  * account cannot honestly be called COMPLIANT or NON_COMPLIANT.
  */
-export class UndecidedVerdictError extends Error {
+export class UndecidedVerdictError extends RuleError {
   override readonly name = 'UndecidedVerdictError';
 }
 
 /** `PutEvaluations` did not accept every evaluation. */
-export class EvaluationNotAcceptedError extends Error {
+export class EvaluationNotAcceptedError extends RuleError {
   override readonly name = 'EvaluationNotAcceptedError';
 }
 
@@ -42,6 +50,6 @@ export class EvaluationNotAcceptedError extends Error {
  * message names the service, the operation, the Region, the endpoint and
  * the timeout.
  */
-export class AwsTimeoutError extends Error {
+export class AwsTimeoutError extends RuleError {
   override readonly name = 'AwsTimeoutError';
 }

@@ -6,6 +6,7 @@ import {
   RULE_DESCRIPTION,
   remediationConfigurationProperties,
 } from './definitions';
+import { StackError } from './errors';
 import { resourceNames } from './names';
 import type { DeploymentOptions } from './options';
 import { literalTemplateOptions } from './template-options';
@@ -49,7 +50,7 @@ export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
 export type Partition = (typeof PARTITIONS)[number];
 
 /** The pack was asked for an account, Region or partition that cannot be. */
-export class InvalidPackTargetError extends Error {
+export class InvalidPackTargetError extends StackError {
   override readonly name = 'InvalidPackTargetError';
 }
 

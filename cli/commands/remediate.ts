@@ -20,7 +20,7 @@ import { failedCall } from '../../rule/clients';
 import type { RuleParameters } from '../../rule/parameters';
 import type { LiveTarget, RemediateCommand } from '../args';
 import { unreachableReason } from '../aws-errors';
-import { AwsReadError, UsageError } from '../errors';
+import { AwsReadError, CliError, UsageError } from '../errors';
 import { EXIT, type ExitCode, type Io } from '../io';
 import { resolveRegion } from '../live';
 import { type PlanView, planJson, renderApplied, renderPlan, renderStep } from '../render-plan';
@@ -29,7 +29,7 @@ import { MAX_SNAPSHOT_BYTES, readSnapshot } from '../snapshot-file';
 import { plural } from '../table';
 
 /** The account changed between the plan a person confirmed and the plan about to be applied. */
-export class PlanChangedError extends Error {
+export class PlanChangedError extends CliError {
   override readonly name = 'PlanChangedError';
 }
 
