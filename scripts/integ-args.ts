@@ -18,11 +18,18 @@ export const INTEG_RUNNER_BASE_ARGS = [
 /** The snapshot directory integ-runner keeps beside the test app. */
 export const SNAPSHOT_DIRECTORY = 'integ/integ.cloudtrail-rule.ts.snapshot';
 
-export class IntegUsageError extends Error {
+/**
+ * The base of every error the acceptance test's script raises on purpose: its
+ * message says what to do, and the script writes it as it is. Any other
+ * error is a defect, shown with its stack.
+ */
+export abstract class IntegError extends Error {}
+
+export class IntegUsageError extends IntegError {
   override readonly name = 'IntegUsageError';
 }
 
-export class CliVerdictError extends Error {
+export class CliVerdictError extends IntegError {
   override readonly name = 'CliVerdictError';
 }
 

@@ -16,6 +16,7 @@ import {
   cliArgs,
   deployArgs,
   INTEG_RUNNER_BASE_ARGS,
+  IntegError,
   IntegUsageError,
   parseRunArgs,
   type RunOptions,
@@ -37,7 +38,7 @@ const ROOT = resolve(__dirname, '..');
 const STALE_SNAPSHOT =
   'The acceptance test\'s snapshot does not match the stack. If the change is intended, run "npm run integ:update" (offline, deploys nothing), review the diff of integ/integ.cloudtrail-rule.ts.snapshot and commit it.';
 
-class AccountNotReadyError extends Error {
+class AccountNotReadyError extends IntegError {
   override readonly name = 'AccountNotReadyError';
 }
 
@@ -189,11 +190,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = status;
   },
   (error: unknown) => {
-    const known =
-      error instanceof IntegUsageError ||
-      error instanceof CliVerdictError ||
-      error instanceof AccountNotReadyError;
-    console.error(known ? error.message : error);
+    console.error(error instanceof IntegError ? error.message : error);
     process.exitCode = 2;
   },
 );
