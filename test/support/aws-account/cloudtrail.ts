@@ -33,6 +33,9 @@ export interface TrailStatusWire {
   LatestDeliveryTime?: number;
   StartLoggingTime?: number;
   StopLoggingTime?: number;
+  LatestNotificationTime?: number;
+  LatestDigestDeliveryTime?: number;
+  LatestCloudWatchLogsDeliveryTime?: number;
   LatestDeliveryAttemptTime?: string;
   LatestNotificationAttemptTime?: string;
   LatestDeliveryAttemptSucceeded?: string;
@@ -662,6 +665,6 @@ function unknownTrail(world: CloudTrailWorld, nameOrArn: string, region: string)
   );
 }
 
-export function arnAccount(arn: string): string | undefined {
+function arnAccount(arn: string): string | undefined {
   return arn.split(':')[4];
 }

@@ -68,7 +68,7 @@ export interface AwsRequest {
 export type AwsReply = { output: Record<string, unknown> } | { error: AwsError };
 
 /** The role the caller runs as, for `GetCallerIdentity`. */
-export const CALLER_ROLE = 'cloudtrail-remediation';
+const CALLER_ROLE = 'cloudtrail-remediation';
 
 /** The operations each service of the model answers. */
 export const OPERATIONS: Record<Service, readonly Operation[]> = {
