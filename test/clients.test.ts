@@ -19,9 +19,9 @@ import {
 import { AwsTimeoutError } from '../rule/errors';
 import {
   type AccountEndpoint,
+  FAKE_ACCESS_KEY_ID,
+  FAKE_SECRET_ACCESS_KEY,
   startAccountEndpoint,
-  TEST_ACCESS_KEY_ID,
-  TEST_SECRET_ACCESS_KEY,
 } from './support/aws-account/serve-http';
 import { ACCOUNT } from './support/fixtures';
 import { type StalledEndpoint, startStalledEndpoint } from './support/stalled-endpoint';
@@ -145,8 +145,8 @@ const saved = { ...process.env };
 beforeAll(async () => {
   [fake, stalled] = await Promise.all([startAccountEndpoint(), startStalledEndpoint()]);
   Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: TEST_SECRET_ACCESS_KEY,
+    AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
     AWS_REGION: REGION,
   });
 });

@@ -15,10 +15,10 @@ import {
 } from './support/aws-account/model';
 import {
   type AccountEndpoint,
+  FAKE_ACCESS_KEY_ID,
+  FAKE_SECRET_ACCESS_KEY,
   type RecordedRequest,
   startAccountEndpoint,
-  TEST_ACCESS_KEY_ID,
-  TEST_SECRET_ACCESS_KEY,
 } from './support/aws-account/serve-http';
 import {
   BUNDLE_SHAPES,
@@ -688,8 +688,8 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 rule, bundled (%s), on a fake AWS', (
           endpoint: fake.endpoint,
           maxAttempts: 1,
           credentials: {
-            accessKeyId: TEST_ACCESS_KEY_ID,
-            secretAccessKey: TEST_SECRET_ACCESS_KEY,
+            accessKeyId: FAKE_ACCESS_KEY_ID,
+            secretAccessKey: FAKE_SECRET_ACCESS_KEY,
           },
         });
       const read = new GetEventSelectorsCommand({ TrailName: shadow.TrailARN });

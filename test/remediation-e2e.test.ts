@@ -21,10 +21,10 @@ import {
 } from './support/aws-account/model';
 import {
   type AccountEndpoint,
+  FAKE_ACCESS_KEY_ID,
+  FAKE_SECRET_ACCESS_KEY,
   type RecordedRequest,
   startAccountEndpoint,
-  TEST_ACCESS_KEY_ID,
-  TEST_SECRET_ACCESS_KEY,
 } from './support/aws-account/serve-http';
 import {
   BUNDLE_SHAPES,
@@ -278,7 +278,7 @@ function forCloudTrail(statement: Statement): boolean {
 /** An SDK client of the fake, for the test itself: setting up, and reading what the function would see. */
 const CLIENT = {
   maxAttempts: 1,
-  credentials: { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: TEST_SECRET_ACCESS_KEY },
+  credentials: { accessKeyId: FAKE_ACCESS_KEY_ID, secretAccessKey: FAKE_SECRET_ACCESS_KEY },
 };
 const cloudTrail = (region: string) =>
   new CloudTrailClient({ region, endpoint: fake.endpoint, ...CLIENT });

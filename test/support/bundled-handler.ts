@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { assetBundle, inlineBundle } from '../../stack/bundle';
-import { TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY } from './aws-account/serve-http';
+import { FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY } from './aws-account/serve-http';
 
 /**
  * A Lambda handler as it ships, run the way Lambda runs it: the bundle the
@@ -149,8 +149,8 @@ export async function bundleHandler(
       const env: NodeJS.ProcessEnv = {
         AWS_ENDPOINT_URL: options.endpoint,
         AWS_REGION: options.region,
-        AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID,
-        AWS_SECRET_ACCESS_KEY: TEST_SECRET_ACCESS_KEY,
+        AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,
         AWS_MAX_ATTEMPTS: String(options.maxAttempts ?? 2),
         // Nothing from the machine running the tests: no shared config, no instance metadata.
         AWS_CONFIG_FILE: join(workDir, 'absent-config'),

@@ -99,8 +99,8 @@ export interface AccountEndpoint {
 }
 
 /** The access key ID every request must be signed with. */
-export const TEST_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-export const TEST_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+export const FAKE_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+export const FAKE_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
 /** `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/cloudtrail/aws4_request, ...` */
 const CREDENTIAL_SCOPE =
@@ -303,7 +303,7 @@ export async function startAccountEndpoint(): Promise<AccountEndpoint> {
   }
 
   function checkSignature(scope: RegExpExecArray | null, service: string): AwsError | undefined {
-    if (scope === null || scope[1] !== TEST_ACCESS_KEY_ID) {
+    if (scope === null || scope[1] !== FAKE_ACCESS_KEY_ID) {
       return protocolError(
         'IncompleteSignatureException',
         'Authorization header requires a SigV4 Credential scope with the test key.',
