@@ -8,12 +8,9 @@ import type { ExecutorClients } from '../../../remediation/executor';
 import type { RemediationDependencies } from '../../../remediation/remediate';
 import { DEFAULT_PARAMETERS } from '../../../rule/parameters';
 import type { AwsError } from './errors';
-import { findKey } from './kms';
 import {
   type AccountBucket,
-  type AccountKey,
   type AccountState,
-  type AccountTrail,
   type AwsAccount,
   type AwsRequest,
   accountState,
@@ -63,12 +60,8 @@ export interface MockedAccount {
   failWrite(n: number): void;
   /** How long each call takes (the benchmark sets it; tests answer at once). */
   latencyMs: number;
-  /** A trail as it is now, by ARN. */
-  trail(arn: string): AccountTrail | undefined;
   /** A bucket as it is now. */
   bucket(name: string): AccountBucket | undefined;
-  /** A key as it is now, by key ID, key ARN or alias (in any Region). */
-  key(id: string): AccountKey | undefined;
   /** Clients for the code under test, without SDK retries (the mocks answer at once). */
   clients(): ExecutorClients & { sts: sts.STSClient };
   /**
@@ -171,10 +164,7 @@ export function mockAccount(account: AwsAccount, faults: Fault[] = []): MockedAc
     failWrite(n) {
       failAtWrite = writesSeen + n;
     },
-    trail: (arn) => state.trails.find((t) => t.trail.TrailARN === arn),
     bucket: (name) => state.buckets.find((b) => b.name === name),
-    key: (id) =>
-      state.keys.find((k) => findKey([k], id, k.region, { aliases: true }) !== undefined),
     clients: () => ({
       cloudTrail: (region) => new cloudtrail.CloudTrailClient({ region, maxAttempts: 1 }),
       s3: (region) => new s3.S3Client({ region, maxAttempts: 1 }),
