@@ -6,8 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { assetBundle, REMEDIATION_ENTRY } from '../stack/bundle';
+import {
+  type AccountKey,
+  type AccountTrail,
+  LOGGING,
+  STOPPED,
+} from '../test/support/aws-account/model';
+import { mockAccount } from '../test/support/aws-account/serve-sdk-mock';
 import { ACCOUNT, trail } from '../test/support/fixtures';
-import { MockAccount, type MockTrail } from '../test/support/mock-account';
 
 /*
  * `npm run bench` (second part): how many calls and how long one remediation
@@ -20,11 +26,30 @@ import { MockAccount, type MockTrail } from '../test/support/mock-account';
 const LATENCY_MS = 50;
 const MAX_RATIO = 1.3;
 const RUNS = 5;
-const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0f1e2d3c-aaaa-bbbb-cccc-111122223333`;
+/** A key with the policy KMS gives a key created without one. */
+const KEY: AccountKey = {
+  keyId: '0f1e2d3c-aaaa-bbbb-cccc-111122223333',
+  region: 'us-east-1',
+  owner: ACCOUNT,
+  aliases: ['alias/cloudtrail'],
+  policy: JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'key-default-1',
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ],
+  }),
+};
 
 interface Scenario {
   label: string;
-  trails: () => MockTrail[];
+  trails: () => AccountTrail[];
   kmsKeyId?: string;
   /** Expected calls, reads and writes. */
   reads: number;
@@ -33,10 +58,12 @@ interface Scenario {
   roundTrips: number;
 }
 
-const brokenTrail = (): MockTrail => ({
+const brokenTrail = (): AccountTrail => ({
   trail: trail({ IsMultiRegionTrail: false }),
-  logging: false,
-  selectors: { EventSelectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: true }] },
+  status: STOPPED,
+  eventSelectors: {
+    EventSelectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: true }],
+  },
 });
 
 const SCENARIOS: Scenario[] = [
@@ -45,8 +72,10 @@ const SCENARIOS: Scenario[] = [
     trails: () => [
       {
         trail: trail(),
-        logging: true,
-        selectors: { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] },
+        status: LOGGING,
+        eventSelectors: {
+          EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
+        },
       },
     ],
     // STS, DescribeTrails, GetTrailStatus + GetEventSelectors.
@@ -99,9 +128,8 @@ async function main(): Promise<void> {
     let reads = 0;
     let writes = 0;
     for (let run = 0; run <= RUNS; run++) {
-      const account = new MockAccount({ trails: scenario.trails() }).install();
+      const account = mockAccount({ accountId: ACCOUNT, trails: scenario.trails(), keys: [KEY] });
       account.latencyMs = LATENCY_MS;
-      account.keys.push({ arn: KEY_ARN, alias: 'alias/cloudtrail', policy: '{"Statement":[]}' });
       const started = performance.now();
       try {
         await remediate(

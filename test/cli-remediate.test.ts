@@ -12,7 +12,8 @@ import { main } from '../cli/main';
 import { evaluateAccount } from '../rule/evaluate';
 import { DEFAULT_PARAMETERS } from '../rule/parameters';
 import { type AccountTrailState, accountTrailStateSchema } from '../rule/state';
-import { MockAccount, type MockTrail } from './support/mock-account';
+import type { AccountTrail, TrailEntry, TrailStatusWire } from './support/aws-account/model';
+import { type MockedAccount, mockAccount } from './support/aws-account/serve-sdk-mock';
 
 const EXAMPLES = join(__dirname, '..', 'examples');
 const example = (file: string) => join('examples', file);
@@ -474,9 +475,24 @@ describe('cloudtrail-rule remediate usage', () => {
   });
 });
 
+/**
+ * `GetTrailStatus` as CloudTrail sends it, from a snapshot's response (the
+ * SDK's dates, written as ISO strings): its timestamps in epoch seconds.
+ */
+function statusOnTheWire(response: Record<string, unknown>): TrailStatusWire {
+  return Object.fromEntries(
+    Object.entries(response).map(([field, value]) =>
+      typeof value === 'string' && /^\d{4}-\d\d-\d\dT[\d:]+\.\d{3}Z$/.test(value)
+        ? [field, Date.parse(value) / 1000]
+        : [field, value],
+    ),
+  ) as unknown as TrailStatusWire;
+}
+
 /** A mocked account holding the trails of an example snapshot (each read fully there). */
-function accountOf(file: string): MockAccount {
-  const trails = loadExample(file).trails.map((t): MockTrail => {
+function accountOf(file: string): MockedAccount {
+  const example = loadExample(file);
+  const trails = example.trails.map((t): AccountTrail => {
     const status = t.status !== undefined && 'response' in t.status ? t.status.response : undefined;
     const selectors =
       t.eventSelectors !== undefined && 'response' in t.eventSelectors
@@ -486,16 +502,16 @@ function accountOf(file: string): MockAccount {
       throw new Error(`${file} is not read fully`);
     const { TrailARN: _, ...rest } = selectors;
     return {
-      trail: t.trail as MockTrail['trail'],
-      logging: status.IsLogging === true,
-      selectors: structuredClone(rest),
+      trail: t.trail as TrailEntry,
+      status: statusOnTheWire(status),
+      eventSelectors: structuredClone(rest),
     };
   });
-  return new MockAccount({ trails }).install();
+  return mockAccount({ accountId: example.accountId, trails });
 }
 
 describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => {
-  let account: MockAccount | undefined;
+  let account: MockedAccount | undefined;
   const open = (file: string) => {
     account = accountOf(file);
     return account;
@@ -524,7 +540,8 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
 
     it('reads the bucket instead of assuming it, and plans only what it lacks', async () => {
       const mock = open('no-trails.json');
-      mock.buckets.set('cloudtrail-logs-111122223333-us-east-1', {
+      mock.state.buckets.push({
+        name: 'cloudtrail-logs-111122223333-us-east-1',
         owner: ACCOUNT,
         region: 'us-east-1',
         publicAccessBlock: {
@@ -533,7 +550,7 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
           BlockPublicPolicy: true,
           RestrictPublicBuckets: true,
         },
-        encryption: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        encryption: { SSEAlgorithm: 'AES256' },
       });
 
       const { code, stdout } = await cli([
@@ -672,7 +689,7 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
         expect(stdout).toContain('1. cloudtrail:StartLogging in us-east-1');
         expect(stdout).toMatch(/\nNothing changed\.\n$/);
         expect(mock.writes()).toEqual([]);
-        expect(mock.trails[0]?.logging).toBe(false);
+        expect(mock.state.trails[0]?.status.IsLogging).toBe(false);
       },
     );
 
@@ -733,7 +750,7 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
       const { code, stderr } = await cli(['remediate', '--apply', '--region', 'us-east-1'], {
         answer: 'y',
         whileAsking: () => {
-          const trail = mock.trails[0];
+          const trail = mock.state.trails[0];
           if (trail !== undefined) trail.trail.IsMultiRegionTrail = false;
         },
       });
@@ -768,10 +785,11 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
 
     it('exits 2 with the reason when a fresh read still does not pass, without waiting', async () => {
       const mock = open('logging-stopped.json');
-      const [trail] = mock.trails;
+      const [trail] = mock.state.trails;
       // CloudTrail accepts StartLogging, but the trail keeps reading as stopped.
       if (trail !== undefined) {
-        Object.defineProperty(trail, 'logging', { get: () => false, set: () => {} });
+        const stopped = trail.status;
+        Object.defineProperty(trail, 'status', { get: () => stopped, set: () => {} });
       }
 
       const started = performance.now();

@@ -18,11 +18,11 @@ import {
 } from '../rule/clients';
 import { AwsTimeoutError } from '../rule/errors';
 import {
+  type AccountEndpoint,
   FAKE_ACCESS_KEY_ID,
   FAKE_SECRET_ACCESS_KEY,
-  type FakeAws,
-  startFakeAws,
-} from './support/fake-aws';
+  startAccountEndpoint,
+} from './support/aws-account/serve-http';
 import { ACCOUNT } from './support/fixtures';
 import { type StalledEndpoint, startStalledEndpoint } from './support/stalled-endpoint';
 
@@ -138,12 +138,12 @@ function handlerConfig(client: unknown): unknown {
   return handler.httpHandlerConfigs();
 }
 
-let fake: FakeAws;
+let fake: AccountEndpoint;
 let stalled: StalledEndpoint;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  [fake, stalled] = await Promise.all([startFakeAws(), startStalledEndpoint()]);
+  [fake, stalled] = await Promise.all([startAccountEndpoint(), startStalledEndpoint()]);
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID,
     AWS_SECRET_ACCESS_KEY: FAKE_SECRET_ACCESS_KEY,

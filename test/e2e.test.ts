@@ -5,6 +5,22 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { z } from 'zod';
 import {
+  type AccountTrail,
+  type AwsAccount,
+  type Fault,
+  LOGGING,
+  STOPPED,
+  type TrailEntry,
+  type TrailStatusWire,
+} from './support/aws-account/model';
+import {
+  type AccountEndpoint,
+  FAKE_ACCESS_KEY_ID,
+  FAKE_SECRET_ACCESS_KEY,
+  type RecordedRequest,
+  startAccountEndpoint,
+} from './support/aws-account/serve-http';
+import {
   BUNDLE_SHAPES,
   type BundledHandler,
   bundleHandler,
@@ -13,20 +29,6 @@ import {
   majorOf,
   RULE_ENTRY,
 } from './support/bundled-handler';
-import {
-  FAKE_ACCESS_KEY_ID,
-  FAKE_SECRET_ACCESS_KEY,
-  type FakeAccount,
-  type FakeAws,
-  type FakeTrail,
-  type Fault,
-  LOGGING,
-  type RecordedRequest,
-  STOPPED,
-  startFakeAws,
-  type TrailEntry,
-  type TrailStatusWire,
-} from './support/fake-aws';
 import { ACCOUNT, MANAGEMENT_ACCOUNT, trail } from './support/fixtures';
 import { type StalledEndpoint, startStalledEndpoint } from './support/stalled-endpoint';
 
@@ -49,12 +51,12 @@ const NOTIFICATION_TIME = '2026-03-02T04:05:06.789Z';
 /** What the rule's handler returns. */
 const resultSchema = z.object({ compliance: z.string(), annotation: z.string() });
 
-let fake: FakeAws;
+let fake: AccountEndpoint;
 let stalled: StalledEndpoint;
 let rule: BundledHandler;
 
 beforeAll(async () => {
-  [fake, stalled] = await Promise.all([startFakeAws(), startStalledEndpoint()]);
+  [fake, stalled] = await Promise.all([startAccountEndpoint(), startStalledEndpoint()]);
 });
 
 afterAll(async () => {
@@ -172,11 +174,11 @@ function fakeTrail(
   trail: TrailEntry,
   eventSelectors: GetEventSelectorsResponse = ALL_MANAGEMENT,
   status: TrailStatusWire = LOGGING,
-): FakeTrail {
+): AccountTrail {
   return { trail, status, eventSelectors };
 }
 
-function account(...trails: FakeTrail[]): FakeAccount {
+function account(...trails: AccountTrail[]): AwsAccount {
   return { accountId: ACCOUNT, trails };
 }
 

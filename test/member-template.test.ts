@@ -25,6 +25,8 @@ import {
   parameterName,
   TEMPLATE_PARAMETER_OPTIONS,
 } from '../stack/template-parameters';
+import { LOGGING } from './support/aws-account/model';
+import { startAccountEndpoint } from './support/aws-account/serve-http';
 import { bundleHandler } from './support/bundled-handler';
 import {
   type DeployedTemplate,
@@ -38,7 +40,6 @@ import {
   describeNagClean,
   withoutBootstrapCheck,
 } from './support/deployment-spec';
-import { LOGGING, startFakeAws } from './support/fake-aws';
 import { ACCOUNT, scheduledEvent, trail } from './support/fixtures';
 import { synthApp, temporaryDirectory } from './support/synth-app';
 
@@ -512,7 +513,7 @@ describe('with the same options as the single-account stack', () => {
 
 describe('its inline code, with the AWS SDK the Lambda runtime provides', () => {
   it('reports COMPLIANT from the rule function, and creates a passing trail from the remediation function', async () => {
-    const fake = await startFakeAws();
+    const fake = await startAccountEndpoint();
     const rule = await bundleHandler({ inline: inlineCode('rule') });
     const remediation = await bundleHandler({ inline: inlineCode('remediation') });
     try {

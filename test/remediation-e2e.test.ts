@@ -10,6 +10,23 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { AdvancedEventSelector, EventSelector, EventSelectors } from '../rule/state';
 import {
+  type AccountBucket,
+  type AccountKey,
+  type AccountTrail,
+  type AwsAccount,
+  LOGGING,
+  STOPPED,
+  type TrailEntry,
+  type TrailStatusWire,
+} from './support/aws-account/model';
+import {
+  type AccountEndpoint,
+  FAKE_ACCESS_KEY_ID,
+  FAKE_SECRET_ACCESS_KEY,
+  type RecordedRequest,
+  startAccountEndpoint,
+} from './support/aws-account/serve-http';
+import {
   BUNDLE_SHAPES,
   type BundledHandler,
   bundleHandler,
@@ -18,21 +35,6 @@ import {
   REMEDIATION_ENTRY,
 } from './support/bundled-handler';
 import { dataEventUniverse, referenceLoggedDataEvents } from './support/data-event-reference';
-import {
-  FAKE_ACCESS_KEY_ID,
-  FAKE_SECRET_ACCESS_KEY,
-  type FakeAccount,
-  type FakeAws,
-  type FakeBucket,
-  type FakeKey,
-  type FakeTrail,
-  LOGGING,
-  type RecordedRequest,
-  STOPPED,
-  startFakeAws,
-  type TrailEntry,
-  type TrailStatusWire,
-} from './support/fake-aws';
 import {
   ACCOUNT,
   MANAGEMENT_ACCOUNT,
@@ -87,11 +89,11 @@ const resultSchema = z
   .strict();
 type RemediationResult = z.infer<typeof resultSchema>;
 
-let fake: FakeAws;
+let fake: AccountEndpoint;
 let remediation: BundledHandler;
 
 beforeAll(async () => {
-  fake = await startFakeAws();
+  fake = await startAccountEndpoint();
 });
 
 afterAll(async () => {
@@ -242,14 +244,14 @@ function fakeTrail(
   entry: TrailEntry,
   selectors: EventSelectors = ALL_MANAGEMENT,
   status: TrailStatusWire = LOGGING,
-): FakeTrail {
+): AccountTrail {
   return { trail: entry, status, eventSelectors: selectors };
 }
 
 function account(
-  trails: FakeTrail[],
-  more: { buckets?: FakeBucket[]; keys?: FakeKey[] } = {},
-): FakeAccount {
+  trails: AccountTrail[],
+  more: { buckets?: AccountBucket[]; keys?: AccountKey[] } = {},
+): AwsAccount {
   return { accountId: ACCOUNT, trails, ...more };
 }
 
@@ -310,7 +312,7 @@ function deliveryStatements(bucket: string, trailArn: string): Statement[] {
 // ---------------------------------------------------------------- final state
 
 /** The trail passes CloudTrail.1: multi-Region with global service events, logging, every management event. */
-function expectPassingTrail(arn: string): FakeTrail {
+function expectPassingTrail(arn: string): AccountTrail {
   const found = fake.trail(arn);
   if (found === undefined) throw new Error(`the fake holds no trail ${arn}`);
   expect(found.trail).toMatchObject({ IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true });
@@ -320,7 +322,7 @@ function expectPassingTrail(arn: string): FakeTrail {
   return found;
 }
 
-function selectorsOf(found: FakeTrail): EventSelectors {
+function selectorsOf(found: AccountTrail): EventSelectors {
   return found.eventSelectors as EventSelectors;
 }
 
@@ -687,7 +689,7 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
         Action: ['s3:GetObject', 's3:ListBucket'],
         Resource: [`arn:aws:s3:::${DEFAULT_BUCKET}`, `arn:aws:s3:::${DEFAULT_BUCKET}/*`],
       };
-      const existing: FakeBucket = {
+      const existing: AccountBucket = {
         name: DEFAULT_BUCKET,
         owner: ACCOUNT,
         region: REGION,
@@ -761,7 +763,7 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
         Action: 'kms:*',
         Resource: '*',
       };
-      const key: FakeKey = {
+      const key: AccountKey = {
         keyId,
         region: REGION,
         owner: ACCOUNT,
@@ -905,7 +907,7 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
     });
 
     it('fails with a clear message when the log bucket belongs to someone else (HeadBucket 403)', async () => {
-      const squatted: FakeBucket = { name: DEFAULT_BUCKET, owner: STRANGER, region: REGION };
+      const squatted: AccountBucket = { name: DEFAULT_BUCKET, owner: STRANGER, region: REGION };
       fake.serve(account([], { buckets: [squatted] }));
 
       const error = await remediateExpectingFailure();
@@ -919,7 +921,7 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
     });
 
     it('refuses a log bucket of ours whose policy is public before any write, instead of failing at PutBucketPolicy once Block Public Access is on', async () => {
-      const open: FakeBucket = {
+      const open: AccountBucket = {
         name: DEFAULT_BUCKET,
         owner: ACCOUNT,
         region: REGION,
@@ -950,7 +952,7 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
   describe('the fake AWS the scenarios rely on', () => {
     const bucket = 'shared-trail-logs';
     const trailArnFor = (name: string) => `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/${name}`;
-    const ownBucket = (policyFor: string): FakeBucket => ({
+    const ownBucket = (policyFor: string): AccountBucket => ({
       name: bucket,
       owner: ACCOUNT,
       region: REGION,
@@ -982,7 +984,7 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
 
     it('creates a trail that logs nothing until StartLogging, and refuses a key whose policy leaves CloudTrail out', async () => {
       const keyId = '5d8a2c4e-6f1b-4a3d-9e7c-2b4f6a8c0e1d';
-      const key: FakeKey = {
+      const key: AccountKey = {
         keyId,
         region: REGION,
         owner: ACCOUNT,
@@ -1039,7 +1041,11 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
     });
 
     it('answers CreateBucket for a name that exists as S3 does', async () => {
-      const mine = (name: string, region: string): FakeBucket => ({ name, owner: ACCOUNT, region });
+      const mine = (name: string, region: string): AccountBucket => ({
+        name,
+        owner: ACCOUNT,
+        region,
+      });
       fake.serve(
         account([], {
           buckets: [

@@ -6,13 +6,17 @@ import {
   RemediationStepError,
 } from '../remediation/errors';
 import { DEFAULT_TRAIL_NAME, defaultBucketName, type RemediationInput } from '../remediation/input';
+import type { PolicyDocument } from '../remediation/policies';
 import { type RemediationResult, remediate } from '../remediation/remediate';
 import { managementCoverage } from '../rule/selectors';
+import { eventSelectorsSchema } from '../rule/state';
+import { type AccountTrail, type Fault, LOGGING, STOPPED } from './support/aws-account/model';
+import { type MockedAccount, mockAccount } from './support/aws-account/serve-sdk-mock';
 import { ACCOUNT, MANAGEMENT_ACCOUNT, organizationTrail, trail } from './support/fixtures';
-import { MockAccount, type MockTrail } from './support/mock-account';
 
 const BUCKET = defaultBucketName(ACCOUNT, 'us-east-1');
-const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0f1e2d3c-aaaa-bbbb-cccc-111122223333`;
+const KEY_ID = '0f1e2d3c-aaaa-bbbb-cccc-111122223333';
+const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
 const KEY_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [
@@ -36,7 +40,7 @@ const S3_DATA = {
 const FORBIDDEN =
   /^(StopLogging|DeleteTrail|DeleteBucket.*|DeleteBucketPolicy|DeleteEventDataStore)Command$/;
 
-let account: MockAccount;
+let account: MockedAccount;
 const sleeps: number[] = [];
 
 afterEach(() => {
@@ -46,10 +50,22 @@ afterEach(() => {
   expect(forbidden).toEqual([]);
 });
 
-function setUp(trails: MockTrail[] = [], options: { key?: boolean } = {}): MockAccount {
-  account = new MockAccount({ trails }).install();
-  if (options.key)
-    account.keys.push({ arn: KEY_ARN, alias: 'alias/cloudtrail', policy: KEY_POLICY });
+function setUp(
+  trails: AccountTrail[] = [],
+  options: { key?: boolean; faults?: Fault[] } = {},
+): MockedAccount {
+  const keys = options.key
+    ? [
+        {
+          keyId: KEY_ID,
+          region: 'us-east-1',
+          owner: ACCOUNT,
+          aliases: ['alias/cloudtrail'],
+          policy: KEY_POLICY,
+        },
+      ]
+    : [];
+  account = mockAccount({ accountId: ACCOUNT, trails, keys }, options.faults);
   return account;
 }
 
@@ -61,11 +77,11 @@ function run(input: Partial<RemediationInput> = {}): Promise<RemediationResult> 
 }
 
 /** A single-Region trail, stopped, logging read-only management events plus S3 writes. */
-function brokenTrail(): MockTrail {
+function brokenTrail(): AccountTrail {
   return {
     trail: trail({ IsMultiRegionTrail: false }),
-    logging: false,
-    selectors: {
+    status: STOPPED,
+    eventSelectors: {
       EventSelectors: [
         { ...S3_DATA },
         { ReadWriteType: 'ReadOnly', IncludeManagementEvents: true, DataResources: [] },
@@ -75,14 +91,15 @@ function brokenTrail(): MockTrail {
 }
 
 function assertNoDuplicates(): void {
-  const arns = account.trails.map((t) => t.trail.TrailARN);
+  const arns = account.state.trails.map((t) => t.trail.TrailARN);
   expect(new Set(arns).size).toBe(arns.length);
-  for (const name of account.buckets.keys()) {
-    const statements = account.policyOf(name)?.Statement ?? [];
+  for (const bucket of account.state.buckets) {
+    const statements =
+      bucket.policy === undefined ? [] : (JSON.parse(bucket.policy) as PolicyDocument).Statement;
     const texts = statements.map(({ Sid: _, ...rest }) => JSON.stringify(rest));
     expect(new Set(texts).size).toBe(texts.length);
   }
-  const keyStatements = account.keys.flatMap(
+  const keyStatements = account.state.keys.flatMap(
     (k) => (JSON.parse(k.policy) as { Statement: { Sid?: string }[] }).Statement,
   );
   const keyTexts = keyStatements.map(({ Sid: _, ...rest }) => JSON.stringify(rest));
@@ -112,9 +129,9 @@ describe('remediation executor', () => {
 
     await run();
 
-    const [repaired] = account.trails;
-    expect(repaired?.selectors.EventSelectors ?? []).toContainEqual(S3_DATA);
-    expect(managementCoverage(repaired?.selectors ?? {})).toMatchObject({
+    const [repaired] = account.state.trails;
+    expect(repaired?.eventSelectors.EventSelectors ?? []).toContainEqual(S3_DATA);
+    expect(managementCoverage(eventSelectorsSchema.parse(repaired?.eventSelectors))).toMatchObject({
       uncoveredRead: [],
       uncoveredWrite: [],
     });
@@ -130,7 +147,7 @@ describe('remediation executor', () => {
     expect(first.trailArn).toBe(
       `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/${DEFAULT_TRAIL_NAME}`,
     );
-    expect(account.trails[0]?.trail).toMatchObject({
+    expect(account.state.trails[0]?.trail).toMatchObject({
       KmsKeyId: KEY_ARN,
       LogFileValidationEnabled: true,
     });
@@ -148,7 +165,9 @@ describe('remediation executor', () => {
       async (failing) => {
         arrange();
         account.failWrite(failing);
-        const input = { kmsKeyId: account.keys.length > 0 ? 'alias/cloudtrail' : undefined };
+        const input = {
+          kmsKeyId: account.state.keys.length > 0 ? 'alias/cloudtrail' : undefined,
+        };
 
         await expect(run(input)).rejects.toThrow(
           new RegExp(`^Step ${failing} of ${writes}, .* failed: InternalFailure`),
@@ -158,8 +177,8 @@ describe('remediation executor', () => {
 
         expect(again.compliantAfter).toBe(true);
         expect(third.actions).toEqual([]);
-        expect(account.trails).toHaveLength(1);
-        expect(account.buckets.size).toBe(account.keys.length > 0 ? 1 : 0);
+        expect(account.state.trails).toHaveLength(1);
+        expect(account.state.buckets).toHaveLength(account.state.keys.length > 0 ? 1 : 0);
         assertNoDuplicates();
       },
     );
@@ -179,8 +198,18 @@ describe('remediation executor', () => {
   });
 
   it('waits and retries CreateTrail while CloudTrail does not yet see the new bucket policy', async () => {
-    setUp();
-    account.policyPropagationDelay = 2;
+    setUp([], {
+      faults: [
+        {
+          operation: 'CreateTrail',
+          error: {
+            type: 'InsufficientS3BucketPolicyException',
+            message: `Incorrect S3 bucket policy is detected for bucket: ${BUCKET}`,
+          },
+          times: 2,
+        },
+      ],
+    });
 
     const result = await run();
 
@@ -191,7 +220,7 @@ describe('remediation executor', () => {
 
   it('refuses a bucket owned by someone else with a clear error and changes nothing', async () => {
     setUp();
-    account.buckets.set('taken-name', { owner: '444455556666', region: 'us-east-1' });
+    account.state.buckets.push({ name: 'taken-name', owner: '444455556666', region: 'us-east-1' });
 
     const error = await run({ bucketName: 'taken-name' }).catch((e: unknown) => e);
 
@@ -204,7 +233,8 @@ describe('remediation executor', () => {
 
   it('refuses an existing log bucket whose policy is public before any write call', async () => {
     setUp();
-    account.buckets.set(BUCKET, {
+    account.state.buckets.push({
+      name: BUCKET,
       owner: ACCOUNT,
       region: 'us-east-1',
       policy: JSON.stringify({
@@ -233,9 +263,11 @@ describe('remediation executor', () => {
   it('never writes to an organization trail of another account, creating its own trail instead', async () => {
     setUp([
       {
-        trail: organizationTrail({ IsMultiRegionTrail: true }) as MockTrail['trail'],
-        logging: false,
-        selectors: { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] },
+        trail: organizationTrail({ IsMultiRegionTrail: true }) as AccountTrail['trail'],
+        status: STOPPED,
+        eventSelectors: {
+          EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
+        },
       },
     ]);
 
@@ -244,7 +276,7 @@ describe('remediation executor', () => {
     expect(result.compliantAfter).toBe(true);
     expect(account.writes().length).toBeGreaterThan(0);
     expect(JSON.stringify(account.writes())).not.toContain(MANAGEMENT_ACCOUNT);
-    expect(account.buckets.has(BUCKET)).toBe(true);
+    expect(account.bucket(BUCKET)).toBeDefined();
   });
 
   describe('in the management account, which DescribeTrails shows its organization trail with its own ARN', () => {
@@ -254,16 +286,13 @@ describe('remediation executor', () => {
       DataResources: [],
       ExcludeManagementEventSources: [],
     };
-    function setUpManagementAccount(): MockTrail {
-      const org: MockTrail = {
-        trail: organizationTrail({ HasCustomEventSelectors: true }) as MockTrail['trail'],
-        logging: true,
-        selectors: { EventSelectors: [{ ...WRITE_ONLY }] },
+    function setUpManagementAccount(): AccountTrail {
+      const org: AccountTrail = {
+        trail: organizationTrail({ HasCustomEventSelectors: true }) as AccountTrail['trail'],
+        status: LOGGING,
+        eventSelectors: { EventSelectors: [{ ...WRITE_ONLY }] },
       };
-      account = new MockAccount({
-        accountId: MANAGEMENT_ACCOUNT,
-        trails: [structuredClone(org)],
-      }).install();
+      account = mockAccount({ accountId: MANAGEMENT_ACCOUNT, trails: [org] });
       return org;
     }
     const namingOrgTrail = () =>
@@ -278,7 +307,7 @@ describe('remediation executor', () => {
 
       expect(result.compliantAfter).toBe(true);
       expect(namingOrgTrail()).toEqual([]);
-      expect(account.trails[0]).toEqual(org);
+      expect(account.state.trails[0]).toEqual(org);
       expect(result.trailArn).toBe(
         `arn:aws:cloudtrail:us-east-1:${MANAGEMENT_ACCOUNT}:trail/${DEFAULT_TRAIL_NAME}`,
       );
@@ -296,7 +325,7 @@ describe('remediation executor', () => {
       expect(account.writes().map((w) => `${w.operation} ${String(w.input.TrailName)}`)).toEqual([
         `PutEventSelectors ${org.trail.TrailARN}`,
       ]);
-      expect(account.buckets.size).toBe(0);
+      expect(account.state.buckets).toEqual([]);
     });
   });
 
@@ -360,7 +389,7 @@ describe('remediation executor', () => {
     expect(updates.map((u) => Object.keys(u.input).sort())).toEqual([
       ['IncludeGlobalServiceEvents', 'IsMultiRegionTrail', 'Name'],
     ]);
-    expect(account.trails[0]?.trail).toEqual({
+    expect(account.state.trails[0]?.trail).toEqual({
       ...before,
       IsMultiRegionTrail: true,
       HasCustomEventSelectors: true,

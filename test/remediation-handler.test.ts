@@ -2,21 +2,25 @@ import { InvalidRemediationInputError } from '../remediation/errors';
 import { createRemediationHandler, defaultDependencies } from '../remediation/handler';
 import { EnvironmentError, InvalidParameterError } from '../rule/errors';
 import { DEFAULT_PARAMETERS } from '../rule/parameters';
-import { readTrail, trail } from './support/fixtures';
-import { MockAccount } from './support/mock-account';
+import { STOPPED } from './support/aws-account/model';
+import { type MockedAccount, mockAccount } from './support/aws-account/serve-sdk-mock';
+import { ACCOUNT, trail } from './support/fixtures';
 
-let account: MockAccount;
+let account: MockedAccount;
 
 beforeEach(() => {
-  account = new MockAccount({
+  account = mockAccount({
+    accountId: ACCOUNT,
     trails: [
       {
-        trail: readTrail(trail()).trail as never,
-        logging: false,
-        selectors: { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] },
+        trail: trail(),
+        status: STOPPED,
+        eventSelectors: {
+          EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
+        },
       },
     ],
-  }).install();
+  });
 });
 afterEach(() => account.restore());
 

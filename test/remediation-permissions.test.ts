@@ -6,17 +6,17 @@ import {
   REMEDIATION_PERMISSIONS,
 } from '../remediation/permissions';
 import { remediate } from '../remediation/remediate';
+import { type AccountTrail, type AwsAccount, STOPPED } from './support/aws-account/model';
+import { mockAccount } from './support/aws-account/serve-sdk-mock';
 import { ACCOUNT, trail } from './support/fixtures';
-import { MockAccount, type MockTrail } from './support/mock-account';
 
 /** Runs the remediation on an account and returns every SDK command class it sent. */
 async function commandsSentFor(
-  arrange: (account: MockAccount) => void,
+  arrange: Partial<AwsAccount>,
   input: { kmsKeyId?: string; bucketName?: string } = {},
 ): Promise<string[]> {
-  const account = new MockAccount().install();
+  const account = mockAccount({ accountId: ACCOUNT, trails: [], ...arrange });
   try {
-    arrange(account);
     await remediate({ dryRun: false, ...input }, account.dependencies());
     return account.commandsSent();
   } finally {
@@ -24,7 +24,20 @@ async function commandsSentFor(
   }
 }
 
-const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0f1e2d3c-aaaa-bbbb-cccc-111122223333`;
+/** The key policy KMS gives a key created without one: the account may do anything with it. */
+const DEFAULT_KEY_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Id: 'key-default-1',
+  Statement: [
+    {
+      Sid: 'Enable IAM User Permissions',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+  ],
+});
 
 describe('remediation permissions', () => {
   it('lists every operation the executor can send, and no write it cannot', () => {
@@ -35,24 +48,40 @@ describe('remediation permissions', () => {
   });
 
   it('covers every call made in a repair, a creation with a KMS key and a merge into an existing bucket, and lists nothing unused', async () => {
-    const broken: MockTrail = {
+    const broken: AccountTrail = {
       trail: trail({ IsMultiRegionTrail: false }),
-      logging: false,
-      selectors: { EventSelectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: true }] },
+      status: STOPPED,
+      eventSelectors: {
+        EventSelectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: true }],
+      },
     };
     const sent = [
-      ...(await commandsSentFor((a) => a.trails.push(broken))),
+      ...(await commandsSentFor({ trails: [broken] })),
       ...(await commandsSentFor(
-        (a) => a.keys.push({ arn: KEY_ARN, alias: 'alias/ct', policy: '{"Statement":[]}' }),
+        {
+          keys: [
+            {
+              keyId: '0f1e2d3c-aaaa-bbbb-cccc-111122223333',
+              region: 'us-east-1',
+              owner: ACCOUNT,
+              aliases: ['alias/ct'],
+              policy: DEFAULT_KEY_POLICY,
+            },
+          ],
+        },
         { kmsKeyId: 'alias/ct' },
       )),
       ...(await commandsSentFor(
-        (a) =>
-          a.buckets.set('shared-logs', {
-            owner: ACCOUNT,
-            region: 'us-east-1',
-            policy: '{"Version":"2012-10-17","Statement":[]}',
-          }),
+        {
+          buckets: [
+            {
+              name: 'shared-logs',
+              owner: ACCOUNT,
+              region: 'us-east-1',
+              policy: '{"Version":"2012-10-17","Statement":[]}',
+            },
+          ],
+        },
         { bucketName: 'shared-logs' },
       )),
     ];

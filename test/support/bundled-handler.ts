@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { assetBundle, inlineBundle } from '../../stack/bundle';
-import { FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY } from './fake-aws';
+import { FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY } from './aws-account/serve-http';
 
 /**
  * A Lambda handler as it ships, run the way Lambda runs it: the bundle the

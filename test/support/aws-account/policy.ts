@@ -1,12 +1,12 @@
 /**
- * Just enough IAM policy evaluation for the fake services to decide what the
+ * Just enough IAM policy evaluation for the services of the model to decide what the
  * real ones decide from a resource policy: whether CloudTrail may deliver to
  * a bucket or encrypt with a key, whether a bucket policy is public, whether
  * a key policy keeps the account able to change it. Matching follows the IAM
  * policy reference (case-insensitive actions with `*` and `?`, resources
  * with `*` and `?`, condition keys case-insensitive, a condition on a key the
  * request does not carry fails unless it ends in `IfExists`). Statements with
- * `NotAction`, `NotResource` or `NotPrincipal` never match: the fake then
+ * `NotAction`, `NotResource` or `NotPrincipal` never match: the model then
  * refuses rather than guess.
  */
 
@@ -135,7 +135,7 @@ function operatorHolds(operator: string, wanted: string[], actual: string): bool
     case 'ArnNotLike':
       return !wanted.some((w) => glob(w, actual, false));
     default:
-      // An operator the fake does not know: the condition does not hold.
+      // An operator the model does not know: the condition does not hold.
       return false;
   }
 }

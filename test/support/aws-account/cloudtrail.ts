@@ -1,13 +1,13 @@
 import type { GetEventSelectorsResponse, Trail } from '@aws-sdk/client-cloudtrail';
 import { z } from 'zod';
-import { type AwsFault, fault, validated } from './fake-errors';
-import { type FakeKey, findKey, keyArn } from './fake-kms';
-import { policyAllows } from './fake-policy';
-import type { FakeBucket } from './fake-s3';
+import { type AwsFault, fault, validated } from './errors';
+import { type AccountKey, findKey, keyArn } from './kms';
+import { policyAllows } from './policy';
+import type { AccountBucket } from './s3';
 
 /**
- * CloudTrail (`CloudTrail_20131101.*`, awsJson1_1) for one account, as
- * CloudTrail answers from each Region: home trails, shadow copies of
+ * CloudTrail for one account, as CloudTrail answers from each Region:
+ * home trails, shadow copies of
  * multi-Region and organization trails. Writes change the account at once
  * (no eventual consistency, so a caller that verifies never has to wait)
  * and check what CloudTrail checks: a trail is changed only from its home
@@ -19,7 +19,7 @@ import type { FakeBucket } from './fake-s3';
  * `StartLogging`.
  */
 
-/** A `DescribeTrails` entry as CloudTrail returns it; the fake needs these fields set. */
+/** A `DescribeTrails` entry as CloudTrail returns it; the model needs these fields set. */
 export type TrailEntry = Trail & {
   Name: string;
   TrailARN: string;
@@ -33,6 +33,9 @@ export interface TrailStatusWire {
   LatestDeliveryTime?: number;
   StartLoggingTime?: number;
   StopLoggingTime?: number;
+  LatestNotificationTime?: number;
+  LatestDigestDeliveryTime?: number;
+  LatestCloudWatchLogsDeliveryTime?: number;
   LatestDeliveryAttemptTime?: string;
   LatestNotificationAttemptTime?: string;
   LatestDeliveryAttemptSucceeded?: string;
@@ -41,7 +44,29 @@ export interface TrailStatusWire {
   TimeLoggingStopped?: string;
 }
 
-export interface FakeTrail {
+/** `GetTrailStatus` of a trail that is logging, on the wire (timestamps in epoch seconds). */
+export const LOGGING: TrailStatusWire = {
+  IsLogging: true,
+  LatestDeliveryTime: 1772424000.512,
+  StartLoggingTime: 1735689600.0,
+  LatestDeliveryAttemptTime: '2026-03-02T04:00:00Z',
+  LatestNotificationAttemptTime: '',
+  LatestNotificationAttemptSucceeded: '',
+  LatestDeliveryAttemptSucceeded: '2026-03-02T04:00:00Z',
+  TimeLoggingStarted: '2025-01-01T00:00:00Z',
+  TimeLoggingStopped: '',
+};
+
+/** `GetTrailStatus` of a trail whose logging was stopped. */
+export const STOPPED: TrailStatusWire = {
+  IsLogging: false,
+  StartLoggingTime: 1735689600.0,
+  StopLoggingTime: 1772000000.0,
+  TimeLoggingStarted: '2025-01-01T00:00:00Z',
+  TimeLoggingStopped: '2026-02-25T06:13:20Z',
+};
+
+export interface AccountTrail {
   trail: TrailEntry;
   status: TrailStatusWire;
   /** What the owning account reads with `GetEventSelectors`. */
@@ -51,9 +76,9 @@ export interface FakeTrail {
 /** What CloudTrail needs to see of the account: its trails, and the buckets and keys it delivers with. */
 export interface CloudTrailWorld {
   accountId: string;
-  trails: FakeTrail[];
-  buckets: FakeBucket[];
-  keys: FakeKey[];
+  trails: AccountTrail[];
+  buckets: AccountBucket[];
+  keys: AccountKey[];
 }
 
 export type CloudTrailOperation =
@@ -199,13 +224,13 @@ export function answerCloudTrail(
   region: string,
   body: Record<string, unknown>,
   world: CloudTrailWorld,
-): unknown {
+): Record<string, unknown> {
   switch (operation) {
     case 'DescribeTrails':
       return describeTrails(world, region, validated(describeTrailsSchema, body));
     case 'GetTrailStatus': {
       const { Name } = validated(nameSchema, body);
-      return findTrail(world, Name, region, 'status').status;
+      return { ...findTrail(world, Name, region, 'status').status };
     }
     case 'GetEventSelectors': {
       const { TrailName } = validated(trailNameSchema, body);
@@ -242,7 +267,7 @@ function describeTrails(
   world: CloudTrailWorld,
   region: string,
   input: z.infer<typeof describeTrailsSchema>,
-): unknown {
+): Record<string, unknown> {
   const shadows = input.includeShadowTrails ?? true;
   const trailList = world.trails
     .map((t) => t.trail)
@@ -273,7 +298,7 @@ function findTrail(
   nameOrArn: string,
   region: string,
   read: 'status' | 'selectors',
-): FakeTrail {
+): AccountTrail {
   const isArn = nameOrArn.startsWith('arn:');
   const found = world.trails.find((t) =>
     isArn ? t.trail.TrailARN === nameOrArn : t.trail.Name === nameOrArn,
@@ -292,7 +317,7 @@ function findTrail(
  * another account's (an organization trail, which a member account cannot
  * change), or not homed in the calling Region (a shadow trail).
  */
-function trailToChange(world: CloudTrailWorld, nameOrArn: string, region: string): FakeTrail {
+function trailToChange(world: CloudTrailWorld, nameOrArn: string, region: string): AccountTrail {
   const isArn = nameOrArn.startsWith('arn:');
   const named = world.trails.filter((t) =>
     isArn ? t.trail.TrailARN === nameOrArn : t.trail.Name === nameOrArn,
@@ -321,7 +346,7 @@ function updateTrail(
   world: CloudTrailWorld,
   region: string,
   input: z.infer<typeof updateTrailSchema>,
-): unknown {
+): Record<string, unknown> {
   const found = trailToChange(world, input.Name, region);
   const next: TrailEntry = { ...found.trail };
   if (input.S3BucketName !== undefined) next.S3BucketName = input.S3BucketName;
@@ -340,7 +365,7 @@ function createTrail(
   world: CloudTrailWorld,
   region: string,
   input: z.infer<typeof createTrailSchema>,
-): unknown {
+): Record<string, unknown> {
   if (!TRAIL_NAME.test(input.Name)) {
     throw fault(
       'InvalidTrailNameException',
@@ -523,7 +548,7 @@ function putEventSelectors(
   world: CloudTrailWorld,
   region: string,
   input: PutEventSelectorsInput,
-): unknown {
+): Record<string, unknown> {
   const found = trailToChange(world, input.TrailName, region);
   const { EventSelectors: basic, AdvancedEventSelectors: advanced } = input;
   if (basic !== undefined && advanced !== undefined) {
@@ -620,7 +645,7 @@ function invalidSelectors(message: string): AwsFault {
 }
 
 /** `CreateTrail` / `UpdateTrail` answer with the trail's settings. */
-function trailResponse(trail: TrailEntry): unknown {
+function trailResponse(trail: TrailEntry): Record<string, unknown> {
   const {
     HomeRegion: _home,
     HasCustomEventSelectors: _custom,
@@ -640,6 +665,6 @@ function unknownTrail(world: CloudTrailWorld, nameOrArn: string, region: string)
   );
 }
 
-export function arnAccount(arn: string): string | undefined {
+function arnAccount(arn: string): string | undefined {
   return arn.split(':')[4];
 }

@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import { fault, validated } from './fake-errors';
-import { policyAllows, policyStatements } from './fake-policy';
+import { fault, validated } from './errors';
+import { policyAllows, policyStatements } from './policy';
 
 /**
- * The KMS operations the remediation calls (`TrentService.*`, awsJson1_1),
- * as KMS behaves where the remediation depends on it: keys are regional (a
- * key of another Region is not found); `DescribeKey` takes a key ID, key
+ * The KMS operations the remediation calls, as KMS behaves where the
+ * remediation depends on it: keys are regional (a key of another Region is
+ * not found); `DescribeKey` takes a key ID, key
  * ARN, alias name or alias ARN, `GetKeyPolicy` and `PutKeyPolicy` only a key
  * ID or key ARN; the only policy name is `default`; `PutKeyPolicy` refuses
  * a policy that would lock the account out of changing it again (the
  * policy lockout safety check) unless told to bypass it.
  */
 
-export interface FakeKey {
+export interface AccountKey {
   /** The key ID, a UUID. */
   keyId: string;
   region: string;
@@ -36,7 +36,7 @@ export const KMS_OPERATIONS: Record<string, KmsOperation> = {
 };
 
 /** The key's ARN. */
-export function keyArn(key: FakeKey): string {
+export function keyArn(key: AccountKey): string {
   return `arn:aws:kms:${key.region}:${key.owner}:key/${key.keyId}`;
 }
 
@@ -45,11 +45,11 @@ export function keyArn(key: FakeKey): string {
  * `aliases` is true, alias name or alias ARN.
  */
 export function findKey(
-  keys: readonly FakeKey[],
+  keys: readonly AccountKey[],
   given: string,
   region: string,
   options: { aliases: boolean },
-): FakeKey | undefined {
+): AccountKey | undefined {
   return keys.find((key) => {
     if (given === keyArn(key)) return true;
     if (key.region !== region) return false;
@@ -80,8 +80,8 @@ const putKeyPolicySchema = z
 export function answerKms(
   operation: KmsOperation,
   call: { region: string; accountId: string; body: Record<string, unknown> },
-  keys: FakeKey[],
-): unknown {
+  keys: AccountKey[],
+): Record<string, unknown> {
   const { region, accountId } = call;
   switch (operation) {
     case 'DescribeKey': {
@@ -121,7 +121,7 @@ export function answerKms(
   }
 }
 
-function existing(keys: FakeKey[], given: string, region: string, aliases: boolean): FakeKey {
+function existing(keys: AccountKey[], given: string, region: string, aliases: boolean): AccountKey {
   const key = findKey(keys, given, region, { aliases });
   if (key === undefined) {
     throw fault(
@@ -140,7 +140,7 @@ function defaultPolicyName(name: string | undefined): void {
   }
 }
 
-function metadata(key: FakeKey): Record<string, unknown> {
+function metadata(key: AccountKey): Record<string, unknown> {
   const state = key.keyState ?? 'Enabled';
   const spec = key.keySpec ?? 'SYMMETRIC_DEFAULT';
   return {

@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 
 /**
- * The error every fake service raises: an AWS error code, its message and
- * the HTTP status. Each protocol writes it in its own shape (awsJson
- * `__type`, S3 `<Error><Code>`, query `<ErrorResponse>`).
+ * The error every service of the model raises: an AWS error code, its
+ * message and the HTTP status. Each way of serving the model gives it the
+ * shape its callers see: on HTTP, each protocol's error document (awsJson
+ * `__type`, S3 `<Error><Code>`, query `<ErrorResponse>`); behind
+ * aws-sdk-client-mock, the SDK's `ServiceException`.
  */
 
 /** An AWS error: `type` is the error code (`TrailNotFoundException`, `NoSuchBucket`). */
