@@ -116,7 +116,7 @@ interface Registrar {
   };
 }
 
-/** S3 operations answered without a body: the SDK names their errors by HTTP status. */
+/** S3 operations answered without a body: the SDK has only the HTTP status to name their errors by. */
 const BODILESS = new Set<Operation>(['HeadBucket']);
 
 /** Output fields that are timestamps (epoch seconds on the wire, `Date` from the SDK). */
@@ -251,14 +251,15 @@ function onTheWire(input: object): Record<string, unknown> {
 /**
  * The exception the SDK raises for `error`: the modeled class of that name
  * where the service's SDK has one, else its `ServiceException`; for an
- * operation answered without a body, named by its HTTP status as the SDK
- * names it (`NotFound` for 404).
+ * operation answered without a body, named as the SDK names an error
+ * document it does not have: `NotFound` for 404, `Unknown` for any other
+ * status.
  */
 function sdkError(request: Pick<AwsRequest, 'service' | 'operation'>, error: AwsError): Error {
   const status = error.status ?? 400;
   const { module, base } = SERVICES[request.service];
   const bodiless = BODILESS.has(request.operation);
-  const name = bodiless ? (status === 404 ? 'NotFound' : String(status)) : error.type;
+  const name = bodiless ? (status === 404 ? 'NotFound' : 'Unknown') : error.type;
   const message = bodiless ? 'UnknownError' : error.message;
   const baseClass = module[base] as new (options: object) => Error;
   const modeled = module[name];
