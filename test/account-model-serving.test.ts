@@ -561,11 +561,11 @@ const REQUESTS: Request[] = [
     service: 'cloudtrail',
     region: 'us-east-1',
     command: () => new UpdateTrailCommand({ Name: 'management-events', S3KeyPrefix: '' }),
-    answers: 'CloudTrailARNInvalidException',
+    answers: 'InternalFailure',
     faults: [
       {
         operation: 'UpdateTrail',
-        error: { type: 'CloudTrailARNInvalidException', message: 'injected', status: 500 },
+        error: { type: 'InternalFailure', message: 'injected failure of UpdateTrail', status: 500 },
       },
     ],
   },
