@@ -27,8 +27,8 @@ import { resourceNames } from './names';
  * tables are all derived from these entries.
  *
  * Adding an option is one entry here plus its use. An option with a
- * `description` is also a parameter of the member template; a rule
- * parameter (`group: 'ruleParameter'`) is read by the rule's own parser.
+ * `parameter` is also a parameter of the member template; a rule parameter
+ * (`group: 'ruleParameter'`) is read by the rule's own parser.
  */
 
 /** What an option is about, as docs/deployment.md groups them. */
@@ -40,6 +40,13 @@ export type OptionGroup =
   | 'functionPlacement'
   | 'rollout';
 
+/** How an option appears as a CloudFormation parameter. */
+export interface TemplateParameter {
+  description: string;
+  /** The parameter's pattern, when the stack's parser checks more than the option's `pattern` in code. */
+  pattern?: string;
+}
+
 interface CommonEntry {
   group: OptionGroup;
   /** What the option accepts, as the errors ("set it to …") and the template's constraint ("must be …") say it. */
@@ -47,11 +54,11 @@ interface CommonEntry {
   /** A value it accepts, for the errors' "for example -c name=…". */
   example: string;
   /**
-   * The description of its parameter in the member template (and, for a
-   * rule parameter, the conformance pack). An option without one is no
-   * template parameter.
+   * Its parameter in the member template (and, for a rule parameter, the
+   * conformance pack), named as the option with a capital letter. An option
+   * without one is set only when the templates are written.
    */
-  description?: string;
+  parameter?: TemplateParameter;
   /** What the docs and the errors call the default when it is not a value of its own. */
   defaultText?: string;
   /** Unset, it stays unset (absent from the parsed options; an empty template parameter). */
@@ -81,8 +88,6 @@ export interface TextEntry extends CommonEntry {
   kind: 'text';
   /** The pattern the whole value must match. */
   pattern: string;
-  /** The template parameter's pattern, when it must also say what {@link valid} or {@link refuse} check in code. */
-  templatePattern?: string;
   default?: string;
   /** A check beyond the pattern; a value it refuses gets the usual error. */
   valid?: (value: string) => boolean;
@@ -192,7 +197,9 @@ const RULE_PARAMETER_SCHEMA = {
     optional: true,
     accepts: 'an S3 bucket name',
     example: 'org-cloudtrail-logs',
-    description: 'The passing trail must deliver to this S3 bucket. Empty: any bucket.',
+    parameter: {
+      description: 'The passing trail must deliver to this S3 bucket. Empty: any bucket.',
+    },
   },
   snsTopicArn: {
     kind: 'text',
@@ -201,7 +208,9 @@ const RULE_PARAMETER_SCHEMA = {
     optional: true,
     accepts: 'an SNS topic ARN',
     example: 'arn:aws:sns:us-east-1:111122223333:trail-topic',
-    description: 'The passing trail must notify this SNS topic (ARN). Empty: any or none.',
+    parameter: {
+      description: 'The passing trail must notify this SNS topic (ARN). Empty: any or none.',
+    },
   },
   cloudWatchLogsLogGroupArn: {
     kind: 'text',
@@ -210,8 +219,10 @@ const RULE_PARAMETER_SCHEMA = {
     optional: true,
     accepts: 'a CloudWatch Logs log group ARN',
     example: 'arn:aws:logs:us-east-1:111122223333:log-group:trail-logs:*',
-    description:
-      'The passing trail must send to this CloudWatch Logs log group (ARN). Empty: any or none.',
+    parameter: {
+      description:
+        'The passing trail must send to this CloudWatch Logs log group (ARN). Empty: any or none.',
+    },
   },
   includeManagementEvents: {
     kind: 'boolean',
@@ -219,7 +230,7 @@ const RULE_PARAMETER_SCHEMA = {
     default: DEFAULT_PARAMETERS.includeManagementEvents,
     accepts: 'true, false',
     example: 'true',
-    description: 'Require management events to be logged from every event source.',
+    parameter: { description: 'Require management events to be logged from every event source.' },
   },
   readWriteType: {
     kind: 'choice',
@@ -228,7 +239,10 @@ const RULE_PARAMETER_SCHEMA = {
     default: DEFAULT_PARAMETERS.readWriteType,
     accepts: READ_WRITE_TYPES.join(', '),
     example: 'ALL',
-    description: 'The kinds of management events that must be logged: ALL, ReadOnly or WriteOnly.',
+    parameter: {
+      description:
+        'The kinds of management events that must be logged: ALL, ReadOnly or WriteOnly.',
+    },
   },
   trustOrganizationTrails: {
     kind: 'boolean',
@@ -236,8 +250,10 @@ const RULE_PARAMETER_SCHEMA = {
     default: DEFAULT_PARAMETERS.trustOrganizationTrails,
     accepts: 'true, false',
     example: 'false',
-    description:
-      'Count a logging multi-Region organization trail whose selectors this member account cannot read.',
+    parameter: {
+      description:
+        'Count a logging multi-Region organization trail whose selectors this member account cannot read.',
+    },
   },
 } as const satisfies Record<ParameterName, OptionEntry & { group: 'ruleParameter' }>;
 
@@ -247,14 +263,16 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     kind: 'text',
     group: 'rule',
     pattern: RULE_NAME_PATTERN,
-    // The parser explains a reserved prefix on its own; the template parameter can only refuse it.
-    templatePattern: `^${NOT_RESERVED}${RULE_NAME_PATTERN.slice(1)}`,
     refuse: documentNameProblem,
     default: DEFAULT_RULE_NAME,
     accepts: '1–36 letters, digits and hyphens, starting with a letter',
     example: DEFAULT_RULE_NAME,
-    description:
-      'The Config rule name; the functions, document and roles are named after it. 1-36 letters, digits and hyphens, starting with a letter.',
+    parameter: {
+      description:
+        'The Config rule name; the functions, document and roles are named after it. 1-36 letters, digits and hyphens, starting with a letter.',
+      // The parser explains a reserved prefix on its own; the parameter can only refuse it.
+      pattern: `^${NOT_RESERVED}${RULE_NAME_PATTERN.slice(1)}`,
+    },
   },
   maximumExecutionFrequency: {
     kind: 'choice',
@@ -263,7 +281,7 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     default: 'TwentyFour_Hours',
     accepts: EXECUTION_FREQUENCIES.join(', '),
     example: 'Six_Hours',
-    description: 'How often AWS Config runs the periodic evaluation.',
+    parameter: { description: 'How often AWS Config runs the periodic evaluation.' },
   },
   ...RULE_PARAMETER_SCHEMA,
   triggerOnTrailChange: {
@@ -272,8 +290,10 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     default: true,
     accepts: 'true, false',
     example: 'false',
-    description:
-      'Also evaluate when a trail changes (needs AWS::CloudTrail::Trail recorded by AWS Config).',
+    parameter: {
+      description:
+        'Also evaluate when a trail changes (needs AWS::CloudTrail::Trail recorded by AWS Config).',
+    },
   },
   automaticRemediation: {
     kind: 'boolean',
@@ -281,7 +301,7 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     default: false,
     accepts: 'true, false',
     example: 'true',
-    description: 'Remediate automatically when the rule is NON_COMPLIANT.',
+    parameter: { description: 'Remediate automatically when the rule is NON_COMPLIANT.' },
   },
   maximumAutomaticAttempts: {
     kind: 'number',
@@ -291,8 +311,10 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     default: 5,
     accepts: `a whole number from 1 to ${MAX_AUTOMATIC_ATTEMPTS}`,
     example: '3',
-    description:
-      'Failed automatic remediation attempts before AWS Config records a remediation exception. The retry window covers that many runs of the document.',
+    parameter: {
+      description:
+        'Failed automatic remediation attempts before AWS Config records a remediation exception. The retry window covers that many runs of the document.',
+    },
   },
   // No template parameter: CloudFormation cannot check that a window given at deploy time
   // covers the attempts given with it, so the member template looks the window up by the attempts.
@@ -311,13 +333,16 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     group: 'remediation',
     pattern: TRAIL_NAME_PATTERN,
     valid: isTrailName,
-    templatePattern: `^(?=.{3,128}$)(?![0-9]{1,3}([.][0-9]{1,3}){3}$)${TRAIL_NAME_PATTERN.slice(1)}`,
     optional: true,
     accepts:
       'a trail name: 3–128 letters and digits with single ".", "_" or "-" between them, not an IP address',
     example: 'management-events',
-    description:
-      'The name of a trail the remediation creates. Empty: multi-region-management-events.',
+    parameter: {
+      description:
+        'The name of a trail the remediation creates. Empty: multi-region-management-events.',
+      // What isTrailName checks besides the pattern: 3–128 characters, not an IP address.
+      pattern: `^(?=.{3,128}$)(?![0-9]{1,3}([.][0-9]{1,3}){3}$)${TRAIL_NAME_PATTERN.slice(1)}`,
+    },
   },
   bucketName: {
     kind: 'text',
@@ -326,8 +351,10 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     optional: true,
     accepts: 'an S3 bucket name: 3–63 lower-case letters, digits, ".", "-"',
     example: 'cloudtrail-logs-111122223333',
-    description:
-      'The bucket a trail the remediation creates delivers to. Empty: S3BucketName, else cloudtrail-logs-<account>-<Region>. Must equal S3BucketName when both are set.',
+    parameter: {
+      description:
+        'The bucket a trail the remediation creates delivers to. Empty: S3BucketName, else cloudtrail-logs-<account>-<Region>. Must equal S3BucketName when both are set.',
+    },
   },
   kmsKeyId: {
     kind: 'text',
@@ -336,8 +363,10 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     optional: true,
     accepts: 'a KMS key ID, key ARN, alias name or alias ARN',
     example: 'alias/cloudtrail',
-    description:
-      'The KMS key (ID, ARN, alias name or alias ARN) a trail the remediation creates encrypts with. Empty: SSE-S3.',
+    parameter: {
+      description:
+        'The KMS key (ID, ARN, alias name or alias ARN) a trail the remediation creates encrypts with. Empty: SSE-S3.',
+    },
   },
   logGroupKmsKeyArn: {
     kind: 'text',
@@ -346,8 +375,10 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     optional: true,
     accepts: 'a KMS key ARN in the stack’s Region',
     example: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-    description:
-      "A KMS key ARN, in this Region, that encrypts both functions' log groups; its policy must let CloudWatch Logs use it. Empty: CloudWatch Logs' own encryption.",
+    parameter: {
+      description:
+        "A KMS key ARN, in this Region, that encrypts both functions' log groups; its policy must let CloudWatch Logs use it. Empty: CloudWatch Logs' own encryption.",
+    },
   },
   subnetIds: {
     kind: 'list',
@@ -356,8 +387,10 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     optional: true,
     accepts: '1 to 16 subnet IDs, comma-separated, with securityGroupIds',
     example: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
-    description:
-      'Subnet IDs, comma-separated, for both functions; they need VPC endpoints or a NAT route to the AWS APIs. Set with SecurityGroupIds. Empty: no VPC.',
+    parameter: {
+      description:
+        'Subnet IDs, comma-separated, for both functions; they need VPC endpoints or a NAT route to the AWS APIs. Set with SecurityGroupIds. Empty: no VPC.',
+    },
   },
   securityGroupIds: {
     kind: 'list',
@@ -366,8 +399,10 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     optional: true,
     accepts: '1 to 5 security group IDs, comma-separated, with subnetIds',
     example: 'sg-0123456789abcdef0',
-    description:
-      'Security group IDs, comma-separated, for both functions. Set with SubnetIds. Empty: no VPC.',
+    parameter: {
+      description:
+        'Security group IDs, comma-separated, for both functions. Set with SubnetIds. Empty: no VPC.',
+    },
   },
   alarmTopicArn: {
     kind: 'text',
@@ -376,8 +411,10 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     optional: true,
     accepts: 'a standard (not FIFO) SNS topic ARN',
     example: 'arn:aws:sns:eu-west-1:111122223333:security-alerts',
-    description:
-      "An SNS topic ARN that the functions' error alarms notify. Empty: the alarms change state without notifying anyone.",
+    parameter: {
+      description:
+        "An SNS topic ARN that the functions' error alarms notify. Empty: the alarms change state without notifying anyone.",
+    },
   },
 } as const satisfies Record<string, OptionEntry>;
 

@@ -2,14 +2,13 @@
 import { PARAMETER_NAMES, type ParameterName } from '../rule/parameters';
 import {
   DEPLOYMENT_OPTION_SCHEMA,
-  MAX_AUTOMATIC_ATTEMPTS,
   type OptionEntry,
+  type TemplateParameter,
 } from './option-schema';
 import {
   type DeploymentOptions,
   minimumRetryAttemptSeconds,
   OPTION_NAMES,
-  OPTIONS,
   type OptionName,
   ruleInputParameters,
 } from './options';
@@ -38,18 +37,18 @@ export interface ParameterDeclaration {
 
 /**
  * The options that are parameters of the member template: those whose
- * schema entry has a description. The retry window is not one:
+ * schema entry has a `parameter`. The retry window is not one:
  * CloudFormation cannot check that a window given at deploy time covers the
  * attempts given with it, so the template looks the window up by the
  * attempts instead ({@link retryWindowMapping}).
  */
 export type TemplateParameterOption = {
-  [K in OptionName]: (typeof DEPLOYMENT_OPTION_SCHEMA)[K] extends { description: string }
+  [K in OptionName]: (typeof DEPLOYMENT_OPTION_SCHEMA)[K] extends { parameter: TemplateParameter }
     ? K
     : never;
 }[OptionName];
 export const TEMPLATE_PARAMETER_OPTIONS = OPTION_NAMES.filter(
-  (name): name is TemplateParameterOption => entry(name).description !== undefined,
+  (name): name is TemplateParameterOption => entry(name).parameter !== undefined,
 );
 
 /** The member template's mapping from MaximumAutomaticAttempts to RetryAttemptSeconds. */
@@ -66,7 +65,8 @@ export function retryWindowMapping(
   options: DeploymentOptions,
 ): Record<string, { Seconds: number }> {
   const mapping: Record<string, { Seconds: number }> = {};
-  for (let attempts = 1; attempts <= MAX_AUTOMATIC_ATTEMPTS; attempts++) {
+  const { min, max } = DEPLOYMENT_OPTION_SCHEMA.maximumAutomaticAttempts;
+  for (let attempts = min; attempts <= max; attempts++) {
     mapping[String(attempts)] = {
       Seconds: Math.max(options.retryAttemptSeconds ?? 0, minimumRetryAttemptSeconds(attempts)),
     };
@@ -107,31 +107,26 @@ export function parameterDeclaration(
   value: string,
 ): ParameterDeclaration {
   const spec = entry(option);
+  const parameter: TemplateParameter = DEPLOYMENT_OPTION_SCHEMA[option].parameter;
   const declaration: ParameterDeclaration = {
     Type: spec.kind === 'number' ? 'Number' : 'String',
     Default: value,
-    Description: spec.description ?? '',
+    Description: parameter.description,
   };
   const optional = OPTIONAL_OPTIONS.has(option);
   if (spec.kind === 'choice') declaration.AllowedValues = [...spec.values];
   if (spec.kind === 'boolean') declaration.AllowedValues = ['true', 'false'];
-  const pattern = templatePattern(spec);
+  // A text or list parameter is held to all the stack's parser checks, written as one pattern.
+  const pattern = parameter.pattern ?? ('pattern' in spec ? spec.pattern : undefined);
   if (pattern !== undefined) {
     declaration.AllowedPattern = optional ? `^$|${pattern}` : pattern;
-    declaration.ConstraintDescription = `must be ${OPTIONS[option].accepts}${optional ? ', or empty' : ''}.`;
+    declaration.ConstraintDescription = `must be ${spec.accepts}${optional ? ', or empty' : ''}.`;
   }
   if (spec.kind === 'number') {
     [declaration.MinValue, declaration.MaxValue] = [spec.min, spec.max];
-    declaration.ConstraintDescription = `must be ${OPTIONS[option].accepts}.`;
+    declaration.ConstraintDescription = `must be ${spec.accepts}.`;
   }
   return declaration;
-}
-
-/** The pattern a text or list parameter must match: all the stack's parser checks, written as one pattern. */
-function templatePattern(spec: OptionEntry): string | undefined {
-  if (spec.kind === 'text') return spec.templatePattern ?? spec.pattern;
-  if (spec.kind === 'list' && 'pattern' in spec) return spec.pattern;
-  return undefined;
 }
 
 /** The condition that an optional option's parameter is set: `HasS3BucketName`. */
