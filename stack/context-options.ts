@@ -2,7 +2,9 @@ import * as z from 'zod';
 import { InvalidParameterError } from '../rule/errors';
 import { parameterValues } from '../rule/parameters';
 import { InvalidOptionError } from './errors';
-import { defaultText, type OptionEntry, type ParsedValue } from './option-schema';
+import { defaultText, type OptionEntry, type ParsedValue } from './option-entry';
+
+export type { OptionSpec } from './option-entry';
 
 /**
  * Reading options from CDK context, for the rule's options and the
@@ -14,33 +16,11 @@ import { defaultText, type OptionEntry, type ParsedValue } from './option-schema
  * and the default, so the synth stops before anything is built.
  */
 
-/** What docs/deployment.md and the errors say of one option. */
-export interface OptionSpec {
-  default: string;
-  accepts: string;
-  example: string;
-}
-
 /** Reads one context value, as `app.node.tryGetContext` does. */
 export type ContextLookup = (name: string) => unknown;
 
 /** The options a schema's entries give, each its entry's value (`undefined` for an optional one left unset). */
 export type ContextValues<S> = { -readonly [K in keyof S]: ParsedValue<S[K]> };
-
-/** Each option's default, what it accepts and an example, as docs and errors say them. */
-export function optionSpecs<S extends Record<string, OptionEntry>>(
-  schema: S,
-): { [K in keyof S]: OptionSpec } {
-  const specs = {} as { [K in keyof S]: OptionSpec };
-  for (const [name, entry] of Object.entries<OptionEntry>(schema)) {
-    specs[name as keyof S] = {
-      default: defaultText(entry),
-      accepts: entry.accepts,
-      example: entry.example,
-    };
-  }
-  return specs;
-}
 
 /** The error for a value an option does not accept. */
 export function invalidOptionMessage(name: string, entry: OptionEntry, value: unknown): string {

@@ -8,10 +8,10 @@ import {
   type ContextLookup,
   type ContextValues,
   contextObject,
-  optionSpecs,
   parseContext,
 } from './context-options';
 import { InvalidOptionError } from './errors';
+import { optionSpecs } from './option-entry';
 import {
   DEPLOYMENT_OPTION_SCHEMA,
   DOCUMENT_RUN_SECONDS,
@@ -89,14 +89,14 @@ export type { ContextLookup };
 
 type SchemaValues = ContextValues<typeof DEPLOYMENT_OPTION_SCHEMA>;
 
-/** A value that is the same type, and the same keys, as `B`, so that the schema and the interface cannot drift apart. */
+// Every field of DeploymentOptions but ruleParameters is a schema entry's option with the type
+// the entry gives, and every such option is a field: an entry or a field without the other fails to compile.
 type Settled<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const SCHEMA_GIVES_DEPLOYMENT_OPTIONS: Same<
+true satisfies Same<
   Settled<Omit<SchemaValues, ParameterName>>,
   Settled<Omit<DeploymentOptions, 'ruleParameters'>>
-> = true;
-void SCHEMA_GIVES_DEPLOYMENT_OPTIONS;
+>;
 
 /**
  * Parses the deployment options from CDK context. Every value may be given

@@ -2,9 +2,9 @@ import {
   type ContextLookup,
   type ContextValues,
   contextObject,
-  optionSpecs,
   parseContext,
 } from './context-options';
+import { optionSpecs } from './option-entry';
 import {
   type CALL_AS,
   type CONCURRENCY_MODES,

@@ -1,10 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here are CloudFormation Fn::Sub variables.
 import { PARAMETER_NAMES, type ParameterName } from '../rule/parameters';
-import {
-  DEPLOYMENT_OPTION_SCHEMA,
-  type OptionEntry,
-  type TemplateParameter,
-} from './option-schema';
+import type { OptionEntry, TemplateParameter } from './option-entry';
+import { DEPLOYMENT_OPTION_SCHEMA } from './option-schema';
 import {
   type DeploymentOptions,
   minimumRetryAttemptSeconds,

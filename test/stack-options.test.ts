@@ -5,12 +5,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseRuleParameters } from '../rule/parameters';
 import { buildApp } from '../stack/build-app';
-import {
-  DEPLOYMENT_OPTION_SCHEMA,
-  defaultText,
-  type OptionEntry,
-  ROLLOUT_OPTION_SCHEMA,
-} from '../stack/option-schema';
+import { defaultText, type OptionEntry } from '../stack/option-entry';
+import { DEPLOYMENT_OPTION_SCHEMA, ROLLOUT_OPTION_SCHEMA } from '../stack/option-schema';
 import {
   DEFAULT_RULE_NAME,
   type DeploymentOptions,
