@@ -5,16 +5,22 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseRuleParameters } from '../rule/parameters';
 import { buildApp } from '../stack/build-app';
+import { defaultText, type OptionEntry } from '../stack/option-entry';
+import { DEPLOYMENT_OPTION_SCHEMA, ROLLOUT_OPTION_SCHEMA } from '../stack/option-schema';
 import {
+  DEFAULT_RULE_NAME,
   type DeploymentOptions,
   DOCUMENT_RUN_SECONDS,
   InvalidOptionError,
   OPTION_NAMES,
   OPTIONS,
+  type OptionName,
   parseOptions,
   retryWindow,
   ruleInputParameters,
 } from '../stack/options';
+import { parseRolloutOptions, ROLLOUT_OPTION_NAMES } from '../stack/rollout-options';
+import { parameterDeclaration, TEMPLATE_PARAMETER_OPTIONS } from '../stack/template-parameters';
 import { synthApp } from './support/synth-app';
 
 /*
@@ -247,21 +253,143 @@ describe('option values', () => {
     ).toThrow(/InputParameters \d+ characters long; AWS Config accepts at most 1024/);
   });
 
-  it("are each in docs/deployment.md's options table, with their default", () => {
+  it("are each in docs/deployment.md's options table, with their default and what they accept", () => {
     const doc = readFileSync(join(__dirname, '..', 'docs', 'deployment.md'), 'utf8');
     const table = doc.split('\n## Options\n')[1]?.split('\n## ')[0] ?? '';
-    const rows = table.split('\n').filter((line) => line.startsWith('| `'));
-    for (const name of OPTION_NAMES) {
-      const row = rows.find((r) => r.split('|')[1]?.includes(`\`${name}\``));
-      expect({ name, row }).toEqual({ name, row: expect.any(String) });
-      const option = OPTIONS[name];
-      if (!option.default.startsWith('(') && !row?.split('|')[1]?.includes(',')) {
-        expect({ name, default: row?.split('|')[2]?.trim() }).toEqual({
-          name,
-          default: `\`${option.default}\``,
-        });
+    expect(tableProblems(DEPLOYMENT_OPTION_SCHEMA, table)).toEqual([]);
+  });
+
+  it("are, for the rollout, each in docs/organization-rollout.md's table, with their default and what they accept", () => {
+    const doc = readFileSync(join(__dirname, '..', 'docs', 'organization-rollout.md'), 'utf8');
+    const table = doc.split("The rollout's own options:\n")[1]?.trimStart().split('\n\n')[0] ?? '';
+    expect(tableProblems(ROLLOUT_OPTION_SCHEMA, table)).toEqual([]);
+  });
+
+  it('find what a docs table gets wrong: a missing or unknown option, a wrong default, an accepted value left out', () => {
+    const row = (name: string, defaults: string, accepts: string) =>
+      `| \`${name}\` | ${defaults} | ${accepts} | what it changes |`;
+    const schema = {
+      callAs: ROLLOUT_OPTION_SCHEMA.callAs,
+      maxConcurrentPercentage: ROLLOUT_OPTION_SCHEMA.maxConcurrentPercentage,
+      regions: ROLLOUT_OPTION_SCHEMA.regions,
+    };
+    expect(
+      tableProblems(
+        schema,
+        [
+          row('callAs', '`SELF`', '`DELEGATED_ADMIN`'),
+          row('maxConcurrentPercentage', '`25`', '1 to 99'),
+          row('regionz', 'the Region the rollout stack is deployed in', 'Region codes'),
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'callAs: default SELF, not DELEGATED_ADMIN',
+      'callAs: accepts "`DELEGATED_ADMIN`", without SELF',
+      'maxConcurrentPercentage: accepts "1 to 99", without 1 to 100',
+      'regionz: in the table, but no option',
+      'regions: not in the table',
+    ]);
+  });
+});
+
+/**
+ * What a docs table of options (`| option | default | accepts | … |`) says
+ * differently from the schema: each option in one row (a row may name
+ * several), its default as the schema has it, and every value it accepts
+ * (a choice's values, a number's range) named unless the row refers to
+ * another page.
+ */
+function tableProblems(schema: Record<string, OptionEntry>, table: string): string[] {
+  const problems: string[] = [];
+  const found = new Set<string>();
+  for (const line of table.split('\n').filter((l) => l.startsWith('| `'))) {
+    const [, names = '', defaults = '', accepts = ''] = line.split('|').map((cell) => cell.trim());
+    const named = [...names.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? '');
+    const parts = defaults.split(', ');
+    named.forEach((name, i) => {
+      const entry = schema[name];
+      if (entry === undefined) {
+        problems.push(`${name}: in the table, but no option`);
+        return;
       }
-    }
+      found.add(name);
+      const shown = (parts.length === named.length ? parts[i] : defaults) ?? '';
+      const expected = defaultText(entry);
+      if (expected === '(not set)') {
+        if (!shown.startsWith('not set')) problems.push(`${name}: default ${shown}, not "not set"`);
+      } else if (!expected.startsWith('(') && shown.replaceAll('`', '') !== expected) {
+        problems.push(`${name}: default ${shown.replaceAll('`', '')}, not ${expected}`);
+      }
+      if (accepts.includes('[Parameters]')) return;
+      const values =
+        entry.kind === 'choice' ? entry.values : entry.kind === 'boolean' ? ['true', 'false'] : [];
+      for (const value of values) {
+        if (!accepts.includes(`\`${value}\``)) {
+          problems.push(`${name}: accepts "${accepts}", without ${value}`);
+        }
+      }
+      if (
+        entry.kind === 'number' &&
+        !accepts.includes(`${entry.min} to ${entry.max}`) &&
+        !(entry.min === 1 && accepts.includes(`up to ${entry.max}`))
+      ) {
+        problems.push(`${name}: accepts "${accepts}", without ${entry.min} to ${entry.max}`);
+      }
+    });
+  }
+  for (const name of Object.keys(schema).filter((n) => !found.has(n))) {
+    problems.push(`${name}: not in the table`);
+  }
+  return problems;
+}
+
+describe('the option schema', () => {
+  /** An option that is only accepted with another gets that one's example too. */
+  const PARTNERS: Partial<Record<string, string>> = {
+    subnetIds: 'securityGroupIds',
+    securityGroupIds: 'subnetIds',
+  };
+  const withPartner = (name: OptionName) => {
+    const partner = PARTNERS[name] as OptionName | undefined;
+    return {
+      [name]: DEPLOYMENT_OPTION_SCHEMA[name].example,
+      ...(partner === undefined ? {} : { [partner]: DEPLOYMENT_OPTION_SCHEMA[partner].example }),
+    };
+  };
+
+  it.each(OPTION_NAMES)('gives %s an example the stack accepts', (name) => {
+    expect(() => parse(withPartner(name))).not.toThrow();
+  });
+
+  it.each(TEMPLATE_PARAMETER_OPTIONS)(
+    "gives %s an example its template parameter's constraints accept",
+    (name) => {
+      const example = DEPLOYMENT_OPTION_SCHEMA[name].example;
+      const declaration = parameterDeclaration(name, example);
+      const checks = [
+        declaration.AllowedPattern === undefined ||
+          new RegExp(declaration.AllowedPattern).test(example),
+        declaration.AllowedValues === undefined || declaration.AllowedValues.includes(example),
+        declaration.MinValue === undefined ||
+          (Number(example) >= declaration.MinValue &&
+            Number(example) <= (declaration.MaxValue ?? Number.POSITIVE_INFINITY)),
+      ];
+      expect({ name, checks }).toEqual({ name, checks: [true, true, true] });
+    },
+  );
+
+  it.each(ROLLOUT_OPTION_NAMES)('gives the rollout option %s an example it accepts', (name) => {
+    const context: Record<string, string> = { [name]: ROLLOUT_OPTION_SCHEMA[name].example };
+    expect(() => parseRolloutOptions((n) => context[n], DEFAULT_RULE_NAME, [name])).not.toThrow();
+  });
+
+  it('with several bad options, names the first in the table, and checks across options only once each is accepted', () => {
+    expect(() => parse({ alarmTopicArn: 'alerts', ruleName: '1st-rule' })).toThrow(
+      /^Context option ruleName has the value "1st-rule"/,
+    );
+    expect(() =>
+      parse({ bucketName: 'other-logs', s3BucketName: 'central-logs', alarmTopicArn: 'alerts' }),
+    ).toThrow(/^Context option alarmTopicArn has the value "alerts"/);
   });
 });
 

@@ -1,0 +1,433 @@
+import {
+  assertDocumentName,
+  documentWorstCaseSeconds,
+  RESERVED_DOCUMENT_PREFIXES,
+  remediationDocument,
+} from '../remediation/document';
+import {
+  BUCKET_NAME_PATTERN,
+  isTrailName,
+  KMS_KEY_ID_PATTERN,
+  TRAIL_NAME_PATTERN,
+} from '../remediation/input';
+import {
+  DEFAULT_PARAMETERS,
+  type ParameterName,
+  type ReadWriteType,
+  TEXT_PARAMETER_PATTERNS,
+} from '../rule/parameters';
+import { resourceNames } from './names';
+import type { OptionEntry } from './option-entry';
+
+/**
+ * Every option the deployment takes, one entry each: what kind of value it
+ * is, its default, what it accepts (and how the errors say it), an example,
+ * and the description of its template parameter. The context reader
+ * (`parseOptions`, `parseRolloutOptions`), the parameters of the member
+ * template and the conformance pack, and the check of the docs' option
+ * tables are all derived from these entries.
+ *
+ * Adding an option is one entry here plus its use. An option with a
+ * `parameter` is also a parameter of the member template; a rule parameter
+ * (`group: 'ruleParameter'`) is read by the rule's own parser.
+ */
+
+/** How often Config runs the periodic evaluation, as Config spells it. */
+export const EXECUTION_FREQUENCIES = [
+  'One_Hour',
+  'Three_Hours',
+  'Six_Hours',
+  'Twelve_Hours',
+  'TwentyFour_Hours',
+] as const;
+export type ExecutionFrequency = (typeof EXECUTION_FREQUENCIES)[number];
+
+export const DEFAULT_RULE_NAME = 'cloudtrail-1-multi-region-trail';
+
+/**
+ * Rule names become the stack name, function names, the document name and
+ * part of the automation role's name (`<ruleName>-automation-<Region>`, at
+ * most 64 characters), so they are held to what all of those accept.
+ */
+export const RULE_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9-]{0,35}$';
+
+/** A KMS key ARN: CloudWatch Logs takes a key by its ARN, never by an alias. */
+export const LOG_GROUP_KEY_ARN_PATTERN =
+  '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$';
+/** 1 to 16 subnet IDs, comma-separated (Lambda's VpcConfig takes at most 16). */
+export const SUBNET_IDS_PATTERN = '^subnet-[0-9a-f]{8,17}(,subnet-[0-9a-f]{8,17}){0,15}$';
+/** 1 to 5 security group IDs, comma-separated (Lambda's VpcConfig takes at most 5). */
+export const SECURITY_GROUP_IDS_PATTERN = '^sg-[0-9a-f]{8,17}(,sg-[0-9a-f]{8,17}){0,4}$';
+/** A standard SNS topic ARN: CloudWatch alarm actions cannot publish to a FIFO topic. */
+export const TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$';
+
+/** The longest one run of the remediation document can take (its shape does not depend on the names in it). */
+export const DOCUMENT_RUN_SECONDS = documentWorstCaseSeconds(
+  remediationDocument({ remediationFunction: 'remediation', ruleName: 'rule' }),
+);
+
+/** The most automatic attempts, and the longest retry window, AWS Config accepts. */
+export const MAX_AUTOMATIC_ATTEMPTS = 25;
+export const MAX_RETRY_ATTEMPT_SECONDS = 2_678_000;
+
+/** A pattern that refuses, in any case, the prefixes SSM reserves for document names (which are named after the rule). */
+const NOT_RESERVED = `(?!${RESERVED_DOCUMENT_PREFIXES.map((prefix) =>
+  [...prefix].map((c) => `[${c.toUpperCase()}${c.toLowerCase()}]`).join(''),
+).join('|')})`;
+
+/** Why SSM would refuse the document named after a rule name, if it would. */
+function documentNameProblem(ruleName: string): string | undefined {
+  try {
+    assertDocumentName(resourceNames(ruleName).documentName);
+    return undefined;
+  } catch (error) {
+    return `the remediation document is named after it, and ${(error as Error).message}`;
+  }
+}
+
+/** The kinds of management events `readWriteType` takes, as the rule spells them. */
+const READ_WRITE_TYPES = [
+  'ALL',
+  'ReadOnly',
+  'WriteOnly',
+] as const satisfies readonly ReadWriteType[];
+
+/**
+ * The rule's own parameters, as options: names, patterns and defaults are
+ * the rule's, and the reader checks their values with the rule's own parser,
+ * so the stack accepts exactly what the rule accepts.
+ */
+const RULE_PARAMETER_SCHEMA = {
+  s3BucketName: {
+    kind: 'text',
+    group: 'ruleParameter',
+    pattern: TEXT_PARAMETER_PATTERNS.s3BucketName.source,
+    optional: true,
+    accepts: 'an S3 bucket name',
+    example: 'org-cloudtrail-logs',
+    parameter: {
+      description: 'The passing trail must deliver to this S3 bucket. Empty: any bucket.',
+    },
+  },
+  snsTopicArn: {
+    kind: 'text',
+    group: 'ruleParameter',
+    pattern: TEXT_PARAMETER_PATTERNS.snsTopicArn.source,
+    optional: true,
+    accepts: 'an SNS topic ARN',
+    example: 'arn:aws:sns:us-east-1:111122223333:trail-topic',
+    parameter: {
+      description: 'The passing trail must notify this SNS topic (ARN). Empty: any or none.',
+    },
+  },
+  cloudWatchLogsLogGroupArn: {
+    kind: 'text',
+    group: 'ruleParameter',
+    pattern: TEXT_PARAMETER_PATTERNS.cloudWatchLogsLogGroupArn.source,
+    optional: true,
+    accepts: 'a CloudWatch Logs log group ARN',
+    example: 'arn:aws:logs:us-east-1:111122223333:log-group:trail-logs:*',
+    parameter: {
+      description:
+        'The passing trail must send to this CloudWatch Logs log group (ARN). Empty: any or none.',
+    },
+  },
+  includeManagementEvents: {
+    kind: 'boolean',
+    group: 'ruleParameter',
+    default: DEFAULT_PARAMETERS.includeManagementEvents,
+    accepts: 'true, false',
+    example: 'true',
+    parameter: { description: 'Require management events to be logged from every event source.' },
+  },
+  readWriteType: {
+    kind: 'choice',
+    group: 'ruleParameter',
+    values: READ_WRITE_TYPES,
+    default: DEFAULT_PARAMETERS.readWriteType,
+    accepts: READ_WRITE_TYPES.join(', '),
+    example: 'ALL',
+    parameter: {
+      description:
+        'The kinds of management events that must be logged: ALL, ReadOnly or WriteOnly.',
+    },
+  },
+  trustOrganizationTrails: {
+    kind: 'boolean',
+    group: 'ruleParameter',
+    default: DEFAULT_PARAMETERS.trustOrganizationTrails,
+    accepts: 'true, false',
+    example: 'false',
+    parameter: {
+      description:
+        'Count a logging multi-Region organization trail whose selectors this member account cannot read.',
+    },
+  },
+} as const satisfies Record<ParameterName, OptionEntry & { group: 'ruleParameter' }>;
+
+/** The deployment's options, in the order docs/deployment.md and the member template list them. */
+export const DEPLOYMENT_OPTION_SCHEMA = {
+  ruleName: {
+    kind: 'text',
+    group: 'rule',
+    pattern: RULE_NAME_PATTERN,
+    refuse: documentNameProblem,
+    default: DEFAULT_RULE_NAME,
+    accepts: '1–36 letters, digits and hyphens, starting with a letter',
+    example: DEFAULT_RULE_NAME,
+    parameter: {
+      description:
+        'The Config rule name; the functions, document and roles are named after it. 1-36 letters, digits and hyphens, starting with a letter.',
+      // The parser explains a reserved prefix on its own; the parameter can only refuse it.
+      pattern: `^${NOT_RESERVED}${RULE_NAME_PATTERN.slice(1)}`,
+    },
+  },
+  maximumExecutionFrequency: {
+    kind: 'choice',
+    group: 'schedule',
+    values: EXECUTION_FREQUENCIES,
+    default: 'TwentyFour_Hours',
+    accepts: EXECUTION_FREQUENCIES.join(', '),
+    example: 'Six_Hours',
+    parameter: { description: 'How often AWS Config runs the periodic evaluation.' },
+  },
+  ...RULE_PARAMETER_SCHEMA,
+  triggerOnTrailChange: {
+    kind: 'boolean',
+    group: 'schedule',
+    default: true,
+    accepts: 'true, false',
+    example: 'false',
+    parameter: {
+      description:
+        'Also evaluate when a trail changes (needs AWS::CloudTrail::Trail recorded by AWS Config).',
+    },
+  },
+  automaticRemediation: {
+    kind: 'boolean',
+    group: 'remediation',
+    default: false,
+    accepts: 'true, false',
+    example: 'true',
+    parameter: { description: 'Remediate automatically when the rule is NON_COMPLIANT.' },
+  },
+  maximumAutomaticAttempts: {
+    kind: 'number',
+    group: 'remediation',
+    min: 1,
+    max: MAX_AUTOMATIC_ATTEMPTS,
+    default: 5,
+    accepts: `a whole number from 1 to ${MAX_AUTOMATIC_ATTEMPTS}`,
+    example: '3',
+    parameter: {
+      description:
+        'Failed automatic remediation attempts before AWS Config records a remediation exception. The retry window covers that many runs of the document.',
+    },
+  },
+  // No template parameter: CloudFormation cannot check that a window given at deploy time
+  // covers the attempts given with it, so the member template looks the window up by the attempts.
+  retryAttemptSeconds: {
+    kind: 'number',
+    group: 'remediation',
+    min: 1,
+    max: MAX_RETRY_ATTEMPT_SECONDS,
+    optional: true,
+    defaultText: `maximumAutomaticAttempts × ${DOCUMENT_RUN_SECONDS}`,
+    accepts: `a whole number of seconds up to ${MAX_RETRY_ATTEMPT_SECONDS}, at least maximumAutomaticAttempts × ${DOCUMENT_RUN_SECONDS}`,
+    example: '3600',
+  },
+  trailName: {
+    kind: 'text',
+    group: 'remediation',
+    pattern: TRAIL_NAME_PATTERN,
+    valid: isTrailName,
+    optional: true,
+    accepts:
+      'a trail name: 3–128 letters and digits with single ".", "_" or "-" between them, not an IP address',
+    example: 'management-events',
+    parameter: {
+      description:
+        'The name of a trail the remediation creates. Empty: multi-region-management-events.',
+      // What isTrailName checks besides the pattern: 3–128 characters, not an IP address.
+      pattern: `^(?=.{3,128}$)(?![0-9]{1,3}([.][0-9]{1,3}){3}$)${TRAIL_NAME_PATTERN.slice(1)}`,
+    },
+  },
+  bucketName: {
+    kind: 'text',
+    group: 'remediation',
+    pattern: BUCKET_NAME_PATTERN,
+    optional: true,
+    accepts: 'an S3 bucket name: 3–63 lower-case letters, digits, ".", "-"',
+    example: 'cloudtrail-logs-111122223333',
+    parameter: {
+      description:
+        'The bucket a trail the remediation creates delivers to. Empty: S3BucketName, else cloudtrail-logs-<account>-<Region>. Must equal S3BucketName when both are set.',
+    },
+  },
+  kmsKeyId: {
+    kind: 'text',
+    group: 'remediation',
+    pattern: KMS_KEY_ID_PATTERN,
+    optional: true,
+    accepts: 'a KMS key ID, key ARN, alias name or alias ARN',
+    example: 'alias/cloudtrail',
+    parameter: {
+      description:
+        'The KMS key (ID, ARN, alias name or alias ARN) a trail the remediation creates encrypts with. Empty: SSE-S3.',
+    },
+  },
+  logGroupKmsKeyArn: {
+    kind: 'text',
+    group: 'functionPlacement',
+    pattern: LOG_GROUP_KEY_ARN_PATTERN,
+    optional: true,
+    accepts: 'a KMS key ARN in the stack’s Region',
+    example: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    parameter: {
+      description:
+        "A KMS key ARN, in this Region, that encrypts both functions' log groups; its policy must let CloudWatch Logs use it. Empty: CloudWatch Logs' own encryption.",
+    },
+  },
+  subnetIds: {
+    kind: 'list',
+    group: 'functionPlacement',
+    pattern: SUBNET_IDS_PATTERN,
+    optional: true,
+    accepts: '1 to 16 subnet IDs, comma-separated, with securityGroupIds',
+    example: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+    parameter: {
+      description:
+        'Subnet IDs, comma-separated, for both functions; they need VPC endpoints or a NAT route to the AWS APIs. Set with SecurityGroupIds. Empty: no VPC.',
+    },
+  },
+  securityGroupIds: {
+    kind: 'list',
+    group: 'functionPlacement',
+    pattern: SECURITY_GROUP_IDS_PATTERN,
+    optional: true,
+    accepts: '1 to 5 security group IDs, comma-separated, with subnetIds',
+    example: 'sg-0123456789abcdef0',
+    parameter: {
+      description:
+        'Security group IDs, comma-separated, for both functions. Set with SubnetIds. Empty: no VPC.',
+    },
+  },
+  alarmTopicArn: {
+    kind: 'text',
+    group: 'functionPlacement',
+    pattern: TOPIC_ARN_PATTERN,
+    optional: true,
+    accepts: 'a standard (not FIFO) SNS topic ARN',
+    example: 'arn:aws:sns:eu-west-1:111122223333:security-alerts',
+    parameter: {
+      description:
+        "An SNS topic ARN that the functions' error alarms notify. Empty: the alarms change state without notifying anyone.",
+    },
+  },
+} as const satisfies Record<string, OptionEntry>;
+
+export type OptionName = keyof typeof DEPLOYMENT_OPTION_SCHEMA;
+
+export const CALL_AS = ['DELEGATED_ADMIN', 'SELF'] as const;
+export const REGION_CONCURRENCY = ['PARALLEL', 'SEQUENTIAL'] as const;
+export const CONCURRENCY_MODES = ['SOFT_FAILURE_TOLERANCE', 'STRICT_FAILURE_TOLERANCE'] as const;
+
+/** An OU ID or the organization's root ID. */
+export const OU_OR_ROOT = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+const STACK_SET_NAME = '^[a-zA-Z][-a-zA-Z0-9]{0,127}$';
+/** StackSets takes at most this many OUs in one operation (CreateStackInstances). */
+const MAX_OUS = 50;
+
+/**
+ * The organization rollout's options, in the order
+ * docs/organization-rollout.md lists them. `stackSetName` defaults to the
+ * rule name, which the reader is given.
+ */
+export const ROLLOUT_OPTION_SCHEMA = {
+  organizationalUnitIds: {
+    kind: 'list',
+    group: 'rollout',
+    item: OU_OR_ROOT,
+    maxItems: MAX_OUS,
+    optional: true,
+    defaultText: '(a CloudFormation parameter, OrganizationalUnitIds, given at deploy time)',
+    accepts: `a comma-separated list of up to ${MAX_OUS} OU IDs (ou-…) or the root ID (r-…)`,
+    example: 'ou-ab12-cdef3456,ou-ab12-7890abcd',
+  },
+  regions: {
+    kind: 'list',
+    group: 'rollout',
+    item: REGION,
+    optional: true,
+    defaultText: 'the Region the rollout stack is deployed in',
+    accepts: 'a comma-separated list of Region codes',
+    example: 'us-east-1,eu-west-1',
+  },
+  stackSetName: {
+    kind: 'text',
+    group: 'rollout',
+    pattern: STACK_SET_NAME,
+    defaultText: 'the rule name',
+    accepts: '1–128 letters, digits and hyphens, starting with a letter',
+    example: 'cloudtrail-1',
+  },
+  callAs: {
+    kind: 'choice',
+    group: 'rollout',
+    values: CALL_AS,
+    default: 'DELEGATED_ADMIN',
+    accepts: 'DELEGATED_ADMIN (a delegated administrator account), SELF (the management account)',
+    example: 'SELF',
+  },
+  failureTolerancePercentage: {
+    kind: 'number',
+    group: 'rollout',
+    min: 0,
+    max: 100,
+    default: 10,
+    accepts: 'a whole number from 0 to 100',
+    example: '5',
+  },
+  maxConcurrentPercentage: {
+    kind: 'number',
+    group: 'rollout',
+    min: 1,
+    max: 100,
+    default: 25,
+    accepts: 'a whole number from 1 to 100',
+    example: '50',
+  },
+  regionConcurrencyType: {
+    kind: 'choice',
+    group: 'rollout',
+    values: REGION_CONCURRENCY,
+    default: 'PARALLEL',
+    accepts: REGION_CONCURRENCY.join(', '),
+    example: 'SEQUENTIAL',
+  },
+  concurrencyMode: {
+    kind: 'choice',
+    group: 'rollout',
+    values: CONCURRENCY_MODES,
+    default: 'SOFT_FAILURE_TOLERANCE',
+    accepts: CONCURRENCY_MODES.join(', '),
+    example: 'STRICT_FAILURE_TOLERANCE',
+  },
+  retainStacksOnAccountRemoval: {
+    kind: 'boolean',
+    group: 'rollout',
+    default: false,
+    accepts: 'true, false',
+    example: 'true',
+  },
+  organizationAggregator: {
+    kind: 'boolean',
+    group: 'rollout',
+    default: false,
+    accepts: 'true, false',
+    example: 'true',
+  },
+} as const satisfies Record<string, OptionEntry>;
+
+export type RolloutOptionName = keyof typeof ROLLOUT_OPTION_SCHEMA;
