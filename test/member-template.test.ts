@@ -4,10 +4,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { parameterValues } from '../rule/parameters';
 import { main as synthMember } from '../scripts/synth-member';
 import { cdkJsonContext } from '../stack/build-app';
-import type { CloudTrailRuleStack } from '../stack/cloudtrail-rule-stack';
 import {
   assertWithinLimits,
   buildMemberApp,
+  type MemberStack,
   memberTemplate,
   memberTemplateText,
   TEMPLATE_LIMITS,
@@ -32,12 +32,7 @@ import {
   ParameterRejectedError,
   PSEUDO,
 } from './support/cfn-evaluator';
-import {
-  DeployedResources,
-  describeDeployment,
-  describeNagClean,
-  withoutBootstrapCheck,
-} from './support/deployment-spec';
+import { DeployedResources, withoutBootstrapCheck } from './support/deployed-resources';
 import { LOGGING, startFakeAws } from './support/fake-aws';
 import { ACCOUNT, scheduledEvent, trail } from './support/fixtures';
 import { synthApp, temporaryDirectory } from './support/synth-app';
@@ -45,12 +40,12 @@ import { synthApp, temporaryDirectory } from './support/synth-app';
 /*
  * The member template (`npm run synth:member`): the single-account stack's
  * deployment as one self-contained template for StackSets. It passes the
- * same specification as the stack (support/deployment-spec.ts); here, what
+ * same contract as the stack (deployment-contract.test.ts); here, what
  * makes it deployable without the CDK, its parameters, and the proof that
  * with any options it deploys what the stack deploys with the same options.
  */
 
-let stack: CloudTrailRuleStack;
+let stack: MemberStack;
 let template: Record<string, unknown>;
 
 beforeAll(() => {
@@ -61,9 +56,6 @@ beforeAll(() => {
   }));
   template = Template.fromStack(stack).toJSON();
 }, 120_000);
-
-describeDeployment(() => new DeployedResources(deploy(template)));
-describeNagClean(() => stack);
 
 const parse = (context: Record<string, unknown>) =>
   parseOptions((name) => context[name], Object.keys(context));

@@ -16,7 +16,7 @@ import {
   stackSetParameters,
 } from '../stack/rollout-stack';
 import { parameterName } from '../stack/template-parameters';
-import { describeNagClean } from './support/deployment-spec';
+import { describeNagClean } from './support/nag-clean';
 import { synthApp } from './support/synth-app';
 
 /*

@@ -3,31 +3,23 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { AccountStack } from '../stack/account-stack';
 import { buildApp, cdkJsonContext } from '../stack/build-app';
 import { assetBundle, REMEDIATION_ENTRY, RULE_ENTRY } from '../stack/bundle';
-import type { CloudTrailRuleStack } from '../stack/cloudtrail-rule-stack';
 import { DEFAULT_RULE_NAME } from '../stack/options';
-import { deploy } from './support/cfn-evaluator';
-import {
-  DeployedResources,
-  describeDeployment,
-  describeNagClean,
-  withoutBootstrapCheck,
-} from './support/deployment-spec';
 
 /*
  * The single-account stack, synthesized once as `cdk synth` does (both
  * functions bundled by esbuild, cdk-nag on). What the deployment is, it
- * shares with the member template (support/deployment-spec.ts); what is its
+ * shares with the member template (deployment-contract.test.ts); what is its
  * own (assets, outputs) is here. Option by option variations are in
  * stack-options.test.ts.
  */
 
 const RULE = DEFAULT_RULE_NAME;
 const outdir = mkdtempSync(join(tmpdir(), 'cloudtrail1-stack-'));
-let stack: CloudTrailRuleStack;
+let stack: AccountStack;
 let template: Template;
-let resources: DeployedResources;
 
 beforeAll(() => {
   ({ stack } = buildApp(
@@ -40,13 +32,9 @@ beforeAll(() => {
     { rollout: false },
   ));
   template = Template.fromStack(stack);
-  resources = new DeployedResources(deploy(withoutBootstrapCheck(template.toJSON())));
 }, 120_000);
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-
-describeDeployment(() => resources);
-describeNagClean(() => stack);
 
 /** The logical ID of the one resource whose ID starts with `prefix` (CDK appends a hash). */
 function logicalId(prefix: string): string {
