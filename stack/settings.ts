@@ -26,6 +26,7 @@ export interface When<T> {
   readonly value: T;
 }
 
+/** Whether a template condition decides the value. */
 export function isWhen<T>(value: Optional<T>): value is When<T> {
   return typeof value === 'object' && value !== null && 'when' in value && 'value' in value;
 }

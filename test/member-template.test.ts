@@ -83,6 +83,29 @@ function inlineCode(functionName: string): string {
 }
 
 describe('the member template', () => {
+  // A StackSet update that changed a logical ID would replace the resource in every account.
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html
+  it('keeps the logical IDs its resources have always had, however the code groups them', () => {
+    expect(Object.keys(template.Resources as object).sort()).toEqual([
+      'AutomationRoleC58D7324',
+      'ConfigInvokesRuleFunction',
+      'ConfigRule',
+      'RemediationConfiguration',
+      'RemediationDocument',
+      'RemediationFunction81258F31',
+      'RemediationFunctionErrorsAlarm',
+      'RemediationFunctionKeyPolicyGrant0CA47946',
+      'RemediationFunctionLogsB27AE0D4',
+      'RemediationFunctionRole303EBA94',
+      'RemediationFunctionVpcAccessDC539F5E',
+      'RuleFunctionE18FBDCA',
+      'RuleFunctionErrorsAlarm',
+      'RuleFunctionLogs7B6AB4B3',
+      'RuleFunctionRoleCBBCCEBF',
+      'RuleFunctionVpcAccessA932D665',
+    ]);
+  });
+
   it('deploys into an account that was never bootstrapped: no asset parameter, no bootstrap rule, no asset bucket', () => {
     const resources = template.Resources as Record<string, { Type: string; Properties: object }>;
     // The template as CloudFormation reads it, without the functions' code.

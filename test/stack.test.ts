@@ -64,6 +64,27 @@ describe('the single-account stack', () => {
     template.hasOutput('AutomationRoleArn', { Value: getAtt('AutomationRole') });
   });
 
+  // A resource whose logical ID changes is replaced: a new function, new roles, and the retained
+  // log groups orphaned. The constructs that build the stack must not change any.
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html
+  it('keeps the logical IDs its resources have always had, however the code groups them', () => {
+    expect(Object.keys(template.toJSON().Resources).sort()).toEqual([
+      'AutomationRoleC58D7324',
+      'ConfigInvokesRuleFunction',
+      'ConfigRule',
+      'RemediationConfiguration',
+      'RemediationDocument',
+      'RemediationFunction81258F31',
+      'RemediationFunctionErrorsAlarm',
+      'RemediationFunctionLogsB27AE0D4',
+      'RemediationFunctionRole303EBA94',
+      'RuleFunctionE18FBDCA',
+      'RuleFunctionErrorsAlarm',
+      'RuleFunctionLogs7B6AB4B3',
+      'RuleFunctionRoleCBBCCEBF',
+    ]);
+  });
+
   it('has literal option values and no parameter but the CDK bootstrap version', () => {
     expect(Object.keys(template.toJSON().Parameters)).toEqual(['BootstrapVersion']);
     template.hasResourceProperties('AWS::Config::RemediationConfiguration', {
