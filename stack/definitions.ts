@@ -90,6 +90,7 @@ export function errorAlarmProps(
   topic: Optional<string>,
 ): cloudwatch.CfnAlarmProps {
   const written = optionalProperty(topic, (arn) => [arn]);
+  // Where a template condition decides, one Fn::If stands for the whole list.
   const actions = written === undefined || Array.isArray(written) ? written : Token.asList(written);
   return {
     alarmName: `${settings.functionName}-errors`,

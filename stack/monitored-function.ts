@@ -1,4 +1,4 @@
-import { Aws, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -48,7 +48,7 @@ export class MonitoredFunction extends ResourceGroup {
     });
     const kmsKeyId = optionalProperty(placement.logGroupKmsKeyArn, (arn) => arn);
     if (kmsKeyId !== undefined) {
-      (this.logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = kmsKeyId.toString();
+      (this.logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = Token.asString(kmsKeyId);
     }
     acknowledgeUnlessSet(this.logGroup, 'logGroupKmsKeyArn', placement.logGroupKmsKeyArn);
 

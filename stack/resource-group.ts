@@ -10,10 +10,15 @@ import { Construct, RootConstruct } from 'constructs';
  */
 export class ResourceGroup extends Construct {}
 
-/** Every path component seen so far, below one root, for {@link Names.uniqueId}. */
+/**
+ * Paths of construct IDs, as constructs below a root of their own: CDK
+ * gives a path's logical ID only for a construct ({@link Names.uniqueId},
+ * from the path below the root, as a stack's logical IDs are from the path
+ * below the stack), so each path asked for is built here once.
+ */
 const paths = new RootConstruct();
 
-/** The logical ID CloudFormation sees for a path of construct IDs below a stack: CDK's own scheme. */
+/** The logical ID of a resource at this path below a stack, by CDK's own scheme. */
 function logicalIdOf(components: string[]): string {
   let scope: Construct = paths;
   for (const id of components)
