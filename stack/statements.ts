@@ -30,6 +30,8 @@ export const WILDCARD_REASONS: Record<string, string> = {
     'ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets support no resource-level permissions (Service Authorization Reference), so they can only be granted on "*"; both only read.',
   CheckNewTrailKey:
     'No KMS key ARN is configured (none, or an alias: KMS authorizes key actions on key ARNs, never on aliases), and a person may pass KmsKeyId when running the document; the actions only read a key and its policy, and the ARN is limited to keys of one account in one Region.',
+  ReadOrganization:
+    'The Organizations List*/Describe* actions that AWS Config needs to find the accounts (those of the AWS managed policy AWSConfigRoleForOrganizations, which this statement replaces) support no resource-level permissions; the statement holds nothing else.',
   GrantNewTrailKey:
     'Granted only when kmsKeyId is configured. KMS authorizes key actions on key ARNs, never on aliases, so for an alias (or, in the member template, any KmsKeyId) the ARN is limited to keys of the account and Region the key is in; the code only merges the CloudTrail statement into the key policy, never removes one.',
 };
@@ -179,6 +181,19 @@ export function automationRoleStatements(refs: {
     statement('RunRemediation', ['lambda:InvokeFunction'], [refs.remediationFunctionArn]),
     statement('ReevaluateRule', ['config:StartConfigRulesEvaluation'], [refs.ruleArn]),
   ];
+}
+
+/** What the organization aggregator's role may read: the actions of AWSConfigRoleForOrganizations. */
+export const AGGREGATOR_ACTIONS = [
+  'organizations:DescribeOrganization',
+  'organizations:ListAWSServiceAccessForOrganization',
+  'organizations:ListAccounts',
+  'organizations:ListDelegatedAdministrators',
+];
+
+/** The organization aggregator's role: list the organization's accounts, which takes no resource. */
+export function aggregatorStatements(): iam.PolicyStatement[] {
+  return [statement('ReadOrganization', AGGREGATOR_ACTIONS, ['*'])];
 }
 
 /**
