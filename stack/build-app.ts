@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type AppProps } from 'aws-cdk-lib';
-import { CloudTrailRuleStack } from './cloudtrail-rule-stack';
+import { AccountStack } from './account-stack';
 import { memberTemplate, memberTemplateText } from './member-template';
 import { parseOptions } from './options';
 import { parseRolloutOptions } from './rollout-options';
@@ -30,13 +30,13 @@ export interface BuildOptions {
 export function buildApp(
   props: AppProps = {},
   build: BuildOptions = {},
-): { app: App; stack: CloudTrailRuleStack; rollout?: CloudTrailRuleRolloutStack } {
+): { app: App; stack: AccountStack; rollout?: CloudTrailRuleRolloutStack } {
   const app = new App(props);
   const lookup = (name: string) => app.node.tryGetContext(name);
   const contextNames = Object.keys(app.node.getAllContext());
   const options = parseOptions(lookup, contextNames);
   const rolloutOptions = parseRolloutOptions(lookup, options.ruleName, contextNames);
-  const stack = new CloudTrailRuleStack(app, STACK_ID, {
+  const stack = new AccountStack(app, STACK_ID, {
     stackName: options.ruleName,
     description: `AWS Config rule ${options.ruleName} for Security Hub control CloudTrail.1 (CIS 3.1), with its remediation.`,
     options,

@@ -1,24 +1,21 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::Region} is the Fn::Sub variable of the role name pattern.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import * as config from 'aws-cdk-lib/aws-config';
 import { partitionOf } from '../remediation/policies';
 import { PARAMETER_NAMES } from '../rule/parameters';
-import {
-  configRuleProperties,
-  RULE_DESCRIPTION,
-  remediationConfigurationProperties,
-} from './definitions';
+import { configRuleProps, RULE_DESCRIPTION, remediationConfigurationProps } from './definitions';
 import { StackError } from './errors';
+import {
+  declareParameters,
+  declareSetConditions,
+  inputParametersFromTemplate,
+} from './member-settings';
 import { resourceNames } from './names';
 import type { DeploymentOptions } from './options';
-import { literalTemplateOptions } from './template-options';
-import {
-  hasValueCondition,
-  inputParametersFromTemplate,
-  isSetExpression,
-  OPTIONAL_OPTIONS,
-  optionValues,
-  parameterDeclaration,
-  parameterName,
-} from './template-parameters';
+import { literalSettings } from './settings';
 import { cloudFormationYaml } from './yaml';
 
 /**
@@ -114,41 +111,107 @@ export function automationRoleArn(ruleName: string, target: PackTarget): string 
   return `arn:${target.partition}:iam::${target.accountId}:role/${roleName}`;
 }
 
+/**
+ * The pack as a stack: its parameters (the rule's), their conditions, and
+ * the Config rule and remediation configuration, from the same settings and
+ * property functions as the deployment's constructs, with the options as
+ * literal values.
+ */
+export class ConformancePackStack extends Stack {
+  constructor(scope: App, id: string, options: DeploymentOptions, target: PackTarget) {
+    super(scope, id, {
+      analyticsReporting: false,
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    });
+    const settings = literalSettings(options);
+    const parameters = declareParameters(this, options, PARAMETER_NAMES);
+    const conditions = declareSetConditions(this, parameters);
+    const rule = new config.CfnConfigRule(
+      this,
+      RULE_LOGICAL_ID,
+      configRuleProps(settings, {
+        ruleFunctionArn: ruleFunctionArn(options.ruleName, target),
+        inputParameters: inputParametersFromTemplate(parameters, conditions),
+      }),
+    );
+    const remediation = new config.CfnRemediationConfiguration(
+      this,
+      REMEDIATION_LOGICAL_ID,
+      remediationConfigurationProps(settings, {
+        automationRoleArn: automationRoleArn(options.ruleName, target),
+      }),
+    );
+    // One name, as AWS's sample packs write a single dependency.
+    remediation.addOverride('DependsOn', rule.logicalId);
+  }
+}
+
+/**
+ * The order a pack template's keys are written in, as AWS's sample packs
+ * write them: a key listed here before a key listed later; others keep
+ * their place, after the listed ones.
+ */
+const KEY_ORDER = [
+  'Type',
+  'Default',
+  'DependsOn',
+  'ConfigRuleName',
+  'Description',
+  'AllowedValues',
+  'AllowedPattern',
+  'ConstraintDescription',
+  'MinValue',
+  'MaxValue',
+  'InputParameters',
+  'Scope',
+  'Source',
+  'Owner',
+  'SourceIdentifier',
+  'SourceDetails',
+  'EventSource',
+  'MessageType',
+  'MaximumExecutionFrequency',
+  'TargetType',
+  'TargetId',
+  'Parameters',
+  'Conditions',
+  'Resources',
+  'Properties',
+  'Automatic',
+  'MaximumAutomaticAttempts',
+  'RetryAttemptSeconds',
+];
+
+function inKeyOrder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(inKeyOrder);
+  if (value === null || typeof value !== 'object') return value;
+  const rank = (key: string) => {
+    const index = KEY_ORDER.indexOf(key);
+    return index === -1 ? KEY_ORDER.length : index;
+  };
+  return Object.fromEntries(
+    Object.entries(value)
+      .map(([key, v], index) => ({ key, v, index }))
+      .sort((a, b) => rank(a.key) - rank(b.key) || a.index - b.index)
+      .map(({ key, v }) => [key, inKeyOrder(v)]),
+  );
+}
+
 /** The pack template as an object (what {@link conformancePackYaml} writes). */
 export function conformancePackTemplate(
   options: DeploymentOptions,
   target: PackTarget,
 ): Record<string, unknown> {
   assertPackTarget(target);
-  const parameters: Record<string, unknown> = {};
-  const conditions: Record<string, unknown> = {};
-  const values = optionValues(options);
-  for (const name of PARAMETER_NAMES) {
-    parameters[parameterName(name)] = parameterDeclaration(name, values[name]);
-    if (OPTIONAL_OPTIONS.has(name)) conditions[hasValueCondition(name)] = isSetExpression(name);
+  const outdir = mkdtempSync(join(tmpdir(), 'cloudtrail1-pack-'));
+  try {
+    const app = new App({ outdir });
+    const stack = new ConformancePackStack(app, 'ConformancePack', options, target);
+    const template = app.synth().getStackArtifact(stack.artifactId).template as unknown;
+    return inKeyOrder(template) as Record<string, unknown>;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
   }
-
-  const literal = literalTemplateOptions(options);
-  return {
-    Parameters: parameters,
-    Conditions: conditions,
-    Resources: {
-      [RULE_LOGICAL_ID]: {
-        Type: 'AWS::Config::ConfigRule',
-        Properties: configRuleProperties(literal, {
-          ruleFunctionArn: ruleFunctionArn(options.ruleName, target),
-          inputParameters: inputParametersFromTemplate(),
-        }),
-      },
-      [REMEDIATION_LOGICAL_ID]: {
-        Type: 'AWS::Config::RemediationConfiguration',
-        DependsOn: RULE_LOGICAL_ID,
-        Properties: remediationConfigurationProperties(literal, {
-          automationRoleArn: automationRoleArn(options.ruleName, target),
-        }),
-      },
-    },
-  };
 }
 
 /**

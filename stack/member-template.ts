@@ -1,14 +1,24 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, type AppProps, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
-import { CloudTrailRuleStack } from './cloudtrail-rule-stack';
-import { parseOptions } from './options';
+import {
+  App,
+  type AppProps,
+  DefaultStackSynthesizer,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Deployment } from './deployment';
+import { FunctionCode } from './function-code';
+import { memberSettings } from './member-settings';
+import { type DeploymentOptions, parseOptions } from './options';
+import { GroupedStack } from './resource-group';
 import { addValidators } from './validation';
 
 /**
  * The member template: the single-account stack's resources, from the same
- * class and definitions, as one self-contained CloudFormation template for
+ * constructs, as one self-contained CloudFormation template for
  * StackSets. It deploys into an account that was never bootstrapped: the
  * functions' code is inline, there is no asset parameter and no bootstrap
  * version rule, and every option is a template parameter.
@@ -33,27 +43,50 @@ export const TEMPLATE_LIMITS = {
   parameterValueBytes: 4_096,
 } as const;
 
+export interface MemberStackProps extends StackProps {
+  /** The options, which become the parameters' defaults. */
+  options: DeploymentOptions;
+}
+
+/**
+ * The member stack: the options as the template's parameters, the
+ * functions' code inline, no bootstrap (nothing to look up in the account,
+ * no version to check).
+ */
+export class MemberStack extends GroupedStack {
+  readonly deployment: Deployment;
+
+  constructor(scope: Construct, id: string, props: MemberStackProps) {
+    super(scope, id, {
+      analyticsReporting: false,
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+      ...props,
+    });
+    this.deployment = new Deployment(this, 'Deployment', {
+      settings: memberSettings(this, props.options),
+      code: FunctionCode.inline(),
+    });
+    for (const finding of EMPTY_DEFAULT_FINDINGS) {
+      Validations.of(this).acknowledge({ id: finding, reason: EMPTY_DEFAULT_REASON });
+    }
+  }
+}
+
 /**
  * Builds an app holding only the member stack, with options (the
  * parameters' defaults) read from the app's context like the single-account
  * stack's. cdk-nag's and Control Tower's checks run on it as on every synth.
  */
-export function buildMemberApp(props: AppProps = {}): { app: App; stack: CloudTrailRuleStack } {
+export function buildMemberApp(props: AppProps = {}): { app: App; stack: MemberStack } {
   const app = new App(props);
   const options = parseOptions(
     (name) => app.node.tryGetContext(name),
     Object.keys(app.node.getAllContext()),
   );
-  const stack = new CloudTrailRuleStack(app, MEMBER_STACK_ID, {
+  const stack = new MemberStack(app, MEMBER_STACK_ID, {
     description: `AWS Config rule for Security Hub control CloudTrail.1 (CIS 3.1), with its remediation: the member template of an organization rollout.`,
     options,
-    variant: 'member',
-    // No bootstrap: nothing to look up in the account, no version to check.
-    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
   });
-  for (const id of EMPTY_DEFAULT_FINDINGS) {
-    Validations.of(stack).acknowledge({ id, reason: EMPTY_DEFAULT_REASON });
-  }
   addValidators(app);
   return { app, stack };
 }
@@ -91,10 +124,10 @@ export function memberTemplate(
       // CloudFormation's schema checks of the template, offline (on unless a test turns them off).
       builtinCloudFormationValidation: settings.validate ?? true,
     });
-    const assembly = app.synth();
-    const template = JSON.parse(
-      readFileSync(join(assembly.directory, stack.templateFile), 'utf8'),
-    ) as Record<string, unknown>;
+    const template = app.synth().getStackArtifact(stack.artifactId).template as Record<
+      string,
+      unknown
+    >;
     assertWithinLimits(template);
     return template;
   } finally {

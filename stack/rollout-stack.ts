@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Aws, CfnOutput, CfnParameter, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,18 +9,11 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
 import type { DeploymentOptions } from './options';
 import { OU_OR_ROOT, ROLLOUT_OPTIONS, type RolloutOptions } from './rollout-options';
+import { acknowledgeWildcards, aggregatorStatements } from './statements';
 import { optionValues, parameterName, TEMPLATE_PARAMETER_OPTIONS } from './template-parameters';
 
 /** The CloudFormation parameter that takes the target OUs when no context option gives them. */
 export const OU_PARAMETER = 'OrganizationalUnitIds';
-
-/** What the organization aggregator's role may read: the actions of AWSConfigRoleForOrganizations. */
-export const AGGREGATOR_ACTIONS = [
-  'organizations:DescribeOrganization',
-  'organizations:ListAWSServiceAccessForOrganization',
-  'organizations:ListAccounts',
-  'organizations:ListDelegatedAdministrators',
-];
 
 /**
  * The member template's parameter values every stack instance gets: each
@@ -145,22 +138,10 @@ export class CloudTrailRuleRolloutStack extends Stack {
         StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
       }),
       inlinePolicies: {
-        ReadOrganization: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              sid: 'ReadOrganization',
-              actions: AGGREGATOR_ACTIONS,
-              resources: ['*'],
-            }),
-          ],
-        }),
+        ReadOrganization: new iam.PolicyDocument({ statements: aggregatorStatements() }),
       },
     });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'The Organizations List*/Describe* actions that AWS Config needs to find the accounts (those of the AWS managed policy AWSConfigRoleForOrganizations, which this statement replaces) support no resource-level permissions; the statement holds nothing else.',
-    });
+    acknowledgeWildcards(role, aggregatorStatements());
     const aggregator = new config.CfnConfigurationAggregator(this, 'OrganizationAggregator', {
       configurationAggregatorName: name,
       organizationAggregationSource: { roleArn: role.roleArn, allAwsRegions: true },

@@ -1,5 +1,4 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here are CloudFormation Fn::Sub variables.
-import { PARAMETER_NAMES, type ParameterName } from '../rule/parameters';
 import type { OptionEntry, TemplateParameter } from './option-entry';
 import { DEPLOYMENT_OPTION_SCHEMA } from './option-schema';
 import {
@@ -9,7 +8,6 @@ import {
   type OptionName,
   ruleInputParameters,
 } from './options';
-import { type CfnValue, NO_VALUE, type OptionalValue, type Switch } from './template-options';
 
 /**
  * The deployment options as CloudFormation parameters, for the templates
@@ -131,46 +129,7 @@ export function hasValueCondition(option: OptionName): string {
   return `Has${parameterName(option)}`;
 }
 
-/** `{ 'Fn::Not': [{ 'Fn::Equals': ['', { Ref }] }] }`: the parameter is not empty. */
-export function isSetExpression(option: OptionName): CfnValue {
-  return { 'Fn::Not': [{ 'Fn::Equals': ['', { Ref: parameterName(option) }] }] };
-}
-
-/** The rule's InputParameters from the template's parameters; unset optional ones are left out. */
-export function inputParametersFromTemplate(): Record<ParameterName, CfnValue> {
-  const values = {} as Record<ParameterName, CfnValue>;
-  for (const name of PARAMETER_NAMES) {
-    const ref = { Ref: parameterName(name) };
-    values[name] = OPTIONAL_OPTIONS.has(name)
-      ? { 'Fn::If': [hasValueCondition(name), ref, NO_VALUE] }
-      : ref;
-  }
-  return values;
-}
-
-/** An optional option as a template value: present when its parameter is set. */
-export function optionalFromTemplate(option: OptionName): OptionalValue {
-  return { when: hasValueCondition(option), value: { Ref: parameterName(option) } };
-}
-
 /** The condition a `true`/`false` parameter makes: `TriggerOnTrailChangeEnabled`. */
 export function switchCondition(option: OptionName): string {
   return `${parameterName(option)}Enabled`;
-}
-
-/** The switch a `true`/`false` parameter makes, through its condition. */
-export function switchFromTemplate(option: OptionName): Switch {
-  return { condition: switchCondition(option) };
-}
-
-/** `{ 'Fn::Equals': [{ Ref }, 'true'] }`: the condition a `true`/`false` parameter makes. */
-export function isTrueExpression(option: OptionName): CfnValue {
-  return { 'Fn::Equals': [{ Ref: parameterName(option) }, 'true'] };
-}
-
-/** The rule parameters as the JSON text `RULE_PARAMETERS` holds, every one present (`''` is "not set"), for `Fn::Sub`. */
-export function ruleParametersJsonPattern(): string {
-  return JSON.stringify(
-    Object.fromEntries(PARAMETER_NAMES.map((name) => [name, `\${${parameterName(name)}}`])),
-  );
 }

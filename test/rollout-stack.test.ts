@@ -10,13 +10,10 @@ import {
   ROLLOUT_OPTION_NAMES,
   type RolloutOptionName,
 } from '../stack/rollout-options';
-import {
-  AGGREGATOR_ACTIONS,
-  type CloudTrailRuleRolloutStack,
-  stackSetParameters,
-} from '../stack/rollout-stack';
+import { type CloudTrailRuleRolloutStack, stackSetParameters } from '../stack/rollout-stack';
+import { AGGREGATOR_ACTIONS } from '../stack/statements';
 import { parameterName } from '../stack/template-parameters';
-import { describeNagClean } from './support/deployment-spec';
+import { describeNagClean } from './support/nag-clean';
 import { synthApp } from './support/synth-app';
 
 /*

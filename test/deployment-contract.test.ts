@@ -1,21 +1,23 @@
-import type { CfnResource, Stack } from 'aws-cdk-lib';
-import { Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { AwsSolutionsChecks, rules } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
-import { remediationDocument } from '../../remediation/document';
-import { REMEDIATION_ACTIONS } from '../../remediation/permissions';
-import { parameterValues } from '../../rule/parameters';
-import { LAMBDA_RUNTIME, LOG_RETENTION_DAYS } from '../../stack/definitions';
-import { EMPTY_DEFAULT_FINDINGS } from '../../stack/member-template';
-import { DEFAULT_RULE_NAME } from '../../stack/options';
-import { GUARD_OPTION_CONTROLS, guardFindingId } from '../../stack/validation';
-import { type DeployedTemplate, PSEUDO } from './cfn-evaluator';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { remediationDocument } from '../remediation/document';
+import { REMEDIATION_ACTIONS } from '../remediation/permissions';
+import { parameterValues } from '../rule/parameters';
+import { buildApp, cdkJsonContext } from '../stack/build-app';
+import { LAMBDA_RUNTIME, LOG_RETENTION_DAYS } from '../stack/definitions';
+import { buildMemberApp } from '../stack/member-template';
+import { DEFAULT_RULE_NAME } from '../stack/options';
+import { deploy, PSEUDO } from './support/cfn-evaluator';
+import { actions, DeployedResources, withoutBootstrapCheck } from './support/deployed-resources';
+import { describeNagClean } from './support/nag-clean';
 
 /*
- * What the deployment is, whichever template deploys it: the single-account
- * stack (`cdk deploy`) and the organization's member template (StackSets)
- * must both pass every assertion here. Each is checked as CloudFormation
+ * The deployment contract: what the deployment is, whichever template
+ * deploys it. The single-account stack (`cdk deploy`) and the organization's
+ * member template (StackSets) must both pass every assertion here. Each is checked as CloudFormation
  * would deploy it with its defaults, in account 111111111111 and us-east-1
  * (`cfn-evaluator.ts`), so a literal value in one template and a parameter
  * reference in the other are compared by what they become.
@@ -25,65 +27,14 @@ const RULE = DEFAULT_RULE_NAME;
 const ACCOUNT = PSEUDO.accountId;
 const REGION = PSEUDO.region;
 
-type Resource = DeployedTemplate['resources'][string];
-
-interface Statement {
-  Sid: string;
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
-
-const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
-
-/** Lookups by what resources are called once deployed, not by logical IDs. */
-export class DeployedResources {
-  constructor(readonly deployed: DeployedTemplate) {}
-
-  /** The logical ID of the one resource of a type whose properties match. */
-  id(type: string, where: (properties: Record<string, unknown>) => boolean = () => true): string {
-    const ids = Object.entries(this.deployed.resources)
-      .filter(([, r]) => r.Type === type && where(r.Properties))
-      .map(([id]) => id);
-    expect(ids).toHaveLength(1);
-    return ids[0] ?? '';
-  }
-
-  resource(id: string): Resource {
-    const found = this.deployed.resources[id];
-    if (found === undefined) throw new Error(`No resource ${id}`);
-    return found;
-  }
-
-  function(name: string): Resource {
-    return this.resource(this.id('AWS::Lambda::Function', (p) => p.FunctionName === name));
-  }
-
-  roleId(name: string): string {
-    return this.id('AWS::IAM::Role', (p) => p.RoleName === name);
-  }
-
-  statements(roleName: string): Statement[] {
-    const policies = this.resource(this.roleId(roleName)).Properties.Policies as {
-      PolicyDocument: { Statement: Statement[] };
-    }[];
-    expect(policies).toHaveLength(1);
-    return policies[0]?.PolicyDocument.Statement ?? [];
-  }
-
-  only(type: string): Resource {
-    return this.resource(this.id(type));
-  }
-}
-
 const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const functionId = (r: DeployedResources, name: string) =>
   r.id('AWS::Lambda::Function', (p) => p.FunctionName === name);
 const logGroupOf = (r: DeployedResources, name: string) =>
   (r.function(name).Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
 
-/** Registers the shared specification of the deployment, for a template loaded in `beforeAll`. */
-export function describeDeployment(load: () => DeployedResources): void {
+/** Registers the specification of the deployment, for a template loaded in `beforeAll`. */
+function describeDeployment(load: () => DeployedResources): void {
   const r = () => load();
 
   describe('the deployed resources', () => {
@@ -481,71 +432,50 @@ export function describeDeployment(load: () => DeployedResources): void {
   });
 }
 
-/** The template without the CDK bootstrap's version parameter and rule (they read SSM at deploy time). */
-export function withoutBootstrapCheck(json: Record<string, unknown>): Record<string, unknown> {
-  const { BootstrapVersion: _, ...parameters } = (json.Parameters ?? {}) as Record<string, unknown>;
-  const { CheckBootstrapVersion: __, ...rules } = (json.Rules ?? {}) as Record<string, unknown>;
-  return { ...json, Parameters: parameters, Rules: rules };
-}
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+const outdir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cloudtrail1-contract-'));
+  outdirs.push(dir);
+  return dir;
+};
 
-/** Registers the shared cdk-nag specification, for a stack built in `beforeAll`. */
-export function describeNagClean(load: () => Stack): void {
-  describe('cdk-nag AwsSolutions', () => {
-    it('reports no finding that is not acknowledged, error or warning', () => {
-      const report = new AwsSolutionsChecks().validateScope(load());
-      expect(
-        report.violations.map((v) => `${v.ruleName} at ${v.violatingResources[0]?.constructPath}`),
-      ).toEqual([]);
-      expect(report.success).toBe(true);
-    });
-
-    it('acknowledges exactly the wildcard findings the IAM5 rule reports on each role, each with a reason', () => {
-      const roles = load()
-        .node.findAll()
-        .filter((c) => c instanceof iam.Role);
-      expect(roles.length).toBeGreaterThan(0);
-      for (const roleConstruct of roles) {
-        const cfnRole = roleConstruct.node.defaultChild as CfnResource;
-        const findings = rules.iam.IAMNoWildcardPermissions(cfnRole);
-        const expected = Array.isArray(findings)
-          ? findings.map((f) => `AwsSolutions-IAM5[${f}]`).sort()
-          : [];
-        const acknowledged = acknowledgementsOf(roleConstruct);
-        expect(Object.keys(acknowledged).sort()).toEqual(expected);
-        for (const reason of Object.values(acknowledged)) expect(reason.length).toBeGreaterThan(80);
-      }
-    });
-
-    it('acknowledges nothing but IAM5 wildcard findings, the Control Tower findings of unset options, and (in the member template) the empty parameter defaults', () => {
-      const ids = load()
-        .node.findAll()
-        .flatMap((c) => Object.keys(acknowledgementsOf(c)));
-      const optionFindings = Object.values(GUARD_OPTION_CONTROLS).map((c) =>
-        guardFindingId(c.rule),
+/** Each template as synthesized, with cdk.json's context (CloudFormation's schema validation is left to `npm run synth`). */
+const TEMPLATES: [string, () => { stack: Stack; template: Record<string, unknown> }][] = [
+  [
+    'the single-account stack',
+    () => {
+      const { stack } = buildApp(
+        { outdir: outdir(), context: cdkJsonContext(), builtinCloudFormationValidation: false },
+        { rollout: false },
       );
-      expect(
-        ids.filter((id) => id.startsWith('AwsSolutions-IAM5[Resource::')).length,
-      ).toBeGreaterThan(0);
-      expect(
-        ids.filter(
-          (id) =>
-            !id.startsWith('AwsSolutions-IAM5[Resource::') &&
-            !optionFindings.includes(id) &&
-            !(EMPTY_DEFAULT_FINDINGS as readonly string[]).includes(id),
-        ),
-      ).toEqual([]);
-    });
-  });
-}
+      return { stack, template: withoutBootstrapCheck(Template.fromStack(stack).toJSON()) };
+    },
+  ],
+  [
+    'the member template',
+    () => {
+      const { stack } = buildMemberApp({
+        outdir: outdir(),
+        context: cdkJsonContext(),
+        builtinCloudFormationValidation: false,
+      });
+      return { stack, template: Template.fromStack(stack).toJSON() };
+    },
+  ],
+];
 
-/** The rule IDs acknowledged on a construct itself, with their reasons. */
-function acknowledgementsOf(construct: IConstruct): Record<string, string> {
-  const found: Record<string, string> = {};
-  for (const entry of construct.node.metadata) {
-    if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-    for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
-      found[id.replace(/^annotation::/i, '')] = reason;
-    }
-  }
-  return found;
-}
+describe.each(TEMPLATES)('%s', (_name, build) => {
+  let stack: Stack;
+  let resources: DeployedResources;
+  beforeAll(() => {
+    const built = build();
+    stack = built.stack;
+    resources = new DeployedResources(deploy(built.template));
+  }, 120_000);
+
+  describeDeployment(() => resources);
+  describeNagClean(() => stack);
+});

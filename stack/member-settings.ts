@@ -1,0 +1,254 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here are CloudFormation Fn::Sub variables.
+import {
+  Aws,
+  CfnCondition,
+  CfnMapping,
+  CfnParameter,
+  CfnRule,
+  Fn,
+  type ICfnConditionExpression,
+  Lazy,
+  Token,
+} from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { defaultBucketName } from '../remediation/input';
+import { PARAMETER_NAMES, type ParameterName } from '../rule/parameters';
+import type { DeploymentOptions, OptionName } from './options';
+import { type DeploymentSettings, roleNames } from './settings';
+import { EC2_HERE } from './statements';
+import {
+  hasValueCondition,
+  OPTIONAL_OPTIONS,
+  optionValues,
+  parameterDeclaration,
+  parameterName,
+  RETRY_WINDOW_MAPPING,
+  retryWindowMapping,
+  switchCondition,
+  TEMPLATE_PARAMETER_OPTIONS,
+  type TemplateParameterOption,
+} from './template-parameters';
+
+/**
+ * The deployment options as CloudFormation parameters, for the templates
+ * deployed without the CDK: the member template (every option) and the
+ * conformance pack (the rule's parameters). Each parameter defaults to the
+ * option's value; an empty string means "not set".
+ */
+
+/** Declares a parameter for each of the given options, defaulting to the option's value. */
+export function declareParameters<O extends TemplateParameterOption>(
+  scope: Construct,
+  options: DeploymentOptions,
+  names: readonly O[],
+): Record<O, CfnParameter> {
+  const values = optionValues(options);
+  const parameters = {} as Record<O, CfnParameter>;
+  for (const option of names) {
+    const { Type, Default, Description, ...constraints } = parameterDeclaration(
+      option,
+      values[option],
+    );
+    parameters[option] = new CfnParameter(scope, parameterName(option), {
+      type: Type,
+      default: Default,
+      description: Description,
+      allowedValues: constraints.AllowedValues,
+      allowedPattern: constraints.AllowedPattern,
+      constraintDescription: constraints.ConstraintDescription,
+      minValue: constraints.MinValue,
+      maxValue: constraints.MaxValue,
+    });
+  }
+  return parameters;
+}
+
+/** The parameter is not empty. */
+export function isSet(parameter: CfnParameter): ICfnConditionExpression {
+  return Fn.conditionNot(Fn.conditionEquals('', parameter.valueAsString));
+}
+
+/** Declares `Has<Parameter>`, that the parameter is set, for each optional option among the given ones. */
+export function declareSetConditions<O extends OptionName>(
+  scope: Construct,
+  parameters: Record<O, CfnParameter>,
+): Partial<Record<O, CfnCondition>> {
+  const conditions: Partial<Record<O, CfnCondition>> = {};
+  for (const [option, parameter] of Object.entries(parameters) as [O, CfnParameter][]) {
+    if (!OPTIONAL_OPTIONS.has(option)) continue;
+    conditions[option] = new CfnCondition(scope, hasValueCondition(option), {
+      expression: isSet(parameter),
+    });
+  }
+  return conditions;
+}
+
+/** The rule's InputParameters from the template's parameters; unset optional ones are left out. */
+export function inputParametersFromTemplate(
+  parameters: Record<ParameterName, CfnParameter>,
+  conditions: Partial<Record<ParameterName, CfnCondition>>,
+): Record<ParameterName, string> {
+  const values = {} as Record<ParameterName, string>;
+  for (const name of PARAMETER_NAMES) {
+    const value = parameters[name].valueAsString;
+    const condition = conditions[name];
+    values[name] =
+      condition === undefined
+        ? value
+        : Token.asString(Fn.conditionIf(condition.logicalId, value, Aws.NO_VALUE));
+  }
+  return values;
+}
+
+/** The rule parameters as the JSON text `RULE_PARAMETERS` holds, every one present (`''` is "not set"). */
+export function ruleParametersJsonFromTemplate(): string {
+  return Fn.sub(
+    JSON.stringify(
+      Object.fromEntries(PARAMETER_NAMES.map((name) => [name, `\${${parameterName(name)}}`])),
+    ),
+  );
+}
+
+/** The `Fn::Sub` variable that holds the rule name in the role names' patterns. */
+const RULE_NAME_VARIABLE = 'Value0';
+
+/**
+ * Declares every deployment option as a parameter of the member template
+ * (defaulting to the given options' values) with the conditions they
+ * decide and the retry window mapping, and gives the settings as tokens
+ * for them. Rules in the template refuse a BucketName that differs from
+ * S3BucketName, and SubnetIds without SecurityGroupIds, as the stack's
+ * option parser does.
+ */
+export function memberSettings(scope: Construct, options: DeploymentOptions): DeploymentSettings {
+  const parameters = declareParameters(scope, options, TEMPLATE_PARAMETER_OPTIONS);
+  new CfnMapping(scope, RETRY_WINDOW_MAPPING, { mapping: retryWindowMapping(options) });
+  // SubnetIds decides the VPC for both; the template rule keeps the two set together.
+  const { securityGroupIds: _, ...decided } = parameters;
+  const has = declareSetConditions(scope, decided);
+  const triggerOnTrailChange = new CfnCondition(scope, switchCondition('triggerOnTrailChange'), {
+    expression: Fn.conditionEquals(parameters.triggerOnTrailChange.valueAsString, 'true'),
+  });
+  templateRules(scope, parameters);
+
+  const value = (option: TemplateParameterOption) => parameters[option].valueAsString;
+  const condition = (option: OptionName): CfnCondition => {
+    const found = has[option as keyof typeof has];
+    if (found === undefined) throw new Error(`No condition for option ${option}`);
+    return found;
+  };
+  const when = (option: TemplateParameterOption) => ({
+    when: condition(option),
+    value: value(option),
+  });
+  const ruleName = value('ruleName');
+  const bucketArn = (bucket: string) => Fn.sub(`arn:\${AWS::Partition}:s3:::${bucket}`);
+  const subnetIds = value('subnetIds');
+  return {
+    ruleName,
+    roleNames: roleNames(`\${${RULE_NAME_VARIABLE}}`, { [RULE_NAME_VARIABLE]: ruleName }),
+    maximumExecutionFrequency: value('maximumExecutionFrequency'),
+    triggerOnTrailChange,
+    inputParameters: inputParametersFromTemplate(parameters, has),
+    ruleParametersJson: ruleParametersJsonFromTemplate(),
+    // A Boolean property takes the parameter's "true" or "false" as it is.
+    automaticRemediation: Token.asAny(parameters.automaticRemediation),
+    maximumAutomaticAttempts: parameters.maximumAutomaticAttempts.valueAsNumber,
+    retryAttemptSeconds: Token.asNumber(
+      Fn.findInMap(RETRY_WINDOW_MAPPING, value('maximumAutomaticAttempts'), 'Seconds'),
+    ),
+    remediationStatics: {
+      TrailName: when('trailName'),
+      BucketName: when('bucketName'),
+      KmsKeyId: when('kmsKeyId'),
+    },
+    bucketArn: Token.asString(
+      Fn.conditionIf(
+        condition('bucketName').logicalId,
+        bucketArn(`\${${parameterName('bucketName')}}`),
+        Fn.conditionIf(
+          condition('s3BucketName').logicalId,
+          bucketArn(`\${${parameterName('s3BucketName')}}`),
+          bucketArn(defaultBucketName('${AWS::AccountId}', '${AWS::Region}')),
+        ),
+      ),
+    ),
+    keyArn: keysOfKeyAccountAndRegion(value('kmsKeyId')),
+    grantKeyPolicy: condition('kmsKeyId'),
+    configuredKmsKeyId: value('kmsKeyId'),
+    functions: {
+      logGroupKmsKeyArn: when('logGroupKmsKeyArn'),
+      vpc: {
+        when: condition('subnetIds'),
+        value: {
+          // The first of [the subnet IDs, what to wait for] is the subnet IDs.
+          subnetIds: (waitFor) =>
+            Fn.split(',', waitFor === undefined ? subnetIds : Fn.select(0, [subnetIds, waitFor])),
+          securityGroupIds: Fn.split(',', value('securityGroupIds')),
+        },
+      },
+      // Template conditions cannot turn a list of IDs into ARNs: any subnet and
+      // security group of this account and Region.
+      vpcResources: [Fn.sub(`${EC2_HERE}:subnet/*`), Fn.sub(`${EC2_HERE}:security-group/*`)],
+      alarmTopicArn: when('alarmTopicArn'),
+    },
+  };
+}
+
+/** The template's checks of values that go together, which parameters alone cannot state. */
+function templateRules(
+  scope: Construct,
+  parameters: Record<TemplateParameterOption, CfnParameter>,
+): void {
+  const empty = (parameter: CfnParameter) => Fn.conditionEquals(parameter.valueAsString, '');
+  new CfnRule(scope, 'BucketNameIsS3BucketName', {
+    ruleCondition: Fn.conditionAnd(
+      Fn.conditionNot(empty(parameters.bucketName)),
+      Fn.conditionNot(empty(parameters.s3BucketName)),
+    ),
+    assertions: [
+      {
+        assert: Fn.conditionEquals(
+          parameters.bucketName.valueAsString,
+          parameters.s3BucketName.valueAsString,
+        ),
+        assertDescription:
+          'BucketName and S3BucketName differ: a trail the remediation creates in BucketName would still fail the rule. Set only S3BucketName (the remediation then uses it), or give both the same value.',
+      },
+    ],
+  });
+  new CfnRule(scope, 'SubnetIdsWithSecurityGroupIds', {
+    assertions: [
+      {
+        assert: Fn.conditionOr(
+          Fn.conditionAnd(empty(parameters.subnetIds), empty(parameters.securityGroupIds)),
+          Fn.conditionAnd(
+            Fn.conditionNot(empty(parameters.subnetIds)),
+            Fn.conditionNot(empty(parameters.securityGroupIds)),
+          ),
+        ),
+        assertDescription:
+          'SubnetIds and SecurityGroupIds go together: a function in a VPC needs both. Set both, or neither to keep the functions outside any VPC.',
+      },
+    ],
+  });
+}
+
+/**
+ * The key statement's resource in the member template: any key of the
+ * account and Region the KmsKeyId parameter's ARN names, or of this account
+ * and Region when it is an alias name, a key ID or empty. A template cannot
+ * tell those forms apart with conditions (they take no string functions), so
+ * the ARN's fields are read with `Fn::Split` on a value padded with this
+ * account and Region: `arn:aws:kms:eu-west-1:111122223333:alias/x` gives
+ * eu-west-1 and 111122223333; `alias/x` gives this Region and account.
+ */
+function keysOfKeyAccountAndRegion(kmsKeyId: string): string {
+  // A list token, so that Fn.join keeps each padding field an item of its own.
+  const padded = Lazy.list({ produce: () => [kmsKeyId, 'aws', 'kms', Aws.REGION, Aws.ACCOUNT_ID] });
+  const fields = Fn.split(':', Fn.join(':', padded));
+  return Fn.sub('arn:${AWS::Partition}:kms:${KeyRegion}:${KeyAccount}:key/*', {
+    KeyRegion: Fn.select(3, fields),
+    KeyAccount: Fn.select(4, fields),
+  });
+}

@@ -1,0 +1,220 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::…} here are CloudFormation Fn::Sub variables.
+import { Aws, Fn, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
+import type { IConstruct } from 'constructs';
+import { actionsFor, type PermissionScope } from '../remediation/permissions';
+
+/**
+ * Every IAM statement the deployment grants, and why each wildcard resource
+ * is the narrowest that works. Resources are CDK tokens (`Fn.sub` of the
+ * account's partition, Region and account, references to the deployment's
+ * own resources), so a statement is the same in every template.
+ */
+
+/** Why each statement's wildcard resource is the narrowest one that works, by `Sid`. */
+export const WILDCARD_REASONS: Record<string, string> = {
+  ListTrailsAndReport:
+    'cloudtrail:DescribeTrails and config:PutEvaluations support no resource-level permissions (Service Authorization Reference), so they can only be granted on "*"; the statement holds nothing else.',
+  ListTrails:
+    'cloudtrail:DescribeTrails supports no resource-level permissions (Service Authorization Reference), so it can only be granted on "*"; the statement holds nothing else.',
+  ReadAnyTrail:
+    'GetTrailStatus and GetEventSelectors are read-only and called by trail ARN on shadow trails homed in other Regions and on organization trails owned by the management account, neither known at deploy time; the ARN is limited to CloudTrail trails.',
+  ChangeOwnTrails:
+    "The remediation repairs whichever trail of this account is closest to passing (in its home Region) or creates one named at run time, so the trail is not known at deploy time; the account ID in the ARN keeps writes off every other account's trail, organization trails included.",
+  CreateFunctionNetworkInterfaces:
+    'Lambda names the network interfaces it creates for the function at run time; the ARN is limited to network interfaces of this account and Region, and the statement to the subnets and security groups given (in the member template, which cannot turn a list of IDs into ARNs, those of this account and Region).',
+  ManageFunctionNetworkInterfaces:
+    "Lambda names the network interfaces it creates for the function at run time, and the Lambda developer guide warns that DeleteNetworkInterface limited to fewer interfaces can cut the function off from its VPC; the ARN is limited to this account's network interfaces in this Region.",
+  DescribeNetwork:
+    'ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets support no resource-level permissions (Service Authorization Reference), so they can only be granted on "*"; both only read.',
+  CheckNewTrailKey:
+    'No KMS key ARN is configured (none, or an alias: KMS authorizes key actions on key ARNs, never on aliases), and a person may pass KmsKeyId when running the document; the actions only read a key and its policy, and the ARN is limited to keys of one account in one Region.',
+  ReadOrganization:
+    'The Organizations List*/Describe* actions that AWS Config needs to find the accounts (those of the AWS managed policy AWSConfigRoleForOrganizations, which this statement replaces) support no resource-level permissions; the statement holds nothing else.',
+  GrantNewTrailKey:
+    'Granted only when kmsKeyId is configured. KMS authorizes key actions on key ARNs, never on aliases, so for an alias (or, in the member template, any KmsKeyId) the ARN is limited to keys of the account and Region the key is in; the code only merges the CloudTrail statement into the key policy, never removes one.',
+};
+
+const ANY_TRAIL = 'arn:${AWS::Partition}:cloudtrail:*:*:trail/*';
+const OWN_TRAIL = 'arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*';
+/** EC2 resources of this account and Region, as an `Fn::Sub` pattern. */
+export const EC2_HERE = 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}';
+const NETWORK_INTERFACES_HERE = `${EC2_HERE}:network-interface/*`;
+
+function statement(
+  sid: string,
+  actions: string[],
+  resources: string[],
+  conditions?: Record<string, Record<string, string>>,
+): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid, effect: iam.Effect.ALLOW, actions, resources, conditions });
+}
+
+/** The rule function's permissions, besides writing its own logs. */
+export function ruleFunctionStatements(): iam.PolicyStatement[] {
+  return [
+    // Shadow and organization trails live in Regions and accounts not known in advance.
+    statement(
+      'ReadAnyTrail',
+      ['cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'],
+      [Fn.sub(ANY_TRAIL)],
+    ),
+    // Neither action supports resource-level permissions.
+    statement('ListTrailsAndReport', ['cloudtrail:DescribeTrails', 'config:PutEvaluations'], ['*']),
+  ];
+}
+
+/** Writing to one log group: the only logs permission either function has. */
+export function logsStatement(logGroupArn: string): iam.PolicyStatement {
+  return statement('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroupArn]);
+}
+
+/**
+ * What Lambda needs, through a function's role, to attach the function to
+ * its subnets: the actions of AWSLambdaVPCAccessExecutionRole, without its
+ * logs actions and without `*` where an action takes a resource. Network
+ * interfaces are created only in the given subnets with the given security
+ * groups (their ARNs); those Lambda creates are named at run time.
+ */
+export function vpcStatements(subnetsAndGroups: string[]): iam.PolicyStatement[] {
+  return [
+    statement(
+      'CreateFunctionNetworkInterfaces',
+      ['ec2:CreateNetworkInterface'],
+      [Fn.sub(NETWORK_INTERFACES_HERE), ...subnetsAndGroups],
+    ),
+    statement(
+      'ManageFunctionNetworkInterfaces',
+      [
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:DeleteNetworkInterface',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      [Fn.sub(NETWORK_INTERFACES_HERE)],
+    ),
+    statement('DescribeNetwork', ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], ['*']),
+  ];
+}
+
+/** The resources the remediation's statements are limited to: ARNs, or tokens giving ARNs. */
+export interface RemediationResources {
+  /** The log bucket's ARN, the remediation's only S3 resource. */
+  bucketArn: string;
+  /** The keys the remediation may check and grant CloudTrail on. */
+  keyArn: string;
+}
+
+const SCOPE_SIDS: Record<PermissionScope, string> = {
+  none: 'ListTrails',
+  anyTrail: 'ReadAnyTrail',
+  ownTrail: 'ChangeOwnTrails',
+  newBucket: 'CreateLogBucket',
+  bucket: 'CheckOrSecureLogBucket',
+  key: 'CheckNewTrailKey',
+  keyPolicy: 'GrantNewTrailKey',
+};
+
+function scopeStatement(scope: PermissionScope, on: RemediationResources): iam.PolicyStatement {
+  const resources: Record<PermissionScope, string> = {
+    none: '*',
+    anyTrail: Fn.sub(ANY_TRAIL),
+    // Writes: a trail of another account (an organization trail) is never changed.
+    ownTrail: Fn.sub(OWN_TRAIL),
+    newBucket: on.bucketArn,
+    bucket: on.bucketArn,
+    key: on.keyArn,
+    keyPolicy: on.keyArn,
+  };
+  // A bucket of that name in another account (one created there first, say) is never touched.
+  const conditions =
+    scope === 'bucket' ? { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } } : undefined;
+  return statement(SCOPE_SIDS[scope], actionsFor(scope), [resources[scope]], conditions);
+}
+
+/**
+ * The remediation function's permissions: exactly the actions
+ * `remediation/permissions.ts` lists, one statement per scope, each limited
+ * to the resources the code can touch; all but the key policy grant, which
+ * is {@link keyPolicyStatements}.
+ */
+export function remediationFunctionStatements(on: RemediationResources): iam.PolicyStatement[] {
+  return (Object.keys(SCOPE_SIDS) as PermissionScope[])
+    .filter((scope) => scope !== 'keyPolicy' && actionsFor(scope).length > 0)
+    .map((scope) => scopeStatement(scope, on));
+}
+
+/**
+ * Changing the new trail's key policy, so CloudTrail may use the key: a
+ * policy of its own, granted only when a key is configured, on that key.
+ */
+export function keyPolicyStatements(on: RemediationResources): iam.PolicyStatement[] {
+  return [scopeStatement('keyPolicy', on)];
+}
+
+/** The service that assumes the automation role. */
+export const AUTOMATION_PRINCIPAL = 'ssm.amazonaws.com';
+
+/**
+ * Only SSM Automation, and only for an automation execution of this account
+ * in this Region, may assume the automation role: no other account's or
+ * Region's automation can act through it (Systems Manager's guidance on
+ * cross-service confused deputy prevention).
+ */
+export function automationTrustConditions(): Record<string, Record<string, string>> {
+  return {
+    StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+    ArnLike: {
+      'aws:SourceArn': Fn.sub(
+        'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:automation-execution/*',
+      ),
+    },
+  };
+}
+
+/** The automation role: run the remediation function, then ask Config to evaluate this rule again. */
+export function automationRoleStatements(refs: {
+  remediationFunctionArn: string;
+  ruleArn: string;
+}): iam.PolicyStatement[] {
+  return [
+    statement('RunRemediation', ['lambda:InvokeFunction'], [refs.remediationFunctionArn]),
+    statement('ReevaluateRule', ['config:StartConfigRulesEvaluation'], [refs.ruleArn]),
+  ];
+}
+
+/** What the organization aggregator's role may read: the actions of AWSConfigRoleForOrganizations. */
+export const AGGREGATOR_ACTIONS = [
+  'organizations:DescribeOrganization',
+  'organizations:ListAWSServiceAccessForOrganization',
+  'organizations:ListAccounts',
+  'organizations:ListDelegatedAdministrators',
+];
+
+/** The organization aggregator's role: list the organization's accounts, which takes no resource. */
+export function aggregatorStatements(): iam.PolicyStatement[] {
+  return [statement('ReadOrganization', AGGREGATOR_ACTIONS, ['*'])];
+}
+
+/**
+ * Acknowledges cdk-nag's wildcard finding (AwsSolutions-IAM5) for each
+ * statement whose resource has a `*`, with the reason {@link WILDCARD_REASONS}
+ * gives that statement. The finding names the resource as cdk-nag's own
+ * `flattenCfnReference` writes it, so the acknowledgement is the finding.
+ */
+export function acknowledgeWildcards(scope: IConstruct, statements: iam.PolicyStatement[]): void {
+  const stack = Stack.of(scope);
+  for (const s of statements) {
+    for (const resource of s.resources.map((r) => flattenCfnReference(stack.resolve(r)))) {
+      if (!resource.includes('*')) continue;
+      Validations.of(scope).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason: WILDCARD_REASONS[s.sid ?? ''] ?? missingReason(s.sid),
+      });
+    }
+  }
+}
+
+function missingReason(sid: string | undefined): never {
+  throw new Error(`Statement ${sid} has a wildcard resource but no acknowledged reason`);
+}
