@@ -14,7 +14,7 @@ import { LAMBDA_RUNTIME } from '../stack/definitions';
 const ROOT = resolve(__dirname, '..');
 
 /** The test files that run the deployed bundles (through test/support/bundled-handler.ts). */
-export const BUNDLED_FUNCTION_TESTS = ['test/e2e.test.ts', 'test/remediation-e2e.test.ts'];
+export const BUNDLED_FUNCTION_TESTS = ['test/e2e/rule.test.ts', 'test/e2e/remediation.test.ts'];
 
 /** `24` for `nodejs24.x`. */
 export function runtimeMajor(runtime: string = LAMBDA_RUNTIME): number {

@@ -1,0 +1,647 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AccessDeniedException as CloudTrailAccessDeniedException,
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+} from '@aws-sdk/client-cloudtrail';
+import {
+  AccessDeniedException,
+  type Account,
+  AWSOrganizationsNotInUseException,
+  ListAccountsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import {
+  AssumeRoleCommand,
+  GetCallerIdentityCommand,
+  STSClient,
+  STSServiceException,
+} from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { MAX_ACCOUNTS_FILE_BYTES, readAccountsFile } from '../../../cli/accounts-file';
+import { formatCsv } from '../../../cli/csv';
+import { InvalidAccountsFileError } from '../../../cli/errors';
+import { progressBar } from '../../../cli/progress';
+import { AwsTimeoutError } from '../../../rule/errors';
+import type { TrailState } from '../../../rule/state';
+import {
+  basicSelector,
+  basicSelectors,
+  MANAGEMENT_ACCOUNT,
+  readTrail,
+  trail,
+} from '../../support/fixtures';
+import { runCli } from '../../support/run-cli';
+
+/*
+ * `evaluate --organization` and `evaluate --accounts FILE` against mocked
+ * Organizations, STS and CloudTrail: every account gets the rule's verdict
+ * through the role assumed in it, or an ERROR row saying why not.
+ *
+ * ListAccounts: https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html
+ * AssumeRole: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+ */
+
+const CALLER_ARN = `arn:aws:sts::${MANAGEMENT_ACCOUNT}:assumed-role/OrganizationAuditor/alice`;
+const ORGANIZATION_ID = 'o-a1b2c3d4e5';
+
+const organizations = mockClient(OrganizationsClient);
+const sts = mockClient(STSClient);
+const cloudTrail = mockClient(CloudTrailClient);
+
+interface FakeAccount {
+  id: string;
+  name: string;
+  state?: 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
+  /** What CloudTrail answers in the account; absent: the role cannot be assumed. */
+  trails?: TrailState[];
+}
+
+/** A compliant account: the default multi-Region trail, logging, all management events. */
+function compliant(id: string, name: string): FakeAccount {
+  return { id, name, trails: [readTrail(trail({}, id))] };
+}
+
+/** A single-Region, stopped, write-only trail: three gaps. */
+function threeGaps(id: string, name: string): FakeAccount {
+  const regional = trail({ Name: 'regional', IsMultiRegionTrail: false }, id);
+  return {
+    id,
+    name,
+    trails: [
+      readTrail(regional, {
+        logging: false,
+        selectors: basicSelectors(regional.TrailARN, [
+          basicSelector({ ReadWriteType: 'WriteOnly' }),
+        ]),
+      }),
+    ],
+  };
+}
+
+/** An `Account` as ListAccounts returns it. */
+function listed(account: FakeAccount): Account {
+  const state = account.state ?? 'ACTIVE';
+  return {
+    Id: account.id,
+    Arn: `arn:aws:organizations::${MANAGEMENT_ACCOUNT}:account/${ORGANIZATION_ID}/${account.id}`,
+    Email: `aws+${account.name.toLowerCase()}@example.com`,
+    Name: account.name,
+    Status: state === 'ACTIVE' ? 'ACTIVE' : 'SUSPENDED',
+    State: state,
+    JoinedMethod: 'CREATED',
+    JoinedTimestamp: new Date('2024-03-11T10:15:00.000Z'),
+  };
+}
+
+/**
+ * Serves the accounts: ListAccounts in pages of `pageSize`, AssumeRole
+ * handing out credentials whose key ID names the account, and CloudTrail
+ * answering as the account those credentials belong to.
+ */
+function serve(accounts: FakeAccount[], options: { pageSize?: number; delayMs?: number } = {}) {
+  const pageSize = options.pageSize ?? 20;
+  const byId = new Map(accounts.map((a) => [a.id, a]));
+  const inFlight = new Set<string>();
+  const load = { peak: 0, calls: 0 };
+  const during = async <T>(account: string, answer: () => T): Promise<T> => {
+    load.calls += 1;
+    inFlight.add(account);
+    load.peak = Math.max(load.peak, inFlight.size);
+    try {
+      if (options.delayMs !== undefined) await sleep(options.delayMs);
+      return answer();
+    } finally {
+      inFlight.delete(account);
+    }
+  };
+
+  organizations.on(ListAccountsCommand).callsFake((input: { NextToken?: string }) => {
+    const start = input.NextToken === undefined ? 0 : Number(input.NextToken.replace('page-', ''));
+    const page = accounts.slice(start, start + pageSize);
+    const next = start + pageSize < accounts.length ? `page-${start + pageSize}` : undefined;
+    return { Accounts: page.map(listed), ...(next ? { NextToken: next } : {}) };
+  });
+  sts.on(GetCallerIdentityCommand).resolves({
+    Account: MANAGEMENT_ACCOUNT,
+    Arn: CALLER_ARN,
+    UserId: 'AROAEXAMPLEAUDITOR:alice',
+  });
+  sts.on(AssumeRoleCommand).callsFake((input: { RoleArn: string; RoleSessionName: string }) => {
+    const id = input.RoleArn.split(':')[4] ?? '';
+    return during(id, () => {
+      if (byId.get(id)?.trails === undefined) {
+        throw new STSServiceException({
+          name: 'AccessDenied',
+          $fault: 'client',
+          // As AWS answers it: with a request ID.
+          $metadata: { httpStatusCode: 403, requestId: 'c6104cbe-af31-11e0-8154-cbc7ccf896c7' },
+          message: `User: ${CALLER_ARN} is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`,
+        });
+      }
+      return {
+        Credentials: {
+          AccessKeyId: `ASIA${id}`,
+          SecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+          SessionToken: 'FwoGZXIvYXdzEXAMPLE',
+          Expiration: new Date(Date.now() + 900_000),
+        },
+        AssumedRoleUser: {
+          AssumedRoleId: `AROAEXAMPLE${id}:${input.RoleSessionName}`,
+          Arn: `arn:aws:sts::${id}:assumed-role/${input.RoleArn.split('/').pop()}/${input.RoleSessionName}`,
+        },
+      };
+    });
+  });
+
+  /** The account whose assumed-role credentials signed the call. */
+  const accountOf = async (client: unknown): Promise<FakeAccount> => {
+    const { credentials } = (client as CloudTrailClient).config;
+    const id = (await credentials()).accessKeyId.replace(/^ASIA/, '');
+    const account = byId.get(id);
+    if (account?.trails === undefined) throw new Error(`no credentials for ${id}`);
+    return account;
+  };
+  const trailOf = (account: FakeAccount, arn: string) => {
+    const found = account.trails?.find((t) => t.trail.TrailARN === arn);
+    if (found === undefined) throw new Error(`no trail ${arn} in ${account.id}`);
+    return found;
+  };
+  const answer = <T>(outcome: { response: T } | { error: { name: string; message: string } }) => {
+    if ('error' in outcome) throw Object.assign(new Error(outcome.error.message), outcome.error);
+    return outcome.response;
+  };
+  cloudTrail.on(DescribeTrailsCommand).callsFake(async (_input, getClient) => {
+    const account = await accountOf(getClient());
+    return during(account.id, () => ({ trailList: account.trails?.map((t) => t.trail) }));
+  });
+  cloudTrail.on(GetTrailStatusCommand).callsFake(async (input: { Name: string }, getClient) => {
+    const account = await accountOf(getClient());
+    const { status } = trailOf(account, input.Name);
+    return during(account.id, () => answer(status ?? { response: {} }));
+  });
+  cloudTrail
+    .on(GetEventSelectorsCommand)
+    .callsFake(async (input: { TrailName: string }, getClient) => {
+      const account = await accountOf(getClient());
+      const { eventSelectors } = trailOf(account, input.TrailName);
+      return during(account.id, () => answer(eventSelectors ?? { response: {} }));
+    });
+  return load;
+}
+
+/** The three accounts of the task: one compliant, one not, one whose role cannot be assumed. */
+const ORGANIZATION: FakeAccount[] = [
+  compliant('111122223333', 'Production'),
+  threeGaps('444455556666', 'Sandbox'),
+  { id: '777788889999', name: 'Legacy' },
+  // Suspended: not evaluated.
+  { ...compliant('222233334444', 'Closed'), state: 'SUSPENDED' },
+];
+
+/** Runs the CLI in-process and collects what it writes; `tty` gives it a status line. */
+async function cli(argv: string[], options: { tty?: boolean } = {}) {
+  const statuses: string[] = [];
+  const run = await runCli(argv, options.tty ? { status: (line) => statuses.push(line) } : {});
+  return { ...run, statuses };
+}
+
+const ORGANIZATION_ARGS = [
+  'evaluate',
+  '--organization',
+  '--role-name',
+  'R',
+  '--region',
+  'us-east-1',
+];
+
+function tempFile(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'cloudtrail-rule-accounts-')), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+beforeEach(() => {
+  organizations.reset();
+  sts.reset();
+  cloudTrail.reset();
+});
+
+describe('evaluate --organization', () => {
+  it('prints a CSV header and one row per ACTIVE account, and exits 2 when one is ERROR', async () => {
+    serve(ORGANIZATION);
+
+    const { code, stdout, stderr } = await cli([...ORGANIZATION_ARGS, '--csv']);
+
+    expect(stderr).toBe('');
+    expect(code).toBe(2);
+    const records = stdout.split('\r\n');
+    expect(records.pop()).toBe('');
+    expect(records).toEqual([
+      'account,name,verdict,trail,reason',
+      '111122223333,Production,COMPLIANT,management-events (us-east-1),"Trail management-events (us-east-1) is multi-Region, logging and records read and write management events from every source."',
+      '444455556666,Sandbox,NON_COMPLIANT,regional (us-east-1),not multi-Region; logging is stopped; no read management events from any source',
+      expect.stringMatching(
+        /^777788889999,Legacy,ERROR,,Could not assume arn:aws:iam::777788889999:role\/R \(STS AssumeRole\): AccessDenied: User: arn:aws:sts::999988887777:assumed-role\/OrganizationAuditor\/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::777788889999:role\/R\. Check that the role exists in the account and that its trust policy lets arn:aws:sts::999988887777:assumed-role\/OrganizationAuditor\/alice assume it\.$/,
+      ),
+    ]);
+    expect(organizations).toHaveReceivedCommandTimes(ListAccountsCommand, 1);
+    expect(sts).not.toHaveReceivedCommandWith(AssumeRoleCommand, {
+      RoleArn: 'arn:aws:iam::222233334444:role/R',
+    });
+  });
+
+  it('prints an account name a member account set to a formula as text', async () => {
+    serve([compliant('111122223333', '=HYPERLINK("https://example.com","Open")')]);
+
+    const { code, stdout } = await cli([...ORGANIZATION_ARGS, '--csv']);
+
+    expect(code).toBe(0);
+    expect(stdout.split('\r\n')[1]).toMatch(
+      /^111122223333,"'=HYPERLINK\(""https:\/\/example\.com"",""Open""\)",COMPLIANT,/,
+    );
+  });
+
+  it('prints JSON that parses: the counts, and each account with its row and report', async () => {
+    serve(ORGANIZATION);
+
+    const { code, stdout } = await cli([...ORGANIZATION_ARGS, '--json']);
+
+    expect(code).toBe(2);
+    const json = JSON.parse(stdout);
+    expect(json.region).toBe('us-east-1');
+    expect(json.summary).toEqual({ accounts: 3, COMPLIANT: 1, NON_COMPLIANT: 1, ERROR: 1 });
+    expect(json.accounts.map((a: { verdict: string }) => a.verdict)).toEqual([
+      'COMPLIANT',
+      'NON_COMPLIANT',
+      'ERROR',
+    ]);
+    expect(json.accounts[1]).toMatchObject({
+      account: '444455556666',
+      name: 'Sandbox',
+      trail: 'regional (us-east-1)',
+      trailArn: 'arn:aws:cloudtrail:us-east-1:444455556666:trail/regional',
+      gaps: ['not multi-Region', 'logging is stopped', 'no read management events from any source'],
+    });
+    expect(json.accounts[1].report).toMatchObject({
+      accountId: '444455556666',
+      compliance: 'NON_COMPLIANT',
+    });
+    expect(json.accounts[2].report).toBeNull();
+  });
+
+  it('prints a table and a summary line with the verdicts counted', async () => {
+    serve(ORGANIZATION);
+
+    const { code, stdout } = await cli(ORGANIZATION_ARGS);
+
+    expect(code).toBe(2);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ACCOUNT +NAME +VERDICT +TRAIL +REASON$/);
+    expect(lines[2]).toMatch(
+      /^444455556666 +Sandbox +NON_COMPLIANT +regional \(us-east-1\) +not multi-Region; logging is stopped; no read management events from any source$/,
+    );
+    expect(lines.at(-1)).toBe('3 accounts: 1 COMPLIANT, 1 NON_COMPLIANT, 1 ERROR.');
+  });
+
+  it('exits 1 when an account is NON_COMPLIANT and none is ERROR, 0 when all are COMPLIANT', async () => {
+    serve(ORGANIZATION.slice(0, 2));
+    expect((await cli(ORGANIZATION_ARGS)).code).toBe(1);
+
+    organizations.reset();
+    sts.reset();
+    cloudTrail.reset();
+    serve([compliant('111122223333', 'Production')]);
+    const { code, stdout } = await cli(ORGANIZATION_ARGS);
+    expect(code).toBe(0);
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe(
+      '1 account: 1 COMPLIANT, 0 NON_COMPLIANT, 0 ERROR.',
+    );
+  });
+
+  it('assumes the role in the caller’s partition with a session name that names the tool', async () => {
+    serve([compliant('111122223333', 'Production')]);
+    sts.on(GetCallerIdentityCommand).resolves({
+      Account: MANAGEMENT_ACCOUNT,
+      Arn: `arn:aws-us-gov:sts::${MANAGEMENT_ACCOUNT}:assumed-role/OrganizationAuditor/alice`,
+      UserId: 'AROAEXAMPLEAUDITOR:alice',
+    });
+
+    await cli(ORGANIZATION_ARGS);
+
+    expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, {
+      RoleArn: 'arn:aws-us-gov:iam::111122223333:role/R',
+      RoleSessionName: 'cloudtrail-rule-evaluate',
+      DurationSeconds: 900,
+    });
+    expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input).not.toHaveProperty('ExternalId');
+  });
+
+  it('passes --external-id to AssumeRole', async () => {
+    serve(ORGANIZATION.slice(0, 2));
+
+    const { code } = await cli([...ORGANIZATION_ARGS, '--external-id', 'audit-2026:Q4']);
+
+    expect(code).toBe(1);
+    for (const call of sts.commandCalls(AssumeRoleCommand)) {
+      expect(call.args[0].input.ExternalId).toBe('audit-2026:Q4');
+    }
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 2);
+  });
+
+  it('reads every page of ListAccounts', async () => {
+    const many = Array.from({ length: 7 }, (_, i) =>
+      compliant(String(100000000000 + i), `Account ${i}`),
+    );
+    serve(many, { pageSize: 3 });
+
+    const { code, stdout } = await cli([...ORGANIZATION_ARGS, '--csv']);
+
+    expect(code).toBe(0);
+    expect(organizations).toHaveReceivedCommandTimes(ListAccountsCommand, 3);
+    expect(organizations.commandCalls(ListAccountsCommand).map((c) => c.args[0].input)).toEqual([
+      {},
+      { NextToken: 'page-3' },
+      { NextToken: 'page-6' },
+    ]);
+    expect(
+      stdout
+        .split('\r\n')
+        .slice(1, -1)
+        .map((row) => row.split(',')[0]),
+    ).toEqual(many.map((a) => a.id));
+  });
+
+  it('reads at most --concurrency accounts at once, and that many', async () => {
+    const many = Array.from({ length: 12 }, (_, i) =>
+      compliant(String(100000000000 + i), `Account ${i}`),
+    );
+    const load = serve(many, { delayMs: 5 });
+
+    const { code } = await cli([...ORGANIZATION_ARGS, '--concurrency', '3']);
+
+    expect(code).toBe(0);
+    // Per account: AssumeRole, DescribeTrails, GetTrailStatus and GetEventSelectors.
+    expect(load.calls).toBe(12 * 4);
+    expect(load.peak).toBe(3);
+  });
+
+  it('reports an account whose trails cannot be listed, read or decided as ERROR, never NON_COMPLIANT', async () => {
+    const unlisted = compliant('111122223333', 'Listing denied');
+    const stalled = compliant('444455556666', 'Stalled');
+    const undecided = compliant('777788889999', 'Undecided');
+    const [undecidedTrail] = undecided.trails ?? [];
+    if (undecidedTrail) {
+      undecidedTrail.status = {
+        error: { name: 'ThrottlingException', message: 'Rate exceeded' },
+      };
+    }
+    serve([unlisted, stalled, undecided, threeGaps('222233334444', 'Sandbox')]);
+    cloudTrail.on(DescribeTrailsCommand).callsFake(async (_input, getClient) => {
+      const { credentials } = (getClient() as CloudTrailClient).config;
+      const id = (await credentials()).accessKeyId.replace(/^ASIA/, '');
+      if (id === unlisted.id) {
+        throw new CloudTrailAccessDeniedException({
+          message: 'User is not authorized to perform: cloudtrail:DescribeTrails',
+          $metadata: {},
+        });
+      }
+      if (id === stalled.id) {
+        throw new AwsTimeoutError(
+          'CloudTrail DescribeTrails in us-east-1 timed out: https://cloudtrail.us-east-1.amazonaws.com/ did not answer within the 5000 ms request timeout (5 attempts).',
+        );
+      }
+      const account = [undecided, threeGaps('222233334444', 'Sandbox')].find((a) => a.id === id);
+      return { trailList: account?.trails?.map((t) => t.trail) };
+    });
+
+    const { code, stdout } = await cli([...ORGANIZATION_ARGS, '--json']);
+
+    expect(code).toBe(2);
+    const rows: { name: string; verdict: string; reason: string }[] = JSON.parse(stdout).accounts;
+    expect(rows.map((r) => [r.name, r.verdict])).toEqual([
+      ['Listing denied', 'ERROR'],
+      ['Stalled', 'ERROR'],
+      ['Undecided', 'ERROR'],
+      ['Sandbox', 'NON_COMPLIANT'],
+    ]);
+    expect(rows[0]?.reason).toMatch(
+      /^Could not list the trails in us-east-1 \(CloudTrail DescribeTrails\) as arn:aws:iam::111122223333:role\/R: AccessDeniedException: /,
+    );
+    expect(rows[1]?.reason).toMatch(
+      /^Could not list the trails in us-east-1 \(CloudTrail DescribeTrails\) as arn:aws:iam::444455556666:role\/R: CloudTrail DescribeTrails in us-east-1 timed out: .* raise --request-timeout/,
+    );
+    expect(rows[2]?.reason).toMatch(
+      /could not be read.*GetTrailStatus failed: ThrottlingException/,
+    );
+  });
+
+  it('stops with one line when the organization cannot be listed', async () => {
+    serve(ORGANIZATION);
+    organizations.on(ListAccountsCommand).rejects(
+      new AWSOrganizationsNotInUseException({
+        message: 'Your account is not a member of an organization.',
+        $metadata: {},
+      }),
+    );
+
+    const { code, stdout, stderr } = await cli(ORGANIZATION_ARGS);
+
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^cloudtrail-rule: Could not list the organization's accounts \(Organizations ListAccounts\): AWSOrganizationsNotInUseException: .* give the accounts with --accounts FILE\.\n$/,
+    );
+  });
+
+  it('says to use the management or a delegated administrator account when ListAccounts is denied', async () => {
+    serve(ORGANIZATION);
+    organizations.on(ListAccountsCommand).rejects(
+      new AccessDeniedException({
+        message: 'You don’t have permissions to access this resource.',
+        $metadata: {},
+      }),
+    );
+
+    const { code, stderr } = await cli(ORGANIZATION_ARGS);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('management account or of a delegated administrator account');
+  });
+
+  it('draws a progress bar on a terminal, and clears it before the results', async () => {
+    serve(ORGANIZATION.slice(0, 2));
+
+    const { statuses, stderr } = await cli(ORGANIZATION_ARGS, { tty: true });
+
+    expect(stderr).toBe('');
+    expect(statuses[0]).toBe(progressBar(0, 2));
+    expect(statuses).toContain(progressBar(2, 2));
+    expect(statuses.at(-1)).toBe('');
+  });
+});
+
+describe('evaluate --accounts FILE', () => {
+  it('evaluates the accounts the file lists, with their names, without Organizations', async () => {
+    serve(ORGANIZATION);
+    const file = tempFile(
+      'accounts.txt',
+      '# audited in Q4\r\n444455556666,Sandbox, EU\n\n  111122223333\n',
+    );
+
+    const { code, stdout } = await cli([
+      'evaluate',
+      '--accounts',
+      file,
+      '--role-name',
+      'R',
+      '--region',
+      'us-east-1',
+      '--csv',
+    ]);
+
+    expect(code).toBe(1);
+    expect(
+      stdout
+        .split('\r\n')
+        .slice(1, -1)
+        .map((row) => row.split(',').slice(0, 4)),
+    ).toEqual([
+      ['444455556666', '"Sandbox', ' EU"', 'NON_COMPLIANT'],
+      ['111122223333', '', 'COMPLIANT', 'management-events (us-east-1)'],
+    ]);
+    expect(organizations).not.toHaveReceivedCommand(ListAccountsCommand);
+  });
+
+  it.each([
+    [
+      'a short account ID',
+      '12345\n',
+      /line 1: the account ID is not 12 digits \(its first field has 5 characters\)/,
+    ],
+    [
+      'an account twice',
+      '111122223333\n# x\n111122223333,Again\n',
+      /account 111122223333 is on line 1 and again on line 3/,
+    ],
+    ['a comma with no name', '111122223333,\n', /line 1: nothing follows the comma/],
+    ['no account', '# nobody\n\n', /lists no account/],
+  ])('refuses a file with %s', async (_, text, message) => {
+    const file = tempFile('accounts.txt', text);
+
+    await expect(readAccountsFile(file)).rejects.toThrow(message);
+    const { code, stderr } = await cli(['evaluate', '--accounts', file, '--role-name', 'R']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it('refuses a file larger than the cap without reading it', async () => {
+    const file = tempFile('big.txt', '111122223333\n'.repeat(100));
+
+    await expect(readAccountsFile(file, 512)).rejects.toThrow(
+      /is larger than 512 bytes, more than a list of account IDs needs/,
+    );
+    expect(MAX_ACCOUNTS_FILE_BYTES).toBe(1024 * 1024);
+  });
+
+  it('names a file that cannot be read', async () => {
+    await expect(readAccountsFile('/nonexistent/accounts.txt')).rejects.toThrow(
+      InvalidAccountsFileError,
+    );
+  });
+});
+
+describe('evaluate options for several accounts', () => {
+  it.each([
+    [['--organization'], /--organization needs --role-name NAME/],
+    [['--organization', '--accounts', 'a.txt', '--role-name', 'R'], /give one of them/],
+    [
+      ['--organization', '--role-name', 'R', '--concurrency', '0'],
+      /--concurrency "0" is not a whole number from 1 to 64/,
+    ],
+    [['--organization', '--role-name', 'R', '--concurrency', '65'], /from 1 to 64/],
+    [['--organization', '--role-name', 'R', '--concurrency', '2.5'], /from 1 to 64/],
+    [
+      ['--organization', '--role-name', 'arn:aws:iam::111122223333:role/R'],
+      /is not an IAM role name/,
+    ],
+    [
+      ['--organization', '--role-name', 'R', '--external-id', 'x'],
+      /--external-id is not one AssumeRole accepts/,
+    ],
+    [
+      ['--organization', '--role-name', 'R', '--json', '--csv'],
+      /--json and --csv are two output formats/,
+    ],
+    [
+      ['--organization', '--role-name', 'R', '--snapshot', 'state.json'],
+      /--snapshot is one account read earlier/,
+    ],
+    [['--role-name', 'R'], /--role-name is for evaluating several accounts/],
+    [['--concurrency', '4'], /--concurrency is for evaluating several accounts/],
+  ])('refuses evaluate %j', async (options, message) => {
+    const { code, stdout, stderr } = await cli(['evaluate', ...options]);
+
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(sts).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('evaluate --csv for one account', () => {
+  it('prints the header and the account’s one row', async () => {
+    const { code, stdout } = await cli([
+      'evaluate',
+      '--snapshot',
+      join('examples', 'single-region-trail.json'),
+      '--csv',
+    ]);
+
+    expect(code).toBe(1);
+    const records = stdout.split('\r\n');
+    expect(records).toHaveLength(3);
+    expect(records[0]).toBe('account,name,verdict,trail,reason');
+    expect(records[1]).toMatch(/^\d{12},,NON_COMPLIANT,[^,]+,not multi-Region/);
+  });
+});
+
+describe('CSV (RFC 4180, https://www.rfc-editor.org/rfc/rfc4180)', () => {
+  it('quotes fields with commas, quotes or line breaks, doubling the quotes, and ends records with CRLF', () => {
+    expect(
+      formatCsv(
+        ['a', 'b'],
+        [
+          ['plain', 'has, comma'],
+          ['say "hi"', 'two\nlines'],
+        ],
+      ),
+    ).toBe('a,b\r\nplain,"has, comma"\r\n"say ""hi""","two\nlines"\r\n');
+  });
+
+  // OWASP, CSV injection: https://owasp.org/www-community/attacks/CSV_Injection
+  it.each([
+    ['=HYPERLINK("https://example.com","Open")', `"'=HYPERLINK(""https://example.com"",""Open"")"`],
+    ['+1+cmd', "'+1+cmd"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1:A9)', "'@SUM(A1:A9)"],
+    ['\t=1+2', "'\t=1+2"],
+    ['\r=1+2', `"'\r=1+2"`],
+  ])(
+    'puts a quote mark before a field a spreadsheet would read as a formula: %j',
+    (field, cell) => {
+      expect(formatCsv(['name'], [[field]])).toBe(`name\r\n${cell}\r\n`);
+    },
+  );
+
+  it('leaves a field alone when the formula characters are not at its start', () => {
+    expect(formatCsv(['a', 'b'], [['a=b', 'Sandbox-2 (+1) @team']])).toBe(
+      'a,b\r\na=b,Sandbox-2 (+1) @team\r\n',
+    );
+  });
+});

@@ -1,0 +1,175 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { IConstruct } from 'constructs';
+import { cdkJsonContext } from '../../../stack/build-app';
+import { memberTemplate } from '../../../stack/member-template';
+import {
+  addValidators,
+  GUARD_DISABLED_RULES,
+  GUARD_OPTION_CONTROLS,
+  guardFindingId,
+} from '../../../stack/validation';
+import { deploy } from '../../support/cfn-evaluator';
+import { synthApp, temporaryDirectory } from '../../support/synth-app';
+
+/*
+ * AWS Control Tower's proactive controls, as Control Tower enforces them
+ * through CloudFormation hooks, run on every synth through
+ * @cdklabs/cdk-validator-cfnguard. These tests run the same rules with
+ * nothing disabled and nothing acknowledged, and check that what they find
+ * is exactly what stack/validation.ts excuses, so the exceptions cannot
+ * outlive their reason or hide a new finding.
+ * https://docs.aws.amazon.com/controltower/latest/controlreference/proactive-controls.html
+ */
+
+const KEY = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const TOPIC = 'arn:aws:sns:us-east-1:111111111111:security-alerts';
+const EVERY_OPTION = {
+  logGroupKmsKeyArn: KEY,
+  subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+  securityGroupIds: 'sg-0123456789abcdef0',
+  alarmTopicArn: TOPIC,
+};
+
+const RULES_DIR = join(
+  __dirname,
+  '../../..',
+  'node_modules',
+  '@cdklabs',
+  'cdk-validator-cfnguard',
+  'rules',
+  'control-tower',
+  'cfn-guard',
+);
+
+/** What every Control Tower rule finds in a template: rule name → the logical IDs it fails. */
+function findings(template: object): Record<string, string[]> {
+  const file = join(temporaryDirectory('cloudtrail1-guard-'), 'template.json');
+  writeFileSync(file, JSON.stringify(template));
+  const report = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({
+    templatePaths: [file],
+    appConstruct: new App(),
+  });
+  const found: Record<string, string[]> = {};
+  for (const violation of report.violations) {
+    found[violation.ruleName] = violation.violatingResources
+      .map((resource) => resource.resourceLogicalId)
+      .sort();
+  }
+  return found;
+}
+
+/** The rule names of the disabled rule files, read from the files themselves. */
+const disabledRuleNames = Object.keys(GUARD_DISABLED_RULES).map((file) => {
+  const [, service] = file.split('-');
+  const text = readFileSync(join(RULES_DIR, service ?? '', `${file}.guard`), 'utf8');
+  const name = /^rule (\w+) when is_cfn_template/m.exec(text)?.[1];
+  if (name === undefined) throw new Error(`${file}.guard defines no template rule`);
+  return name;
+});
+
+/** Logical IDs of the resources on which a finding is acknowledged. */
+function acknowledgedOn(stack: Stack, id: string): string[] {
+  const acknowledges = (construct: IConstruct) =>
+    construct.node.metadata.some(
+      (entry) =>
+        entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY &&
+        Object.keys(entry.data as object).includes(id),
+    );
+  return stack.node
+    .findAll()
+    .filter(acknowledges)
+    .map((construct) => construct.node.defaultChild ?? construct)
+    .filter((element): element is CfnElement => element instanceof CfnElement)
+    .map((element) => stack.getLogicalId(element))
+    .sort();
+}
+
+const resolve = (value: unknown) => JSON.parse(JSON.stringify(value)) as object;
+
+describe('AWS Control Tower’s proactive controls', () => {
+  it('disable only rules that exist, each with its reason', () => {
+    expect(disabledRuleNames).toEqual(['lambda_function_public_access_prohibited_check']);
+    for (const { control, reason } of Object.values(GUARD_DISABLED_RULES)) {
+      expect(control).toMatch(/^CT\.[A-Z]+\.PR\.\d+$/);
+      expect(reason.length).toBeGreaterThan(100);
+    }
+  });
+
+  it('find in the stack with every option set nothing but the disabled rules', () => {
+    const { stack } = synthApp(EVERY_OPTION, { rollout: false });
+
+    const found = findings(Template.fromStack(stack).toJSON());
+
+    expect(Object.keys(found)).toEqual(disabledRuleNames);
+  }, 60_000);
+
+  it('find in the stack by default the disabled rules, and each option’s rule exactly where its finding is acknowledged', () => {
+    const { stack } = synthApp({}, { rollout: false });
+
+    const found = findings(Template.fromStack(stack).toJSON());
+
+    const optionRules = Object.values(GUARD_OPTION_CONTROLS).map((c) => c.rule);
+    expect(Object.keys(found).sort()).toEqual([...disabledRuleNames, ...optionRules].sort());
+    for (const rule of optionRules) {
+      expect({ rule, resources: found[rule] }).toEqual({
+        rule,
+        resources: acknowledgedOn(stack, guardFindingId(rule)),
+      });
+      expect(found[rule]).toHaveLength(2);
+    }
+  }, 60_000);
+
+  // Deployed, `Ref: AWS::AccountId` is the account's ID, as a hook sees it: the disabled
+  // rule passes too, which is why it is disabled rather than failed on the template.
+  it('find nothing in the member template deployed with every option’s parameter set', () => {
+    const template = memberTemplate(cdkJsonContext(), { validate: false });
+    const deployed = deploy(template, {
+      LogGroupKmsKeyArn: KEY,
+      SubnetIds: EVERY_OPTION.subnetIds,
+      SecurityGroupIds: EVERY_OPTION.securityGroupIds,
+      AlarmTopicArn: TOPIC,
+    });
+
+    const found = findings({ Resources: resolve(deployed.resources) });
+
+    expect(found).toEqual({});
+  }, 60_000);
+
+  it('find in the member template deployed with its defaults only the rules of the options left unset', () => {
+    const template = memberTemplate(cdkJsonContext(), { validate: false });
+
+    const found = findings({ Resources: resolve(deploy(template).resources) });
+
+    const optionRules = Object.values(GUARD_OPTION_CONTROLS).map((c) => c.rule);
+    expect(Object.keys(found).sort()).toEqual([...optionRules].sort());
+  }, 60_000);
+
+  it('find nothing in the organization rollout stack', () => {
+    const { rollout } = synthApp({ organizationAggregator: 'true' });
+    if (rollout === undefined) throw new Error('no rollout stack');
+
+    expect(findings(Template.fromStack(rollout).toJSON())).toEqual({});
+  }, 60_000);
+
+  it('stop a synth on a finding nobody acknowledged', () => {
+    const app = new App({ outdir: temporaryDirectory('cloudtrail1-guard-app-') });
+    const stack = new Stack(app, 'Unacknowledged');
+    new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+    addValidators(app);
+
+    expect(() => app.synth()).toThrow(/ERROR \[CT\.CLOUDWATCH\.PR\.3\]/);
+  }, 60_000);
+
+  it('can fail: a rule that is not disabled finds an unencrypted log group', () => {
+    const found = findings({
+      Resources: { Logs: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 365 } } },
+    });
+
+    expect(found).toEqual({ cloudwatch_log_group_encrypted_check: ['Logs'] });
+  });
+});

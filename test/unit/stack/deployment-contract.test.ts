@@ -1,0 +1,485 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { remediationDocument } from '../../../remediation/document';
+import { REMEDIATION_ACTIONS } from '../../../remediation/permissions';
+import { parameterValues } from '../../../rule/parameters';
+import { buildApp, cdkJsonContext } from '../../../stack/build-app';
+import { LAMBDA_RUNTIME, LOG_RETENTION_DAYS } from '../../../stack/definitions';
+import { buildMemberApp } from '../../../stack/member-template';
+import { DEFAULT_RULE_NAME } from '../../../stack/options';
+import { deploy, PSEUDO } from '../../support/cfn-evaluator';
+import {
+  actions,
+  DeployedResources,
+  withoutBootstrapCheck,
+} from '../../support/deployed-resources';
+import { describeNagClean } from '../../support/nag-clean';
+
+/*
+ * The deployment contract: what the deployment is, whichever template
+ * deploys it. The single-account stack (`cdk deploy`) and the organization's
+ * member template (StackSets) must both pass every assertion here. Each is checked as CloudFormation
+ * would deploy it with its defaults, in account 111111111111 and us-east-1
+ * (`cfn-evaluator.ts`), so a literal value in one template and a parameter
+ * reference in the other are compared by what they become.
+ */
+
+const RULE = DEFAULT_RULE_NAME;
+const ACCOUNT = PSEUDO.accountId;
+const REGION = PSEUDO.region;
+
+const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+const functionId = (r: DeployedResources, name: string) =>
+  r.id('AWS::Lambda::Function', (p) => p.FunctionName === name);
+const logGroupOf = (r: DeployedResources, name: string) =>
+  (r.function(name).Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+
+/** Registers the specification of the deployment, for a template loaded in `beforeAll`. */
+function describeDeployment(load: () => DeployedResources): void {
+  const r = () => load();
+
+  describe('the deployed resources', () => {
+    it('are exactly the two functions with their roles, log groups and error alarms, the rule, its invoke permission, the document, the automation role and the remediation configuration', () => {
+      const counts: Record<string, number> = {};
+      for (const resource of Object.values(r().deployed.resources)) {
+        counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
+      }
+      expect(counts).toEqual({
+        'AWS::Lambda::Function': 2,
+        'AWS::IAM::Role': 3,
+        'AWS::Logs::LogGroup': 2,
+        'AWS::Lambda::Permission': 1,
+        'AWS::Config::ConfigRule': 1,
+        'AWS::SSM::Document': 1,
+        'AWS::Config::RemediationConfiguration': 1,
+        'AWS::CloudWatch::Alarm': 2,
+      });
+    });
+
+    it('leave the functions outside any VPC and their logs to CloudWatch Logs’ own encryption, as Lambda does by default', () => {
+      const deployed = r();
+      for (const name of [`${RULE}-rule`, `${RULE}-remediation`]) {
+        expect(deployed.function(name).Properties.VpcConfig).toBeUndefined();
+      }
+      for (const resource of Object.values(deployed.deployed.resources)) {
+        if (resource.Type === 'AWS::Logs::LogGroup') {
+          expect(resource.Properties.KmsKeyId).toBeUndefined();
+        }
+        expect(resource.Type).not.toBe('AWS::IAM::Policy');
+      }
+    });
+
+    it('name every role after the rule, per Region, so that a policy or a person can find them', () => {
+      const names = Object.values(r().deployed.resources)
+        .filter((resource) => resource.Type === 'AWS::IAM::Role')
+        .map((resource) => resource.Properties.RoleName)
+        .sort();
+      expect(names).toEqual([
+        `${RULE}-automation-${REGION}`,
+        `${RULE}-remediation-${REGION}`,
+        `${RULE}-rule-${REGION}`,
+      ]);
+    });
+
+    it('keep the functions’ logs for a year, and keep the log groups when the stack is deleted', () => {
+      const groups = Object.values(r().deployed.resources).filter(
+        (resource) => resource.Type === 'AWS::Logs::LogGroup',
+      );
+      expect(groups).toHaveLength(2);
+      for (const group of groups) {
+        expect(group).toMatchObject({
+          Properties: { RetentionInDays: LOG_RETENTION_DAYS },
+          DeletionPolicy: 'Retain',
+        });
+      }
+    });
+  });
+
+  describe('the error alarms', () => {
+    // An error of the rule function is an evaluation AWS Config did not get (an UNDECIDED
+    // verdict throws); one of the remediation function, a remediation that did not work.
+    it.each(['rule', 'remediation'])(
+      'alarm on any error of the %s function within an hour, notifying no one by default',
+      (kind) => {
+        const deployed = r();
+        const name = `${RULE}-${kind}`;
+        const alarm = deployed.resource(
+          deployed.id('AWS::CloudWatch::Alarm', (p) => p.AlarmName === `${name}-errors`),
+        );
+        const { AlarmDescription, ...properties } = alarm.Properties;
+        expect(properties).toEqual({
+          AlarmName: `${name}-errors`,
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: name }],
+          Statistic: 'Sum',
+          Period: 3600,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        });
+        expect(AlarmDescription).toMatch(
+          new RegExp(`^${name} failed: .+ See the function's log group`),
+        );
+      },
+    );
+  });
+
+  describe('the rule function', () => {
+    it('runs on Node.js 24 on arm64 with a fixed name, 256 MB and a 120 s timeout, logging to its own log group', () => {
+      const deployed = r();
+      const fn = deployed.function(`${RULE}-rule`);
+      expect(fn.Properties).toMatchObject({
+        Runtime: LAMBDA_RUNTIME,
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 256,
+        Timeout: 120,
+        Role: getAtt(deployed.roleId(`${RULE}-rule-${REGION}`)),
+      });
+      expect(deployed.resource(logGroupOf(deployed, `${RULE}-rule`)).Type).toBe(
+        'AWS::Logs::LogGroup',
+      );
+    });
+
+    it('may call exactly DescribeTrails, GetTrailStatus, GetEventSelectors and PutEvaluations, and write its own logs', () => {
+      const deployed = r();
+      expect(deployed.statements(`${RULE}-rule-${REGION}`)).toEqual([
+        {
+          Sid: 'ReadAnyTrail',
+          Effect: 'Allow',
+          Action: ['cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'],
+          Resource: 'arn:aws:cloudtrail:*:*:trail/*',
+        },
+        {
+          Sid: 'ListTrailsAndReport',
+          Effect: 'Allow',
+          Action: ['cloudtrail:DescribeTrails', 'config:PutEvaluations'],
+          Resource: '*',
+        },
+        {
+          Sid: 'WriteOwnLogs',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: getAtt(logGroupOf(deployed, `${RULE}-rule`)),
+        },
+      ]);
+    });
+
+    it('is assumed by Lambda only, and no role has a managed policy or a separate policy', () => {
+      const deployed = r();
+      expect(deployed.resource(deployed.roleId(`${RULE}-rule-${REGION}`)).Properties).toMatchObject(
+        {
+          AssumeRolePolicyDocument: {
+            Statement: [
+              {
+                Action: 'sts:AssumeRole',
+                Effect: 'Allow',
+                Principal: { Service: 'lambda.amazonaws.com' },
+              },
+            ],
+          },
+        },
+      );
+      for (const resource of Object.values(deployed.deployed.resources)) {
+        expect(resource.Type).not.toBe('AWS::IAM::Policy');
+        expect(resource.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    });
+
+    it('may be invoked by AWS Config on behalf of this account only', () => {
+      const deployed = r();
+      expect(deployed.only('AWS::Lambda::Permission').Properties).toEqual({
+        Action: 'lambda:InvokeFunction',
+        FunctionName: getAtt(functionId(deployed, `${RULE}-rule`)),
+        Principal: 'config.amazonaws.com',
+        SourceAccount: ACCOUNT,
+      });
+    });
+  });
+
+  describe('the Config rule', () => {
+    it('is a custom Lambda rule, periodic every 24 hours and on trail changes, scoped to trails', () => {
+      const deployed = r();
+      const rule = deployed.only('AWS::Config::ConfigRule');
+      expect(rule.Properties).toMatchObject({
+        ConfigRuleName: RULE,
+        Scope: { ComplianceResourceTypes: ['AWS::CloudTrail::Trail'] },
+        Source: {
+          Owner: 'CUSTOM_LAMBDA',
+          SourceIdentifier: getAtt(functionId(deployed, `${RULE}-rule`)),
+          SourceDetails: [
+            {
+              EventSource: 'aws.config',
+              MessageType: 'ScheduledNotification',
+              MaximumExecutionFrequency: 'TwentyFour_Hours',
+            },
+            { EventSource: 'aws.config', MessageType: 'ConfigurationItemChangeNotification' },
+            {
+              EventSource: 'aws.config',
+              MessageType: 'OversizedConfigurationItemChangeNotification',
+            },
+          ],
+        },
+      });
+      // Config checks it may invoke the function when the rule is created.
+      expect(rule.DependsOn).toEqual(['ConfigInvokesRuleFunction']);
+    });
+
+    it('passes the default parameters, as strings, and the remediation function reads the same ones', () => {
+      const deployed = r();
+      const inputParameters = deployed.only('AWS::Config::ConfigRule').Properties.InputParameters;
+      expect(inputParameters).toEqual({
+        includeManagementEvents: 'true',
+        readWriteType: 'ALL',
+        trustOrganizationTrails: 'true',
+      });
+      const environment = deployed.function(`${RULE}-remediation`).Properties.Environment as {
+        Variables: { RULE_PARAMETERS: string; KMS_KEY_ID: string };
+      };
+      expect(parameterValues(JSON.parse(environment.Variables.RULE_PARAMETERS))).toEqual(
+        parameterValues(inputParameters),
+      );
+      // No kmsKeyId: the function takes a key only as a request names it, and may change no key policy.
+      expect(environment.Variables.KMS_KEY_ID).toBe('');
+    });
+  });
+
+  describe('the remediation', () => {
+    it('runs on Node.js 24 on arm64, within the 300 s the document step waits', () => {
+      const deployed = r();
+      expect(deployed.function(`${RULE}-remediation`).Properties).toMatchObject({
+        Runtime: LAMBDA_RUNTIME,
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 256,
+        Timeout: 270,
+        Role: getAtt(deployed.roleId(`${RULE}-remediation-${REGION}`)),
+      });
+    });
+
+    it('has exactly the actions remediation/ exports, one statement per scope, writes limited to this account', () => {
+      const deployed = r();
+      const statements = deployed.statements(`${RULE}-remediation-${REGION}`);
+      expect(statements).toEqual([
+        { Sid: 'ListTrails', Effect: 'Allow', Action: 'cloudtrail:DescribeTrails', Resource: '*' },
+        {
+          Sid: 'ReadAnyTrail',
+          Effect: 'Allow',
+          Action: ['cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'],
+          Resource: 'arn:aws:cloudtrail:*:*:trail/*',
+        },
+        {
+          Sid: 'ChangeOwnTrails',
+          Effect: 'Allow',
+          Action: [
+            'cloudtrail:CreateTrail',
+            'cloudtrail:PutEventSelectors',
+            'cloudtrail:StartLogging',
+            'cloudtrail:UpdateTrail',
+          ],
+          Resource: `arn:aws:cloudtrail:*:${ACCOUNT}:trail/*`,
+        },
+        {
+          Sid: 'CreateLogBucket',
+          Effect: 'Allow',
+          Action: ['s3:CreateBucket', 's3:PutBucketOwnershipControls'],
+          Resource: `arn:aws:s3:::cloudtrail-logs-${ACCOUNT}-${REGION}`,
+        },
+        {
+          // Never a bucket of that name that another account owns.
+          // https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
+          Sid: 'CheckOrSecureLogBucket',
+          Effect: 'Allow',
+          Action: [
+            's3:GetBucketPolicy',
+            's3:GetBucketPublicAccessBlock',
+            's3:GetEncryptionConfiguration',
+            's3:ListBucket',
+            's3:PutBucketPolicy',
+            's3:PutBucketPublicAccessBlock',
+            's3:PutEncryptionConfiguration',
+          ],
+          Resource: `arn:aws:s3:::cloudtrail-logs-${ACCOUNT}-${REGION}`,
+          Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNT } },
+        },
+        {
+          // No key is configured: reading a key a person names is all; no KMS write.
+          Sid: 'CheckNewTrailKey',
+          Effect: 'Allow',
+          Action: ['kms:DescribeKey', 'kms:GetKeyPolicy'],
+          Resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/*`,
+        },
+        {
+          Sid: 'WriteOwnLogs',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: getAtt(logGroupOf(deployed, `${RULE}-remediation`)),
+        },
+      ]);
+      const granted = statements.filter((s) => s.Sid !== 'WriteOwnLogs').flatMap(actions);
+      expect(granted.sort()).toEqual(REMEDIATION_ACTIONS.filter((a) => a !== 'kms:PutKeyPolicy'));
+    });
+
+    it('grants no KMS write at all, since no kmsKeyId is configured', () => {
+      const deployed = r();
+      const all = ['rule', 'remediation', 'automation'].flatMap((role) =>
+        deployed.statements(`${RULE}-${role}-${REGION}`),
+      );
+      const kms = all.flatMap(actions).filter((a) => a.startsWith('kms:'));
+      expect(kms.sort()).toEqual(['kms:DescribeKey', 'kms:GetKeyPolicy']);
+      expect(
+        Object.values(deployed.deployed.resources).filter((x) => x.Type === 'AWS::IAM::Policy'),
+      ).toEqual([]);
+    });
+
+    it('grants no "*" action to any role, and "*" resources only to actions without resource-level permissions', () => {
+      const deployed = r();
+      const all = ['rule', 'remediation', 'automation'].flatMap((role) =>
+        deployed.statements(`${RULE}-${role}-${REGION}`),
+      );
+      expect(all.flatMap(actions).filter((a) => a.includes('*'))).toEqual([]);
+      const onStar = all
+        .filter((s) => s.Resource === '*')
+        .flatMap(actions)
+        .sort();
+      expect(onStar).toEqual([
+        'cloudtrail:DescribeTrails',
+        'cloudtrail:DescribeTrails',
+        'config:PutEvaluations',
+      ]);
+    });
+
+    it('deploys the document as a new version on update, running the remediation function then re-evaluating this rule', () => {
+      expect(r().only('AWS::SSM::Document').Properties).toEqual({
+        Name: `${RULE}-remediation`,
+        DocumentType: 'Automation',
+        DocumentFormat: 'JSON',
+        UpdateMethod: 'NewVersion',
+        Content: remediationDocument({
+          remediationFunction: `${RULE}-remediation`,
+          ruleName: RULE,
+        }),
+      });
+    });
+
+    // https://docs.aws.amazon.com/systems-manager/latest/userguide/cross-service-confused-deputy-prevention.html
+    it('has an automation role that only SSM may assume, only for automation executions of this account and Region', () => {
+      const deployed = r();
+      const role = deployed.resource(deployed.roleId(`${RULE}-automation-${REGION}`));
+      expect(role.Properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'ssm.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': ACCOUNT },
+              ArnLike: {
+                'aws:SourceArn': `arn:aws:ssm:${REGION}:${ACCOUNT}:automation-execution/*`,
+              },
+            },
+          },
+        ],
+      });
+    });
+
+    it('lets the automation role invoke only the remediation function and re-evaluate only this rule', () => {
+      const deployed = r();
+      expect(deployed.statements(`${RULE}-automation-${REGION}`)).toEqual([
+        {
+          Sid: 'RunRemediation',
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: getAtt(functionId(deployed, `${RULE}-remediation`)),
+        },
+        {
+          Sid: 'ReevaluateRule',
+          Effect: 'Allow',
+          Action: 'config:StartConfigRulesEvaluation',
+          Resource: getAtt(deployed.id('AWS::Config::ConfigRule')),
+        },
+      ]);
+    });
+
+    it('is configured as a manual SSM document remediation: the role static, the account from the resource ID', () => {
+      const deployed = r();
+      const remediation = deployed.only('AWS::Config::RemediationConfiguration');
+      const { Automatic, MaximumAutomaticAttempts, RetryAttemptSeconds, ...rest } =
+        remediation.Properties;
+      // A parameter gives CloudFormation "false" and "5", which it reads as false and 5. The
+      // window covers 5 runs of the document at its worst (5 × 420 s), so Config records a
+      // remediation exception instead of retrying forever.
+      expect([Automatic, MaximumAutomaticAttempts, RetryAttemptSeconds].map(String)).toEqual([
+        'false',
+        '5',
+        '2100',
+      ]);
+      expect(rest).toEqual({
+        ConfigRuleName: RULE,
+        TargetType: 'SSM_DOCUMENT',
+        TargetId: `${RULE}-remediation`,
+        Parameters: {
+          AutomationAssumeRole: {
+            StaticValue: { Values: [getAtt(deployed.roleId(`${RULE}-automation-${REGION}`))] },
+          },
+          AccountId: { ResourceValue: { Value: 'RESOURCE_ID' } },
+        },
+      });
+      expect(remediation.DependsOn).toEqual(['ConfigRule', 'RemediationDocument']);
+    });
+  });
+}
+
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+const outdir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cloudtrail1-contract-'));
+  outdirs.push(dir);
+  return dir;
+};
+
+/** Each template as synthesized, with cdk.json's context (CloudFormation's schema validation is left to `npm run synth`). */
+const TEMPLATES: [string, () => { stack: Stack; template: Record<string, unknown> }][] = [
+  [
+    'the single-account stack',
+    () => {
+      const { stack } = buildApp(
+        { outdir: outdir(), context: cdkJsonContext(), builtinCloudFormationValidation: false },
+        { rollout: false },
+      );
+      return { stack, template: withoutBootstrapCheck(Template.fromStack(stack).toJSON()) };
+    },
+  ],
+  [
+    'the member template',
+    () => {
+      const { stack } = buildMemberApp({
+        outdir: outdir(),
+        context: cdkJsonContext(),
+        builtinCloudFormationValidation: false,
+      });
+      return { stack, template: Template.fromStack(stack).toJSON() };
+    },
+  ],
+];
+
+describe.each(TEMPLATES)('%s', (_name, build) => {
+  let stack: Stack;
+  let resources: DeployedResources;
+  beforeAll(() => {
+    const built = build();
+    stack = built.stack;
+    resources = new DeployedResources(deploy(built.template));
+  }, 120_000);
+
+  describeDeployment(() => resources);
+  describeNagClean(() => stack);
+});
