@@ -11,7 +11,7 @@ import {
   parseContext,
 } from './context-options';
 import { InvalidOptionError } from './errors';
-import { optionSpecs } from './option-entry';
+import { type EntryValue, optionSpecs } from './option-entry';
 import {
   DEPLOYMENT_OPTION_SCHEMA,
   DOCUMENT_RUN_SECONDS,
@@ -42,30 +42,21 @@ export {
   TOPIC_ARN_PATTERN,
 } from './option-schema';
 
-export interface DeploymentOptions {
-  /** The Config rule's name; every other name (functions, document, role, stack) derives from it. */
-  ruleName: string;
-  maximumExecutionFrequency: ExecutionFrequency;
-  /** The rule's own parameters, parsed by the rule's own parser. */
+/**
+ * The parsed options, typed from their entries in
+ * {@link DEPLOYMENT_OPTION_SCHEMA}: an optional entry is an optional field,
+ * and the rule's parameters are together in `ruleParameters`, parsed by the
+ * rule's own parser. Nothing here restates an option.
+ */
+export type DeploymentOptions = OptionFields<Omit<DeploymentSchema, ParameterName>> & {
   ruleParameters: RuleParameters;
-  /** Also evaluate when a trail changes (needs `AWS::CloudTrail::Trail` recorded by Config). */
-  triggerOnTrailChange: boolean;
-  automaticRemediation: boolean;
-  maximumAutomaticAttempts: number;
-  /** The retry window when given; unset, it is the shortest that covers the attempts ({@link retryWindow}). */
-  retryAttemptSeconds?: number;
-  /** Static values for the remediation document; absent means the document's default. */
-  trailName?: string;
-  bucketName?: string;
-  kmsKeyId?: string;
-  /** A KMS key (ARN) for both functions' log groups. */
-  logGroupKmsKeyArn?: string;
-  /** Subnets and security groups for both functions: both or neither. */
-  subnetIds?: string[];
-  securityGroupIds?: string[];
-  /** An SNS topic that the functions' error alarms notify. */
-  alarmTopicArn?: string;
-}
+};
+
+type DeploymentSchema = typeof DEPLOYMENT_OPTION_SCHEMA;
+type OptionalNames<S> = { [K in keyof S]: S[K] extends { optional: true } ? K : never }[keyof S];
+type OptionFields<S> = { -readonly [K in Exclude<keyof S, OptionalNames<S>>]: EntryValue<S[K]> } & {
+  -readonly [K in OptionalNames<S>]?: EntryValue<S[K]>;
+};
 
 export { InvalidOptionError };
 
@@ -89,14 +80,6 @@ export type { ContextLookup };
 
 type SchemaValues = ContextValues<typeof DEPLOYMENT_OPTION_SCHEMA>;
 
-// Every field of DeploymentOptions but ruleParameters is a schema entry's option with the type
-// the entry gives, and every such option is a field: an entry or a field without the other fails to compile.
-type Settled<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-true satisfies Same<
-  Settled<Omit<SchemaValues, ParameterName>>,
-  Settled<Omit<DeploymentOptions, 'ruleParameters'>>
->;
 
 /**
  * Parses the deployment options from CDK context. Every value may be given
