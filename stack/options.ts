@@ -12,12 +12,7 @@ import {
 } from './context-options';
 import { InvalidOptionError } from './errors';
 import { type EntryValue, optionSpecs } from './option-entry';
-import {
-  DEPLOYMENT_OPTION_SCHEMA,
-  DOCUMENT_RUN_SECONDS,
-  type ExecutionFrequency,
-  type OptionName,
-} from './option-schema';
+import { DEPLOYMENT_OPTION_SCHEMA, DOCUMENT_RUN_SECONDS, type OptionName } from './option-schema';
 
 /**
  * The deployment's options: what `cdk deploy -c name=value` (or the
@@ -79,7 +74,6 @@ export const OPTION_NAMES = Object.keys(DEPLOYMENT_OPTION_SCHEMA) as OptionName[
 export type { ContextLookup };
 
 type SchemaValues = ContextValues<typeof DEPLOYMENT_OPTION_SCHEMA>;
-
 
 /**
  * Parses the deployment options from CDK context. Every value may be given
