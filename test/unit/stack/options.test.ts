@@ -412,6 +412,31 @@ describe('a bad context value', () => {
   });
 });
 
+describe('what the docs say of the options outside their tables', () => {
+  const doc = (name: string) => readFileSync(join(__dirname, '../../..', 'docs', name), 'utf8');
+
+  it('quotes in docs/deployment.md the error a bad value gets, word for word', () => {
+    const quoted = /```text\n(Context option maximumExecutionFrequency [^\n]*)\n```/.exec(
+      doc('deployment.md'),
+    )?.[1];
+    expect(quoted).toBeDefined();
+    expect(() => parse({ maximumExecutionFrequency: 'Daily' })).toThrow(
+      new InvalidOptionError(quoted ?? ''),
+    );
+  });
+
+  it("gives in docs/remediation.md the document's longest run and the attempts the template maps", () => {
+    const text = doc('remediation.md').replace(/\s+/g, ' ');
+    const defaults = parse({});
+    expect(text).toContain(`One run of the document takes at most ${DOCUMENT_RUN_SECONDS} s`);
+    expect(text).toContain(
+      `\`maximumAutomaticAttempts × ${DOCUMENT_RUN_SECONDS}\` (${retryWindow(defaults).toLocaleString('en-US')} s for the default ${defaults.maximumAutomaticAttempts} attempts)`,
+    );
+    const { min, max } = DEPLOYMENT_OPTION_SCHEMA.maximumAutomaticAttempts;
+    expect(text).toContain(`a \`Mappings\` entry for each of ${min} to ${max}`);
+  });
+});
+
 describe('the template', () => {
   it('names the rule, stack, functions, document and automation role after ruleName', () => {
     const { stack, template } = synth({ ruleName: 'ct1' });

@@ -13,7 +13,7 @@ import { DEFAULT_RULE_NAME } from '../../../stack/options';
  * functions bundled by esbuild, cdk-nag on). What the deployment is, it
  * shares with the member template (deployment-contract.test.ts); what is its
  * own (assets, outputs) is here. Option by option variations are in
- * stack-options.test.ts.
+ * options.test.ts.
  */
 
 const RULE = DEFAULT_RULE_NAME;
