@@ -100,6 +100,17 @@ export type ParsedValue<E> = E extends { optional: true }
   ? EntryValue<E> | undefined
   : EntryValue<E>;
 
+type OptionalNames<S> = { [K in keyof S]: S[K] extends { optional: true } ? K : never }[keyof S];
+
+/**
+ * The parsed options of a schema: each entry's value, an optional entry an
+ * optional field. Parsed options are typed from their entries this way, so
+ * that no option is restated in an interface.
+ */
+export type OptionFields<S> = {
+  -readonly [K in Exclude<keyof S, OptionalNames<S>>]: EntryValue<S[K]>;
+} & { -readonly [K in OptionalNames<S>]?: EntryValue<S[K]> };
+
 /** The default as docs/deployment.md and the errors say it: the value, a phrase, or "(not set)". */
 export function defaultText(entry: OptionEntry): string {
   if (entry.defaultText !== undefined) return entry.defaultText;

@@ -11,7 +11,7 @@ import {
   parseContext,
 } from './context-options';
 import { InvalidOptionError } from './errors';
-import { type EntryValue, optionSpecs } from './option-entry';
+import { type OptionFields, optionSpecs } from './option-entry';
 import { DEPLOYMENT_OPTION_SCHEMA, DOCUMENT_RUN_SECONDS, type OptionName } from './option-schema';
 
 /**
@@ -48,10 +48,6 @@ export type DeploymentOptions = OptionFields<Omit<DeploymentSchema, ParameterNam
 };
 
 type DeploymentSchema = typeof DEPLOYMENT_OPTION_SCHEMA;
-type OptionalNames<S> = { [K in keyof S]: S[K] extends { optional: true } ? K : never }[keyof S];
-type OptionFields<S> = { -readonly [K in Exclude<keyof S, OptionalNames<S>>]: EntryValue<S[K]> } & {
-  -readonly [K in OptionalNames<S>]?: EntryValue<S[K]>;
-};
 
 export { InvalidOptionError };
 

@@ -4,14 +4,8 @@ import {
   contextObject,
   parseContext,
 } from './context-options';
-import { optionSpecs } from './option-entry';
-import {
-  type CALL_AS,
-  type CONCURRENCY_MODES,
-  type REGION_CONCURRENCY,
-  ROLLOUT_OPTION_SCHEMA,
-  type RolloutOptionName,
-} from './option-schema';
+import { type OptionFields, optionSpecs } from './option-entry';
+import { ROLLOUT_OPTION_SCHEMA, type RolloutOptionName } from './option-schema';
 
 /**
  * The organization rollout's own options: where the StackSet deploys and
@@ -29,20 +23,12 @@ export {
   type RolloutOptionName,
 } from './option-schema';
 
-export interface RolloutOptions {
-  /** Target OUs or the root; absent: the stack takes them as a CloudFormation parameter at deploy time. */
-  organizationalUnitIds?: string[];
-  /** Target Regions; absent: the Region the rollout stack is deployed in (one home Region). */
-  regions?: string[];
-  stackSetName: string;
-  callAs: (typeof CALL_AS)[number];
-  failureTolerancePercentage: number;
-  maxConcurrentPercentage: number;
-  regionConcurrencyType: (typeof REGION_CONCURRENCY)[number];
-  concurrencyMode: (typeof CONCURRENCY_MODES)[number];
-  retainStacksOnAccountRemoval: boolean;
-  organizationAggregator: boolean;
-}
+/**
+ * The parsed rollout options, typed from their entries in
+ * {@link ROLLOUT_OPTION_SCHEMA}: an optional entry (the target OUs and
+ * Regions) is an optional field, absent when not set.
+ */
+export type RolloutOptions = OptionFields<typeof ROLLOUT_OPTION_SCHEMA>;
 
 /**
  * Every rollout option, its default and what it accepts, as
