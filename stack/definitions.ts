@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DOCUMENT_PARAMETERS, remediationDocument } from '../remediation/document';
 import { TRAIL_RESOURCE_TYPE } from '../rule/event';
+import { REMEDIATION_ENTRY, RULE_ENTRY } from './bundle';
 import { type ResourceNames, resourceNames } from './names';
 import { type DeploymentSettings, includeWhen, type Optional, optionalProperty } from './settings';
 
@@ -45,7 +46,7 @@ export function ruleFunctionSettings(names: ResourceNames): FunctionSettings {
   return {
     functionName: names.ruleFunctionName,
     description: `AWS Config rule ${names.ruleName}: Security Hub CloudTrail.1, at least one multi-Region trail logging read and write management events.`,
-    entry: 'rule/handler.ts',
+    entry: RULE_ENTRY,
     memorySize: 256,
     timeoutSeconds: 120,
     environment: {},
@@ -65,7 +66,7 @@ export function remediationFunctionSettings(settings: DeploymentSettings): Funct
   return {
     functionName: names.remediationFunctionName,
     description: `Remediation for AWS Config rule ${names.ruleName} (CloudTrail.1): repairs or creates a multi-Region trail, then verifies with the rule's own verdict.`,
-    entry: 'remediation/handler.ts',
+    entry: REMEDIATION_ENTRY,
     memorySize: 256,
     timeoutSeconds: 270,
     // The rule's own parameters, so that "remediated" means what the rule means; and the one
@@ -193,7 +194,7 @@ export function documentProps(settings: DeploymentSettings): ssm.CfnDocumentProp
  * (static), the account (the evaluated resource's ID, which is the account
  * ID), and the options given; the others keep the document's defaults.
  */
-export function remediationParameters(
+function remediationParameters(
   settings: DeploymentSettings,
   automationRoleArn: string,
 ): Record<string, unknown> {
