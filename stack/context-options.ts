@@ -23,7 +23,7 @@ export type ContextLookup = (name: string) => unknown;
 export type ContextValues<S> = { -readonly [K in keyof S]: ParsedValue<S[K]> };
 
 /** The error for a value an option does not accept. */
-export function invalidOptionMessage(name: string, entry: OptionEntry, value: unknown): string {
+function invalidOptionMessage(name: string, entry: OptionEntry, value: unknown): string {
   return `Context option ${name} has the value ${JSON.stringify(value)}, which is not accepted: set it to ${entry.accepts} (for example -c ${name}=${entry.example}), or leave it unset for the default, ${defaultText(entry)}.`;
 }
 
@@ -187,7 +187,7 @@ function ruleParameterValue(name: string): z.ZodType<unknown, string> {
  * A context name that differs from an option only in case is a typo that
  * would otherwise be ignored silently (CDK context names are case-sensitive).
  */
-export function rejectMisspelledNames(options: readonly string[], contextNames: string[]): void {
+function rejectMisspelledNames(options: readonly string[], contextNames: string[]): void {
   for (const given of contextNames) {
     const meant = options.find((o) => o !== given && o.toLowerCase() === given.toLowerCase());
     if (meant !== undefined) {

@@ -64,7 +64,7 @@ export function declareParameters<O extends TemplateParameterOption>(
 }
 
 /** The parameter is not empty. */
-export function isSet(parameter: CfnParameter): ICfnConditionExpression {
+function isSet(parameter: CfnParameter): ICfnConditionExpression {
   return Fn.conditionNot(Fn.conditionEquals('', parameter.valueAsString));
 }
 
@@ -101,7 +101,7 @@ export function inputParametersFromTemplate(
 }
 
 /** The rule parameters as the JSON text `RULE_PARAMETERS` holds, every one present (`''` is "not set"). */
-export function ruleParametersJsonFromTemplate(): string {
+function ruleParametersJsonFromTemplate(): string {
   return Fn.sub(
     JSON.stringify(
       Object.fromEntries(PARAMETER_NAMES.map((name) => [name, `\${${parameterName(name)}}`])),

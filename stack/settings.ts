@@ -173,7 +173,7 @@ export function literalSettings(options: DeploymentOptions): DeploymentSettings 
  * `bucketName` option, else the rule's `s3BucketName` (a new trail must pass
  * the rule), else `cloudtrail-logs-<account>-<Region>`.
  */
-export function remediationBucket(options: DeploymentOptions): string {
+function remediationBucket(options: DeploymentOptions): string {
   return (
     options.bucketName ??
     options.ruleParameters.s3BucketName ??
@@ -188,7 +188,7 @@ export function remediationBucket(options: DeploymentOptions): string {
  * of the account the alias names, or of this account, in that Region. KMS
  * authorizes key actions on the key's ARN, never on an alias.
  */
-export function keyResource(kmsKeyId: string | undefined): string {
+function keyResource(kmsKeyId: string | undefined): string {
   if (kmsKeyId === undefined || kmsKeyId.startsWith('alias/')) return Fn.sub(OWN_KEYS_HERE);
   const arn = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key|alias)\//.exec(kmsKeyId);
   if (arn === null) {

@@ -13,7 +13,7 @@ import { actionsFor, type PermissionScope } from '../remediation/permissions';
  */
 
 /** Why each statement's wildcard resource is the narrowest one that works, by `Sid`. */
-export const WILDCARD_REASONS: Record<string, string> = {
+const WILDCARD_REASONS: Record<string, string> = {
   ListTrailsAndReport:
     'cloudtrail:DescribeTrails and config:PutEvaluations support no resource-level permissions (Service Authorization Reference), so they can only be granted on "*"; the statement holds nothing else.',
   ListTrails:

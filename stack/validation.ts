@@ -74,7 +74,7 @@ export function acknowledgeUnsetOption(
 }
 
 /** The Control Tower validator, with the rules above disabled. */
-export function controlTowerValidator(): CfnGuardValidator {
+function controlTowerValidator(): CfnGuardValidator {
   return new CfnGuardValidator({
     controlTowerRulesEnabled: true,
     disabledRules: Object.keys(GUARD_DISABLED_RULES),
