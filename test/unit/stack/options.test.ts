@@ -292,6 +292,7 @@ describe('option values', () => {
       'callAs: default SELF, not DELEGATED_ADMIN',
       'callAs: accepts "`DELEGATED_ADMIN`", without SELF',
       'maxConcurrentPercentage: accepts "1 to 99", without 1 to 100',
+      'maxConcurrentPercentage: accepts "1 to 99", without 100',
       'regionz: in the table, but no option',
       'regions: not in the table',
     ]);
@@ -302,8 +303,8 @@ describe('option values', () => {
  * What a docs table of options (`| option | default | accepts | … |`) says
  * differently from the schema: each option in one row (a row may name
  * several), its default as the schema has it, and every value it accepts
- * (a choice's values, a number's range) named unless the row refers to
- * another page.
+ * (a choice's values, a number's range) and every number its `accepts`
+ * states named, unless the row refers to another page.
  */
 function tableProblems(schema: Record<string, OptionEntry>, table: string): string[] {
   const problems: string[] = [];
@@ -340,6 +341,11 @@ function tableProblems(schema: Record<string, OptionEntry>, table: string): stri
         !(entry.min === 1 && accepts.includes(`up to ${entry.max}`))
       ) {
         problems.push(`${name}: accepts "${accepts}", without ${entry.min} to ${entry.max}`);
+      }
+      // A limit the schema states (a length, a count, a number of seconds) is in the row too.
+      const stated = new Set(accepts.match(/\d+/g) ?? []);
+      for (const limit of entry.accepts.match(/\d+/g) ?? []) {
+        if (!stated.has(limit)) problems.push(`${name}: accepts "${accepts}", without ${limit}`);
       }
     });
   }
