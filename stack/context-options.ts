@@ -4,8 +4,6 @@ import { parameterValues } from '../rule/parameters';
 import { InvalidOptionError } from './errors';
 import { defaultText, type OptionEntry, type ParsedValue } from './option-entry';
 
-export type { OptionSpec } from './option-entry';
-
 /**
  * Reading options from CDK context, for the rule's options and the
  * rollout's alike, as their entries in stack/option-schema.ts say: every

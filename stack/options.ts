@@ -22,20 +22,7 @@ import { DEPLOYMENT_OPTION_SCHEMA, DOCUMENT_RUN_SECONDS, type OptionName } from 
  * {@link DeploymentOptions}, so they accept exactly the same values.
  */
 
-export {
-  DEFAULT_RULE_NAME,
-  DOCUMENT_RUN_SECONDS,
-  EXECUTION_FREQUENCIES,
-  type ExecutionFrequency,
-  LOG_GROUP_KEY_ARN_PATTERN,
-  MAX_AUTOMATIC_ATTEMPTS,
-  MAX_RETRY_ATTEMPT_SECONDS,
-  type OptionName,
-  RULE_NAME_PATTERN,
-  SECURITY_GROUP_IDS_PATTERN,
-  SUBNET_IDS_PATTERN,
-  TOPIC_ARN_PATTERN,
-} from './option-schema';
+export { DEFAULT_RULE_NAME, DOCUMENT_RUN_SECONDS, type OptionName } from './option-schema';
 
 /**
  * The parsed options, typed from their entries in
@@ -66,8 +53,6 @@ export function minimumRetryAttemptSeconds(attempts: number): number {
 /** Every option, its default and what it accepts, as docs/deployment.md and the errors say it. */
 export const OPTIONS = optionSpecs(DEPLOYMENT_OPTION_SCHEMA);
 export const OPTION_NAMES = Object.keys(DEPLOYMENT_OPTION_SCHEMA) as OptionName[];
-
-export type { ContextLookup };
 
 type SchemaValues = ContextValues<typeof DEPLOYMENT_OPTION_SCHEMA>;
 

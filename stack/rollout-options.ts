@@ -15,13 +15,7 @@ import { ROLLOUT_OPTION_SCHEMA, type RolloutOptionName } from './option-schema';
  * with an {@link InvalidOptionError} naming the option and what it accepts.
  */
 
-export {
-  CALL_AS,
-  CONCURRENCY_MODES,
-  OU_OR_ROOT,
-  REGION_CONCURRENCY,
-  type RolloutOptionName,
-} from './option-schema';
+export { OU_OR_ROOT, type RolloutOptionName } from './option-schema';
 
 /**
  * The parsed rollout options, typed from their entries in
