@@ -33,14 +33,13 @@ import type { OptionEntry } from './option-entry';
  */
 
 /** How often Config runs the periodic evaluation, as Config spells it. */
-export const EXECUTION_FREQUENCIES = [
+const EXECUTION_FREQUENCIES = [
   'One_Hour',
   'Three_Hours',
   'Six_Hours',
   'Twelve_Hours',
   'TwentyFour_Hours',
 ] as const;
-export type ExecutionFrequency = (typeof EXECUTION_FREQUENCIES)[number];
 
 export const DEFAULT_RULE_NAME = 'cloudtrail-1-multi-region-trail';
 
@@ -49,17 +48,17 @@ export const DEFAULT_RULE_NAME = 'cloudtrail-1-multi-region-trail';
  * part of the automation role's name (`<ruleName>-automation-<Region>`, at
  * most 64 characters), so they are held to what all of those accept.
  */
-export const RULE_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9-]{0,35}$';
+const RULE_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9-]{0,35}$';
 
 /** A KMS key ARN: CloudWatch Logs takes a key by its ARN, never by an alias. */
-export const LOG_GROUP_KEY_ARN_PATTERN =
+const LOG_GROUP_KEY_ARN_PATTERN =
   '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$';
 /** 1 to 16 subnet IDs, comma-separated (Lambda's VpcConfig takes at most 16). */
-export const SUBNET_IDS_PATTERN = '^subnet-[0-9a-f]{8,17}(,subnet-[0-9a-f]{8,17}){0,15}$';
+const SUBNET_IDS_PATTERN = '^subnet-[0-9a-f]{8,17}(,subnet-[0-9a-f]{8,17}){0,15}$';
 /** 1 to 5 security group IDs, comma-separated (Lambda's VpcConfig takes at most 5). */
-export const SECURITY_GROUP_IDS_PATTERN = '^sg-[0-9a-f]{8,17}(,sg-[0-9a-f]{8,17}){0,4}$';
+const SECURITY_GROUP_IDS_PATTERN = '^sg-[0-9a-f]{8,17}(,sg-[0-9a-f]{8,17}){0,4}$';
 /** A standard SNS topic ARN: CloudWatch alarm actions cannot publish to a FIFO topic. */
-export const TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$';
+const TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$';
 
 /** The longest one run of the remediation document can take (its shape does not depend on the names in it). */
 export const DOCUMENT_RUN_SECONDS = documentWorstCaseSeconds(
@@ -67,8 +66,8 @@ export const DOCUMENT_RUN_SECONDS = documentWorstCaseSeconds(
 );
 
 /** The most automatic attempts, and the longest retry window, AWS Config accepts. */
-export const MAX_AUTOMATIC_ATTEMPTS = 25;
-export const MAX_RETRY_ATTEMPT_SECONDS = 2_678_000;
+const MAX_AUTOMATIC_ATTEMPTS = 25;
+const MAX_RETRY_ATTEMPT_SECONDS = 2_678_000;
 
 /** A pattern that refuses, in any case, the prefixes SSM reserves for document names (which are named after the rule). */
 const NOT_RESERVED = `(?!${RESERVED_DOCUMENT_PREFIXES.map((prefix) =>
@@ -328,9 +327,9 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
 
 export type OptionName = keyof typeof DEPLOYMENT_OPTION_SCHEMA;
 
-export const CALL_AS = ['DELEGATED_ADMIN', 'SELF'] as const;
-export const REGION_CONCURRENCY = ['PARALLEL', 'SEQUENTIAL'] as const;
-export const CONCURRENCY_MODES = ['SOFT_FAILURE_TOLERANCE', 'STRICT_FAILURE_TOLERANCE'] as const;
+const CALL_AS = ['DELEGATED_ADMIN', 'SELF'] as const;
+const REGION_CONCURRENCY = ['PARALLEL', 'SEQUENTIAL'] as const;
+const CONCURRENCY_MODES = ['SOFT_FAILURE_TOLERANCE', 'STRICT_FAILURE_TOLERANCE'] as const;
 
 /** An OU ID or the organization's root ID. */
 export const OU_OR_ROOT = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
