@@ -2,6 +2,7 @@ import { Aws, Fn, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as config from 'aws-cdk-lib/aws-config';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DOCUMENT_PARAMETERS, remediationDocument } from '../remediation/document';
 import { TRAIL_RESOURCE_TYPE } from '../rule/event';
@@ -23,7 +24,7 @@ import { type DeploymentSettings, includeWhen, type Optional, optionalProperty }
 export const LAMBDA_RUNTIME = 'nodejs24.x';
 export const LAMBDA_ARCHITECTURE: 'arm64' | 'x86_64' = 'arm64';
 /** How long the functions' logs are kept: a year of evidence for audits, at a few KB a day. */
-export const LOG_RETENTION_DAYS = 365;
+export const LOG_RETENTION_DAYS = RetentionDays.ONE_YEAR;
 
 export interface FunctionSettings {
   functionName: string;

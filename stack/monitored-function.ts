@@ -43,7 +43,7 @@ export class MonitoredFunction extends ResourceGroup {
     super(scope, id);
     const { settings, placement } = props;
     this.logGroup = new logs.LogGroup(this, `${id}Logs`, {
-      retention: LOG_RETENTION_DAYS as logs.RetentionDays,
+      retention: LOG_RETENTION_DAYS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const kmsKeyId = optionalProperty(placement.logGroupKmsKeyArn, (arn) => arn);
