@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import { InvalidParameterError } from './errors';
 
-/** The kinds of management events a trail must log (at least). */
-export type ReadWriteType = 'ALL' | 'ReadOnly' | 'WriteOnly';
+/** The kinds of management events a trail must log (at least), as `readWriteType` spells them. */
+export const READ_WRITE_TYPES = ['ALL', 'ReadOnly', 'WriteOnly'] as const;
+export type ReadWriteType = (typeof READ_WRITE_TYPES)[number];
 
 /** The rule's parameters after parsing (docs/design.md, "Parameters"). */
 export interface RuleParameters {
@@ -129,8 +130,6 @@ export function parameterValues(raw: unknown): RuleParameters {
 function isParameterName(name: string): name is ParameterName {
   return (PARAMETER_NAMES as readonly string[]).includes(name);
 }
-
-const READ_WRITE_TYPES = ['ALL', 'ReadOnly', 'WriteOnly'] as const;
 
 /** A boolean as AWS Config passes it: the string true or false, in any case. */
 const booleanText = z

@@ -10,7 +10,8 @@ import {
   REGION_PATTERN,
   regionPartition,
 } from '../stack/conformance-pack';
-import { InvalidOptionError, parseOptions } from '../stack/options';
+import { StackError } from '../stack/errors';
+import { parseOptions } from '../stack/options';
 import { contextArgs } from './context-args';
 
 /*
@@ -191,7 +192,7 @@ export function main(args: string[]): number {
       target.target,
     );
   } catch (error) {
-    if (error instanceof InvalidOptionError) {
+    if (error instanceof StackError) {
       console.error(error.message);
       return 2;
     }

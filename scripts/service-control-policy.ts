@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { InvalidOptionError, parseOptions } from '../stack/options';
+import { StackError } from '../stack/errors';
+import { parseOptions } from '../stack/options';
 import { parseRolloutOptions } from '../stack/rollout-options';
 import {
   guardRailPolicy,
@@ -33,7 +34,7 @@ export function main(args: string[]): number {
     const { stackSetName } = parseRolloutOptions(lookup, ruleName, Object.keys(context));
     policy = guardRailPolicy({ ruleName, stackSetName });
   } catch (error) {
-    if (error instanceof InvalidOptionError) {
+    if (error instanceof StackError) {
       console.error(error.message);
       return 2;
     }

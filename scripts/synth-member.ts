@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { StackError } from '../stack/errors';
 import { memberTemplate, memberTemplateText } from '../stack/member-template';
-import { InvalidOptionError } from '../stack/options';
 import { contextArgs } from './context-args';
 
 /*
@@ -23,7 +23,7 @@ export function main(args: string[]): number {
   try {
     text = memberTemplateText(memberTemplate(context));
   } catch (error) {
-    if (error instanceof InvalidOptionError) {
+    if (error instanceof StackError) {
       console.error(error.message);
       return 2;
     }

@@ -30,9 +30,9 @@ interface CommonEntry {
   example: string;
   /**
    * Its parameter in the member template (and, for a rule parameter, the
-   * conformance pack), named as the option with a capital letter. An option
-   * without one is set when the templates are written (`-c`), never at
-   * deploy time.
+   * conformance pack; for a rollout option, the rollout stack), named as the
+   * option with a capital letter. An option without one is set when the
+   * templates are written (`-c`), never at deploy time.
    */
   parameter?: TemplateParameter;
   /** What the docs and the errors call the default when it is not a value of its own. */

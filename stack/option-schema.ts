@@ -13,7 +13,7 @@ import {
 import {
   DEFAULT_PARAMETERS,
   type ParameterName,
-  type ReadWriteType,
+  READ_WRITE_TYPES,
   TEXT_PARAMETER_PATTERNS,
 } from '../rule/parameters';
 import { resourceNames } from './names';
@@ -83,13 +83,6 @@ function documentNameProblem(ruleName: string): string | undefined {
     return `the remediation document is named after it, and ${(error as Error).message}`;
   }
 }
-
-/** The kinds of management events `readWriteType` takes, as the rule spells them. */
-const READ_WRITE_TYPES = [
-  'ALL',
-  'ReadOnly',
-  'WriteOnly',
-] as const satisfies readonly ReadWriteType[];
 
 /**
  * The rule's own parameters, as options: names, patterns and defaults are
@@ -353,6 +346,11 @@ export const ROLLOUT_OPTION_SCHEMA = {
     defaultText: '(a CloudFormation parameter, OrganizationalUnitIds, given at deploy time)',
     accepts: `a comma-separated list of up to ${MAX_OUS} OU IDs (ou-…) or the root ID (r-…)`,
     example: 'ou-ab12-cdef3456,ou-ab12-7890abcd',
+    // Left unset, the rollout stack takes the OUs as this CloudFormation parameter at deploy time.
+    parameter: {
+      description:
+        'The OUs (ou-…) or the root (r-…) to deploy the rule to, comma-separated. Accounts that join them later get it too.',
+    },
   },
   regions: {
     kind: 'list',

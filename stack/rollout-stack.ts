@@ -7,6 +7,7 @@ import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
+import { ROLLOUT_OPTION_SCHEMA } from './option-schema';
 import type { DeploymentOptions } from './options';
 import { OU_OR_ROOT, ROLLOUT_OPTIONS, type RolloutOptions } from './rollout-options';
 import { acknowledgeWildcards, aggregatorStatements } from './statements';
@@ -65,8 +66,7 @@ export class CloudTrailRuleRolloutStack extends Stack {
         // Checked for each item of the list.
         allowedPattern: OU_OR_ROOT.source,
         constraintDescription: `must be ${ROLLOUT_OPTIONS.organizationalUnitIds.accepts}.`,
-        description:
-          'The OUs (ou-…) or the root (r-…) to deploy the rule to, comma-separated. Accounts that join them later get it too.',
+        description: ROLLOUT_OPTION_SCHEMA.organizationalUnitIds.parameter.description,
       }).valueAsList;
 
     this.stackSet = new cloudformation.CfnStackSet(this, 'StackSet', {
