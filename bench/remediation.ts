@@ -13,7 +13,7 @@ import {
   STOPPED,
 } from '../test/support/aws-account/model';
 import { mockAccount } from '../test/support/aws-account/serve-sdk-mock';
-import { ACCOUNT, trail } from '../test/support/fixtures';
+import { ACCOUNT, DEFAULT_KEY_POLICY, trail } from '../test/support/fixtures';
 
 /*
  * `npm run bench` (second part): how many calls and how long one remediation
@@ -32,19 +32,7 @@ const KEY: AccountKey = {
   region: 'us-east-1',
   owner: ACCOUNT,
   aliases: ['alias/cloudtrail'],
-  policy: JSON.stringify({
-    Version: '2012-10-17',
-    Id: 'key-default-1',
-    Statement: [
-      {
-        Sid: 'Enable IAM User Permissions',
-        Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-        Action: 'kms:*',
-        Resource: '*',
-      },
-    ],
-  }),
+  policy: DEFAULT_KEY_POLICY,
 };
 
 interface Scenario {

@@ -39,6 +39,7 @@ import {
   ACCOUNT,
   MANAGEMENT_ACCOUNT,
   managementSelector,
+  ROOT_KEY_STATEMENT,
   s3DataSelector,
   trail,
 } from '../support/fixtures';
@@ -756,13 +757,7 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
     it('encrypts a new trail with the given KMS key, merging CloudTrail into the key policy', async () => {
       const keyId = '7b1e9f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b';
       const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`;
-      const administrators: Statement = {
-        Sid: 'Enable IAM User Permissions',
-        Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-        Action: 'kms:*',
-        Resource: '*',
-      };
+      const administrators: Statement = ROOT_KEY_STATEMENT;
       const key: AccountKey = {
         keyId,
         region: REGION,

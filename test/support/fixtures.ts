@@ -1,3 +1,4 @@
+import type { PolicyStatement } from '../../remediation/policies';
 import type {
   AccountTrailState,
   AdvancedEventSelector,
@@ -10,6 +11,26 @@ import type {
 /** The account every fixture reads; trails of other accounts are organization trails. */
 export const ACCOUNT = '111122223333';
 export const MANAGEMENT_ACCOUNT = '999988887777';
+
+/**
+ * The one statement of the key policy KMS gives a key created without one
+ * (AWS KMS Developer Guide, "Default key policy"): the account may do
+ * anything with the key, through IAM.
+ */
+export const ROOT_KEY_STATEMENT: PolicyStatement = {
+  Sid: 'Enable IAM User Permissions',
+  Effect: 'Allow',
+  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+  Action: 'kms:*',
+  Resource: '*',
+};
+
+/** The key policy KMS gives a key created without one, as `GetKeyPolicy` returns it. */
+export const DEFAULT_KEY_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Id: 'key-default-1',
+  Statement: [ROOT_KEY_STATEMENT],
+});
 
 /**
  * A `DescribeTrails` trailList entry, shaped as the CloudTrail API returns it

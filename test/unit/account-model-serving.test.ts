@@ -51,6 +51,7 @@ import {
   MANAGEMENT_ACCOUNT,
   managementSelector,
   organizationTrail,
+  ROOT_KEY_STATEMENT,
   s3DataSelector,
   trail,
 } from '../support/fixtures';
@@ -111,20 +112,12 @@ function deliveryPolicy(bucket: string): string {
   });
 }
 
-const ROOT_STATEMENT = {
-  Sid: 'Enable IAM User Permissions',
-  Effect: 'Allow',
-  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-  Action: 'kms:*',
-  Resource: '*',
-};
-
 /** A key policy letting the account manage the key and CloudTrail encrypt for its trails (CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail"). */
 const KEY_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Id: 'Key policy created by CloudTrail',
   Statement: [
-    ROOT_STATEMENT,
+    ROOT_KEY_STATEMENT,
     {
       Sid: 'Allow CloudTrail to encrypt logs',
       Effect: 'Allow',
@@ -139,7 +132,7 @@ const KEY_POLICY = JSON.stringify({
     },
   ],
 });
-const ROOT_ONLY_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [ROOT_STATEMENT] });
+const ROOT_ONLY_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [ROOT_KEY_STATEMENT] });
 /** A policy that leaves the account unable to change it again (the KMS policy lockout safety check refuses it). */
 const LOCKOUT_POLICY = JSON.stringify({
   Version: '2012-10-17',

@@ -16,23 +16,18 @@ import { managementCoverage } from '../../../rule/selectors';
 import { eventSelectorsSchema } from '../../../rule/state';
 import { type AccountTrail, type Fault, LOGGING, STOPPED } from '../../support/aws-account/model';
 import { type MockedAccount, mockAccount } from '../../support/aws-account/serve-sdk-mock';
-import { ACCOUNT, MANAGEMENT_ACCOUNT, organizationTrail, trail } from '../../support/fixtures';
+import {
+  ACCOUNT,
+  MANAGEMENT_ACCOUNT,
+  organizationTrail,
+  ROOT_KEY_STATEMENT,
+  trail,
+} from '../../support/fixtures';
 
 const BUCKET = defaultBucketName(ACCOUNT, 'us-east-1');
 const KEY_ID = '0f1e2d3c-aaaa-bbbb-cccc-111122223333';
 const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
-const KEY_POLICY = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'Enable IAM User Permissions',
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-      Action: 'kms:*',
-      Resource: '*',
-    },
-  ],
-});
+const KEY_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [ROOT_KEY_STATEMENT] });
 const S3_DATA = {
   ReadWriteType: 'WriteOnly' as const,
   IncludeManagementEvents: false,

@@ -8,7 +8,7 @@ import {
 import { remediate } from '../../../remediation/remediate';
 import { type AccountTrail, type AwsAccount, STOPPED } from '../../support/aws-account/model';
 import { mockAccount } from '../../support/aws-account/serve-sdk-mock';
-import { ACCOUNT, trail } from '../../support/fixtures';
+import { ACCOUNT, DEFAULT_KEY_POLICY, trail } from '../../support/fixtures';
 
 /** Runs the remediation on an account and returns every SDK command class it sent. */
 async function commandsSentFor(
@@ -23,21 +23,6 @@ async function commandsSentFor(
     account.restore();
   }
 }
-
-/** The key policy KMS gives a key created without one: the account may do anything with it. */
-const DEFAULT_KEY_POLICY = JSON.stringify({
-  Version: '2012-10-17',
-  Id: 'key-default-1',
-  Statement: [
-    {
-      Sid: 'Enable IAM User Permissions',
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-      Action: 'kms:*',
-      Resource: '*',
-    },
-  ],
-});
 
 describe('remediation permissions', () => {
   it('lists every operation the executor can send, and no write it cannot', () => {

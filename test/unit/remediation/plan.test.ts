@@ -23,6 +23,7 @@ import {
   MANAGEMENT_ACCOUNT,
   managementSelector,
   organizationTrail,
+  ROOT_KEY_STATEMENT,
   readTrail,
   s3DataSelector,
   trail,
@@ -588,15 +589,7 @@ describe('remediation planner', () => {
       accountId: ACCOUNT,
       policy: {
         Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'Enable IAM User Permissions',
-            Effect: 'Allow',
-            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-            Action: 'kms:*',
-            Resource: '*',
-          },
-        ],
+        Statement: [ROOT_KEY_STATEMENT],
       },
     };
     const options = { ...OPTIONS, kmsKeyId: 'alias/cloudtrail' };
