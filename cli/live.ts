@@ -24,11 +24,34 @@ export async function readLiveState(target: LiveTarget): Promise<AccountTrailSta
     ...(target.region !== undefined ? { region: target.region } : {}),
     ...settings,
   });
-  const opened = new Set<CloudTrailClient>();
-  const clients = cloudTrailClients(settings);
   try {
     const region = await resolveRegion(sts, 'read trails from', target.profile);
     const { account: accountId } = await callerIdentity(sts, { ...target, region }, 'account');
+    return await readTrails(accountId, region, cloudTrailClients(settings), {
+      what: `Could not list the trails in ${region} (CloudTrail DescribeTrails)`,
+      settings: { ...target, region },
+      hint: 'Check that these credentials may call cloudtrail:DescribeTrails.',
+    });
+  } finally {
+    // Free the SDK's keep-alive sockets so the process ends when the command does.
+    sts.destroy();
+  }
+}
+
+/**
+ * Every trail of one account, listed from `region` and read fully with the
+ * rule's reader through `clients`. A failed listing becomes an
+ * {@link AwsReadError} that says its cause (`readFailure`). The clients the
+ * read opened are destroyed when it ends, freeing their keep-alive sockets.
+ */
+export async function readTrails(
+  accountId: string,
+  region: string,
+  clients: (region: string) => CloudTrailClient,
+  failure: { what: string; settings: CallSettings; hint: string },
+): Promise<AccountTrailState> {
+  const opened = new Set<CloudTrailClient>();
+  try {
     return await readAccountTrailState({
       accountId,
       region,
@@ -38,16 +61,9 @@ export async function readLiveState(target: LiveTarget): Promise<AccountTrailSta
         return client;
       },
     }).catch(async (error: unknown) => {
-      throw await readFailure(
-        `Could not list the trails in ${region} (CloudTrail DescribeTrails)`,
-        error,
-        { ...target, region },
-        'Check that these credentials may call cloudtrail:DescribeTrails.',
-      );
+      throw await readFailure(failure.what, error, failure.settings, failure.hint);
     });
   } finally {
-    // Free the SDK's keep-alive sockets so the process ends when the command does.
-    sts.destroy();
     for (const client of opened) client.destroy();
   }
 }

@@ -1,4 +1,3 @@
-import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import {
   type Account,
   ListAccountsCommand,
@@ -16,12 +15,12 @@ import { AwsTimeoutError } from '../rule/errors';
 import { type AccountVerdict, evaluateAccount } from '../rule/evaluate';
 import { logVerdict } from '../rule/log';
 import type { RuleParameters } from '../rule/parameters';
-import { mapWithConcurrency, readAccountTrailState } from '../rule/reader';
+import { mapWithConcurrency } from '../rule/reader';
 import type { MemberAccount } from './accounts-file';
 import type { LiveTarget } from './args';
 import { type CallSettings, describeError, readFailure } from './aws-errors';
 import { AwsReadError } from './errors';
-import { callerIdentity, resolveRegion } from './live';
+import { callerIdentity, readTrails, resolveRegion } from './live';
 import { buildReport, type EvaluationReport } from './report';
 
 /**
@@ -197,28 +196,16 @@ async function evaluateMember(
   context: MemberContext,
 ): Promise<AccountResult> {
   const { region, roleArn, parameters } = context;
-  const opened = new Set<CloudTrailClient>();
   try {
     const credentials = await assumeRole(context);
     const clients = cloudTrailClients({
       credentials,
       ...(context.live.timeouts ? { timeouts: context.live.timeouts } : {}),
     });
-    const state = await readAccountTrailState({
-      accountId: account.id,
-      region,
-      clientFor: (trailRegion) => {
-        const client = clients(trailRegion);
-        opened.add(client);
-        return client;
-      },
-    }).catch(async (error: unknown) => {
-      throw await readFailure(
-        `Could not list the trails in ${region} (CloudTrail DescribeTrails) as ${roleArn}`,
-        error,
-        { ...context.live, region },
-        'Check that the role may call cloudtrail:DescribeTrails.',
-      );
+    const state = await readTrails(account.id, region, clients, {
+      what: `Could not list the trails in ${region} (CloudTrail DescribeTrails) as ${roleArn}`,
+      settings: { ...context.live, region },
+      hint: 'Check that the role may call cloudtrail:DescribeTrails.',
     });
     const verdict = evaluateAccount(state, parameters);
     logVerdict(verdict);
@@ -235,8 +222,6 @@ async function evaluateMember(
           ? error.message
           : describeError(error),
     };
-  } finally {
-    for (const client of opened) client.destroy();
   }
 }
 
