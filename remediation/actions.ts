@@ -1,4 +1,5 @@
 import type {
+  AddTagsCommandInput,
   CreateTrailCommandInput,
   PutEventSelectorsCommandInput,
   StartLoggingCommandInput,
@@ -8,7 +9,12 @@ import type { PutKeyPolicyCommandInput } from '@aws-sdk/client-kms';
 import type {
   CreateBucketCommandInput,
   PutBucketEncryptionCommandInput,
+  PutBucketLifecycleConfigurationCommandInput,
+  PutBucketLoggingCommandInput,
   PutBucketPolicyCommandInput,
+  PutBucketTaggingCommandInput,
+  PutBucketVersioningCommandInput,
+  PutObjectLockConfigurationCommandInput,
   PutPublicAccessBlockCommandInput,
 } from '@aws-sdk/client-s3';
 
@@ -30,9 +36,15 @@ export type Action =
   | Call<'cloudtrail', 'PutEventSelectors', PutEventSelectorsCommandInput>
   | Call<'cloudtrail', 'StartLogging', StartLoggingCommandInput>
   | Call<'cloudtrail', 'CreateTrail', CreateTrailCommandInput>
+  | Call<'cloudtrail', 'AddTags', AddTagsCommandInput>
   | Call<'s3', 'CreateBucket', CreateBucketCommandInput>
   | Call<'s3', 'PutPublicAccessBlock', PutPublicAccessBlockCommandInput>
   | Call<'s3', 'PutBucketEncryption', PutBucketEncryptionCommandInput>
+  | Call<'s3', 'PutBucketVersioning', PutBucketVersioningCommandInput>
+  | Call<'s3', 'PutObjectLockConfiguration', PutObjectLockConfigurationCommandInput>
+  | Call<'s3', 'PutBucketLifecycleConfiguration', PutBucketLifecycleConfigurationCommandInput>
+  | Call<'s3', 'PutBucketTagging', PutBucketTaggingCommandInput>
+  | Call<'s3', 'PutBucketLogging', PutBucketLoggingCommandInput>
   | Call<'s3', 'PutBucketPolicy', PutBucketPolicyCommandInput>
   | Call<'kms', 'PutKeyPolicy', PutKeyPolicyCommandInput>;
 

@@ -1,9 +1,13 @@
 import {
   ACCOUNT_ID_PATTERN,
+  ACCOUNT_IDS_PATTERN,
   BUCKET_NAME_PATTERN,
+  DAYS_PATTERN,
   KMS_KEY_ID_PATTERN,
+  LOG_GROUP_ARN_PATTERN,
   orEmpty,
   ROLE_ARN_PATTERN,
+  TAGS_PATTERN,
   TRAIL_NAME_PATTERN,
 } from './input';
 
@@ -99,8 +103,62 @@ export const DOCUMENT_PARAMETERS: AutomationDocument['parameters'] = {
   KmsKeyId: {
     type: 'String',
     description:
-      'A KMS key (ID, ARN or alias) to encrypt the log files of a new trail. Empty: SSE-S3.',
+      "A KMS key (ID, ARN or alias) to encrypt the log files of a new trail, and its bucket's default encryption. Empty: SSE-S3.",
     allowedPattern: orEmpty(KMS_KEY_ID_PATTERN),
+    default: '',
+  },
+  AccessLogBucketName: {
+    type: 'String',
+    description:
+      "Where a new log bucket's server access logs go: a bucket of this account or a trusted log account. Empty: a bucket the remediation creates beside the log bucket.",
+    allowedPattern: orEmpty(BUCKET_NAME_PATTERN),
+    default: '',
+  },
+  LogRetentionDays: {
+    type: 'String',
+    description: 'Days after which log files in a new log bucket expire. Empty: never.',
+    allowedPattern: orEmpty(DAYS_PATTERN),
+    default: '',
+  },
+  Tags: {
+    type: 'String',
+    description:
+      'key=value pairs, separated by commas, for the trail and buckets the remediation creates, beside its own created-by tag.',
+    allowedPattern: orEmpty(TAGS_PATTERN),
+    default: '',
+  },
+  CloudWatchLogsLogGroupArn: {
+    type: 'String',
+    description:
+      'A CloudWatch Logs log group a new (or hardened) trail also sends its events to. Needs CloudWatchLogsRoleArn.',
+    allowedPattern: orEmpty(LOG_GROUP_ARN_PATTERN),
+    default: '',
+  },
+  CloudWatchLogsRoleArn: {
+    type: 'String',
+    description: 'The role CloudTrail assumes to write to that log group.',
+    allowedPattern: orEmpty(ROLE_ARN_PATTERN),
+    default: '',
+  },
+  ObjectLockDays: {
+    type: 'String',
+    description:
+      'Days of Object Lock GOVERNANCE retention on a new log bucket. Empty: no Object Lock.',
+    allowedPattern: orEmpty(DAYS_PATTERN),
+    default: '',
+  },
+  HardenRepairedTrail: {
+    type: 'String',
+    description:
+      "true: also turn on a repaired trail's log file validation, the configured key and CloudWatch Logs, and Block Public Access and the TLS-only statement on its own bucket. Nothing is removed.",
+    allowedPattern: '^(|true|false)$',
+    default: '',
+  },
+  TrustedLogAccountIds: {
+    type: 'String',
+    description:
+      'Accounts, besides this one, whose buckets and keys a repaired trail may deliver to (for example the log archive account), separated by commas.',
+    allowedPattern: orEmpty(ACCOUNT_IDS_PATTERN),
     default: '',
   },
   DryRun: {
@@ -112,7 +170,7 @@ export const DOCUMENT_PARAMETERS: AutomationDocument['parameters'] = {
 
 /** The JSON the function receives, with the document's parameters substituted by Automation. */
 export const PAYLOAD_TEMPLATE =
-  '{"accountId":"{{ AccountId }}","trailName":"{{ TrailName }}","bucketName":"{{ BucketName }}","kmsKeyId":"{{ KmsKeyId }}","dryRun":{{ DryRun }}}';
+  '{"accountId":"{{ AccountId }}","trailName":"{{ TrailName }}","bucketName":"{{ BucketName }}","kmsKeyId":"{{ KmsKeyId }}","accessLogBucketName":"{{ AccessLogBucketName }}","logRetentionDays":"{{ LogRetentionDays }}","tags":"{{ Tags }}","cloudWatchLogsLogGroupArn":"{{ CloudWatchLogsLogGroupArn }}","cloudWatchLogsRoleArn":"{{ CloudWatchLogsRoleArn }}","objectLockDays":"{{ ObjectLockDays }}","hardenRepairedTrail":"{{ HardenRepairedTrail }}","trustedLogAccountIds":"{{ TrustedLogAccountIds }}","dryRun":{{ DryRun }}}';
 
 /** How long the step that invokes the remediation function may run (the function's own timeout is shorter). */
 export const REMEDIATE_STEP_TIMEOUT_SECONDS = 300;
@@ -149,7 +207,7 @@ export function remediationDocument(targets: DocumentTargets): AutomationDocumen
   return {
     schemaVersion: '0.3',
     description:
-      'Makes the account pass Security Hub control CloudTrail.1 with the smallest change that loses nothing: repairs the trail closest to passing (multi-Region, logging, read and write management events from every source, every data event selector kept), or creates a secure bucket and a multi-Region trail. Fails with the reason unless a fresh evaluation says COMPLIANT.',
+      'Makes the account pass Security Hub control CloudTrail.1 with the smallest change that loses nothing: repairs the trail closest to passing (multi-Region, logging, read and write management events from every source, every data event selector kept), or creates a hardened log bucket and a multi-Region trail that pass the free Security Hub controls on trails and buckets. Its output lists the Security Hub controls on what it created or changed. Fails with the reason unless a fresh evaluation says COMPLIANT.',
     assumeRole: '{{ AutomationAssumeRole }}',
     parameters: DOCUMENT_PARAMETERS,
     mainSteps: [

@@ -1,4 +1,5 @@
 import {
+  AddTagsCommand,
   type CloudTrailClient,
   CreateTrailCommand,
   PutEventSelectorsCommand,
@@ -9,7 +10,12 @@ import { type KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import {
   CreateBucketCommand,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketLoggingCommand,
   PutBucketPolicyCommand,
+  PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
+  PutObjectLockConfigurationCommand,
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -67,9 +73,17 @@ export const WRITE_OPERATIONS: {
   PutEventSelectors: (a, c) => c.cloudTrail(a.region).send(new PutEventSelectorsCommand(a.input)),
   StartLogging: (a, c) => c.cloudTrail(a.region).send(new StartLoggingCommand(a.input)),
   CreateTrail: (a, c) => c.cloudTrail(a.region).send(new CreateTrailCommand(a.input)),
+  AddTags: (a, c) => c.cloudTrail(a.region).send(new AddTagsCommand(a.input)),
   CreateBucket: (a, c) => c.s3(a.region).send(new CreateBucketCommand(a.input)),
   PutPublicAccessBlock: (a, c) => c.s3(a.region).send(new PutPublicAccessBlockCommand(a.input)),
   PutBucketEncryption: (a, c) => c.s3(a.region).send(new PutBucketEncryptionCommand(a.input)),
+  PutBucketVersioning: (a, c) => c.s3(a.region).send(new PutBucketVersioningCommand(a.input)),
+  PutObjectLockConfiguration: (a, c) =>
+    c.s3(a.region).send(new PutObjectLockConfigurationCommand(a.input)),
+  PutBucketLifecycleConfiguration: (a, c) =>
+    c.s3(a.region).send(new PutBucketLifecycleConfigurationCommand(a.input)),
+  PutBucketTagging: (a, c) => c.s3(a.region).send(new PutBucketTaggingCommand(a.input)),
+  PutBucketLogging: (a, c) => c.s3(a.region).send(new PutBucketLoggingCommand(a.input)),
   PutBucketPolicy: (a, c) => c.s3(a.region).send(new PutBucketPolicyCommand(a.input)),
   PutKeyPolicy: (a, c) => c.kms(a.region).send(new PutKeyPolicyCommand(a.input)),
 };

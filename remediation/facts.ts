@@ -2,13 +2,22 @@ import {
   DescribeKeyCommand,
   type DescribeKeyCommandOutput,
   GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import {
+  GetBucketAclCommand,
   GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketLoggingCommand,
+  GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetObjectLockConfigurationCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
+  type LifecycleRule,
   type PublicAccessBlockConfiguration,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -21,18 +30,44 @@ import { type PolicyDocument, parsePolicy } from './policies';
  * makes no change.
  */
 
-export type BucketFacts =
-  | { name: string; status: 'absent' }
-  | {
-      name: string;
-      status: 'ours';
-      /** The Region the bucket is in. */
-      region: string;
-      policy: PolicyDocument | undefined;
-      publicAccessBlock: PublicAccessBlockConfiguration | undefined;
-      /** Whether default encryption is configured. */
-      encrypted: boolean;
-    };
+export type BucketFacts = { name: string; status: 'absent' } | OwnBucketFacts;
+
+/** A bucket of this account, with every setting the Security Hub controls on S3 judge. */
+export interface OwnBucketFacts {
+  name: string;
+  status: 'ours';
+  /** The Region the bucket is in. */
+  region: string;
+  policy: PolicyDocument | undefined;
+  publicAccessBlock: PublicAccessBlockConfiguration | undefined;
+  /** Whether default encryption is configured. */
+  encrypted: boolean;
+  /** The default encryption: algorithm, key, and whether an S3 Bucket Key is on. */
+  encryption: { algorithm: string; kmsKeyId?: string; bucketKey: boolean } | undefined;
+  /** `Enabled`, `Suspended`, or absent for a bucket never versioned. */
+  versioning: 'Enabled' | 'Suspended' | undefined;
+  mfaDelete: boolean;
+  lifecycleRules: LifecycleRule[];
+  /** Where its server access logs go, when they are on. */
+  logging: { targetBucket: string; targetPrefix: string } | undefined;
+  tags: Record<string, string>;
+  /** Whether Object Lock is on, and its default retention. */
+  objectLock: { enabled: boolean; mode?: string; days?: number };
+  /** `BucketOwnerEnforced` and the like; absent when no ownership controls are set. */
+  objectOwnership: string | undefined;
+  /** ACL grants to anyone but the bucket owner, in words. */
+  outsideAclGrants: string[];
+}
+
+/**
+ * Who owns a bucket, as far as this account can tell: this account or a
+ * trusted log account (`owned`), nobody (`absent`), or some other account,
+ * or one whose bucket this role may not see (`outside`).
+ */
+export type BucketOwnership =
+  | { status: 'owned'; account: string }
+  | { status: 'absent' }
+  | { status: 'outside' };
 
 export interface KeyFacts {
   /** The key as given (ID, ARN or alias). */
@@ -41,6 +76,8 @@ export interface KeyFacts {
   region: string;
   accountId: string;
   policy: PolicyDocument;
+  /** Whether automatic rotation is on (KMS.4). */
+  rotation: boolean;
 }
 
 export type S3ClientFor = (region: string) => S3Client;
@@ -92,6 +129,29 @@ export async function readBucketFacts(options: {
     async () =>
       (await client.send(new GetBucketEncryptionCommand(bucket))).ServerSideEncryptionConfiguration,
   );
+  const byDefault = encryption?.Rules?.[0];
+  const versioning = await client.send(new GetBucketVersioningCommand(bucket));
+  const lifecycle = await absentOn(
+    ['NoSuchLifecycleConfiguration'],
+    async () => (await client.send(new GetBucketLifecycleConfigurationCommand(bucket))).Rules,
+  );
+  const logging = (await client.send(new GetBucketLoggingCommand(bucket))).LoggingEnabled;
+  const tags = await absentOn(
+    ['NoSuchTagSet'],
+    async () => (await client.send(new GetBucketTaggingCommand(bucket))).TagSet,
+  );
+  const lock = await absentOn(
+    ['ObjectLockConfigurationNotFoundError'],
+    async () =>
+      (await client.send(new GetObjectLockConfigurationCommand(bucket))).ObjectLockConfiguration,
+  );
+  const ownership = await absentOn(
+    ['OwnershipControlsNotFoundError'],
+    async () =>
+      (await client.send(new GetBucketOwnershipControlsCommand(bucket))).OwnershipControls,
+  );
+  const acl = await client.send(new GetBucketAclCommand(bucket));
+  const retention = lock?.Rule?.DefaultRetention;
   return {
     name,
     status: 'ours',
@@ -100,7 +160,81 @@ export async function readBucketFacts(options: {
       policyText === undefined ? undefined : parsePolicy(policyText, `policy of bucket "${name}"`),
     publicAccessBlock,
     encrypted: (encryption?.Rules ?? []).length > 0,
+    encryption:
+      byDefault?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm === undefined
+        ? undefined
+        : {
+            algorithm: byDefault.ApplyServerSideEncryptionByDefault.SSEAlgorithm,
+            ...(byDefault.ApplyServerSideEncryptionByDefault.KMSMasterKeyID === undefined
+              ? {}
+              : { kmsKeyId: byDefault.ApplyServerSideEncryptionByDefault.KMSMasterKeyID }),
+            bucketKey: byDefault.BucketKeyEnabled === true,
+          },
+    versioning:
+      versioning.Status === 'Enabled' || versioning.Status === 'Suspended'
+        ? versioning.Status
+        : undefined,
+    mfaDelete: versioning.MFADelete === 'Enabled',
+    lifecycleRules: lifecycle ?? [],
+    logging:
+      logging?.TargetBucket === undefined
+        ? undefined
+        : { targetBucket: logging.TargetBucket, targetPrefix: logging.TargetPrefix ?? '' },
+    tags: Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+    objectLock: {
+      enabled: lock?.ObjectLockEnabled === 'Enabled',
+      ...(retention?.Mode === undefined ? {} : { mode: retention.Mode }),
+      ...(retention?.Days === undefined ? {} : { days: retention.Days }),
+    },
+    objectOwnership: ownership?.Rules?.[0]?.ObjectOwnership,
+    outsideAclGrants: (acl.Grants ?? [])
+      .filter((g) => g.Grantee?.ID === undefined || g.Grantee.ID !== acl.Owner?.ID)
+      .map(
+        (g) =>
+          `${g.Permission ?? 'a permission'} to ${g.Grantee?.URI ?? g.Grantee?.ID ?? g.Grantee?.EmailAddress ?? 'a grantee'}`,
+      ),
   };
+}
+
+/**
+ * Finds which of `accounts` (this account first, then the trusted log
+ * accounts) owns a bucket: `HeadBucket` with `ExpectedBucketOwner` answers
+ * only when that account owns it, 404 when no account does, and 403
+ * otherwise. A bucket that answers 403 for every one is `outside`: owned by
+ * another account, or one this role may not see, which the remediation
+ * treats alike, never trusting it.
+ */
+export async function readBucketOwnership(options: {
+  name: string;
+  accounts: readonly string[];
+  region: string;
+  s3: S3ClientFor;
+}): Promise<BucketOwnership> {
+  for (const account of options.accounts) {
+    try {
+      await options
+        .s3(options.region)
+        .send(new HeadBucketCommand({ Bucket: options.name, ExpectedBucketOwner: account }));
+      return { status: 'owned', account };
+    } catch (error) {
+      const status = httpStatus(error);
+      if (status === 404) return { status: 'absent' };
+      if (status !== 403) throw error;
+    }
+  }
+  return { status: 'outside' };
+}
+
+/** Whether automatic yearly rotation is on for a key (KMS.4). */
+export async function readKeyRotation(options: {
+  keyArn: string;
+  region: string;
+  kms: KmsClientFor;
+}): Promise<boolean> {
+  const status = await options
+    .kms(options.region)
+    .send(new GetKeyRotationStatusCommand({ KeyId: options.keyArn }));
+  return status.KeyRotationEnabled === true;
 }
 
 /**
@@ -122,7 +256,7 @@ export async function readKeyFacts(options: {
   } catch (error) {
     if (errorName(error) === 'NotFoundException') {
       throw new KmsKeyError(
-        `KMS key "${keyId}" was not found in ${region}. Nothing was changed. CloudTrail needs a key in the same Region as the log bucket: give a key of ${region}, or leave KmsKeyId empty.`,
+        `KMS key "${keyId}" was not found in ${region}. Nothing was changed. CloudTrail needs a key in the same Region as the log bucket: give a key of ${region}, or leave the key out.`,
       );
     }
     throw error;
@@ -144,7 +278,7 @@ export async function readKeyFacts(options: {
   ].filter((p): p is string => typeof p === 'string');
   if (problems.length > 0) {
     throw new KmsKeyError(
-      `KMS key "${keyId}" cannot encrypt the new trail's logs: ${problems.join('; ')}. Nothing was changed. Give an enabled symmetric customer managed key of this account in ${region}, or leave KmsKeyId empty.`,
+      `KMS key "${keyId}" cannot encrypt the new trail's logs: ${problems.join('; ')}. Nothing was changed. Give an enabled symmetric customer managed key of this account in ${region}, or leave the key out.`,
     );
   }
   const policy = await client.send(new GetKeyPolicyCommand({ KeyId: arn, PolicyName: 'default' }));
@@ -154,6 +288,7 @@ export async function readKeyFacts(options: {
     region: keyRegion,
     accountId: keyAccount,
     policy: parsePolicy(policy.Policy ?? '{"Statement":[]}', `policy of KMS key ${arn}`),
+    rotation: await readKeyRotation({ keyArn: arn, region: keyRegion, kms: options.kms }),
   };
 }
 

@@ -2,7 +2,7 @@ import { EnvironmentError } from '../rule/errors';
 import { DEFAULT_PARAMETERS, parseRuleParameters } from '../rule/parameters';
 import { remediationClients } from './clients';
 import { InvalidRemediationInputError } from './errors';
-import { remediationInputSchema } from './input';
+import { REMEDIATION_INPUT_FIELDS, remediationInputSchema } from './input';
 import { logger } from './log';
 import { type RemediationDependencies, type RemediationResult, remediate } from './remediate';
 
@@ -19,7 +19,7 @@ export function createRemediationHandler(dependencies: () => RemediationDependen
       const problems = parsed.error.issues.map((issue) => {
         const field = issue.path.join('.') || 'input';
         return issue.code === 'unrecognized_keys'
-          ? `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.join(', ')}: accepted fields are accountId, trailName, bucketName, kmsKeyId, dryRun`
+          ? `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.join(', ')}: accepted fields are ${REMEDIATION_INPUT_FIELDS.join(', ')}`
           : `${field} ${issue.message}`;
       });
       throw new InvalidRemediationInputError(
@@ -55,7 +55,16 @@ export function defaultDependencies(env: NodeJS.ProcessEnv = process.env): Remed
     : DEFAULT_PARAMETERS;
   const { sts, ...clients } = remediationClients();
   const configuredKmsKeyId = env.KMS_KEY_ID ? { configuredKmsKeyId: env.KMS_KEY_ID } : {};
-  return { clients, sts, region, parameters, ...configuredKmsKeyId };
+  const trusted = (env.TRUSTED_LOG_ACCOUNT_IDS ?? '').split(',').filter((id) => id !== '');
+  return {
+    clients,
+    sts,
+    region,
+    parameters,
+    ...configuredKmsKeyId,
+    bucketSuffix: env.LOG_BUCKET_SUFFIX ?? '',
+    configuredTrustedLogAccountIds: trusted,
+  };
 }
 
 let defaults: RemediationDependencies | undefined;

@@ -32,6 +32,27 @@ export const KMS_KEY_ID_PATTERN =
   '^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]{1,128}|alias/[A-Za-z0-9/_-]{1,250})|alias/[A-Za-z0-9/_-]{1,250}|[A-Za-z0-9-]{1,128})$';
 /** An IAM role ARN. */
 export const ROLE_ARN_PATTERN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$';
+/** A CloudWatch Logs log group ARN, as CloudTrail takes it (ending in `:*` or not). */
+export const LOG_GROUP_ARN_PATTERN =
+  '^arn:aws[a-z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[A-Za-z0-9_./#-]{1,512}(:\\*)?$';
+/** A number of days, 1 to 36,500 (a hundred years), as the document passes it: digits. */
+export const DAYS_PATTERN = '^[1-9][0-9]{0,4}$';
+/** The longest retention or lock the remediation sets: 100 years, S3's Object Lock limit. */
+export const MAX_DAYS = 36_500;
+/** Comma-separated 12-digit account IDs. */
+export const ACCOUNT_IDS_PATTERN = '^[0-9]{12}(,[0-9]{12})*$';
+/**
+ * Tags as `key=value` pairs separated by commas. Keys and values use the
+ * characters both CloudTrail and S3 accept (letters, digits, spaces and
+ * `_ . : / + - @`, and `=` in a value); no quote or backslash, so a value
+ * can never break out of the JSON payload the document builds.
+ */
+export const TAGS_PATTERN =
+  '^[A-Za-z0-9 _.:/+@-]{1,128}=[A-Za-z0-9 _.:/=+@-]{0,256}(,[A-Za-z0-9 _.:/+@-]{1,128}=[A-Za-z0-9 _.:/=+@-]{0,256})*$';
+/** Tags the remediation may not set: AWS reserves the `aws:` prefix. */
+const RESERVED_TAG_PREFIX = /^aws:/i;
+/** At most this many of the user's tags: S3 and CloudTrail take 50, and the remediation adds one. */
+export const MAX_USER_TAGS = 49;
 
 const TRAIL_NAME_RULES =
   'a trail name of 3–128 letters and digits, with single ".", "_" or "-" between them, not an IP address';
@@ -71,11 +92,94 @@ export const remediationInputSchema = z.strictObject({
     'a KMS key ID, key ARN, alias name or alias ARN',
     'alias/cloudtrail',
   ),
+  accessLogBucketName: optionalMatching(
+    BUCKET_NAME_PATTERN,
+    'an S3 bucket name of 3–63 lower-case letters, digits, "." or "-"',
+    'access-logs-111122223333',
+  ),
+  logRetentionDays: optionalDays('log files expire after this many days', '2557'),
+  tags: optionalMatching(
+    TAGS_PATTERN,
+    'key=value pairs separated by commas (letters, digits, spaces and _ . : / + - @)',
+    'team=security,cost-center=1234',
+  ).transform((text, context) => {
+    if (text === undefined) return undefined;
+    const tags = parseTags(text);
+    if (typeof tags === 'string') {
+      context.addIssue({ code: 'custom', message: tags });
+      return z.NEVER;
+    }
+    return tags;
+  }),
+  cloudWatchLogsLogGroupArn: optionalMatching(
+    LOG_GROUP_ARN_PATTERN,
+    'a CloudWatch Logs log group ARN',
+    'arn:aws:logs:us-east-1:111122223333:log-group:cloudtrail:*',
+  ),
+  cloudWatchLogsRoleArn: optionalMatching(
+    ROLE_ARN_PATTERN,
+    'an IAM role ARN',
+    'arn:aws:iam::111122223333:role/cloudtrail-to-cloudwatch-logs',
+  ),
+  objectLockDays: optionalDays('days of Object Lock GOVERNANCE retention on a new log bucket', '365'),
+  hardenRepairedTrail: z
+    .union([z.boolean(), z.enum(['', 'true', 'false'])])
+    .optional()
+    .transform((value) => value === true || value === 'true'),
+  trustedLogAccountIds: optionalMatching(
+    ACCOUNT_IDS_PATTERN,
+    '12-digit AWS account IDs separated by commas',
+    '444455556666',
+  ).transform((text) => (text === undefined ? undefined : [...new Set(text.split(','))])),
   dryRun: z.boolean().optional().default(false),
 });
 
+/** A number of days given as digits (the document) or a number (the command line); `''` is not given. */
+function optionalDays(what: string, example: string) {
+  return z
+    .union([z.number(), z.string()])
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value === '') return undefined;
+      const text = String(value);
+      const days = Number(text);
+      if (!new RegExp(DAYS_PATTERN).test(text) || days > MAX_DAYS) {
+        context.addIssue({
+          code: 'custom',
+          message: `must be ${what}: a whole number from 1 to ${MAX_DAYS}, for example ${example}`,
+        });
+        return z.NEVER;
+      }
+      return days;
+    });
+}
+
+/**
+ * Reads `key=value,key=value` into tags, or says what is wrong: a key given
+ * twice, a key AWS reserves (`aws:`), or more than {@link MAX_USER_TAGS}.
+ *
+ * @example
+ * parseTags('team=security,env=prod') // => { team: 'security', env: 'prod' }
+ */
+export function parseTags(text: string): Record<string, string> | string {
+  const tags: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const at = pair.indexOf('=');
+    const key = pair.slice(0, at).trim();
+    const value = pair.slice(at + 1).trim();
+    if (at < 1 || key === '') return `has "${pair}", which is not key=value`;
+    if (RESERVED_TAG_PREFIX.test(key)) return `has the key "${key}": AWS reserves the aws: prefix`;
+    if (key in tags) return `gives the key "${key}" twice`;
+    tags[key] = value;
+  }
+  if (Object.keys(tags).length > MAX_USER_TAGS) {
+    return `has ${Object.keys(tags).length} tags, more than the ${MAX_USER_TAGS} the remediation can add beside its own`;
+  }
+  return tags;
+}
+
 /** The remediation function's input, after parsing: a value not given is absent. */
-export interface RemediationInput {
+export interface RemediationInput extends HardeningChoices {
   accountId?: string | undefined;
   trailName?: string | undefined;
   bucketName?: string | undefined;
@@ -83,25 +187,74 @@ export interface RemediationInput {
   dryRun: boolean;
 }
 
+/**
+ * What the remediation sets up beyond CloudTrail.1, so the trail and
+ * buckets it creates or repairs pass the other Security Hub controls
+ * (docs/security-hub.md). Each is an option of the deployment and a flag of
+ * `remediate`.
+ */
+export interface HardeningChoices {
+  /** Where the log bucket's server access logs go; absent: a bucket the remediation creates. */
+  accessLogBucketName?: string | undefined;
+  /** Days after which log files expire; absent: they never do. */
+  logRetentionDays?: number | undefined;
+  /** The organization's own tags, beside {@link CREATED_BY_TAG}. */
+  tags?: Record<string, string> | undefined;
+  /** Where a new (or hardened) trail also sends its events, and the role CloudTrail uses for it. */
+  cloudWatchLogsLogGroupArn?: string | undefined;
+  cloudWatchLogsRoleArn?: string | undefined;
+  /** Object Lock GOVERNANCE retention, in days, on a new log bucket. */
+  objectLockDays?: number | undefined;
+  /** Also harden a repaired trail: log file validation, key, CloudWatch Logs, its bucket's access. */
+  hardenRepairedTrail: boolean;
+  /** Accounts besides this one whose buckets and keys a repaired trail may deliver to. */
+  trustedLogAccountIds?: string[] | undefined;
+}
+
 // The schema's output must fit the interface the rest of the code uses.
 const _parsedFits: (parsed: z.output<typeof remediationInputSchema>) => RemediationInput = (p) => p;
 
 /** The input's fields: the SSM document passes exactly these. */
-export const REMEDIATION_INPUT_FIELDS = Object.keys(remediationInputSchema.shape) as (
-  | 'accountId'
-  | 'trailName'
-  | 'bucketName'
-  | 'kmsKeyId'
-  | 'dryRun'
-)[];
+export const REMEDIATION_INPUT_FIELDS = Object.keys(
+  remediationInputSchema.shape,
+) as (keyof z.input<typeof remediationInputSchema>)[];
 
 /** The trail the remediation creates when no trail of the account can be repaired and none is named. */
 export const DEFAULT_TRAIL_NAME = 'multi-region-management-events';
 
 /**
- * The log bucket the remediation creates when none is named: one per account
- * and Region, so the name is predictable for the IAM policy that allows it.
+ * The tag the remediation puts on every trail and bucket it creates, so a
+ * person can tell what made them (and CloudTrail.9 finds the trail tagged).
  */
-export function defaultBucketName(accountId: string, region: string): string {
-  return `cloudtrail-logs-${accountId}-${region}`;
+export const CREATED_BY_TAG = { key: 'created-by', value: 'cloudtrail-multi-region-rule' } as const;
+
+/**
+ * The suffix that makes a default bucket name unpredictable: 8 lower-case
+ * hexadecimal digits that only the deployment knows (the deployed function
+ * gets it from its stack's ID; the command line derives it from the
+ * caller's principal). Bucket names are global, so a predictable name could
+ * be created first by any other account, and the remediation could then
+ * never create its bucket.
+ */
+export const BUCKET_SUFFIX_PATTERN = '^[0-9a-f]{8}$';
+
+/**
+ * The log bucket the remediation creates when none is named: one per
+ * account, Region and deployment. Stable for a deployment, so a rerun after
+ * a partial failure finds the bucket the first run created.
+ *
+ * @example
+ * defaultBucketName('111122223333', 'eu-west-1', '3f9c04ab') // => 'cloudtrail-logs-111122223333-eu-west-1-3f9c04ab'
+ */
+export function defaultBucketName(accountId: string, region: string, suffix: string): string {
+  return `cloudtrail-logs-${accountId}-${region}-${suffix}`;
+}
+
+/** The bucket that receives the log bucket's server access logs when none is named. */
+export function defaultAccessLogBucketName(
+  accountId: string,
+  region: string,
+  suffix: string,
+): string {
+  return `cloudtrail-access-logs-${accountId}-${region}-${suffix}`;
 }

@@ -13,20 +13,38 @@ import {
   type TrailState,
 } from '../rule/state';
 import type { Action } from './actions';
+import { accessLogPolicyStatements, planBucket } from './bucket-plan';
 import {
+  type ControlForecast,
+  type ResourceEndState,
+  securityHubControls,
+  type TrailEndState,
+} from './controls';
+import { bucketEndState, trailEndState } from './end-state';
+import {
+  BucketNotOwnedError,
+  InvalidRemediationInputError,
   KmsKeyError,
   PublicBucketPolicyError,
   TrailNotRepairableError,
   UndecidedAccountError,
   UnsupportedRequirementError,
 } from './errors';
-import type { BucketFacts, KeyFacts } from './facts';
-import { DEFAULT_TRAIL_NAME, defaultBucketName } from './input';
+import type { BucketFacts, BucketOwnership, KeyFacts, OwnBucketFacts } from './facts';
+import {
+  CREATED_BY_TAG,
+  DEFAULT_TRAIL_NAME,
+  defaultAccessLogBucketName,
+  defaultBucketName,
+  type HardeningChoices,
+} from './input';
 import {
   bucketPolicyStatements,
+  denyInsecureTransport,
   keyPolicyStatements,
   mergeStatements,
   type PolicyDocument,
+  partitionOf,
   publicStatements,
   trailArnFor,
 } from './policies';
@@ -41,7 +59,7 @@ import { repairSelectors, SelectorRepairError } from './selectors';
  * names it.
  */
 
-export interface PlanOptions {
+export interface PlanOptions extends Partial<HardeningChoices> {
   /** The account's own Region: where a new bucket and trail go. */
   region: string;
   /** The rule's parameters, so that "passes" means what the rule means. */
@@ -49,12 +67,23 @@ export interface PlanOptions {
   trailName?: string;
   bucketName?: string;
   kmsKeyId?: string;
+  /** What makes default bucket names unpredictable from outside the account (`BUCKET_SUFFIX_PATTERN`). */
+  bucketSuffix: string;
 }
 
-/** Facts read after {@link chooseTarget} asked for them (only for a new trail). */
+/** Facts read after {@link chooseTarget} and {@link factsNeeded} asked for them. */
 export interface PlanFacts {
+  /** The log bucket: of a new trail, or of the repaired trail when it is hardened. */
   bucket?: BucketFacts;
   key?: KeyFacts;
+  /** The access-log bucket the remediation creates when none is given. */
+  accessLogBucket?: BucketFacts;
+  /** Who owns the access-log bucket given (`accessLogBucketName`). */
+  accessLogOwnership?: BucketOwnership;
+  /** Who owns each bucket this account's trails deliver to, by name ({@link ownershipNeeded}). */
+  ownership?: Record<string, BucketOwnership>;
+  /** The repaired trail's tags, when they were read. */
+  trailTags?: Record<string, string>;
 }
 
 export type Target =
@@ -78,6 +107,10 @@ export interface Plan {
   actions: Action[];
   /** The trail that passes, or will pass once the plan is applied. */
   trailArn: string | undefined;
+  /** Every trail, bucket and key the plan creates or changes, as it will leave them. */
+  resources: ResourceEndState[];
+  /** The Security Hub controls on those resources, forecast (docs/security-hub.md). */
+  securityHubControls: ControlForecast[];
 }
 
 /** A trail of this account the remediation cannot repair, and why. */
@@ -87,6 +120,57 @@ interface Unrepairable {
   why: string;
   /** It could not be read fully, so it might have been repairable. */
   unreadable: boolean;
+  /** It delivers outside this account and the trusted log accounts. */
+  untrusted: boolean;
+}
+
+/** What decides whether a trail delivers where the account trusts. */
+interface Trust {
+  accountId: string;
+  options: PlanOptions;
+  ownership: Record<string, BucketOwnership>;
+}
+
+/**
+ * The buckets whose owner must be known before a trail of this account is
+ * repaired: those its own trails deliver to. A trail is repaired only when
+ * its bucket and key belong to this account or a trusted log account.
+ */
+export function ownershipNeeded(state: AccountTrailState): string[] {
+  return [
+    ...new Set(
+      state.trails
+        .filter((t) => !isOtherAccountTrail(t.trail, state.accountId))
+        .map((t) => t.trail.S3BucketName)
+        .filter((name): name is string => name !== undefined && name !== ''),
+    ),
+  ].sort();
+}
+
+/** This account and the trusted log accounts, this account first. */
+export function trustedAccounts(accountId: string, options: Partial<HardeningChoices>): string[] {
+  return [...new Set([accountId, ...(options.trustedLogAccountIds ?? [])])];
+}
+
+/** Why a trail's delivery is outside the account's trust, or `undefined` when it is inside. */
+function untrustedDelivery(state: TrailState, trust: Trust): string | undefined {
+  const trusted = trustedAccounts(trust.accountId, trust.options);
+  const among = `this account${trusted.length > 1 ? ` and the trusted log accounts (${trusted.slice(1).join(', ')})` : ''}`;
+  const bucket = state.trail.S3BucketName;
+  if (bucket !== undefined && bucket !== '') {
+    const owner = trust.ownership[bucket];
+    if (owner === undefined) return `the owner of its bucket "${bucket}" was not read`;
+    if (owner.status === 'absent') return `its bucket "${bucket}" does not exist`;
+    if (owner.status === 'outside') {
+      return `it delivers to bucket "${bucket}", which belongs to an account other than ${among}`;
+    }
+  }
+  const key = state.trail.KmsKeyId;
+  const keyAccount = key === undefined ? undefined : /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(key)?.[1];
+  if (keyAccount !== undefined && !trusted.includes(keyAccount)) {
+    return `its KMS key ${key} belongs to account ${keyAccount}, not ${among}`;
+  }
+  return undefined;
 }
 
 /** The requirements a repair can fix; a trail failing any other is not a candidate. */
@@ -105,7 +189,9 @@ const REPAIRABLE: ReadonlySet<Requirement> = new Set([
 export function chooseTarget(
   state: AccountTrailState,
   options: PlanOptions,
+  ownership: Record<string, BucketOwnership> = {},
 ): { verdict: AccountVerdict; target: Target | undefined } {
+  const trust: Trust = { accountId: state.accountId, options, ownership };
   const verdict = evaluateAccount(state, options.parameters);
   if (verdict.compliance === 'COMPLIANT') return { verdict, target: undefined };
   if (verdict.compliance === 'UNDECIDED') {
@@ -125,7 +211,7 @@ export function chooseTarget(
         Number(homeRegionOf(a.trail) === options.region),
     )[0];
   if (named !== undefined) {
-    const repair = repairOf(named, state.accountId, options.parameters);
+    const repair = repairOf(named, trust);
     if (repair.kind === 'unrepairable') {
       throw new TrailNotRepairableError(
         `Trail "${options.trailName}" cannot be repaired: ${repair.why}. Nothing was changed. Fix that first, or name another trail (or none).`,
@@ -138,7 +224,7 @@ export function chooseTarget(
   // their logging, and its cost, so without a name it is left alone like another account's.
   const organization = own.filter(isOrganizationTrail);
   const repairable = own.filter((t) => !isOrganizationTrail(t));
-  const assessed = repairable.map((t) => repairOf(t, state.accountId, options.parameters));
+  const assessed = repairable.map((t) => repairOf(t, trust));
   const candidates = assessed
     .filter((r): r is Extract<Target, { kind: 'repair' }> => r.kind === 'repair')
     .sort(
@@ -177,7 +263,7 @@ export function chooseTarget(
     );
   }
   if (taken !== undefined) {
-    const why = repairOf(taken, state.accountId, options.parameters);
+    const why = repairOf(taken, trust);
     throw new TrailNotRepairableError(
       `A new trail would be named "${name}", but this account already has a trail of that name in ${options.region}, and it cannot be repaired${why.kind === 'unrepairable' ? `: ${why.why}` : ''}. Nothing was changed. Fix that trail, or give another TrailName.`,
     );
@@ -185,7 +271,7 @@ export function chooseTarget(
   const bucketName =
     options.bucketName ??
     options.parameters.s3BucketName ??
-    defaultBucketName(state.accountId, options.region);
+    defaultBucketName(state.accountId, options.region, options.bucketSuffix);
   if (
     options.parameters.s3BucketName !== undefined &&
     bucketName !== options.parameters.s3BucketName
@@ -203,18 +289,23 @@ export function chooseTarget(
       region: options.region,
       bucketName,
       kmsKeyId: options.kmsKeyId,
-      why: createReason(options.trailName, repairable.length, organization),
+      why: createReason(
+        options.trailName,
+        repairable.length,
+        organization,
+        assessed.filter((r): r is Unrepairable => r.kind === 'unrepairable' && r.untrusted),
+      ),
     },
   };
 }
 
 /**
- * The whole plan. For a new trail, `facts` must hold the bucket (and the
- * key, when one is given) as {@link readBucketFacts}/{@link readKeyFacts}
- * read them.
+ * The whole plan, with the end state of what it creates or changes and
+ * the Security Hub forecast on it. `facts` must hold what
+ * {@link factsNeeded} asked for, as `facts.ts` read it.
  *
  * @example
- * planRemediation(stateWithStoppedTrail, { region: 'us-east-1', parameters }).actions
+ * planRemediation(stateWithStoppedTrail, { region: 'us-east-1', parameters, bucketSuffix }).actions
  * // => [{ service: 'cloudtrail', operation: 'StartLogging', input: { Name: arn }, ... }]
  */
 export function planRemediation(
@@ -222,7 +313,7 @@ export function planRemediation(
   options: PlanOptions,
   facts: PlanFacts = {},
 ): Plan {
-  const { verdict, target } = chooseTarget(state, options);
+  const { verdict, target } = chooseTarget(state, options, facts.ownership);
   if (target === undefined) {
     return {
       verdict,
@@ -230,50 +321,99 @@ export function planRemediation(
       target,
       actions: [],
       trailArn: verdict.compliance === 'COMPLIANT' ? verdict.passing.arn : undefined,
+      resources: [],
+      securityHubControls: [],
     };
   }
-  if (target.kind === 'repair') {
-    return {
-      verdict,
-      compliantBefore: false,
-      target,
-      actions: target.actions,
-      trailArn: target.verdict.arn,
-    };
-  }
+  const { actions, resources } =
+    target.kind === 'repair'
+      ? repairPlan(state.accountId, target, options, facts)
+      : createPlan(state.accountId, target, options, facts);
   return {
     verdict,
     compliantBefore: false,
     target,
-    actions: createActions(state.accountId, target, facts),
-    trailArn: target.trailArn,
+    actions,
+    trailArn: target.kind === 'repair' ? target.verdict.arn : target.trailArn,
+    resources,
+    securityHubControls: securityHubControls(resources),
   };
 }
 
-/** What the executor must read before planning a new trail. */
-export function factsNeeded(target: Target | undefined): {
+/** What must be read, after {@link chooseTarget}, before the plan can be made. */
+export interface FactsNeeded {
+  /** The log bucket's settings (a new trail's, or a hardened repaired trail's own bucket). */
   bucketName?: string;
+  /** The KMS key to check (and to grant CloudTrail on). */
   kmsKeyId?: string;
-} {
-  if (target?.kind !== 'create') return {};
+  /** The access-log bucket the remediation creates: its settings. */
+  accessLogBucketName?: string;
+  /** The access-log bucket given: who owns it. */
+  accessLogOwnerOf?: string;
+  /** The repaired trail, whose tags to read. */
+  trailArn?: string;
+}
+
+/** What the executor must read before planning, for the target chosen. */
+export function factsNeeded(
+  target: Target | undefined,
+  options: Partial<HardeningChoices> & { kmsKeyId?: string; bucketSuffix?: string } = {},
+  ownership: Record<string, BucketOwnership> = {},
+): FactsNeeded {
+  if (target === undefined) return {};
+  if (target.kind === 'repair') {
+    const trail = target.trail.trail;
+    if (options.hardenRepairedTrail !== true) return { trailArn: trail.TrailARN };
+    const bucket = trail.S3BucketName;
+    const region = homeRegionOf(trail) ?? '';
+    const own =
+      bucket !== undefined && ownership[bucket]?.status === 'owned'
+        ? ownership[bucket]?.account === arnAccountOf(trail.TrailARN)
+        : false;
+    return {
+      trailArn: trail.TrailARN,
+      ...(own && bucket !== undefined ? { bucketName: bucket } : {}),
+      ...(options.kmsKeyId !== undefined && !hasValue(trail.KmsKeyId) && region !== ''
+        ? { kmsKeyId: options.kmsKeyId }
+        : {}),
+    };
+  }
   return {
     bucketName: target.bucketName,
     ...(target.kmsKeyId === undefined ? {} : { kmsKeyId: target.kmsKeyId }),
+    ...(options.accessLogBucketName !== undefined
+      ? { accessLogOwnerOf: options.accessLogBucketName }
+      : {
+          accessLogBucketName: defaultAccessLogBucketName(
+            arnAccountOf(target.trailArn),
+            target.region,
+            options.bucketSuffix ?? '',
+          ),
+        }),
   };
+}
+
+function arnAccountOf(arn: string): string {
+  return arn.split(':')[4] ?? '';
+}
+
+function hasValue(value: string | undefined): value is string {
+  return value !== undefined && value !== '';
 }
 
 /** The repair of one own trail, or why it cannot be repaired. */
 function repairOf(
   state: TrailState,
-  accountId: string,
-  parameters: RuleParameters,
+  trust: Trust,
 ): Extract<Target, { kind: 'repair' }> | Unrepairable {
-  const verdict = evaluateTrail(state, accountId, parameters);
-  const unrepairable = (why: string, unreadable = false): Unrepairable => ({
+  const parameters: RuleParameters = trust.options.parameters;
+  const verdict = evaluateTrail(state, trust.accountId, parameters);
+  const unrepairable = (why: string, unreadable = false, untrusted = false): Unrepairable => ({
     kind: 'unrepairable',
     name: verdict.name,
     why,
     unreadable,
+    untrusted,
   });
   const region = homeRegionOf(state.trail);
   if (region === undefined) return unrepairable('its home Region is not known');
@@ -283,6 +423,8 @@ function repairOf(
   if (blocking !== undefined) return unrepairable(blocking.detail);
   const unknown = verdict.requirements.find((r) => r.outcome === 'unknown');
   if (unknown !== undefined) return unrepairable(unknown.detail, true);
+  const outside = untrustedDelivery(state, trust);
+  if (outside !== undefined) return unrepairable(outside, false, true);
 
   const arn = state.trail.TrailARN;
   const failing = (requirement: Requirement) =>
@@ -331,11 +473,13 @@ function repairOf(
   return { kind: 'repair', trail: state, verdict, actions };
 }
 
-function createActions(
+/** A new trail, its log bucket and access-log bucket, hardened; the key's policy merged. */
+function createPlan(
   accountId: string,
   target: Extract<Target, { kind: 'create' }>,
+  options: PlanOptions,
   facts: PlanFacts,
-): Action[] {
+): { actions: Action[]; resources: ResourceEndState[] } {
   const bucket = facts.bucket;
   if (bucket === undefined || bucket.name !== target.bucketName) {
     throw new Error(`planRemediation needs the facts of bucket "${target.bucketName}"`);
@@ -345,79 +489,18 @@ function createActions(
   }
   const { trailArn, bucketName } = target;
   const bucketRegion = bucket.status === 'ours' ? bucket.region : target.region;
-  const s3 = { Bucket: bucketName, ExpectedBucketOwner: accountId };
   const existingPolicy = bucket.status === 'ours' ? bucket.policy : undefined;
   const merged = mergeStatements(
     existingPolicy,
     bucketPolicyStatements({ bucketName, accountId, trailArn, region: bucketRegion }),
   );
   refusePublicPolicy(bucketName, merged?.policy ?? existingPolicy);
+  const tags = options.tags ?? {};
   const actions: Action[] = [];
+  const resources: ResourceEndState[] = [];
 
-  if (bucket.status === 'absent') {
-    actions.push({
-      service: 's3',
-      operation: 'CreateBucket',
-      region: bucketRegion,
-      input: {
-        Bucket: bucketName,
-        ObjectOwnership: 'BucketOwnerEnforced',
-        ...(bucketRegion === 'us-east-1'
-          ? {}
-          : { CreateBucketConfiguration: { LocationConstraint: bucketRegion as never } }),
-      },
-      reason: `create the log bucket "${bucketName}" with ACLs disabled (bucket owner enforced)`,
-    });
-  }
-  const blocked = bucket.status === 'ours' ? bucket.publicAccessBlock : undefined;
-  const allBlocked =
-    blocked?.BlockPublicAcls === true &&
-    blocked.IgnorePublicAcls === true &&
-    blocked.BlockPublicPolicy === true &&
-    blocked.RestrictPublicBuckets === true;
-  if (!allBlocked) {
-    actions.push({
-      service: 's3',
-      operation: 'PutPublicAccessBlock',
-      region: bucketRegion,
-      input: {
-        ...s3,
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          IgnorePublicAcls: true,
-          BlockPublicPolicy: true,
-          RestrictPublicBuckets: true,
-        },
-      },
-      reason: `turn on all four Block Public Access settings of "${bucketName}": trail logs must never be public`,
-    });
-  }
-  if (bucket.status === 'absent' || !bucket.encrypted) {
-    actions.push({
-      service: 's3',
-      operation: 'PutBucketEncryption',
-      region: bucketRegion,
-      input: {
-        ...s3,
-        ServerSideEncryptionConfiguration: {
-          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-        },
-      },
-      reason: `encrypt objects in "${bucketName}" by default (SSE-S3)`,
-    });
-  }
-  if (merged !== undefined) {
-    actions.push({
-      service: 's3',
-      operation: 'PutBucketPolicy',
-      region: bucketRegion,
-      input: { ...s3, Policy: JSON.stringify(merged.policy) },
-      reason: `${bucket.status === 'ours' && bucket.policy !== undefined ? 'add to the existing policy' : 'set the policy'} of "${bucketName}": ${merged.added.map((s) => s.Sid).join(', ')} (CloudTrail may deliver only for ${target.trailName}; no access without TLS); existing statements kept`,
-    });
-  }
-
-  let keyArn: string | undefined;
   const key = facts.key;
+  let keyArn: string | undefined;
   if (target.kmsKeyId !== undefined && key !== undefined) {
     if (key.region !== bucketRegion) {
       throw new KmsKeyError(
@@ -425,6 +508,48 @@ function createActions(
       );
     }
     keyArn = key.arn;
+  }
+
+  // The access-log bucket comes first: the log bucket's logging points at it.
+  const accessLog = accessLogTarget(accountId, target, options, facts);
+  if (accessLog.facts !== undefined) {
+    const planned = planBucket(accessLog.facts, {
+      name: accessLog.name,
+      region: bucketRegion,
+      accountId,
+      statements: accessLogPolicyStatements({
+        targetBucket: accessLog.name,
+        sourceBucket: bucketName,
+        accountId,
+        region: bucketRegion,
+      }),
+      retentionDays: options.logRetentionDays,
+      tags,
+      role: 'bucket for the log bucket\'s server access logs',
+    });
+    actions.push(...planned.actions);
+    resources.push(
+      bucketEndState(planned.after, 'access-logs', accessLog.facts.status === 'absent', accountId),
+    );
+  }
+
+  const planned = planBucket(bucket, {
+    name: bucketName,
+    region: bucketRegion,
+    accountId,
+    statements: bucketPolicyStatements({ bucketName, accountId, trailArn, region: bucketRegion }),
+    kmsKeyArn: keyArn,
+    objectLockDays: options.objectLockDays,
+    retentionDays: options.logRetentionDays,
+    accessLogTarget: accessLog.name,
+    tags,
+    role: 'log bucket',
+  });
+  actions.push(...planned.actions);
+  // The log bucket is listed before the access-log bucket, as a person reads it.
+  resources.unshift(bucketEndState(planned.after, 'trail-logs', bucket.status === 'absent', accountId));
+
+  if (keyArn !== undefined && key !== undefined) {
     const keyMerged = mergeStatements(
       key.policy,
       keyPolicyStatements({ accountId, trailArn, region: key.region }),
@@ -438,8 +563,11 @@ function createActions(
         reason: `allow CloudTrail to encrypt ${target.trailName}'s logs with ${key.arn}: ${keyMerged.added.map((s) => s.Sid).join(', ')}; existing statements kept`,
       });
     }
+    resources.push({ kind: 'key', arn: key.arn, rotation: key.rotation });
   }
 
+  const trailTags = { [CREATED_BY_TAG.key]: CREATED_BY_TAG.value, ...tags };
+  const cloudWatch = cloudWatchLogsOf(options);
   actions.push({
     service: 'cloudtrail',
     operation: 'CreateTrail',
@@ -451,8 +579,10 @@ function createActions(
       IncludeGlobalServiceEvents: true,
       EnableLogFileValidation: true,
       ...(keyArn === undefined ? {} : { KmsKeyId: keyArn }),
+      ...cloudWatch,
+      TagsList: Object.entries(trailTags).map(([Key, Value]) => ({ Key, Value })),
     },
-    reason: `${target.why}: create "${target.trailName}", multi-Region with global service events and log file validation${keyArn === undefined ? '' : ', encrypted with the given key'}; CloudTrail's default selectors log every management event, read and write`,
+    reason: `${target.why}: create "${target.trailName}", multi-Region with global service events and log file validation${keyArn === undefined ? '' : ', encrypted with the given key'}${cloudWatch.CloudWatchLogsLogGroupArn === undefined ? '' : ', sending to CloudWatch Logs'}, tagged; CloudTrail's default selectors log every management event, read and write`,
   });
   actions.push({
     service: 'cloudtrail',
@@ -461,7 +591,213 @@ function createActions(
     input: { Name: trailArn },
     reason: `start logging on "${target.trailName}"`,
   });
-  return actions;
+  resources.unshift(
+    trailEndState(
+      {
+        TrailARN: trailArn,
+        Name: target.trailName,
+        LogFileValidationEnabled: true,
+        ...(keyArn === undefined ? {} : { KmsKeyId: keyArn }),
+        ...cloudWatch,
+      },
+      trailTags,
+      true,
+    ),
+  );
+  return { actions, resources };
+}
+
+/** The CloudWatch Logs delivery a trail gets, when it is configured: both or neither. */
+function cloudWatchLogsOf(options: Partial<HardeningChoices>): {
+  CloudWatchLogsLogGroupArn?: string;
+  CloudWatchLogsRoleArn?: string;
+} {
+  const group = options.cloudWatchLogsLogGroupArn;
+  const role = options.cloudWatchLogsRoleArn;
+  if (group === undefined && role === undefined) return {};
+  if (group === undefined || role === undefined) {
+    throw new InvalidRemediationInputError(
+      `CloudWatch Logs needs both the log group and the role CloudTrail assumes to write to it; only the ${group === undefined ? 'role' : 'log group'} was given. Nothing was changed. Give both, or neither.`,
+    );
+  }
+  // CloudTrail takes the log group ARN ending in ":*".
+  return {
+    CloudWatchLogsLogGroupArn: group.endsWith(':*') ? group : `${group}:*`,
+    CloudWatchLogsRoleArn: role,
+  };
+}
+
+/**
+ * Where the log bucket's server access logs go: the bucket given, once it
+ * is known to exist and belong to this account or a trusted log account,
+ * or the bucket the remediation creates (with its facts, to plan it).
+ */
+function accessLogTarget(
+  accountId: string,
+  target: Extract<Target, { kind: 'create' }>,
+  options: PlanOptions,
+  facts: PlanFacts,
+): { name: string; facts?: BucketFacts } {
+  const given = options.accessLogBucketName;
+  if (given !== undefined) {
+    const owner = facts.accessLogOwnership;
+    if (owner === undefined) {
+      throw new Error(`planRemediation needs the owner of access-log bucket "${given}"`);
+    }
+    if (owner.status !== 'owned') {
+      const trusted = trustedAccounts(accountId, options);
+      throw new BucketNotOwnedError(
+        owner.status === 'absent'
+          ? `The access-log bucket "${given}" does not exist. Nothing was changed. Create it (in ${target.region}, with a policy that lets logging.s3.amazonaws.com write), or leave the access-log bucket out and the remediation creates one.`
+          : `The access-log bucket "${given}" belongs to an account other than ${trusted.join(', ')} (or this role may not see it). Nothing was changed. Give a bucket of this account or of a trusted log account, or leave it out and the remediation creates one.`,
+      );
+    }
+    return { name: given };
+  }
+  const name = defaultAccessLogBucketName(accountId, target.region, options.bucketSuffix);
+  const read = facts.accessLogBucket;
+  if (read === undefined || read.name !== name) {
+    throw new Error(`planRemediation needs the facts of access-log bucket "${name}"`);
+  }
+  return { name, facts: read };
+}
+
+/**
+ * A repair: the smallest change ({@link repairOf}); with
+ * `hardenRepairedTrail`, also log file validation, the configured key and
+ * CloudWatch Logs where the trail has none, the user's tags, and Block
+ * Public Access and the TLS-only statement on its bucket when this account
+ * owns it. Nothing is removed or replaced.
+ */
+function repairPlan(
+  accountId: string,
+  target: Extract<Target, { kind: 'repair' }>,
+  options: PlanOptions,
+  facts: PlanFacts,
+): { actions: Action[]; resources: ResourceEndState[] } {
+  const actions = [...target.actions];
+  const trail = { ...target.trail.trail };
+  const region = homeRegionOf(trail) ?? options.region;
+  const arn = trail.TrailARN;
+  const name = target.verdict.name;
+  const resources: ResourceEndState[] = [];
+  let tags = facts.trailTags;
+  if (options.hardenRepairedTrail === true) {
+    const update: Record<string, unknown> = {};
+    if (trail.LogFileValidationEnabled !== true) update.EnableLogFileValidation = true;
+    const key = facts.key;
+    if (key !== undefined && !hasValue(trail.KmsKeyId)) {
+      const keyMerged = mergeStatements(
+        key.policy,
+        keyPolicyStatements({ accountId, trailArn: arn, region: key.region }),
+      );
+      if (keyMerged !== undefined) {
+        actions.push({
+          service: 'kms',
+          operation: 'PutKeyPolicy',
+          region: key.region,
+          input: { KeyId: key.arn, PolicyName: 'default', Policy: JSON.stringify(keyMerged.policy) },
+          reason: `allow CloudTrail to encrypt ${name}'s logs with ${key.arn}: ${keyMerged.added.map((s) => s.Sid).join(', ')}; existing statements kept`,
+        });
+      }
+      update.KmsKeyId = key.arn;
+      resources.push({ kind: 'key', arn: key.arn, rotation: key.rotation });
+    }
+    if (!hasValue(trail.CloudWatchLogsLogGroupArn)) Object.assign(update, cloudWatchLogsOf(options));
+    if (Object.keys(update).length > 0) {
+      actions.push({
+        service: 'cloudtrail',
+        operation: 'UpdateTrail',
+        region,
+        input: { Name: arn, ...update },
+        reason: `harden "${name}": ${[
+          update.EnableLogFileValidation === true && 'turn on log file validation',
+          update.KmsKeyId !== undefined && 'encrypt its log files with the configured key',
+          update.CloudWatchLogsLogGroupArn !== undefined && 'send it to the configured CloudWatch Logs log group',
+        ]
+          .filter(Boolean)
+          .join(', ')}; nothing else changes`,
+      });
+      Object.assign(trail, {
+        ...(update.EnableLogFileValidation === true ? { LogFileValidationEnabled: true } : {}),
+        ...(update.KmsKeyId === undefined ? {} : { KmsKeyId: update.KmsKeyId }),
+        ...(update.CloudWatchLogsLogGroupArn === undefined
+          ? {}
+          : { CloudWatchLogsLogGroupArn: update.CloudWatchLogsLogGroupArn }),
+      });
+    }
+    const missing = Object.entries(options.tags ?? {}).filter(([k]) => !(k in (tags ?? {})));
+    if (missing.length > 0) {
+      actions.push({
+        service: 'cloudtrail',
+        operation: 'AddTags',
+        region,
+        input: { ResourceId: arn, TagsList: missing.map(([Key, Value]) => ({ Key, Value })) },
+        reason: `tag "${name}" with ${missing.map(([k, v]) => `${k}=${v}`).join(', ')}; existing tags kept`,
+      });
+      tags = { ...(tags ?? {}), ...Object.fromEntries(missing) };
+    }
+    const bucket = facts.bucket;
+    if (bucket?.status === 'ours' && bucket.name === trail.S3BucketName) {
+      const hardened = hardenOwnBucket(bucket, accountId);
+      actions.push(...hardened.actions);
+      resources.unshift(bucketEndState(hardened.after, 'trail-logs', false, accountId));
+    }
+  }
+  resources.unshift(trailEndState(trail, tags, false));
+  return { actions, resources };
+}
+
+/**
+ * A repaired trail's own bucket, hardened: all four Block Public Access
+ * settings and the TLS-only statement, added to what is there. A bucket
+ * whose policy is public keeps its access as it is: Block Public Access
+ * would cut off whoever relies on it, which is a person's decision.
+ */
+function hardenOwnBucket(
+  bucket: OwnBucketFacts,
+  accountId: string,
+): { actions: Action[]; after: OwnBucketFacts } {
+  const after = structuredClone(bucket);
+  const actions: Action[] = [];
+  const s3 = { Bucket: bucket.name, ExpectedBucketOwner: accountId };
+  const block = bucket.publicAccessBlock;
+  const allBlocked =
+    block?.BlockPublicAcls === true &&
+    block.IgnorePublicAcls === true &&
+    block.BlockPublicPolicy === true &&
+    block.RestrictPublicBuckets === true;
+  const isPublic = bucket.policy !== undefined && publicStatements(bucket.policy).length > 0;
+  if (!allBlocked && !isPublic) {
+    const all = {
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    };
+    actions.push({
+      service: 's3',
+      operation: 'PutPublicAccessBlock',
+      region: bucket.region,
+      input: { ...s3, PublicAccessBlockConfiguration: all },
+      reason: `turn on all four Block Public Access settings of "${bucket.name}": its policy grants nothing public, so no reader loses access`,
+    });
+    after.publicAccessBlock = all;
+  }
+  const merged = mergeStatements(bucket.policy, [
+    denyInsecureTransport(`arn:${partitionOf(bucket.region)}:s3:::${bucket.name}`),
+  ]);
+  if (merged !== undefined) {
+    actions.push({
+      service: 's3',
+      operation: 'PutBucketPolicy',
+      region: bucket.region,
+      input: { ...s3, Policy: JSON.stringify(merged.policy) },
+      reason: `add the TLS-only statement to the policy of "${bucket.name}"; existing statements kept`,
+    });
+    after.policy = merged.policy;
+  }
+  return { actions, after };
 }
 
 /**
@@ -489,8 +825,12 @@ function createReason(
   named: string | undefined,
   repairable: number,
   organization: readonly TrailState[],
+  untrusted: readonly Unrepairable[],
 ): string {
   if (named !== undefined) return `this account has no trail named "${named}"`;
+  if (untrusted.length > 0 && organization.length === 0) {
+    return `no trail of this account can be repaired: ${untrusted.map((u) => `"${u.name}" is left alone, since ${u.why}`).join('; ')}`;
+  }
   if (organization.length === 0) {
     return repairable === 0
       ? 'this account owns no trail'

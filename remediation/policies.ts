@@ -71,15 +71,20 @@ export function bucketPolicyStatements(options: {
         },
       },
     },
-    {
-      Sid: 'DenyInsecureTransport',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 's3:*',
-      Resource: [bucketArn, `${bucketArn}/*`],
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    },
+    denyInsecureTransport(bucketArn),
   ];
+}
+
+/** The statement that refuses every request made to a bucket without TLS (S3.5). */
+export function denyInsecureTransport(bucketArn: string): PolicyStatement {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
 }
 
 /**

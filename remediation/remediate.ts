@@ -10,10 +10,28 @@ import {
   VerificationFailedError,
 } from './errors';
 import { type ExecuteOptions, type ExecutorClients, executePlan } from './executor';
-import { type BucketFacts, type KeyFacts, readBucketFacts, readKeyFacts } from './facts';
-import type { RemediationInput } from './input';
+import { type ControlForecast, type ResourceEndState, securityHubControls } from './controls';
+import {
+  type BucketOwnership,
+  readBucketFacts,
+  readBucketOwnership,
+  readKeyFacts,
+  readKeyRotation,
+} from './facts';
+import { bucketEndState, trailEndState } from './end-state';
+import { BUCKET_SUFFIX_PATTERN, type RemediationInput } from './input';
 import { logger } from './log';
-import { chooseTarget, factsNeeded, type Plan, planRemediation } from './plan';
+import {
+  chooseTarget,
+  factsNeeded,
+  ownershipNeeded,
+  type Plan,
+  type PlanFacts,
+  type PlanOptions,
+  planRemediation,
+  trustedAccounts,
+} from './plan';
+import { readTrailTags } from './trail-tags';
 
 /**
  * One remediation run (docs/design.md, "Remediation"): check the account, read it as the rule
@@ -34,6 +52,20 @@ export interface RemediationDependencies {
    * point it at another key of the account.
    */
   configuredKmsKeyId?: string;
+  /**
+   * Makes default bucket names unpredictable from outside the account: the
+   * deployment's (`LOG_BUCKET_SUFFIX`, from its stack's ID), or, on the
+   * command line, one derived from the caller ({@link callerBucketSuffix}).
+   */
+  bucketSuffix?: string;
+  /**
+   * The trusted log accounts the deployment was set up with
+   * (`TRUSTED_LOG_ACCOUNT_IDS`): a request may name only these, so whoever
+   * may invoke the function cannot make it promote a trail that delivers to
+   * their own account. Absent on the command line, whose user trusts whom
+   * they name.
+   */
+  configuredTrustedLogAccountIds?: string[];
   /** Options for the executor (waits, progress). */
   execute?: ExecuteOptions;
   /** Fresh reads after applying before giving up on a COMPLIANT verdict. */
@@ -62,6 +94,33 @@ export interface RemediationResult {
   trailArn: string | null;
   /** The verdict's annotation: why the account passes or does not. */
   verdict: string;
+  /**
+   * The Security Hub controls on what the plan creates or changes: forecast
+   * on a dry run, judged from a fresh read once applied
+   * (docs/security-hub.md).
+   */
+  securityHubControls: ControlForecast[];
+  /** The end state those controls judge: forecast on a dry run, read back once applied. */
+  resources: ResourceEndState[];
+}
+
+/** Who owns each bucket this account's trails deliver to, among this account and the trusted ones. */
+async function readOwnership(
+  state: AccountTrailState,
+  accountId: string,
+  options: PlanOptions,
+  deps: RemediationDependencies,
+): Promise<Record<string, BucketOwnership>> {
+  const ownership: Record<string, BucketOwnership> = {};
+  for (const name of ownershipNeeded(state)) {
+    ownership[name] = await readBucketOwnership({
+      name,
+      accounts: trustedAccounts(accountId, options),
+      region: deps.region,
+      s3: deps.clients.s3,
+    });
+  }
+  return ownership;
 }
 
 /** Reads the account and plans, without writing anything. */
@@ -84,41 +143,75 @@ export async function planFor(
       `KmsKeyId ${input.kmsKeyId} is not the key this deployment was set up with (${deps.configuredKmsKeyId}). Nothing was changed. Leave KmsKeyId empty or give that key, or deploy with -c kmsKeyId=${input.kmsKeyId} to use another.`,
     );
   }
+  const untrusted = (input.trustedLogAccountIds ?? []).filter(
+    (id) => deps.configuredTrustedLogAccountIds?.includes(id) === false,
+  );
+  if (untrusted.length > 0) {
+    throw new InvalidRemediationInputError(
+      `TrustedLogAccountIds ${untrusted.join(', ')} ${untrusted.length === 1 ? 'is' : 'are'} not among the trusted log accounts this deployment was set up with (${deps.configuredTrustedLogAccountIds?.join(', ') || 'none'}). Nothing was changed. Leave TrustedLogAccountIds empty or give only those, or deploy with -c trustedLogAccountIds=... to trust another.`,
+    );
+  }
+  const bucketSuffix = deps.bucketSuffix ?? '';
+  if (!new RegExp(BUCKET_SUFFIX_PATTERN).test(bucketSuffix)) {
+    throw new InvalidRemediationInputError(
+      `The bucket name suffix "${bucketSuffix}" is not 8 lower-case hexadecimal digits. Nothing was changed. Deploy the remediation with its stack, which sets LOG_BUCKET_SUFFIX.`,
+    );
+  }
   const state = await readAccountTrailState({
     accountId,
     region: deps.region,
     clientFor: deps.clients.cloudTrail,
   });
-  const options = {
+  const { dryRun: _dryRun, accountId: _account, ...choices } = input;
+  const options: PlanOptions = {
     region: deps.region,
     parameters: deps.parameters,
-    ...(input.trailName === undefined ? {} : { trailName: input.trailName }),
-    ...(input.bucketName === undefined ? {} : { bucketName: input.bucketName }),
-    ...(input.kmsKeyId === undefined ? {} : { kmsKeyId: input.kmsKeyId }),
+    bucketSuffix,
+    ...Object.fromEntries(Object.entries(choices).filter(([, v]) => v !== undefined)),
   };
-  const needed = factsNeeded(chooseTarget(state, options).target);
-  let bucket: BucketFacts | undefined;
-  let key: KeyFacts | undefined;
+  const facts: PlanFacts = {};
+  if (evaluateAccount(state, deps.parameters).compliance !== 'COMPLIANT') {
+    facts.ownership = await readOwnership(state, accountId, options, deps);
+  }
+  const target = chooseTarget(state, options, facts.ownership).target;
+  const needed = factsNeeded(target, options, facts.ownership);
+  const bucketRegion = async (name: string): Promise<string> => deps.region;
   if (needed.bucketName !== undefined) {
-    bucket = await readBucketFacts({
+    facts.bucket = await readBucketFacts({
       name: needed.bucketName,
+      accountId,
+      region: await bucketRegion(needed.bucketName),
+      s3: deps.clients.s3,
+    });
+  }
+  if (needed.accessLogBucketName !== undefined) {
+    facts.accessLogBucket = await readBucketFacts({
+      name: needed.accessLogBucketName,
       accountId,
       region: deps.region,
       s3: deps.clients.s3,
     });
   }
+  if (needed.accessLogOwnerOf !== undefined) {
+    facts.accessLogOwnership = await readBucketOwnership({
+      name: needed.accessLogOwnerOf,
+      accounts: trustedAccounts(accountId, options),
+      region: deps.region,
+      s3: deps.clients.s3,
+    });
+  }
   if (needed.kmsKeyId !== undefined) {
-    key = await readKeyFacts({
+    facts.key = await readKeyFacts({
       keyId: needed.kmsKeyId,
       accountId,
-      region: bucket?.status === 'ours' ? bucket.region : deps.region,
+      region: facts.bucket?.status === 'ours' ? facts.bucket.region : deps.region,
       kms: deps.clients.kms,
     });
   }
-  const plan = planRemediation(state, options, {
-    ...(bucket === undefined ? {} : { bucket }),
-    ...(key === undefined ? {} : { key }),
-  });
+  if (needed.trailArn !== undefined) {
+    facts.trailTags = await readTrailTags(needed.trailArn, deps.clients.cloudTrail);
+  }
+  const plan = planRemediation(state, options, facts);
   return { accountId, plan, state };
 }
 
@@ -139,6 +232,8 @@ export async function remediate(
     compliantBefore: plan.compliantBefore,
     actions,
     trailArn: plan.trailArn ?? null,
+    securityHubControls: plan.securityHubControls,
+    resources: plan.resources,
   };
   logger.info('Remediation plan', { ...result, before: summary(plan.verdict) });
 
@@ -151,13 +246,59 @@ export async function remediate(
 
   await executePlan(plan.actions, deps.clients, deps.execute);
   const after = await verify(accountId, deps);
-  logger.info('Remediation verified', { accountId, after: summary(after) });
+  const resources = await readBack(plan.resources, after.state, accountId, deps);
+  const controls = securityHubControls(resources);
+  logger.info('Remediation verified', {
+    accountId,
+    after: summary(after.verdict),
+    securityHubControls: controls,
+  });
   return {
     ...result,
     compliantAfter: true,
-    trailArn: after.compliance === 'COMPLIANT' ? after.passing.arn : result.trailArn,
-    verdict: summary(after),
+    trailArn: after.verdict.compliance === 'COMPLIANT' ? after.verdict.passing.arn : result.trailArn,
+    verdict: summary(after.verdict),
+    securityHubControls: controls,
+    resources,
   };
+}
+
+/**
+ * The resources the plan created or changed, as a fresh read finds them:
+ * the trail from the verification's read and its tags, each bucket's
+ * settings, the key's rotation. The forecast is judged again on these, so
+ * a forecast that was wrong shows up in the result.
+ */
+async function readBack(
+  planned: readonly ResourceEndState[],
+  state: AccountTrailState,
+  accountId: string,
+  deps: RemediationDependencies,
+): Promise<ResourceEndState[]> {
+  const read: ResourceEndState[] = [];
+  for (const resource of planned) {
+    if (resource.kind === 'trail') {
+      const found = state.trails.find((t) => t.trail.TrailARN === resource.arn);
+      if (found === undefined) continue;
+      const tags = await readTrailTags(resource.arn, deps.clients.cloudTrail);
+      read.push(trailEndState(found.trail, tags, resource.created));
+    } else if (resource.kind === 'bucket') {
+      const facts = await readBucketFacts({
+        name: resource.arn.split(':::')[1] ?? '',
+        accountId,
+        region: deps.region,
+        s3: deps.clients.s3,
+      });
+      if (facts.status === 'ours') {
+        read.push(bucketEndState(facts, resource.purpose, resource.created, accountId));
+      }
+    } else {
+      const region = resource.arn.split(':')[3] ?? deps.region;
+      const rotation = await readKeyRotation({ keyArn: resource.arn, region, kms: deps.clients.kms });
+      read.push({ kind: 'key', arn: resource.arn, rotation });
+    }
+  }
+  return read;
 }
 
 /**
@@ -165,7 +306,10 @@ export async function remediate(
  * can take a moment to show a change (a trail just started, selectors just
  * put), so a verdict other than COMPLIANT is read again a few times first.
  */
-async function verify(accountId: string, deps: RemediationDependencies): Promise<AccountVerdict> {
+async function verify(
+  accountId: string,
+  deps: RemediationDependencies,
+): Promise<{ verdict: AccountVerdict; state: AccountTrailState }> {
   const attempts = deps.verifyAttempts ?? 4;
   const delay = deps.verifyDelayMs ?? 3000;
   const sleep = deps.execute?.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
@@ -177,7 +321,7 @@ async function verify(accountId: string, deps: RemediationDependencies): Promise
       clientFor: deps.clients.cloudTrail,
     });
     verdict = evaluateAccount(state, deps.parameters);
-    if (verdict.compliance === 'COMPLIANT') return verdict;
+    if (verdict.compliance === 'COMPLIANT') return { verdict, state };
     if (attempt < attempts) await sleep(delay);
   }
   throw new VerificationFailedError(
