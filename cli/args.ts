@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { remediationInputSchema } from '../remediation/input';
+import { type RemediationInput, remediationInputSchema } from '../remediation/input';
 import { CALL_TIMEOUTS, type CallTimeouts } from '../rule/clients';
 import { parameterValues, type RuleParameters } from '../rule/parameters';
 import { UsageError } from './errors';
@@ -62,12 +62,12 @@ export interface EvaluateOrganizationCommand {
   format: 'table' | 'json' | 'csv';
 }
 
-/** The names `--trail-name`, `--bucket-name` and `--kms-key-id` give the remediation. */
-export interface RemediationChoices {
-  trailName?: string;
-  bucketName?: string;
-  kmsKeyId?: string;
-}
+/**
+ * What the remediation's flags give it: the names `--trail-name`,
+ * `--bucket-name` and `--kms-key-id`, and the hardening choices
+ * (`--access-log-bucket`, `--tag`, `--harden-repaired-trail`, ...).
+ */
+export type RemediationChoices = Omit<RemediationInput, 'accountId' | 'dryRun'>;
 
 const OPTIONS = {
   snapshot: { type: 'string' },
@@ -83,6 +83,14 @@ const OPTIONS = {
   'trail-name': { type: 'string' },
   'bucket-name': { type: 'string' },
   'kms-key-id': { type: 'string' },
+  'access-log-bucket': { type: 'string' },
+  'log-retention-days': { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  'cloudwatch-logs-group-arn': { type: 'string' },
+  'cloudwatch-logs-role-arn': { type: 'string' },
+  'object-lock-days': { type: 'string' },
+  'harden-repaired-trail': { type: 'boolean' },
+  'trusted-log-account': { type: 'string', multiple: true },
   csv: { type: 'boolean' },
   organization: { type: 'boolean' },
   accounts: { type: 'string' },
@@ -130,6 +138,14 @@ const ACCEPTS: Record<HelpTopic, readonly OptionName[]> = {
     'trail-name',
     'bucket-name',
     'kms-key-id',
+    'access-log-bucket',
+    'log-retention-days',
+    'tag',
+    'cloudwatch-logs-group-arn',
+    'cloudwatch-logs-role-arn',
+    'object-lock-days',
+    'harden-repaired-trail',
+    'trusted-log-account',
     'connect-timeout',
     'request-timeout',
   ],
@@ -368,6 +384,11 @@ function parseRemediate(values: Values, live: LiveTarget): RemediateCommand {
       '--kms-key-id needs the key read from the live account (its ARN, Region and policy), which a snapshot does not hold: plan with --region/--profile instead, or leave the key out.',
     );
   }
+  if (values.snapshot !== undefined && choices.hardenRepairedTrail === true) {
+    throw new UsageError(
+      "--harden-repaired-trail needs the repaired trail's bucket read from the live account (its owner, policy and Block Public Access), which a snapshot does not hold: plan with --region/--profile instead, or leave it out.",
+    );
+  }
   return {
     name: 'remediate',
     mode: 'dry-run',
@@ -382,20 +403,32 @@ const CHOICE_OPTIONS = {
   trailName: 'trail-name',
   bucketName: 'bucket-name',
   kmsKeyId: 'kms-key-id',
-} as const;
+  accessLogBucketName: 'access-log-bucket',
+  logRetentionDays: 'log-retention-days',
+  tags: 'tag',
+  cloudWatchLogsLogGroupArn: 'cloudwatch-logs-group-arn',
+  cloudWatchLogsRoleArn: 'cloudwatch-logs-role-arn',
+  objectLockDays: 'object-lock-days',
+  hardenRepairedTrail: 'harden-repaired-trail',
+  trustedLogAccountIds: 'trusted-log-account',
+} as const satisfies Record<keyof RemediationChoices, OptionName>;
 
 /**
- * Checks --trail-name, --bucket-name and --kms-key-id with the remediation
- * function's own input schema, so the CLI accepts exactly what it accepts.
+ * Checks the remediation's flags with the remediation function's own input
+ * schema, so the CLI accepts exactly what it accepts. A repeatable flag
+ * (`--tag`, `--trusted-log-account`) is one comma-separated value there.
  */
 function parseChoices(values: Values): RemediationChoices {
-  const raw: Record<string, string> = {};
+  const raw: Record<string, string | boolean> = {};
   for (const [field, option] of Object.entries(CHOICE_OPTIONS)) {
-    const value = values[option];
+    const value: string | boolean | string[] | undefined = values[option];
     if (value === undefined) continue;
+    const items = typeof value === 'boolean' ? [] : [value].flat();
     // The schema reads '' as "not given" (what SSM sends for an empty parameter); here it is a slip.
-    if (value === '') throw new UsageError(`--${option} needs a value. ${HELP_HINT}`);
-    raw[field] = value;
+    if (items.some((item) => item === '')) {
+      throw new UsageError(`--${option} needs a value. ${HELP_HINT}`);
+    }
+    raw[field] = typeof value === 'boolean' ? value : items.join(',');
   }
   const parsed = remediationInputSchema.safeParse(raw);
   if (!parsed.success) {
@@ -403,15 +436,15 @@ function parseChoices(values: Values): RemediationChoices {
     const field = String(issue?.path[0] ?? '') as keyof typeof CHOICE_OPTIONS;
     const option = CHOICE_OPTIONS[field];
     throw new UsageError(
-      `--${option} "${raw[field]}" is not accepted: it ${issue?.message ?? 'is not valid'}.`,
+      `--${option} "${String(raw[field])}" is not accepted: it ${issue?.message ?? 'is not valid'}.`,
     );
   }
-  const { trailName, bucketName, kmsKeyId } = parsed.data;
-  return {
-    ...(trailName === undefined ? {} : { trailName }),
-    ...(bucketName === undefined ? {} : { bucketName }),
-    ...(kmsKeyId === undefined ? {} : { kmsKeyId }),
-  };
+  const { dryRun: _dryRun, accountId: _accountId, ...choices } = parsed.data;
+  return Object.fromEntries(
+    Object.entries(choices).filter(
+      ([k, v]) => v !== undefined && !(k === 'hardenRepairedTrail' && v === false),
+    ),
+  ) as RemediationChoices;
 }
 
 /** The longest timeout accepted: 5 minutes, longer than any one AWS call should take. */

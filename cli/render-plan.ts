@@ -1,4 +1,5 @@
 import { type Action, describeCall } from '../remediation/actions';
+import type { ControlForecast, ResourceEndState } from '../remediation/controls';
 import type { Plan } from '../remediation/plan';
 import type { PlannedStep, RemediationResult } from '../remediation/remediate';
 import type { AccountVerdict } from '../rule/evaluate';
@@ -28,6 +29,10 @@ export interface PlanJson {
   trailArn: string | null;
   verdict: string;
   assumptions: string[];
+  /** The Security Hub controls on what the plan creates or changes, forecast. */
+  securityHubControls: ControlForecast[];
+  /** The planned end state of every trail, bucket and key the plan creates or changes. */
+  resources: ResourceEndState[];
 }
 
 /** The plan in the shape `--json` prints; `verdict` is the verdict before, as the function gives it. */
@@ -40,7 +45,84 @@ export function planJson(view: PlanView): PlanJson {
     trailArn: plan.trailArn ?? null,
     verdict: verdictLine(plan.verdict),
     assumptions: view.assumptions,
+    securityHubControls: plan.securityHubControls,
+    resources: plan.resources,
   };
+}
+
+/** The `remediate` flag (or deployment option) that sets each option a forecast names. */
+const FLAGS: Record<string, string> = {
+  kmsKeyId: '--kms-key-id',
+  cloudWatchLogs: '--cloudwatch-logs-group-arn and --cloudwatch-logs-role-arn',
+  accessLogBucketName: '--access-log-bucket',
+  objectLockDays: '--object-lock-days',
+  hardenRepairedTrail: '--harden-repaired-trail',
+  tags: '--tag',
+  'trailKey=create': "a key with rotation on (the deployment's -c trailKey=create)",
+};
+
+/**
+ * The forecast, one line a control, grouped by resource: `PASSED`, or
+ * `FAILED` with the flag that would pass it or why none does.
+ */
+export function renderControls(controls: readonly ControlForecast[], heading: string): string[] {
+  if (controls.length === 0) return [];
+  const lines = [heading];
+  let resource: string | undefined;
+  for (const c of controls) {
+    if (c.resource !== resource) {
+      resource = c.resource;
+      lines.push(`  ${oneLine(c.resource)}`);
+    }
+    const how =
+      c.passWith !== undefined
+        ? `: passes with ${FLAGS[c.passWith] ?? c.passWith}`
+        : c.note !== undefined
+          ? `: ${c.note}`
+          : '';
+    lines.push(`${INDENT}${c.controlId.padEnd(13)}${c.status}${how}`);
+  }
+  return lines;
+}
+
+/** The planned end state, one line a resource. */
+function renderResources(resources: readonly ResourceEndState[]): string[] {
+  if (resources.length === 0) return [];
+  return [
+    'Planned end state:',
+    ...resources.map((r) => {
+      const created = r.kind === 'key' ? 'given' : r.created ? 'created' : 'changed';
+      const what =
+        r.kind === 'trail'
+          ? [
+              `log file validation ${r.logFileValidation ? 'on' : 'off'}`,
+              r.kmsKeyId === undefined ? 'SSE-S3' : `KMS ${r.kmsKeyId}`,
+              r.cloudWatchLogsLogGroupArn === undefined ? 'no CloudWatch Logs' : 'CloudWatch Logs',
+              `tags ${
+                r.tags === undefined
+                  ? 'not read'
+                  : Object.entries(r.tags)
+                      .map(([k, v]) => `${k}=${v}`)
+                      .join(', ') || 'none'
+              }`,
+            ]
+          : r.kind === 'bucket'
+            ? [
+                r.purpose === 'trail-logs' ? 'log bucket' : 'access-log bucket',
+                `Block Public Access ${r.publicAccessBlocked ? 'on' : 'off'}`,
+                r.tlsOnly ? 'TLS only' : 'TLS not required',
+                `encryption ${r.encryption ?? 'none'}`,
+                `versioning ${r.versioning ? 'on' : 'off'}`,
+                r.lifecycle ? 'lifecycle rules' : 'no lifecycle rule',
+                r.loggingTarget === undefined
+                  ? 'no access logs'
+                  : `access logs to ${r.loggingTarget}`,
+                r.objectLock ? 'Object Lock on' : 'no Object Lock',
+              ]
+            : [`rotation ${r.rotation ? 'on' : 'off'}`];
+      return `  ${r.kind} ${oneLine(r.arn)} (${created}): ${what.map(oneLine).join('; ')}`;
+    }),
+  ];
 }
 
 /** The plan's actions numbered from 1, as the remediation function returns them. */
@@ -96,6 +178,11 @@ export function renderPlan(view: PlanView, mode: 'dry-run' | 'apply'): string {
     lines.push(...renderAction(index + 1, action));
   });
   lines.push('');
+  const endState = [
+    ...renderResources(plan.resources),
+    ...renderControls(plan.securityHubControls, 'Security Hub controls, forecast:'),
+  ];
+  if (endState.length > 0) lines.push(...endState, '');
 
   const name = target.kind === 'repair' ? target.verdict.name : target.trailName;
   const arn = plan.trailArn === undefined ? '' : ` (${plan.trailArn})`;
@@ -159,6 +246,7 @@ export function renderApplied(result: RemediationResult): string {
   return [
     `After: ${oneLine(result.verdict)}`,
     `Done: ${count} ${count === 1 ? 'change' : 'changes'} applied to account ${result.accountId}; a fresh read passes CloudTrail.1${result.trailArn === null ? '' : ` (${result.trailArn})`}.`,
+    ...renderControls(result.securityHubControls, 'Security Hub controls, read back:'),
     '',
   ].join('\n');
 }

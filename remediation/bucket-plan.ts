@@ -216,7 +216,10 @@ export function planBucket(
     after.lifecycleRules = all;
   }
 
-  const tags = { ...(created ? { [CREATED_BY_TAG.key]: CREATED_BY_TAG.value } : {}), ...wanted.tags };
+  const tags = {
+    ...(created ? { [CREATED_BY_TAG.key]: CREATED_BY_TAG.value } : {}),
+    ...wanted.tags,
+  };
   const missing = Object.entries(tags).filter(([k]) => !(k in before.tags));
   if (missing.length > 0) {
     const all = { ...before.tags, ...Object.fromEntries(missing) };
@@ -264,7 +267,10 @@ export function planBucket(
  * The lifecycle rules to add: ours when the bucket has none, and the
  * expiry when a retention is asked for and no rule expires objects yet.
  */
-function lifecycleToAdd(existing: LifecycleRule[], retentionDays: number | undefined): LifecycleRule[] {
+function lifecycleToAdd(
+  existing: LifecycleRule[],
+  retentionDays: number | undefined,
+): LifecycleRule[] {
   const ids = new Set(existing.map((r) => r.ID));
   const rules: LifecycleRule[] = [];
   if (existing.length === 0) rules.push(ABORT_INCOMPLETE_UPLOADS);

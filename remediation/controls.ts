@@ -26,6 +26,11 @@ export interface BucketEndState {
   arn: string;
   /** The trail's log bucket, or the bucket that receives its server access logs. */
   purpose: 'trail-logs' | 'access-logs';
+  /**
+   * The trail that delivers to it, for a log bucket: the Config rules behind
+   * CloudTrail.6 and CloudTrail.7 judge the bucket and report on the trail.
+   */
+  trailArn?: string | undefined;
   created: boolean;
   /** All four Block Public Access settings on, at the bucket. */
   publicAccessBlocked: boolean;
@@ -63,7 +68,11 @@ export type ResourceEndState = TrailEndState | BucketEndState | KeyEndState;
 export interface ControlForecast {
   controlId: string;
   resource: string;
-  status: 'PASSED' | 'FAILED';
+  /**
+   * `NO_FINDING` where Security Hub makes none for such a resource (S3.20
+   * on a bucket with a lifecycle configuration).
+   */
+  status: 'PASSED' | 'FAILED' | 'NO_FINDING';
   /** The option that makes it pass, when it fails and one does. */
   passWith?: string;
   /** Why it fails by design, when no option makes it pass. */
@@ -72,6 +81,8 @@ export interface ControlForecast {
 
 interface Judgement {
   passed: boolean;
+  /** Security Hub makes no finding for this resource. */
+  noFinding?: boolean;
   passWith?: string;
   note?: string;
 }
@@ -84,7 +95,7 @@ export interface Control<R extends ResourceEndState> {
   /** That rule's page. */
   page: string;
   appliesTo: R['kind'];
-  /** Only the trail's log bucket, for the CloudTrail controls on it. */
+  /** Only the trail's log bucket, for the CloudTrail controls on it, reported on the trail. */
   logBucketOnly?: boolean;
   judge: (resource: R) => Judgement;
 }
@@ -156,14 +167,20 @@ export const CONTROLS: readonly AnyControl[] = [
     configRule: 's3-bucket-public-read-prohibited',
     page: `${RULES}/s3-bucket-public-read-prohibited.html`,
     judge: (b) =>
-      pass(b.publicAccessBlocked || (b.publicStatements.length === 0 && b.outsideAclGrants.length === 0)),
+      pass(
+        b.publicAccessBlocked ||
+          (b.publicStatements.length === 0 && b.outsideAclGrants.length === 0),
+      ),
   }),
   bucket({
     controlId: 'S3.3',
     configRule: 's3-bucket-public-write-prohibited',
     page: `${RULES}/s3-bucket-public-write-prohibited.html`,
     judge: (b) =>
-      pass(b.publicAccessBlocked || (b.publicStatements.length === 0 && b.outsideAclGrants.length === 0)),
+      pass(
+        b.publicAccessBlocked ||
+          (b.publicStatements.length === 0 && b.outsideAclGrants.length === 0),
+      ),
   }),
   bucket({
     controlId: 'S3.5',
@@ -245,9 +262,15 @@ export const CONTROLS: readonly AnyControl[] = [
     controlId: 'S3.20',
     configRule: 's3-bucket-mfa-delete-enabled',
     page: `${RULES}/s3-bucket-mfa-delete-enabled.html`,
-    // MFA delete cannot coexist with a lifecycle configuration, and the control
-    // makes no finding for a bucket that has one.
-    judge: (b) => pass(b.mfaDelete || b.lifecycle),
+    // MFA delete cannot coexist with a lifecycle configuration (only the root
+    // user can turn it on), and the control makes no finding for a bucket
+    // that has one.
+    judge: (b) =>
+      b.mfaDelete
+        ? { passed: true }
+        : b.lifecycle
+          ? { passed: true, noFinding: true }
+          : pass(false),
   }),
   {
     controlId: 'KMS.4',
@@ -271,15 +294,23 @@ export function securityHubControls(resources: readonly ResourceEndState[]): Con
     CONTROLS.filter(
       (c) =>
         c.appliesTo === resource.kind &&
-        !(c.logBucketOnly === true && resource.kind === 'bucket' && resource.purpose !== 'trail-logs'),
+        !(
+          c.logBucketOnly === true &&
+          resource.kind === 'bucket' &&
+          resource.purpose !== 'trail-logs'
+        ),
     ).map((control) => {
       // Filtered to the controls on this kind of resource just above.
       const judge = control.judge as (r: ResourceEndState) => Judgement;
-      const { passed, passWith, note } = judge(resource);
+      const { passed, passWith, note, noFinding } = judge(resource);
+      const reported =
+        control.logBucketOnly === true && resource.kind === 'bucket' && resource.trailArn
+          ? resource.trailArn
+          : resource.arn;
       return {
         controlId: control.controlId,
-        resource: resource.arn,
-        status: passed ? 'PASSED' : 'FAILED',
+        resource: reported,
+        status: noFinding === true ? 'NO_FINDING' : passed ? 'PASSED' : 'FAILED',
         ...(passed || passWith === undefined ? {} : { passWith }),
         ...(passed || note === undefined ? {} : { note }),
       } satisfies ControlForecast;

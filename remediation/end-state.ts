@@ -1,7 +1,12 @@
 import type { Trail } from '../rule/state';
 import type { BucketEndState, TrailEndState } from './controls';
 import type { OwnBucketFacts } from './facts';
-import { type PolicyDocument, type PolicyStatement, partitionOf, publicStatements } from './policies';
+import {
+  type PolicyDocument,
+  type PolicyStatement,
+  partitionOf,
+  publicStatements,
+} from './policies';
 
 /**
  * What the Security Hub forecast judges, made from what was read (or what
@@ -15,12 +20,14 @@ export function bucketEndState(
   purpose: BucketEndState['purpose'],
   created: boolean,
   accountId: string,
+  trailArn?: string,
 ): BucketEndState {
   const block = facts.publicAccessBlock;
   return {
     kind: 'bucket',
     arn: `arn:${partitionOf(facts.region)}:s3:::${facts.name}`,
     purpose,
+    ...(trailArn === undefined ? {} : { trailArn }),
     created,
     publicAccessBlocked:
       block?.BlockPublicAcls === true &&
@@ -112,7 +119,10 @@ export function crossAccountGrants(policy: PolicyDocument, accountId: string): s
 /** Whether an action pattern (`s3:Put*`, `*`) covers an action, as IAM matches them. */
 function matches(pattern: string, action: string): boolean {
   const regex = new RegExp(
-    `^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`,
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
     'i',
   );
   return regex.test(action);

@@ -62,7 +62,7 @@ export function defaultDependencies(env: NodeJS.ProcessEnv = process.env): Remed
     region,
     parameters,
     ...configuredKmsKeyId,
-    bucketSuffix: env.LOG_BUCKET_SUFFIX ?? '',
+    ...(env.LOG_BUCKET_SUFFIX ? { bucketSuffix: env.LOG_BUCKET_SUFFIX } : {}),
     configuredTrustedLogAccountIds: trusted,
   };
 }

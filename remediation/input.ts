@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 
 /**
@@ -121,7 +122,10 @@ export const remediationInputSchema = z.strictObject({
     'an IAM role ARN',
     'arn:aws:iam::111122223333:role/cloudtrail-to-cloudwatch-logs',
   ),
-  objectLockDays: optionalDays('days of Object Lock GOVERNANCE retention on a new log bucket', '365'),
+  objectLockDays: optionalDays(
+    'days of Object Lock GOVERNANCE retention on a new log bucket',
+    '365',
+  ),
   hardenRepairedTrail: z
     .union([z.boolean(), z.enum(['', 'true', 'false'])])
     .optional()
@@ -206,7 +210,7 @@ export interface HardeningChoices {
   /** Object Lock GOVERNANCE retention, in days, on a new log bucket. */
   objectLockDays?: number | undefined;
   /** Also harden a repaired trail: log file validation, key, CloudWatch Logs, its bucket's access. */
-  hardenRepairedTrail: boolean;
+  hardenRepairedTrail?: boolean | undefined;
   /** Accounts besides this one whose buckets and keys a repaired trail may deliver to. */
   trustedLogAccountIds?: string[] | undefined;
 }
@@ -215,9 +219,9 @@ export interface HardeningChoices {
 const _parsedFits: (parsed: z.output<typeof remediationInputSchema>) => RemediationInput = (p) => p;
 
 /** The input's fields: the SSM document passes exactly these. */
-export const REMEDIATION_INPUT_FIELDS = Object.keys(
-  remediationInputSchema.shape,
-) as (keyof z.input<typeof remediationInputSchema>)[];
+export const REMEDIATION_INPUT_FIELDS = Object.keys(remediationInputSchema.shape) as (keyof z.input<
+  typeof remediationInputSchema
+>)[];
 
 /** The trail the remediation creates when no trail of the account can be repaired and none is named. */
 export const DEFAULT_TRAIL_NAME = 'multi-region-management-events';
@@ -237,6 +241,20 @@ export const CREATED_BY_TAG = { key: 'created-by', value: 'cloudtrail-multi-regi
  * never create its bucket.
  */
 export const BUCKET_SUFFIX_PATTERN = '^[0-9a-f]{8}$';
+
+/**
+ * The suffix for a run with no deployment behind it (the command line): the
+ * first 8 hexadecimal digits of a hash of the account and the caller's
+ * unique principal ID (a role's or user's ID, which AWS generates and does
+ * not show outside the account). Stable for that caller, so a rerun finds
+ * the bucket the first run created.
+ */
+export function callerBucketSuffix(accountId: string, principalId: string): string {
+  return createHash('sha256')
+    .update(`cloudtrail-logs:${accountId}:${principalId}`)
+    .digest('hex')
+    .slice(0, 8);
+}
 
 /**
  * The log bucket the remediation creates when none is named: one per

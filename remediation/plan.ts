@@ -14,12 +14,7 @@ import {
 } from '../rule/state';
 import type { Action } from './actions';
 import { accessLogPolicyStatements, planBucket } from './bucket-plan';
-import {
-  type ControlForecast,
-  type ResourceEndState,
-  securityHubControls,
-  type TrailEndState,
-} from './controls';
+import { type ControlForecast, type ResourceEndState, securityHubControls } from './controls';
 import { bucketEndState, trailEndState } from './end-state';
 import {
   BucketNotOwnedError,
@@ -166,7 +161,8 @@ function untrustedDelivery(state: TrailState, trust: Trust): string | undefined 
     }
   }
   const key = state.trail.KmsKeyId;
-  const keyAccount = key === undefined ? undefined : /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(key)?.[1];
+  const keyAccount =
+    key === undefined ? undefined : /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(key)?.[1];
   if (keyAccount !== undefined && !trusted.includes(keyAccount)) {
     return `its KMS key ${key} belongs to account ${keyAccount}, not ${among}`;
   }
@@ -525,7 +521,7 @@ function createPlan(
       }),
       retentionDays: options.logRetentionDays,
       tags,
-      role: 'bucket for the log bucket\'s server access logs',
+      role: "bucket for the log bucket's server access logs",
     });
     actions.push(...planned.actions);
     resources.push(
@@ -547,7 +543,9 @@ function createPlan(
   });
   actions.push(...planned.actions);
   // The log bucket is listed before the access-log bucket, as a person reads it.
-  resources.unshift(bucketEndState(planned.after, 'trail-logs', bucket.status === 'absent', accountId));
+  resources.unshift(
+    bucketEndState(planned.after, 'trail-logs', bucket.status === 'absent', accountId, trailArn),
+  );
 
   if (keyArn !== undefined && key !== undefined) {
     const keyMerged = mergeStatements(
@@ -696,14 +694,19 @@ function repairPlan(
           service: 'kms',
           operation: 'PutKeyPolicy',
           region: key.region,
-          input: { KeyId: key.arn, PolicyName: 'default', Policy: JSON.stringify(keyMerged.policy) },
+          input: {
+            KeyId: key.arn,
+            PolicyName: 'default',
+            Policy: JSON.stringify(keyMerged.policy),
+          },
           reason: `allow CloudTrail to encrypt ${name}'s logs with ${key.arn}: ${keyMerged.added.map((s) => s.Sid).join(', ')}; existing statements kept`,
         });
       }
       update.KmsKeyId = key.arn;
       resources.push({ kind: 'key', arn: key.arn, rotation: key.rotation });
     }
-    if (!hasValue(trail.CloudWatchLogsLogGroupArn)) Object.assign(update, cloudWatchLogsOf(options));
+    if (!hasValue(trail.CloudWatchLogsLogGroupArn))
+      Object.assign(update, cloudWatchLogsOf(options));
     if (Object.keys(update).length > 0) {
       actions.push({
         service: 'cloudtrail',
@@ -713,7 +716,8 @@ function repairPlan(
         reason: `harden "${name}": ${[
           update.EnableLogFileValidation === true && 'turn on log file validation',
           update.KmsKeyId !== undefined && 'encrypt its log files with the configured key',
-          update.CloudWatchLogsLogGroupArn !== undefined && 'send it to the configured CloudWatch Logs log group',
+          update.CloudWatchLogsLogGroupArn !== undefined &&
+            'send it to the configured CloudWatch Logs log group',
         ]
           .filter(Boolean)
           .join(', ')}; nothing else changes`,
@@ -741,7 +745,7 @@ function repairPlan(
     if (bucket?.status === 'ours' && bucket.name === trail.S3BucketName) {
       const hardened = hardenOwnBucket(bucket, accountId);
       actions.push(...hardened.actions);
-      resources.unshift(bucketEndState(hardened.after, 'trail-logs', false, accountId));
+      resources.unshift(bucketEndState(hardened.after, 'trail-logs', false, accountId, arn));
     }
   }
   resources.unshift(trailEndState(trail, tags, false));

@@ -4,13 +4,14 @@ import type { RuleParameters } from '../rule/parameters';
 import { readAccountTrailState } from '../rule/reader';
 import type { AccountTrailState } from '../rule/state';
 import type { Action } from './actions';
+import { type ControlForecast, type ResourceEndState, securityHubControls } from './controls';
+import { bucketEndState, trailEndState } from './end-state';
 import {
   AccountMismatchError,
   InvalidRemediationInputError,
   VerificationFailedError,
 } from './errors';
 import { type ExecuteOptions, type ExecutorClients, executePlan } from './executor';
-import { type ControlForecast, type ResourceEndState, securityHubControls } from './controls';
 import {
   type BucketOwnership,
   readBucketFacts,
@@ -18,8 +19,7 @@ import {
   readKeyFacts,
   readKeyRotation,
 } from './facts';
-import { bucketEndState, trailEndState } from './end-state';
-import { BUCKET_SUFFIX_PATTERN, type RemediationInput } from './input';
+import { BUCKET_SUFFIX_PATTERN, callerBucketSuffix, type RemediationInput } from './input';
 import { logger } from './log';
 import {
   chooseTarget,
@@ -128,7 +128,7 @@ export async function planFor(
   input: RemediationInput,
   deps: RemediationDependencies,
 ): Promise<{ accountId: string; plan: Plan; state: AccountTrailState }> {
-  const accountId = await callerAccount(deps.sts);
+  const { accountId, principalId } = await caller(deps.sts);
   if (input.accountId !== undefined && input.accountId !== accountId) {
     throw new AccountMismatchError(
       `Asked to remediate account ${input.accountId}, but this function runs in account ${accountId}. Nothing was changed. Run the remediation in account ${input.accountId} (its own deployment), or leave AccountId empty.`,
@@ -151,7 +151,7 @@ export async function planFor(
       `TrustedLogAccountIds ${untrusted.join(', ')} ${untrusted.length === 1 ? 'is' : 'are'} not among the trusted log accounts this deployment was set up with (${deps.configuredTrustedLogAccountIds?.join(', ') || 'none'}). Nothing was changed. Leave TrustedLogAccountIds empty or give only those, or deploy with -c trustedLogAccountIds=... to trust another.`,
     );
   }
-  const bucketSuffix = deps.bucketSuffix ?? '';
+  const bucketSuffix = deps.bucketSuffix ?? callerBucketSuffix(accountId, principalId);
   if (!new RegExp(BUCKET_SUFFIX_PATTERN).test(bucketSuffix)) {
     throw new InvalidRemediationInputError(
       `The bucket name suffix "${bucketSuffix}" is not 8 lower-case hexadecimal digits. Nothing was changed. Deploy the remediation with its stack, which sets LOG_BUCKET_SUFFIX.`,
@@ -175,12 +175,11 @@ export async function planFor(
   }
   const target = chooseTarget(state, options, facts.ownership).target;
   const needed = factsNeeded(target, options, facts.ownership);
-  const bucketRegion = async (name: string): Promise<string> => deps.region;
   if (needed.bucketName !== undefined) {
     facts.bucket = await readBucketFacts({
       name: needed.bucketName,
       accountId,
-      region: await bucketRegion(needed.bucketName),
+      region: deps.region,
       s3: deps.clients.s3,
     });
   }
@@ -256,7 +255,8 @@ export async function remediate(
   return {
     ...result,
     compliantAfter: true,
-    trailArn: after.verdict.compliance === 'COMPLIANT' ? after.verdict.passing.arn : result.trailArn,
+    trailArn:
+      after.verdict.compliance === 'COMPLIANT' ? after.verdict.passing.arn : result.trailArn,
     verdict: summary(after.verdict),
     securityHubControls: controls,
     resources,
@@ -290,11 +290,17 @@ async function readBack(
         s3: deps.clients.s3,
       });
       if (facts.status === 'ours') {
-        read.push(bucketEndState(facts, resource.purpose, resource.created, accountId));
+        read.push(
+          bucketEndState(facts, resource.purpose, resource.created, accountId, resource.trailArn),
+        );
       }
     } else {
       const region = resource.arn.split(':')[3] ?? deps.region;
-      const rotation = await readKeyRotation({ keyArn: resource.arn, region, kms: deps.clients.kms });
+      const rotation = await readKeyRotation({
+        keyArn: resource.arn,
+        region,
+        kms: deps.clients.kms,
+      });
       read.push({ kind: 'key', arn: resource.arn, rotation });
     }
   }
@@ -335,8 +341,9 @@ function summary(verdict: AccountVerdict): string {
     : `${verdict.compliance}: ${verdict.annotation}`;
 }
 
-async function callerAccount(sts: STSClient): Promise<string> {
+async function caller(sts: STSClient): Promise<{ accountId: string; principalId: string }> {
   const identity = await sts.send(new GetCallerIdentityCommand({}));
   if (identity.Account === undefined) throw new Error('STS GetCallerIdentity returned no account');
-  return identity.Account;
+  // An assumed role's UserId is "<role ID>:<session name>": the role's ID is the stable part.
+  return { accountId: identity.Account, principalId: (identity.UserId ?? '').split(':')[0] ?? '' };
 }

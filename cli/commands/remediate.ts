@@ -3,10 +3,11 @@ import { type Action, describeCall } from '../../remediation/actions';
 import { remediationClients, stsClient } from '../../remediation/clients';
 import { RemediationStepError, VerificationFailedError } from '../../remediation/errors';
 import type { ExecutorClients } from '../../remediation/executor';
-import type { RemediationInput } from '../../remediation/input';
+import { callerBucketSuffix, type RemediationInput } from '../../remediation/input';
 import {
   chooseTarget,
   factsNeeded,
+  ownershipNeeded,
   type PlanOptions,
   planRemediation,
 } from '../../remediation/plan';
@@ -70,14 +71,29 @@ async function planFromSnapshot(
   const options: PlanOptions = {
     region: state.region,
     parameters: command.parameters,
+    // A live run names its buckets after the caller; a snapshot has none.
+    bucketSuffix: callerBucketSuffix(state.accountId, 'snapshot'),
     ...command.choices,
   };
-  const { bucketName } = factsNeeded(chooseTarget(state, options).target);
-  const plan = planRemediation(
-    state,
-    options,
-    bucketName === undefined ? {} : { bucket: { name: bucketName, status: 'absent' } },
+  // A snapshot holds trails only: every bucket a trail delivers to is taken to be this account's.
+  const ownership = Object.fromEntries(
+    ownershipNeeded(state).map((name) => [
+      name,
+      { status: 'owned', account: state.accountId } as const,
+    ]),
   );
+  const needed = factsNeeded(chooseTarget(state, options, ownership).target, options, ownership);
+  const { bucketName, accessLogBucketName, accessLogOwnerOf } = needed;
+  const plan = planRemediation(state, options, {
+    ownership,
+    ...(bucketName === undefined ? {} : { bucket: { name: bucketName, status: 'absent' } }),
+    ...(accessLogBucketName === undefined
+      ? {}
+      : { accessLogBucket: { name: accessLogBucketName, status: 'absent' } }),
+    ...(accessLogOwnerOf === undefined
+      ? {}
+      : { accessLogOwnership: { status: 'owned', account: state.accountId } }),
+  });
   return {
     accountId: state.accountId,
     region: state.region,
@@ -85,10 +101,28 @@ async function planFromSnapshot(
     source: { type: 'snapshot', file },
     parameters: command.parameters,
     plan,
-    assumptions:
-      bucketName === undefined
+    assumptions: [
+      ...(ownership === undefined || Object.keys(ownership).length === 0 || plan.compliantBefore
         ? []
-        : [`bucket state not read from a snapshot: assumed absent ("${bucketName}")`],
+        : [
+            `bucket owners not read from a snapshot: the buckets its trails deliver to (${Object.keys(ownership).join(', ')}) assumed to be this account's`,
+          ]),
+      ...(bucketName === undefined
+        ? []
+        : [
+            `bucket state not read from a snapshot: assumed absent ("${bucketName}"; a live run names it after the caller)`,
+          ]),
+      ...(accessLogBucketName === undefined
+        ? []
+        : [
+            `access-log bucket not read from a snapshot: assumed absent ("${accessLogBucketName}")`,
+          ]),
+      ...(accessLogOwnerOf === undefined
+        ? []
+        : [
+            `access-log bucket "${accessLogOwnerOf}" not read from a snapshot: assumed this account's`,
+          ]),
+    ],
   };
 }
 
@@ -201,7 +235,8 @@ export type ApplyJson = {
 
 /** The JSON of an apply that sent nothing, from the plan that was shown. */
 function unapplied(view: PlanView, outcome: 'nothing-to-change' | 'declined'): ApplyJson {
-  const { accountId, compliantBefore, actions, trailArn, verdict } = planJson(view);
+  const { accountId, compliantBefore, actions, trailArn, verdict, securityHubControls, resources } =
+    planJson(view);
   return {
     outcome,
     dryRun: false,
@@ -211,6 +246,8 @@ function unapplied(view: PlanView, outcome: 'nothing-to-change' | 'declined'): A
     compliantAfter: compliantBefore ? true : null,
     trailArn,
     verdict,
+    securityHubControls,
+    resources,
   };
 }
 
@@ -241,9 +278,8 @@ function checkConfirmed(
 }
 
 function inputOf(command: Pick<RemediateCommand, 'choices'>, dryRun: boolean): RemediationInput {
-  const { trailName, bucketName, kmsKeyId } = command.choices;
   // The account is whichever the credentials belong to, so there is none to check against.
-  return { accountId: undefined, trailName, bucketName, kmsKeyId, dryRun };
+  return { accountId: undefined, ...command.choices, dryRun };
 }
 
 /**
