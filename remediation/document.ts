@@ -110,7 +110,7 @@ export const DOCUMENT_PARAMETERS: AutomationDocument['parameters'] = {
   AccessLogBucketName: {
     type: 'String',
     description:
-      "Where a new log bucket's server access logs go: a bucket of this account or a trusted log account. Empty: a bucket the remediation creates beside the log bucket.",
+      "Where a new log bucket's server access logs go: a bucket of this account in this Region (S3 delivers them nowhere else). Empty: a bucket the remediation creates beside the log bucket.",
     allowedPattern: orEmpty(BUCKET_NAME_PATTERN),
     default: '',
   },

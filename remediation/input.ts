@@ -198,7 +198,7 @@ export interface RemediationInput extends HardeningChoices {
  * `remediate`.
  */
 export interface HardeningChoices {
-  /** Where the log bucket's server access logs go; absent: a bucket the remediation creates. */
+  /** Where the log bucket's server access logs go (a bucket of this account and Region); absent: a bucket the remediation creates. */
   accessLogBucketName?: string | undefined;
   /** Days after which log files expire; absent: they never do. */
   logRetentionDays?: number | undefined;

@@ -627,7 +627,8 @@ function cloudWatchLogsOf(options: Partial<HardeningChoices>): {
 
 /**
  * Where the log bucket's server access logs go: the bucket given, once it
- * is known to exist and belong to this account or a trusted log account,
+ * is known to exist and belong to this account (S3 delivers server access
+ * logs only within one account and Region),
  * or the bucket the remediation creates (with its facts, to plan it).
  */
 function accessLogTarget(
@@ -642,12 +643,11 @@ function accessLogTarget(
     if (owner === undefined) {
       throw new Error(`planRemediation needs the owner of access-log bucket "${given}"`);
     }
-    if (owner.status !== 'owned') {
-      const trusted = trustedAccounts(accountId, options);
+    if (owner.status !== 'owned' || owner.account !== accountId) {
       throw new BucketNotOwnedError(
         owner.status === 'absent'
-          ? `The access-log bucket "${given}" does not exist. Nothing was changed. Create it (in ${target.region}, with a policy that lets logging.s3.amazonaws.com write), or leave the access-log bucket out and the remediation creates one.`
-          : `The access-log bucket "${given}" belongs to an account other than ${trusted.join(', ')} (or this role may not see it). Nothing was changed. Give a bucket of this account or of a trusted log account, or leave it out and the remediation creates one.`,
+          ? `The access-log bucket "${given}" does not exist. Nothing was changed. Create it in ${target.region}, with a policy that lets logging.s3.amazonaws.com write, or leave the access-log bucket out and the remediation creates one.`
+          : `The access-log bucket "${given}" is not a bucket of account ${accountId} (or this role may not see it): S3 delivers server access logs only to a bucket of the same account and Region as the log bucket. Nothing was changed. Give a bucket of this account in ${target.region}, or leave it out and the remediation creates one.`,
       );
     }
     return { name: given };

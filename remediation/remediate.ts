@@ -194,7 +194,7 @@ export async function planFor(
   if (needed.accessLogOwnerOf !== undefined) {
     facts.accessLogOwnership = await readBucketOwnership({
       name: needed.accessLogOwnerOf,
-      accounts: trustedAccounts(accountId, options),
+      accounts: [accountId],
       region: deps.region,
       s3: deps.clients.s3,
     });
