@@ -62,10 +62,26 @@ Options:
                            trail of that name (default: the trail needing the fewest changes, or a
                            new ${DEFAULT_TRAIL_NAME} when none can be repaired).
   --bucket-name NAME       remediate: the log bucket of a new trail (default: the s3BucketName
-                           parameter, else cloudtrail-logs-ACCOUNT-REGION). A snapshot holds no
-                           bucket state, so a dry run from one assumes the bucket does not exist.
+                           parameter, else cloudtrail-logs-ACCOUNT-REGION-SUFFIX, SUFFIX a hash of
+                           the caller). A snapshot holds no bucket state, so a dry run from one
+                           assumes the bucket does not exist.
   --kms-key-id KEY         remediate, live only: a KMS key (ID, ARN or alias) to encrypt a new
-                           trail's logs with; its policy is read and added to, never replaced.
+                           trail's logs and its bucket with; its policy is read and added to.
+  --access-log-bucket NAME remediate: where a new log bucket's server access logs go, a bucket of
+                           this account and Region (default: one created beside the log bucket).
+  --log-retention-days N   remediate: log files in a new log bucket expire after N days (default:
+                           never).
+  --tag KEY=VALUE          remediate, repeatable: a tag for the trail and buckets it creates.
+  --cloudwatch-logs-group-arn ARN, --cloudwatch-logs-role-arn ARN
+                           remediate: a new (or hardened) trail also sends to this log group,
+                           through this role CloudTrail assumes. Give both.
+  --object-lock-days N     remediate: Object Lock GOVERNANCE retention on a new log bucket.
+  --harden-repaired-trail  remediate, live only: also turn on a repaired trail's log file
+                           validation, key, CloudWatch Logs and tags, and its own bucket's Block
+                           Public Access and TLS-only statement. Nothing is removed.
+  --trusted-log-account ID remediate, repeatable: an account besides this one whose buckets and
+                           keys a repaired trail may deliver to (a trail delivering anywhere else
+                           is left alone and a trail of the account's own is created).
   -y, --yes                remediate --apply: apply without asking (needed when stdin is not a
                            terminal).
   --verbose                Show the rule's structured logs (on stderr; stdout keeps the result only).
