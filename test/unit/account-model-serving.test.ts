@@ -17,12 +17,25 @@ import {
 } from '@aws-sdk/client-kms';
 import {
   CreateBucketCommand,
+  GetBucketAclCommand,
   GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketLoggingCommand,
+  GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetObjectLockConfigurationCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
+  type LifecycleRule,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketLoggingCommand,
   PutBucketPolicyCommand,
+  PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
+  PutObjectLockConfigurationCommand,
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -32,6 +45,7 @@ import {
   accountState,
   type Fault,
   isWrite,
+  LOG_DELIVERY_GROUP,
   LOGGING,
   OPERATIONS,
   type Operation,
@@ -64,12 +78,16 @@ import {
  * a real AWS SDK v3 client twice, each time against a fresh copy of the same
  * account: once with the clients mocked, once to the local endpoint. The
  * SDK's parsed outputs, its errors (name, fault, HTTP status, message) and
- * the account the request leaves behind must be the same.
+ * the account the request leaves behind must be the same. A write may be
+ * followed by a read (`readBack`), so that what it changed is seen as the API
+ * shows it, through each serving.
  */
 
 const BUCKET = `aws-cloudtrail-logs-${ACCOUNT}-3b5c1e2f`;
 const EU_BUCKET = `cloudtrail-logs-${ACCOUNT}-eu-west-1`;
 const FOREIGN_BUCKET = `aws-controltower-logs-${MANAGEMENT_ACCOUNT}-us-east-1`;
+const LOG_BUCKET = `access-logs-${ACCOUNT}-us-east-1`;
+const LOCKED_BUCKET = `cloudtrail-locked-${ACCOUNT}`;
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const ROOT_ONLY_KEY_ID = '0987dcba-09fe-87dc-65ba-ab0987654321';
 const EU_KEY_ID = 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111';
@@ -82,6 +100,28 @@ const EU_TRAIL = trail({
   HasCustomEventSelectors: true,
 });
 const ORGANIZATION_TRAIL = organizationTrail();
+
+/** The lifecycle rules of a log bucket: incomplete uploads cleaned up, logs and their old versions expired. */
+const LOG_BUCKET_RULES: LifecycleRule[] = [
+  {
+    ID: 'abort-incomplete-multipart-uploads',
+    Status: 'Enabled',
+    Filter: { Prefix: '' },
+    AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+  },
+  {
+    ID: 'expire-log-files',
+    Status: 'Enabled',
+    Filter: { Prefix: '' },
+    Expiration: { Days: 365 },
+    NoncurrentVersionExpiration: { NoncurrentDays: 365 },
+  },
+];
+
+/** `count` tags `tag-1`, `tag-2`, ... */
+function manyTags(count: number): { Key: string; Value: string }[] {
+  return Array.from({ length: count }, (_, i) => ({ Key: `tag-${i + 1}`, Value: 'x' }));
+}
 
 /** The bucket policy CloudTrail needs, for this account's trails (CloudTrail User Guide, "Amazon S3 bucket policy for CloudTrail"). */
 function deliveryPolicy(bucket: string): string {
@@ -195,9 +235,60 @@ const ACCOUNT_MODEL: AwsAccount = {
         BucketKeyEnabled: true,
       },
       objectOwnership: 'BucketOwnerEnforced',
+      versioning: { Status: 'Enabled' },
+      lifecycle: {
+        Rules: [
+          {
+            ID: 'abort-incomplete-multipart-uploads',
+            Status: 'Enabled',
+            Filter: { Prefix: '' },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+          },
+          {
+            ID: 'archive-then-expire',
+            Status: 'Enabled',
+            Filter: {},
+            // 2027-01-01 and 2028-01-01, midnight UTC.
+            Transitions: [{ Date: 1798761600, StorageClass: 'GLACIER' }],
+            Expiration: { Date: 1830297600 },
+          },
+          {
+            ID: 'expire-old-versions',
+            Status: 'Disabled',
+            Filter: { And: { Prefix: 'AWSLogs/', Tags: [{ Key: 'class', Value: 'log' }] } },
+            NoncurrentVersionExpiration: { NoncurrentDays: 30, NewerNoncurrentVersions: 3 },
+          },
+        ],
+      },
+      logging: { TargetBucket: LOG_BUCKET, TargetPrefix: `${BUCKET}/` },
+      tags: [{ Key: 'owner', Value: 'security' }],
     },
-    // A bucket from before S3's 2023 defaults: no policy, no Block Public Access, no default encryption.
-    { name: EU_BUCKET, owner: ACCOUNT, region: 'eu-west-1', objectOwnership: 'ObjectWriter' },
+    // A bucket from before S3's 2023 defaults: no policy, no Block Public Access, no default
+    // encryption, ACLs enabled, granting the log delivery group what server access logs need.
+    {
+      name: EU_BUCKET,
+      owner: ACCOUNT,
+      region: 'eu-west-1',
+      objectOwnership: 'ObjectWriter',
+      grants: [
+        { Grantee: { Type: 'Group', URI: LOG_DELIVERY_GROUP }, Permission: 'WRITE' },
+        { Grantee: { Type: 'Group', URI: LOG_DELIVERY_GROUP }, Permission: 'READ_ACP' },
+      ],
+    },
+    // A bucket from before ownership controls existed.
+    { name: LOG_BUCKET, owner: ACCOUNT, region: 'us-east-1' },
+    // Created with Object Lock, keeping every object a year.
+    {
+      name: LOCKED_BUCKET,
+      owner: ACCOUNT,
+      region: 'us-east-1',
+      objectOwnership: 'BucketOwnerEnforced',
+      versioning: { Status: 'Enabled' },
+      objectLock: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } },
+      },
+    },
     {
       name: FOREIGN_BUCKET,
       owner: MANAGEMENT_ACCOUNT,
@@ -242,11 +333,24 @@ interface Request {
   faults?: Fault[];
   /** A write that succeeds without changing the account as the model keeps it. */
   changesNothing?: true;
+  /** A read sent next, by the same client: what the write left, as the API shows it. */
+  readBack?: () => SdkCommand;
 }
 
 /** The operation a command calls: `GetTrailStatus` for a `GetTrailStatusCommand`. */
 function operationOf(request: Request): string {
-  return request.command().constructor.name.replace(/Command$/, '');
+  return commandOperation(request.command());
+}
+
+function commandOperation(command: SdkCommand): string {
+  return command.constructor.name.replace(/Command$/, '');
+}
+
+/** The operations a request sends: its command's, then its follow-up read's. */
+function operationsOf(request: Request): string[] {
+  return [request.command(), ...(request.readBack === undefined ? [] : [request.readBack()])].map(
+    commandOperation,
+  );
 }
 
 const ARN = MANAGEMENT_TRAIL.TrailARN;
@@ -812,6 +916,486 @@ const REQUESTS: Request[] = [
       }),
     answers: 'MalformedXML',
   },
+  // S3: versioning
+  {
+    title: 'reads the versioning of a versioned bucket',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new GetBucketVersioningCommand({ Bucket: BUCKET }),
+    answers: 'output',
+  },
+  {
+    title: 'reads no versioning state of a bucket never versioned',
+    service: 's3',
+    region: 'eu-west-1',
+    command: () => new GetBucketVersioningCommand({ Bucket: EU_BUCKET }),
+    answers: 'output',
+  },
+  {
+    title: 'turns versioning on, which GetBucketVersioning shows',
+    service: 's3',
+    region: 'eu-west-1',
+    command: () =>
+      new PutBucketVersioningCommand({
+        Bucket: EU_BUCKET,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    answers: 'output',
+    readBack: () => new GetBucketVersioningCommand({ Bucket: EU_BUCKET }),
+  },
+  {
+    title: 'refuses to suspend versioning under Object Lock',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketVersioningCommand({
+        Bucket: LOCKED_BUCKET,
+        VersioningConfiguration: { Status: 'Suspended' },
+      }),
+    answers: 'InvalidBucketState',
+  },
+  {
+    title: 'refuses MFA delete without the MFA device',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketVersioningCommand({
+        Bucket: BUCKET,
+        VersioningConfiguration: { Status: 'Enabled', MFADelete: 'Enabled' },
+      }),
+    answers: 'AccessDenied',
+  },
+  {
+    title: 'refuses a versioning status S3 does not know',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketVersioningCommand({
+        Bucket: BUCKET,
+        VersioningConfiguration: { Status: 'Paused' as 'Enabled' },
+      }),
+    answers: 'MalformedXML',
+  },
+  {
+    title: 'denies the versioning of another account’s bucket',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new GetBucketVersioningCommand({ Bucket: FOREIGN_BUCKET }),
+    answers: 'AccessDenied',
+  },
+  // S3: lifecycle
+  {
+    title: 'reads lifecycle rules, dates parsed',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new GetBucketLifecycleConfigurationCommand({ Bucket: BUCKET }),
+    answers: 'output',
+  },
+  {
+    title: 'answers NoSuchLifecycleConfiguration for a bucket without rules',
+    service: 's3',
+    region: 'eu-west-1',
+    command: () => new GetBucketLifecycleConfigurationCommand({ Bucket: EU_BUCKET }),
+    answers: 'NoSuchLifecycleConfiguration',
+  },
+  {
+    title: 'redirects a lifecycle read for a bucket of another Region',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new GetBucketLifecycleConfigurationCommand({ Bucket: EU_BUCKET }),
+    answers: 'PermanentRedirect',
+  },
+  {
+    title: 'puts a log bucket’s lifecycle rules, which GetBucketLifecycleConfiguration shows',
+    service: 's3',
+    region: 'eu-west-1',
+    command: () =>
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: EU_BUCKET,
+        LifecycleConfiguration: { Rules: LOG_BUCKET_RULES },
+      }),
+    answers: 'output',
+    readBack: () => new GetBucketLifecycleConfigurationCommand({ Bucket: EU_BUCKET }),
+  },
+  {
+    title: 'names a rule put without an ID',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: LOG_BUCKET,
+        LifecycleConfiguration: {
+          Rules: [{ Status: 'Enabled', Filter: {}, Expiration: { Days: 90 } }],
+        },
+        TransitionDefaultMinimumObjectSize: 'varies_by_storage_class',
+      }),
+    answers: 'output',
+    readBack: () => new GetBucketLifecycleConfigurationCommand({ Bucket: LOG_BUCKET }),
+  },
+  {
+    title: 'refuses a rule without an action',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: BUCKET,
+        LifecycleConfiguration: { Rules: [{ ID: 'idle', Status: 'Enabled', Filter: {} }] },
+      }),
+    answers: 'InvalidRequest',
+  },
+  {
+    title: 'refuses an expiration after 0 days',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: BUCKET,
+        LifecycleConfiguration: {
+          Rules: [{ ID: 'now', Status: 'Enabled', Filter: {}, Expiration: { Days: 0 } }],
+        },
+      }),
+    answers: 'InvalidArgument',
+  },
+  {
+    title: 'refuses a rule without a filter',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: BUCKET,
+        LifecycleConfiguration: {
+          Rules: [{ ID: 'all', Status: 'Enabled', Expiration: { Days: 30 } }],
+        },
+      }),
+    answers: 'MalformedXML',
+  },
+  {
+    title: 'refuses two rules of one ID',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: BUCKET,
+        LifecycleConfiguration: {
+          Rules: [LOG_BUCKET_RULES[0] as LifecycleRule, LOG_BUCKET_RULES[0] as LifecycleRule],
+        },
+      }),
+    answers: 'InvalidArgument',
+  },
+  // S3: server access logging
+  {
+    title: 'reads where a bucket’s access logs go',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new GetBucketLoggingCommand({ Bucket: BUCKET }),
+    answers: 'output',
+  },
+  {
+    title: 'reads no logging of a bucket that does not log',
+    service: 's3',
+    region: 'eu-west-1',
+    command: () => new GetBucketLoggingCommand({ Bucket: EU_BUCKET }),
+    answers: 'output',
+  },
+  {
+    title: 'sends access logs to a bucket of the account and Region, which GetBucketLogging shows',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketLoggingCommand({
+        Bucket: LOCKED_BUCKET,
+        BucketLoggingStatus: {
+          LoggingEnabled: { TargetBucket: LOG_BUCKET, TargetPrefix: `${LOCKED_BUCKET}/` },
+        },
+      }),
+    answers: 'output',
+    readBack: () => new GetBucketLoggingCommand({ Bucket: LOCKED_BUCKET }),
+  },
+  {
+    title: 'sends a bucket’s access logs to itself, under an empty prefix',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketLoggingCommand({
+        Bucket: LOG_BUCKET,
+        BucketLoggingStatus: { LoggingEnabled: { TargetBucket: LOG_BUCKET, TargetPrefix: '' } },
+      }),
+    answers: 'output',
+    readBack: () => new GetBucketLoggingCommand({ Bucket: LOG_BUCKET }),
+  },
+  {
+    title: 'turns logging off, which GetBucketLogging shows',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new PutBucketLoggingCommand({ Bucket: BUCKET, BucketLoggingStatus: {} }),
+    answers: 'output',
+    readBack: () => new GetBucketLoggingCommand({ Bucket: BUCKET }),
+  },
+  {
+    title: 'refuses a log target that does not exist',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketLoggingCommand({
+        Bucket: BUCKET,
+        BucketLoggingStatus: {
+          LoggingEnabled: { TargetBucket: 'no-such-bucket-4711', TargetPrefix: 'logs/' },
+        },
+      }),
+    answers: 'InvalidTargetBucketForLogging',
+  },
+  {
+    title: 'refuses a log target of another account',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketLoggingCommand({
+        Bucket: BUCKET,
+        BucketLoggingStatus: {
+          LoggingEnabled: { TargetBucket: FOREIGN_BUCKET, TargetPrefix: 'logs/' },
+        },
+      }),
+    answers: 'InvalidTargetBucketForLogging',
+  },
+  {
+    title: 'refuses a log target in another Region',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketLoggingCommand({
+        Bucket: BUCKET,
+        BucketLoggingStatus: { LoggingEnabled: { TargetBucket: EU_BUCKET, TargetPrefix: 'logs/' } },
+      }),
+    answers: 'CrossLocationLoggingProhibitted',
+  },
+  {
+    title: 'refuses a log target with an Object Lock default retention',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketLoggingCommand({
+        Bucket: BUCKET,
+        BucketLoggingStatus: {
+          LoggingEnabled: { TargetBucket: LOCKED_BUCKET, TargetPrefix: 'logs/' },
+        },
+      }),
+    answers: 'InvalidTargetBucketForLogging',
+  },
+  // S3: tags
+  {
+    title: 'reads a bucket’s tags',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new GetBucketTaggingCommand({ Bucket: BUCKET, ExpectedBucketOwner: ACCOUNT }),
+    answers: 'output',
+  },
+  {
+    title: 'answers NoSuchTagSet for a bucket without tags',
+    service: 's3',
+    region: 'eu-west-1',
+    command: () => new GetBucketTaggingCommand({ Bucket: EU_BUCKET }),
+    answers: 'NoSuchTagSet',
+  },
+  {
+    title: 'denies the tags of a bucket whose owner is not the expected one',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new GetBucketTaggingCommand({ Bucket: BUCKET, ExpectedBucketOwner: MANAGEMENT_ACCOUNT }),
+    answers: 'AccessDenied',
+  },
+  {
+    title: 'replaces the tag set, which GetBucketTagging shows',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketTaggingCommand({
+        Bucket: BUCKET,
+        Tagging: {
+          TagSet: [
+            { Key: 'created-by', Value: 'cloudtrail-remediation' },
+            { Key: 'cost center', Value: '' },
+          ],
+        },
+      }),
+    answers: 'output',
+    readBack: () => new GetBucketTaggingCommand({ Bucket: BUCKET }),
+  },
+  {
+    title: 'removes every tag with an empty tag set',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new PutBucketTaggingCommand({ Bucket: BUCKET, Tagging: { TagSet: [] } }),
+    answers: 'output',
+    readBack: () => new GetBucketTaggingCommand({ Bucket: BUCKET }),
+  },
+  {
+    title: 'refuses two tags of one key',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketTaggingCommand({
+        Bucket: BUCKET,
+        Tagging: {
+          TagSet: [
+            { Key: 'owner', Value: 'a' },
+            { Key: 'owner', Value: 'b' },
+          ],
+        },
+      }),
+    answers: 'InvalidTag',
+  },
+  {
+    title: 'refuses more than 50 tags',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketTaggingCommand({ Bucket: BUCKET, Tagging: { TagSet: manyTags(51) } }),
+    answers: 'BadRequest',
+  },
+  {
+    title: 'refuses a tag key AWS reserves',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutBucketTaggingCommand({
+        Bucket: BUCKET,
+        Tagging: { TagSet: [{ Key: 'aws:cloudformation:stack-name', Value: 'x' }] },
+      }),
+    answers: 'InvalidTag',
+  },
+  // S3: Object Lock
+  {
+    title: 'creates a bucket with Object Lock, which turns versioning on',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new CreateBucketCommand({
+        Bucket: `locked-logs-${ACCOUNT}`,
+        ObjectLockEnabledForBucket: true,
+      }),
+    answers: 'output',
+    readBack: () => new GetBucketVersioningCommand({ Bucket: `locked-logs-${ACCOUNT}` }),
+  },
+  {
+    title: 'reads an Object Lock configuration',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new GetObjectLockConfigurationCommand({ Bucket: LOCKED_BUCKET }),
+    answers: 'output',
+  },
+  {
+    title: 'answers ObjectLockConfigurationNotFoundError for a bucket without Object Lock',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new GetObjectLockConfigurationCommand({ Bucket: BUCKET }),
+    answers: 'ObjectLockConfigurationNotFoundError',
+  },
+  {
+    title: 'enables Object Lock with a default retention on a versioned bucket',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutObjectLockConfigurationCommand({
+        Bucket: BUCKET,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } },
+        },
+      }),
+    answers: 'output',
+    readBack: () => new GetObjectLockConfigurationCommand({ Bucket: BUCKET }),
+  },
+  {
+    title: 'removes the default retention with a configuration without a rule',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutObjectLockConfigurationCommand({
+        Bucket: LOCKED_BUCKET,
+        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' },
+      }),
+    answers: 'output',
+    readBack: () => new GetObjectLockConfigurationCommand({ Bucket: LOCKED_BUCKET }),
+  },
+  {
+    title: 'refuses Object Lock on a bucket without versioning',
+    service: 's3',
+    region: 'eu-west-1',
+    command: () =>
+      new PutObjectLockConfigurationCommand({
+        Bucket: EU_BUCKET,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } },
+        },
+      }),
+    answers: 'InvalidBucketState',
+  },
+  {
+    title: 'refuses a default retention of 0 days',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutObjectLockConfigurationCommand({
+        Bucket: LOCKED_BUCKET,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 0 } },
+        },
+      }),
+    answers: 'InvalidArgument',
+  },
+  {
+    title: 'refuses a default retention in days and years',
+    service: 's3',
+    region: 'us-east-1',
+    command: () =>
+      new PutObjectLockConfigurationCommand({
+        Bucket: LOCKED_BUCKET,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 30, Years: 1 } },
+        },
+      }),
+    answers: 'MalformedXML',
+  },
+  // S3: ownership controls and ACL
+  {
+    title: 'reads the ownership controls',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new GetBucketOwnershipControlsCommand({ Bucket: BUCKET }),
+    answers: 'output',
+  },
+  {
+    title: 'answers OwnershipControlsNotFoundError for a bucket without them',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new GetBucketOwnershipControlsCommand({ Bucket: LOG_BUCKET }),
+    answers: 'OwnershipControlsNotFoundError',
+  },
+  {
+    title: 'reads the ACL of a bucket with ACLs disabled: the owner’s grant only',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new GetBucketAclCommand({ Bucket: BUCKET }),
+    answers: 'output',
+  },
+  {
+    title: 'reads the ACL grants of a bucket with ACLs enabled',
+    service: 's3',
+    region: 'eu-west-1',
+    command: () => new GetBucketAclCommand({ Bucket: EU_BUCKET }),
+    answers: 'output',
+  },
+  {
+    title: 'denies the ACL of another account’s bucket',
+    service: 's3',
+    region: 'us-east-1',
+    command: () => new GetBucketAclCommand({ Bucket: FOREIGN_BUCKET }),
+    answers: 'AccessDenied',
+  },
   // KMS
   {
     title: 'describes a key by alias, its creation date parsed',
@@ -1012,6 +1596,13 @@ type Outcome =
   | { output: Record<string, unknown> }
   | { error: { name: string; fault: unknown; status: unknown; message: string; class: string } };
 
+/** The outcomes of a request's command and of its follow-up read, if any. */
+async function outcomesOf(sender: Sender, request: Request): Promise<Outcome[]> {
+  const outcomes = [await outcomeOf(sender, request.command())];
+  if (request.readBack !== undefined) outcomes.push(await outcomeOf(sender, request.readBack()));
+  return outcomes;
+}
+
 async function outcomeOf(sender: Sender, command: SdkCommand): Promise<Outcome> {
   try {
     const { $metadata: _transport, ...output } = await sender.send(command);
@@ -1077,22 +1668,25 @@ describe('The account model served behind aws-sdk-client-mock and over HTTP', ()
 
       const mocked = mockAccount(ACCOUNT_MODEL, faults);
       const mockedClient = clientFor(service, region, endpoint.endpoint);
-      let viaMock: Outcome;
+      let viaMock: Outcome[];
       try {
-        viaMock = await outcomeOf(mockedClient, request.command());
+        viaMock = await outcomesOf(mockedClient, request);
       } finally {
         mocked.restore();
         mockedClient.destroy();
       }
       endpoint.serve(ACCOUNT_MODEL, faults);
       const client = clientFor(service, region, endpoint.endpoint);
-      const viaHttp = await outcomeOf(client, request.command());
+      const viaHttp = await outcomesOf(client, request);
       client.destroy();
 
-      // Each serving had the one request, and the model answered it as the title says.
-      expect(mocked.requests.map((r) => r.operation)).toEqual([operationOf(request)]);
-      expect(endpoint.requests.map((r) => r.operation)).toEqual([operationOf(request)]);
-      expect('error' in viaHttp ? viaHttp.error.name : 'output').toBe(request.answers);
+      // Each serving had the request (and its follow-up), and the model answered as the title says.
+      expect(mocked.requests.map((r) => r.operation)).toEqual(operationsOf(request));
+      expect(endpoint.requests.map((r) => r.operation)).toEqual(operationsOf(request));
+      const [first] = viaHttp;
+      expect(first !== undefined && 'error' in first ? first.error.name : 'output').toBe(
+        request.answers,
+      );
       const changed = request.answers === 'output' && isWrite({ operation: operationOf(request) });
       const before = accountState(ACCOUNT_MODEL);
       if (changed && request.changesNothing !== true) {

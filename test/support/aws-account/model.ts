@@ -13,7 +13,16 @@ export type { AccountTrail, TrailEntry, TrailStatusWire } from './cloudtrail';
 export { LOGGING, STOPPED } from './cloudtrail';
 export type { AwsError } from './errors';
 export type { AccountKey } from './kms';
-export type { AccountBucket, PublicAccessBlock } from './s3';
+export type {
+  AccountBucket,
+  BucketGrant,
+  BucketTag,
+  LifecycleRule,
+  ObjectLock,
+  PublicAccessBlock,
+  Versioning,
+} from './s3';
+export { canonicalUserId, LOG_DELIVERY_GROUP } from './s3';
 
 /**
  * One AWS account as the rule and the remediation see it: its trails (as

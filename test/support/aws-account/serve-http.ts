@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CLOUDTRAIL_OPERATIONS } from './cloudtrail';
-import { type AwsError, fault } from './errors';
+import { type AwsError, AwsFault, fault } from './errors';
 import { findKey, KMS_OPERATIONS } from './kms';
 import {
   type AccountBucket,
@@ -294,7 +294,14 @@ export async function startAccountEndpoint(): Promise<AccountEndpoint> {
     };
     const unsigned = signed('s3');
     if (unsigned !== undefined) return failed(unsigned);
-    const input = s3Input(route.operation, route.bucket, (name) => header(request, name), text);
+    let input: Record<string, unknown>;
+    try {
+      input = s3Input(route.operation, route.bucket, (name) => header(request, name), text);
+    } catch (error) {
+      // A body S3 cannot read: it answers before looking at the bucket.
+      if (error instanceof AwsFault) return failed(error.error);
+      throw error;
+    }
     const reply = ask('s3', route.operation, record.region, input);
     if ('error' in reply) return failed(reply.error);
     const ok = s3Reply(route.operation, reply.output);

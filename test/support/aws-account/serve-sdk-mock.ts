@@ -140,6 +140,14 @@ const TIMESTAMPS: Partial<Record<Operation, (output: Record<string, unknown>) =>
       metadata.CreationDate = new Date(metadata.CreationDate * 1000);
     }
   },
+  GetBucketLifecycleConfiguration: (output) => {
+    for (const rule of (output.Rules ?? []) as Record<string, unknown>[]) {
+      const actions = [rule.Expiration, ...((rule.Transitions ?? []) as unknown[])];
+      for (const action of actions as (Record<string, unknown> | undefined)[]) {
+        if (typeof action?.Date === 'number') action.Date = new Date(action.Date * 1000);
+      }
+    }
+  },
 };
 
 /**
