@@ -1,9 +1,11 @@
 import {
+  AddTagsCommand,
   CloudTrailClient,
   CreateTrailCommand,
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
+  ListTagsCommand,
   PutEventSelectorsCommand,
   StartLoggingCommand,
   UpdateTrailCommand,
@@ -100,6 +102,8 @@ const EU_TRAIL = trail({
   HasCustomEventSelectors: true,
 });
 const ORGANIZATION_TRAIL = organizationTrail();
+const LOG_GROUP = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:aws-cloudtrail-logs:*`;
+const LOG_ROLE = `arn:aws:iam::${ACCOUNT}:role/CloudTrailRoleForCloudWatchLogs`;
 
 /** The lifecycle rules of a log bucket: incomplete uploads cleaned up, logs and their old versions expired. */
 const LOG_BUCKET_RULES: LifecycleRule[] = [
@@ -205,6 +209,7 @@ const ACCOUNT_MODEL: AwsAccount = {
       trail: MANAGEMENT_TRAIL,
       status: LOGGING,
       eventSelectors: { EventSelectors: [basicSelector()] },
+      tags: [{ Key: 'owner', Value: 'security' }, { Key: 'reviewed' }],
     },
     {
       trail: EU_TRAIL,
@@ -665,6 +670,148 @@ const REQUESTS: Request[] = [
         error: { type: 'InternalFailure', message: 'injected failure of UpdateTrail', status: 500 },
       },
     ],
+  },
+  // CloudTrail: log file validation, CloudWatch Logs and tags
+  {
+    title:
+      'creates a trail with log file validation, CloudWatch Logs and tags, which ListTags shows',
+    service: 'cloudtrail',
+    region: 'us-east-1',
+    command: () =>
+      new CreateTrailCommand({
+        Name: 'audited',
+        S3BucketName: BUCKET,
+        EnableLogFileValidation: true,
+        CloudWatchLogsLogGroupArn: LOG_GROUP,
+        CloudWatchLogsRoleArn: LOG_ROLE,
+        TagsList: [{ Key: 'owner', Value: 'security' }, { Key: 'reviewed' }],
+      }),
+    answers: 'output',
+    readBack: () =>
+      new ListTagsCommand({
+        ResourceIdList: [`arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/audited`],
+      }),
+  },
+  {
+    title: 'refuses a log group without the role that delivers to it',
+    service: 'cloudtrail',
+    region: 'us-east-1',
+    command: () =>
+      new CreateTrailCommand({
+        Name: 'audited',
+        S3BucketName: BUCKET,
+        CloudWatchLogsLogGroupArn: LOG_GROUP,
+      }),
+    answers: 'InvalidCloudWatchLogsRoleArnException',
+  },
+  {
+    title: 'refuses more than 50 tags on a new trail',
+    service: 'cloudtrail',
+    region: 'us-east-1',
+    command: () =>
+      new CreateTrailCommand({ Name: 'audited', S3BucketName: BUCKET, TagsList: manyTags(51) }),
+    answers: 'TagsLimitExceededException',
+  },
+  {
+    title: 'turns on log file validation and CloudWatch Logs, which DescribeTrails shows',
+    service: 'cloudtrail',
+    region: 'eu-west-1',
+    command: () =>
+      new UpdateTrailCommand({
+        Name: 'data-events',
+        EnableLogFileValidation: true,
+        CloudWatchLogsLogGroupArn: LOG_GROUP.replace('us-east-1', 'eu-west-1'),
+        CloudWatchLogsRoleArn: LOG_ROLE,
+      }),
+    answers: 'output',
+    readBack: () => new DescribeTrailsCommand({ trailNameList: ['data-events'] }),
+  },
+  {
+    title: 'lists the tags of a trail by ARN, a valueless key without a value',
+    service: 'cloudtrail',
+    region: 'us-east-1',
+    command: () => new ListTagsCommand({ ResourceIdList: [ARN] }),
+    answers: 'output',
+  },
+  {
+    title: 'lists an untagged trail with no tags',
+    service: 'cloudtrail',
+    region: 'eu-west-1',
+    command: () => new ListTagsCommand({ ResourceIdList: [EU_TRAIL.TrailARN] }),
+    answers: 'output',
+  },
+  {
+    title: 'refuses the tags of a trail outside its home Region',
+    service: 'cloudtrail',
+    region: 'eu-west-1',
+    command: () => new ListTagsCommand({ ResourceIdList: [ARN] }),
+    answers: 'CloudTrailARNInvalidException',
+  },
+  {
+    title: 'refuses the tags of another account’s organization trail',
+    service: 'cloudtrail',
+    region: 'us-east-1',
+    command: () => new ListTagsCommand({ ResourceIdList: [ORG_ARN] }),
+    answers: 'CloudTrailARNInvalidException',
+  },
+  {
+    title: 'does not find the tags of an unknown trail',
+    service: 'cloudtrail',
+    region: 'us-east-1',
+    command: () =>
+      new ListTagsCommand({
+        ResourceIdList: [`arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/no-such-trail`],
+      }),
+    answers: 'ResourceNotFoundException',
+  },
+  {
+    title: 'adds tags, replacing a value, which ListTags shows',
+    service: 'cloudtrail',
+    region: 'us-east-1',
+    command: () =>
+      new AddTagsCommand({
+        ResourceId: ARN,
+        TagsList: [
+          { Key: 'owner', Value: 'platform' },
+          { Key: 'env', Value: 'prod' },
+        ],
+      }),
+    answers: 'output',
+    readBack: () => new ListTagsCommand({ ResourceIdList: [ARN] }),
+  },
+  {
+    title: 'refuses to tag a trail named, not by ARN',
+    service: 'cloudtrail',
+    region: 'us-east-1',
+    command: () =>
+      new AddTagsCommand({
+        ResourceId: 'management-events',
+        TagsList: [{ Key: 'env', Value: 'prod' }],
+      }),
+    answers: 'CloudTrailARNInvalidException',
+  },
+  {
+    title: 'refuses to tag a trail outside its home Region',
+    service: 'cloudtrail',
+    region: 'eu-west-1',
+    command: () =>
+      new AddTagsCommand({ ResourceId: ARN, TagsList: [{ Key: 'env', Value: 'prod' }] }),
+    answers: 'CloudTrailARNInvalidException',
+  },
+  {
+    title: 'refuses tags beyond 50 on a trail',
+    service: 'cloudtrail',
+    region: 'us-east-1',
+    command: () => new AddTagsCommand({ ResourceId: ARN, TagsList: manyTags(49) }),
+    answers: 'TagsLimitExceededException',
+  },
+  {
+    title: 'refuses a tag key AWS reserves',
+    service: 'cloudtrail',
+    region: 'us-east-1',
+    command: () =>
+      new AddTagsCommand({ ResourceId: ARN, TagsList: [{ Key: 'aws:owner', Value: 'me' }] }),
+    answers: 'InvalidTagParameterException',
   },
   // S3
   {

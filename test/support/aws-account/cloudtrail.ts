@@ -16,7 +16,10 @@ import type { AccountBucket } from './s3';
  * needs a free name in its Region, a bucket whose policy lets CloudTrail
  * deliver for that trail (`aws:SourceArn`), a key (if given) whose policy
  * lets CloudTrail generate data keys for it, and logs nothing until
- * `StartLogging`.
+ * `StartLogging`; a CloudWatch Logs log group comes with the role that
+ * delivers to it. Tags (`CreateTrail`'s `TagsList`, `AddTags`, `ListTags`)
+ * are reached by trail ARN only, of the caller's account and Region, at
+ * most 50 a trail.
  */
 
 /** A `DescribeTrails` entry as CloudTrail returns it; the model needs these fields set. */
@@ -66,11 +69,19 @@ export const STOPPED: TrailStatusWire = {
   TimeLoggingStopped: '2026-02-25T06:13:20Z',
 };
 
+/** A trail's tag; CloudTrail keeps a key given without a value, valueless. */
+export interface TrailTag {
+  Key: string;
+  Value?: string;
+}
+
 export interface AccountTrail {
   trail: TrailEntry;
   status: TrailStatusWire;
   /** What the owning account reads with `GetEventSelectors`. */
   eventSelectors: GetEventSelectorsResponse;
+  /** What the owning account reads with `ListTags`; none unless given. */
+  tags?: TrailTag[];
 }
 
 /** What CloudTrail needs to see of the account: its trails, and the buckets and keys it delivers with. */
@@ -88,7 +99,9 @@ export type CloudTrailOperation =
   | 'UpdateTrail'
   | 'PutEventSelectors'
   | 'StartLogging'
-  | 'CreateTrail';
+  | 'CreateTrail'
+  | 'AddTags'
+  | 'ListTags';
 
 export const CLOUDTRAIL_OPERATIONS: Record<string, CloudTrailOperation> = {
   'CloudTrail_20131101.DescribeTrails': 'DescribeTrails',
@@ -98,6 +111,8 @@ export const CLOUDTRAIL_OPERATIONS: Record<string, CloudTrailOperation> = {
   'CloudTrail_20131101.PutEventSelectors': 'PutEventSelectors',
   'CloudTrail_20131101.StartLogging': 'StartLogging',
   'CloudTrail_20131101.CreateTrail': 'CreateTrail',
+  'CloudTrail_20131101.AddTags': 'AddTags',
+  'CloudTrail_20131101.ListTags': 'ListTags',
 };
 
 const describeTrailsSchema = z
@@ -124,14 +139,24 @@ const trailSettings = {
 const updateTrailSchema = z
   .object({ Name: z.string().min(1), S3BucketName: z.string().optional(), ...trailSettings })
   .strict();
+const tagsListSchema = z
+  .array(z.object({ Key: z.string(), Value: z.string().optional() }).strict())
+  .optional();
 const createTrailSchema = z
   .object({
     Name: z.string().min(1),
     S3BucketName: z.string().min(1),
     ...trailSettings,
-    TagsList: z
-      .array(z.object({ Key: z.string(), Value: z.string().optional() }).strict())
-      .optional(),
+    TagsList: tagsListSchema,
+  })
+  .strict();
+const addTagsSchema = z
+  .object({ ResourceId: z.string().min(1), TagsList: tagsListSchema })
+  .strict();
+const listTagsSchema = z
+  .object({
+    ResourceIdList: z.array(z.string()).max(20),
+    NextToken: z.string().optional(),
   })
   .strict();
 
@@ -205,6 +230,10 @@ const MAX_BASIC_SELECTORS = 5;
 const MAX_BASIC_DATA_VALUES = 250;
 const MAX_ADVANCED_VALUES = 500;
 const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
+const MAX_TAGS = 50;
+/** What a tag key or value may hold (CloudTrail API reference, InvalidTagParameterException). */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TRAIL_ARN = /^arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):trail\/(.+)$/;
 
 /** The selectors CloudTrail gives a new trail: every management event, read and write. */
 const DEFAULT_SELECTORS: GetEventSelectorsResponse = {
@@ -259,7 +288,88 @@ export function answerCloudTrail(
     }
     case 'CreateTrail':
       return createTrail(world, region, validated(createTrailSchema, body));
+    case 'AddTags': {
+      const { ResourceId, TagsList } = validated(addTagsSchema, body);
+      const found = taggedTrail(world, region, ResourceId);
+      const given = checkTags(TagsList ?? []);
+      // A key already there takes the new value; the rest are added after.
+      const tags = (found.tags ?? []).map((old) => given.find((t) => t.Key === old.Key) ?? old);
+      tags.push(...given.filter((t) => !tags.some((old) => old.Key === t.Key)));
+      if (tags.length > MAX_TAGS) throw tagsLimitExceeded();
+      if (tags.length > 0) found.tags = tags;
+      return {};
+    }
+    case 'ListTags': {
+      const { ResourceIdList } = validated(listTagsSchema, body);
+      return {
+        ResourceTagList: ResourceIdList.map((arn) => ({
+          ResourceId: arn,
+          TagsList: structuredClone(taggedTrail(world, region, arn).tags ?? []),
+        })),
+      };
+    }
   }
+}
+
+/**
+ * The trail a tag operation names, by ARN only: CloudTrail refuses a name,
+ * another account's ARN (an organization trail) and another Region's (a
+ * shadow trail) as invalid ARNs, and a trail it does not have as not found.
+ */
+function taggedTrail(world: CloudTrailWorld, region: string, arn: string): AccountTrail {
+  const [, arnRegion, account] = TRAIL_ARN.exec(arn) ?? [];
+  if (arnRegion === undefined || account === undefined) {
+    throw fault(
+      'CloudTrailARNInvalidException',
+      `Invalid trail ARN: ${arn}. The format of a trail ARN is arn:aws:cloudtrail:us-east-2:123456789012:trail/MyTrail.`,
+    );
+  }
+  if (account !== world.accountId) {
+    throw fault(
+      'CloudTrailARNInvalidException',
+      `AccountID in ARN is wrong, you can only access resources with AccountID ${world.accountId}.`,
+    );
+  }
+  if (arnRegion !== region) {
+    throw fault(
+      'CloudTrailARNInvalidException',
+      `Region in ARN is wrong, you can only access resources in region ${region}.`,
+    );
+  }
+  const found = world.trails.find((t) => t.trail.TrailARN === arn);
+  if (found === undefined) {
+    throw fault('ResourceNotFoundException', `Resource not found: ${arn}`);
+  }
+  return found;
+}
+
+/** Tags as CloudTrail takes them: keys of 1 to 128 characters, values up to 256, unique keys. */
+function checkTags(tags: readonly TrailTag[]): TrailTag[] {
+  const keys = new Set<string>();
+  for (const { Key, Value } of tags) {
+    const valid =
+      [...Key].length >= 1 &&
+      [...Key].length <= 128 &&
+      TAG_CHARACTERS.test(Key) &&
+      !Key.toLowerCase().startsWith('aws:') &&
+      (Value === undefined || ([...Value].length <= 256 && TAG_CHARACTERS.test(Value)));
+    if (!valid || keys.has(Key)) {
+      throw fault(
+        'InvalidTagParameterException',
+        `The tag key or value is not valid, or the key is given more than once: ${Key}`,
+      );
+    }
+    keys.add(Key);
+  }
+  if (tags.length > MAX_TAGS) throw tagsLimitExceeded();
+  return tags.map((t) => ({ ...t }));
+}
+
+function tagsLimitExceeded(): AwsFault {
+  return fault(
+    'TagsLimitExceededException',
+    `The number of tags per trail has exceeded the permitted amount. Currently, the limit is ${MAX_TAGS}.`,
+  );
 }
 
 /** What `DescribeTrails` lists in a Region: its own trails, and shadows of the rest. */
@@ -401,6 +511,7 @@ function createTrail(
   if (input.KmsKeyId !== undefined && input.KmsKeyId !== '') {
     trail.KmsKeyId = checkKey(world, input.KmsKeyId, trail);
   }
+  const tags = checkTags(input.TagsList ?? []);
   world.trails.push({
     trail,
     status: {
@@ -413,6 +524,7 @@ function createTrail(
       TimeLoggingStopped: '',
     },
     eventSelectors: structuredClone(DEFAULT_SELECTORS),
+    ...(tags.length === 0 ? {} : { tags }),
   });
   return trailResponse(trail);
 }
@@ -432,6 +544,14 @@ function applySettings(
     if (value === '') delete trail[field];
     else trail[field] = value;
   };
+  const logGroup = input.CloudWatchLogsLogGroupArn;
+  if (logGroup !== undefined && logGroup !== '' && (input.CloudWatchLogsRoleArn ?? '') === '') {
+    // The role that delivers to a log group is given with it, each time.
+    throw fault(
+      'InvalidCloudWatchLogsRoleArnException',
+      'You must specify a role ARN as well as a log group.',
+    );
+  }
   optional('S3KeyPrefix', input.S3KeyPrefix);
   optional('CloudWatchLogsLogGroupArn', input.CloudWatchLogsLogGroupArn);
   optional('CloudWatchLogsRoleArn', input.CloudWatchLogsRoleArn);

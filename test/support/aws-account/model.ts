@@ -9,7 +9,7 @@ import { type AwsError, AwsFault, fault, validated } from './errors';
 import { type AccountKey, answerKms, KMS_OPERATIONS, type KmsOperation } from './kms';
 import { type AccountBucket, answerS3, S3_OPERATIONS, type S3Operation } from './s3';
 
-export type { AccountTrail, TrailEntry, TrailStatusWire } from './cloudtrail';
+export type { AccountTrail, TrailEntry, TrailStatusWire, TrailTag } from './cloudtrail';
 export { LOGGING, STOPPED } from './cloudtrail';
 export type { AwsError } from './errors';
 export type { AccountKey } from './kms';
@@ -171,7 +171,7 @@ export interface Fault {
   operation: Operation;
   /** Only requests signed for this Region. */
   region?: string;
-  /** Only requests that name this trail (by name or ARN). */
+  /** Only requests that name this trail (by name or ARN; `AddTags` by its ARN). */
   trail?: string;
   /** Only requests for this S3 bucket. */
   bucket?: string;
@@ -190,7 +190,7 @@ export function faultPlan(faults: readonly Fault[]): {
   const entries = faults.map((f) => ({ fault: f, left: f.times ?? Number.POSITIVE_INFINITY }));
   return {
     next({ operation, region, input }) {
-      const named = input.Name ?? input.TrailName;
+      const named = input.Name ?? input.TrailName ?? input.ResourceId;
       for (const entry of entries) {
         const { fault: f } = entry;
         if (entry.left <= 0 || f.operation !== operation) continue;
