@@ -14,6 +14,7 @@ import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-conf
 import {
   DescribeKeyCommand,
   GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
   KMSClient,
   PutKeyPolicyCommand,
 } from '@aws-sdk/client-kms';
@@ -308,6 +309,7 @@ const ACCOUNT_MODEL: AwsAccount = {
       owner: ACCOUNT,
       aliases: ['alias/cloudtrail'],
       policy: KEY_POLICY,
+      rotationEnabled: true,
     },
     { keyId: ROOT_ONLY_KEY_ID, region: 'us-east-1', owner: ACCOUNT, policy: ROOT_ONLY_POLICY },
     {
@@ -1637,6 +1639,30 @@ const REQUESTS: Request[] = [
         error: { type: 'KMSInternalException', message: 'injected', status: 500 },
       },
     ],
+  },
+  {
+    title: 'reads the rotation of a key that rotates, its next date parsed',
+    service: 'kms',
+    region: 'us-east-1',
+    command: () => new GetKeyRotationStatusCommand({ KeyId: KEY_ID }),
+    answers: 'output',
+  },
+  {
+    title: 'reads the rotation of a key that does not rotate, by ARN',
+    service: 'kms',
+    region: 'us-east-1',
+    command: () =>
+      new GetKeyRotationStatusCommand({
+        KeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${ROOT_ONLY_KEY_ID}`,
+      }),
+    answers: 'output',
+  },
+  {
+    title: 'refuses an alias for GetKeyRotationStatus',
+    service: 'kms',
+    region: 'us-east-1',
+    command: () => new GetKeyRotationStatusCommand({ KeyId: 'alias/cloudtrail' }),
+    answers: 'NotFoundException',
   },
   // STS
   {

@@ -9,7 +9,10 @@ import { policyAllows, policyStatements } from './policy';
  * ARN, alias name or alias ARN, `GetKeyPolicy` and `PutKeyPolicy` only a key
  * ID or key ARN; the only policy name is `default`; `PutKeyPolicy` refuses
  * a policy that would lock the account out of changing it again (the
- * policy lockout safety check) unless told to bypass it.
+ * policy lockout safety check) unless told to bypass it;
+ * `GetKeyRotationStatus` takes a key ID or key ARN and answers whether
+ * automatic rotation is on (always, for an AWS managed key) and, when it
+ * is, its period and next date.
  */
 
 export interface AccountKey {
@@ -25,15 +28,23 @@ export interface AccountKey {
   keyState?: 'Enabled' | 'Disabled' | 'PendingDeletion';
   keySpec?: string;
   keyManager?: 'CUSTOMER' | 'AWS';
+  /** Automatic rotation of the key material; off unless set (a customer managed key starts without it). */
+  rotationEnabled?: boolean;
+  /** Days between automatic rotations, 90 to 2560; 365 unless set. */
+  rotationPeriodInDays?: number;
 }
 
-export type KmsOperation = 'DescribeKey' | 'GetKeyPolicy' | 'PutKeyPolicy';
+export type KmsOperation = 'DescribeKey' | 'GetKeyPolicy' | 'PutKeyPolicy' | 'GetKeyRotationStatus';
 
 export const KMS_OPERATIONS: Record<string, KmsOperation> = {
   'TrentService.DescribeKey': 'DescribeKey',
   'TrentService.GetKeyPolicy': 'GetKeyPolicy',
   'TrentService.PutKeyPolicy': 'PutKeyPolicy',
+  'TrentService.GetKeyRotationStatus': 'GetKeyRotationStatus',
 };
+
+/** When every key of the model was created (epoch seconds): 2025-01-01. */
+const CREATED = 1735689600.123;
 
 /** The key's ARN. */
 export function keyArn(key: AccountKey): string {
@@ -67,6 +78,7 @@ const describeKeySchema = z
 const getKeyPolicySchema = z
   .object({ KeyId: z.string().min(1), PolicyName: z.string().optional() })
   .strict();
+const getKeyRotationStatusSchema = z.object({ KeyId: z.string().min(1) }).strict();
 const putKeyPolicySchema = z
   .object({
     KeyId: z.string().min(1),
@@ -118,7 +130,38 @@ export function answerKms(
       key.policy = input.Policy;
       return {};
     }
+    case 'GetKeyRotationStatus': {
+      const { KeyId } = validated(getKeyRotationStatusSchema, call.body);
+      const key = existing(keys, KeyId, region, false);
+      const arn = keyArn(key);
+      if (key.keyState === 'PendingDeletion') {
+        throw fault('KMSInvalidStateException', `${arn} is pending deletion.`);
+      }
+      if ((key.keySpec ?? 'SYMMETRIC_DEFAULT') !== 'SYMMETRIC_DEFAULT') {
+        throw fault(
+          'UnsupportedOperationException',
+          `${arn} does not support automatic key rotation: only symmetric encryption keys do.`,
+        );
+      }
+      const managed = key.keyManager === 'AWS';
+      const enabled = managed || key.rotationEnabled === true;
+      const period = managed ? 365 : (key.rotationPeriodInDays ?? 365);
+      return {
+        KeyRotationEnabled: enabled,
+        KeyId: arn,
+        ...(enabled
+          ? { RotationPeriodInDays: period, NextRotationDate: nextRotation(period) }
+          : {}),
+      };
+    }
   }
+}
+
+/** The first rotation after now, counting whole periods from the key's creation (epoch seconds). */
+function nextRotation(periodInDays: number): number {
+  const period = periodInDays * 86400;
+  const now = Date.now() / 1000;
+  return Math.floor(CREATED) + Math.max(1, Math.ceil((now - CREATED) / period)) * period;
 }
 
 function existing(keys: AccountKey[], given: string, region: string, aliases: boolean): AccountKey {
@@ -147,7 +190,7 @@ function metadata(key: AccountKey): Record<string, unknown> {
     AWSAccountId: key.owner,
     KeyId: key.keyId,
     Arn: keyArn(key),
-    CreationDate: 1735689600.123,
+    CreationDate: CREATED,
     Enabled: state === 'Enabled',
     Description: 'CloudTrail log files',
     KeyUsage: 'ENCRYPT_DECRYPT',

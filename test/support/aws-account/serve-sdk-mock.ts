@@ -140,6 +140,12 @@ const TIMESTAMPS: Partial<Record<Operation, (output: Record<string, unknown>) =>
       metadata.CreationDate = new Date(metadata.CreationDate * 1000);
     }
   },
+  GetKeyRotationStatus: (output) => {
+    for (const field of ['NextRotationDate', 'OnDemandRotationStartDate']) {
+      const value = output[field];
+      if (typeof value === 'number') output[field] = new Date(value * 1000);
+    }
+  },
   GetBucketLifecycleConfiguration: (output) => {
     for (const rule of (output.Rules ?? []) as Record<string, unknown>[]) {
       const actions = [rule.Expiration, ...((rule.Transitions ?? []) as unknown[])];
