@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { defaultBucketName } from '../../remediation/input';
 import type { AdvancedEventSelector, EventSelector, EventSelectors } from '../../rule/state';
 import {
   type AccountBucket,
@@ -64,7 +65,29 @@ const REGION = 'us-east-1';
 const STRANGER = '444455556666';
 /** What the remediation names what it creates when told nothing. */
 const DEFAULT_TRAIL = 'multi-region-management-events';
-const DEFAULT_BUCKET = `cloudtrail-logs-${ACCOUNT}-${REGION}`;
+/**
+ * The writes that create the access-log bucket and the log bucket, each
+ * hardened (docs/security-hub.md), in a Region: the access-log bucket first,
+ * since the log bucket's logging points at it.
+ */
+function newBucketWrites(region: string): string[] {
+  const hardened = [
+    'CreateBucket',
+    'PutPublicAccessBlock',
+    'PutBucketEncryption',
+    'PutBucketVersioning',
+    'PutBucketLifecycleConfiguration',
+    'PutBucketTagging',
+    'PutBucketPolicy',
+  ];
+  return [...hardened, ...hardened, 'PutBucketLogging'].map(
+    (operation) => `${operation} ${region}`,
+  );
+}
+
+/** What the deployment sets as `LOG_BUCKET_SUFFIX` (from its stack's ID). */
+const BUCKET_SUFFIX = '5e1f0c2a';
+const DEFAULT_BUCKET = defaultBucketName(ACCOUNT, REGION, BUCKET_SUFFIX);
 
 const resultSchema = z
   .object({
@@ -86,6 +109,20 @@ const resultSchema = z
     compliantAfter: z.boolean().nullable(),
     trailArn: z.string().nullable(),
     verdict: z.string(),
+    securityHubControls: z.array(
+      z
+        .object({
+          controlId: z.string(),
+          resource: z.string(),
+          status: z.enum(['PASSED', 'FAILED', 'NO_FINDING']),
+          passWith: z.string().optional(),
+          note: z.string().optional(),
+        })
+        .strict(),
+    ),
+    resources: z.array(
+      z.looseObject({ kind: z.enum(['trail', 'bucket', 'key']), arn: z.string() }),
+    ),
   })
   .strict();
 type RemediationResult = z.infer<typeof resultSchema>;
@@ -118,7 +155,11 @@ interface RemediationEvent {
  */
 async function invoke(event: RemediationEvent, region: string) {
   fake.forget();
-  const run = await remediation.invoke(event, { endpoint: fake.endpoint, region });
+  const run = await remediation.invoke(event, {
+    endpoint: fake.endpoint,
+    region,
+    env: { LOG_BUCKET_SUFFIX: BUCKET_SUFFIX },
+  });
   expect(writesToOtherAccountsTrails()).toEqual([]);
   return run;
 }
@@ -249,11 +290,29 @@ function fakeTrail(
   return { trail: entry, status, eventSelectors: selectors };
 }
 
+/**
+ * The account, with the bucket each trail delivers to, owned by the trail's
+ * account, unless `more` gives it: a trail's bucket exists, and the
+ * remediation repairs a trail only once it knows whose bucket that is.
+ */
 function account(
   trails: AccountTrail[],
   more: { buckets?: AccountBucket[]; keys?: AccountKey[] } = {},
 ): AwsAccount {
-  return { accountId: ACCOUNT, trails, ...more };
+  const given = new Set((more.buckets ?? []).map((b) => b.name));
+  const delivered = new Map<string, AccountBucket>();
+  for (const { trail: t } of trails) {
+    const name = t.S3BucketName;
+    if (name === undefined || given.has(name)) continue;
+    const owner = t.TrailARN.split(':')[4] ?? ACCOUNT;
+    delivered.set(name, { name, owner, region: t.HomeRegion ?? REGION });
+  }
+  return {
+    accountId: ACCOUNT,
+    trails,
+    ...more,
+    buckets: [...(more.buckets ?? []), ...delivered.values()],
+  };
 }
 
 interface Statement {
@@ -599,10 +658,7 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
       const result = await remediateNonCompliant();
 
       expect(writes()).toEqual([
-        `CreateBucket ${REGION}`,
-        `PutPublicAccessBlock ${REGION}`,
-        `PutBucketEncryption ${REGION}`,
-        `PutBucketPolicy ${REGION}`,
+        ...newBucketWrites(REGION),
         `CreateTrail ${REGION}`,
         `StartLogging ${REGION}`,
       ]);
@@ -629,10 +685,7 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
         const result = await remediateNonCompliant();
 
         expect(writes()).toEqual([
-          `CreateBucket ${REGION}`,
-          `PutPublicAccessBlock ${REGION}`,
-          `PutBucketEncryption ${REGION}`,
-          `PutBucketPolicy ${REGION}`,
+          ...newBucketWrites(REGION),
           `CreateTrail ${REGION}`,
           `StartLogging ${REGION}`,
         ]);
@@ -663,10 +716,7 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
       const result = await remediateNonCompliant();
 
       expect(writes()).toEqual([
-        `CreateBucket ${REGION}`,
-        `PutPublicAccessBlock ${REGION}`,
-        `PutBucketEncryption ${REGION}`,
-        `PutBucketPolicy ${REGION}`,
+        ...newBucketWrites(REGION),
         `CreateTrail ${REGION}`,
         `StartLogging ${REGION}`,
       ]);
@@ -709,9 +759,14 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
 
       await remediateNonCompliant();
 
+      // The access-log bucket is new; the log bucket gets only what it lacks.
       expect(writes()).toEqual([
+        ...newBucketWrites(REGION).slice(0, 7),
         `PutPublicAccessBlock ${REGION}`,
+        `PutBucketVersioning ${REGION}`,
+        `PutBucketLifecycleConfiguration ${REGION}`,
         `PutBucketPolicy ${REGION}`,
+        `PutBucketLogging ${REGION}`,
         `CreateTrail ${REGION}`,
         `StartLogging ${REGION}`,
       ]);
@@ -733,15 +788,12 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
       fake.serve(account([legacy]));
       const event = { trailName: 'security-audit' };
       const created = `arn:aws:cloudtrail:${region}:${ACCOUNT}:trail/security-audit`;
-      const bucket = `cloudtrail-logs-${ACCOUNT}-${region}`;
+      const bucket = defaultBucketName(ACCOUNT, region, BUCKET_SUFFIX);
 
       const result = await remediateNonCompliant(event, region);
 
       expect(writes()).toEqual([
-        `CreateBucket ${region}`,
-        `PutPublicAccessBlock ${region}`,
-        `PutBucketEncryption ${region}`,
-        `PutBucketPolicy ${region}`,
+        ...newBucketWrites(region),
         `CreateTrail ${region}`,
         `StartLogging ${region}`,
       ]);
@@ -776,10 +828,7 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
       await remediateNonCompliant(event);
 
       expect(writes()).toEqual([
-        `CreateBucket ${REGION}`,
-        `PutPublicAccessBlock ${REGION}`,
-        `PutBucketEncryption ${REGION}`,
-        `PutBucketPolicy ${REGION}`,
+        ...newBucketWrites(REGION),
         `PutKeyPolicy ${REGION}`,
         `CreateTrail ${REGION}`,
         `StartLogging ${REGION}`,
@@ -821,13 +870,7 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
       expect(interrupted.name).toBe('RemediationStepError');
       expect(interrupted.message).toContain('cloudtrail:CreateTrail');
       expect(interrupted.message).toContain('AccessDeniedException');
-      expect(writes()).toEqual([
-        `CreateBucket ${REGION}`,
-        `PutPublicAccessBlock ${REGION}`,
-        `PutBucketEncryption ${REGION}`,
-        `PutBucketPolicy ${REGION}`,
-        `CreateTrail ${REGION}`,
-      ]);
+      expect(writes()).toEqual([...newBucketWrites(REGION), `CreateTrail ${REGION}`]);
 
       await remediateNonCompliant();
 
@@ -863,27 +906,30 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
         compliantAfter: null,
         trailArn: created,
       });
-      expect(
-        result.actions.map((a) => `${a.step} ${a.service}:${a.operation} ${a.region}`),
-      ).toEqual([
-        `1 s3:CreateBucket ${REGION}`,
-        `2 s3:PutPublicAccessBlock ${REGION}`,
-        `3 s3:PutBucketEncryption ${REGION}`,
-        `4 s3:PutBucketPolicy ${REGION}`,
-        `5 cloudtrail:CreateTrail ${REGION}`,
-        `6 cloudtrail:StartLogging ${REGION}`,
+      expect(result.actions.map((a) => `${a.operation} ${a.region}`)).toEqual([
+        ...newBucketWrites(REGION),
+        `CreateTrail ${REGION}`,
+        `StartLogging ${REGION}`,
       ]);
-      expect(result.actions[4]?.input).toEqual({
+      expect(result.actions.map((a) => a.step)).toEqual(result.actions.map((_, i) => i + 1));
+      expect(result.actions.at(-2)?.input).toEqual({
         Name: DEFAULT_TRAIL,
         S3BucketName: DEFAULT_BUCKET,
         IsMultiRegionTrail: true,
         IncludeGlobalServiceEvents: true,
         EnableLogFileValidation: true,
+        TagsList: [{ Key: 'created-by', Value: 'cloudtrail-multi-region-rule' }],
       });
+      // The dry run forecasts the Security Hub controls on what it would create.
+      expect(
+        result.securityHubControls.filter((c) => c.status === 'FAILED').map((c) => c.controlId),
+      ).toEqual(['CloudTrail.2', 'CloudTrail.5', 'S3.15', 'S3.17', 'S3.9', 'S3.15', 'S3.17']);
       expect(fake.writes().map(call)).toEqual([]);
+      // Reads only: the log bucket's and the access-log bucket's HeadBucket (both absent).
       expect(fake.requests.map(call)).toEqual([
         `GetCallerIdentity ${REGION}`,
         `DescribeTrails ${REGION}`,
+        `HeadBucket ${REGION}`,
         `HeadBucket ${REGION}`,
       ]);
       expect(fake.account.trails).toEqual([]);
