@@ -38,7 +38,24 @@ function accepts(parameter: string, value: string): boolean {
   return new RegExp(definition.allowedPattern).test(value);
 }
 
-const DEFAULTS = { AccountId: '', TrailName: '', BucketName: '', KmsKeyId: '', DryRun: false };
+const DEFAULTS = {
+  AccountId: '',
+  TrailName: '',
+  BucketName: '',
+  KmsKeyId: '',
+  AccessLogBucketName: '',
+  LogRetentionDays: '',
+  Tags: '',
+  CloudWatchLogsLogGroupArn: '',
+  CloudWatchLogsRoleArn: '',
+  ObjectLockDays: '',
+  HardenRepairedTrail: '',
+  TrustedLogAccountIds: '',
+  DryRun: false,
+};
+
+/** The document's string parameters that reach the function's payload. */
+const PAYLOAD_STRINGS = Object.keys(DEFAULTS).filter((name) => name !== 'DryRun');
 
 describe('SSM Automation document', () => {
   it('is valid against the SSM document JSON schema', () => {
@@ -75,7 +92,7 @@ describe('SSM Automation document', () => {
   });
 
   it('keeps values that would break out of the JSON payload away from the function', () => {
-    for (const parameter of ['AccountId', 'TrailName', 'BucketName', 'KmsKeyId']) {
+    for (const parameter of PAYLOAD_STRINGS) {
       expect(accepts(parameter, 'x","dryRun":false,"y":"')).toBe(false);
       expect(accepts(parameter, 'a\\"b')).toBe(false);
       expect(accepts(parameter, '{{ AutomationAssumeRole }}')).toBe(false);
@@ -103,7 +120,10 @@ describe('SSM Automation document', () => {
     const payload = JSON.parse(render(DEFAULTS)) as Record<string, unknown>;
 
     expect(Object.keys(payload).sort()).toEqual([...REMEDIATION_INPUT_FIELDS].sort());
-    expect(remediationInputSchema.parse(payload)).toEqual({ dryRun: false });
+    expect(remediationInputSchema.parse(payload)).toEqual({
+      dryRun: false,
+      hardenRepairedTrail: false,
+    });
   });
 
   it('passes given values through to the function unchanged', () => {
@@ -112,6 +132,14 @@ describe('SSM Automation document', () => {
       TrailName: 'security-audit',
       BucketName: 'audit-logs',
       KmsKeyId: 'alias/cloudtrail',
+      AccessLogBucketName: 'access-logs-111122223333',
+      LogRetentionDays: '2557',
+      Tags: 'team=security,cost-center=1234',
+      CloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-1:111122223333:log-group:cloudtrail:*',
+      CloudWatchLogsRoleArn: 'arn:aws:iam::111122223333:role/cloudtrail-to-cloudwatch-logs',
+      ObjectLockDays: '365',
+      HardenRepairedTrail: 'true',
+      TrustedLogAccountIds: '444455556666,555566667777',
       DryRun: true,
     };
 
@@ -120,6 +148,14 @@ describe('SSM Automation document', () => {
       trailName: 'security-audit',
       bucketName: 'audit-logs',
       kmsKeyId: 'alias/cloudtrail',
+      accessLogBucketName: 'access-logs-111122223333',
+      logRetentionDays: 2557,
+      tags: { team: 'security', 'cost-center': '1234' },
+      cloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-1:111122223333:log-group:cloudtrail:*',
+      cloudWatchLogsRoleArn: 'arn:aws:iam::111122223333:role/cloudtrail-to-cloudwatch-logs',
+      objectLockDays: 365,
+      hardenRepairedTrail: true,
+      trustedLogAccountIds: ['444455556666', '555566667777'],
       dryRun: true,
     });
   });
@@ -172,6 +208,8 @@ describe('SSM Automation document', () => {
       compliantAfter: null,
       trailArn: null,
       verdict: 'NON_COMPLIANT: logging is stopped',
+      securityHubControls: [],
+      resources: [],
     };
     const error = new RemediationStepError(
       'Step 2 of 3, cloudtrail:PutEventSelectors (us-east-1), failed',

@@ -7,6 +7,7 @@ import {
 } from '../../../remediation/errors';
 import {
   DEFAULT_TRAIL_NAME,
+  defaultAccessLogBucketName,
   defaultBucketName,
   type RemediationInput,
 } from '../../../remediation/input';
@@ -14,7 +15,13 @@ import type { PolicyDocument } from '../../../remediation/policies';
 import { type RemediationResult, remediate } from '../../../remediation/remediate';
 import { managementCoverage } from '../../../rule/selectors';
 import { eventSelectorsSchema } from '../../../rule/state';
-import { type AccountTrail, type Fault, LOGGING, STOPPED } from '../../support/aws-account/model';
+import {
+  type AccountBucket,
+  type AccountTrail,
+  type Fault,
+  LOGGING,
+  STOPPED,
+} from '../../support/aws-account/model';
 import { type MockedAccount, mockAccount } from '../../support/aws-account/serve-sdk-mock';
 import {
   ACCOUNT,
@@ -23,8 +30,22 @@ import {
   ROOT_KEY_STATEMENT,
   trail,
 } from '../../support/fixtures';
+import { SUFFIX } from './facts-fixtures';
 
-const BUCKET = defaultBucketName(ACCOUNT, 'us-east-1');
+const BUCKET = defaultBucketName(ACCOUNT, 'us-east-1', SUFFIX);
+const ACCESS_LOG_BUCKET = defaultAccessLogBucketName(ACCOUNT, 'us-east-1', SUFFIX);
+/** The bucket the fixture trails deliver to: this account's, so a trail of it may be repaired. */
+const TRAIL_BUCKET: AccountBucket = {
+  name: trail().S3BucketName ?? '',
+  owner: ACCOUNT,
+  region: 'us-east-1',
+};
+/** The management account's organization trail delivers to a bucket of its own. */
+const ORG_TRAIL_BUCKET: AccountBucket = {
+  name: organizationTrail().S3BucketName ?? '',
+  owner: MANAGEMENT_ACCOUNT,
+  region: 'us-east-1',
+};
 const KEY_ID = '0f1e2d3c-aaaa-bbbb-cccc-111122223333';
 const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
 const KEY_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [ROOT_KEY_STATEMENT] });
@@ -64,14 +85,18 @@ function setUp(
         },
       ]
     : [];
-  account = mockAccount({ accountId: ACCOUNT, trails, keys }, options.faults);
+  account = mockAccount(
+    { accountId: ACCOUNT, trails, keys, buckets: [structuredClone(TRAIL_BUCKET)] },
+    options.faults,
+  );
   return account;
 }
 
+/** Runs as the deployed function does: with its deployment's bucket name suffix. */
 function run(input: Partial<RemediationInput> = {}): Promise<RemediationResult> {
   return remediate(
     { dryRun: false, ...input },
-    account.dependencies((ms) => sleeps.push(ms)),
+    { ...account.dependencies((ms) => sleeps.push(ms)), bucketSuffix: SUFFIX },
   );
 }
 
@@ -136,7 +161,7 @@ describe('remediation executor', () => {
     });
   });
 
-  it('creates bucket, key policy and trail in an empty account, and a second run makes zero write calls', async () => {
+  it('creates the buckets, key policy and trail in an empty account, and a second run makes zero write calls', async () => {
     setUp([], { key: true });
 
     const first = await run({ kmsKeyId: 'alias/cloudtrail' });
@@ -150,13 +175,46 @@ describe('remediation executor', () => {
       KmsKeyId: KEY_ARN,
       LogFileValidationEnabled: true,
     });
-    expect(writes).toBe(7);
+    // Seven writes make the access-log bucket, eight the log bucket (docs/security-hub.md), then the key policy and the trail.
+    expect(writes).toBe(18);
+    expect(
+      account
+        .writes()
+        .slice(0, 15)
+        .map((w) => `${String(w.input.Bucket)} ${w.operation}`),
+    ).toEqual([
+      ...[
+        'CreateBucket',
+        'PutPublicAccessBlock',
+        'PutBucketEncryption',
+        'PutBucketVersioning',
+        'PutBucketLifecycleConfiguration',
+        'PutBucketTagging',
+        'PutBucketPolicy',
+      ].map((o) => `${ACCESS_LOG_BUCKET} ${o}`),
+      ...[
+        'CreateBucket',
+        'PutPublicAccessBlock',
+        'PutBucketEncryption',
+        'PutBucketVersioning',
+        'PutBucketLifecycleConfiguration',
+        'PutBucketTagging',
+        'PutBucketPolicy',
+        'PutBucketLogging',
+      ].map((o) => `${BUCKET} ${o}`),
+    ]);
+    expect(
+      account
+        .writes()
+        .slice(15)
+        .map((w) => w.operation),
+    ).toEqual(['PutKeyPolicy', 'CreateTrail', 'StartLogging']);
     expect(second.actions).toEqual([]);
     expect(account.writes()).toHaveLength(writes);
   });
 
   describe.each([
-    ['an empty account (bucket, key and trail created)', () => setUp([], { key: true }), 7],
+    ['an empty account (buckets, key and trail created)', () => setUp([], { key: true }), 18],
     ['a broken trail (repaired in place)', () => setUp([brokenTrail()]), 3],
   ])('in %s', (_, arrange, writes) => {
     it.each(Array.from({ length: writes }, (_, i) => i + 1))(
@@ -177,7 +235,12 @@ describe('remediation executor', () => {
         expect(again.compliantAfter).toBe(true);
         expect(third.actions).toEqual([]);
         expect(account.state.trails).toHaveLength(1);
-        expect(account.state.buckets).toHaveLength(account.state.keys.length > 0 ? 1 : 0);
+        // The trail's own bucket, and in the empty account the log and access-log buckets.
+        expect(account.state.buckets.map((b) => b.name).sort()).toEqual(
+          account.state.keys.length > 0
+            ? [TRAIL_BUCKET.name, ACCESS_LOG_BUCKET, BUCKET].sort()
+            : [TRAIL_BUCKET.name],
+        );
         assertNoDuplicates();
       },
     );
@@ -254,7 +317,7 @@ describe('remediation executor', () => {
 
     expect(error).toBeInstanceOf(PublicBucketPolicyError);
     expect((error as Error).message).toMatch(
-      /^The policy of bucket "cloudtrail-logs-111122223333-us-east-1" is public as S3 judges it: statement "PublicRead" at Statement\[0\] allows every principal \(Principal \{"AWS": "\*"\}\) with no condition\./,
+      /^The policy of bucket "cloudtrail-logs-111122223333-us-east-1-3f9c04ab" is public as S3 judges it: statement "PublicRead" at Statement\[0\] allows every principal \(Principal \{"AWS": "\*"\}\) with no condition\./,
     );
     expect(account.writes()).toEqual([]);
   });
@@ -291,7 +354,11 @@ describe('remediation executor', () => {
         status: LOGGING,
         eventSelectors: { EventSelectors: [{ ...WRITE_ONLY }] },
       };
-      account = mockAccount({ accountId: MANAGEMENT_ACCOUNT, trails: [org] });
+      account = mockAccount({
+        accountId: MANAGEMENT_ACCOUNT,
+        trails: [org],
+        buckets: [structuredClone(ORG_TRAIL_BUCKET)],
+      });
       return org;
     }
     const namingOrgTrail = () =>
@@ -324,7 +391,7 @@ describe('remediation executor', () => {
       expect(account.writes().map((w) => `${w.operation} ${String(w.input.TrailName)}`)).toEqual([
         `PutEventSelectors ${org.trail.TrailARN}`,
       ]);
-      expect(account.state.buckets).toEqual([]);
+      expect(account.state.buckets).toEqual([ORG_TRAIL_BUCKET]);
     });
   });
 

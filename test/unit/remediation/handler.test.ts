@@ -20,6 +20,8 @@ beforeEach(() => {
         },
       },
     ],
+    // The trail's bucket is this account's, so the trail is repaired rather than replaced.
+    buckets: [{ name: trail().S3BucketName ?? '', owner: ACCOUNT, region: 'us-east-1' }],
   });
 });
 afterEach(() => account.restore());
@@ -66,8 +68,9 @@ describe('remediation function input', () => {
     expect(result.actions.map((a) => a.operation)).toEqual(['StartLogging']);
   });
 
-  it('returns what it did: the steps, the verdict before and after, and the passing trail', async () => {
+  it('returns what it did: the steps, the verdict before and after, the passing trail and its Security Hub controls', async () => {
     const result = await handler({ accountId: account.accountId });
+    const trailArn = trail().TrailARN;
 
     expect(result).toEqual({
       dryRun: false,
@@ -77,8 +80,31 @@ describe('remediation function input', () => {
         expect.objectContaining({ step: 1, service: 'cloudtrail', operation: 'StartLogging' }),
       ],
       compliantAfter: true,
-      trailArn: trail().TrailARN,
+      trailArn,
       verdict: expect.stringMatching(/^COMPLIANT: /),
+      // The smallest repair: the trail keeps SSE-S3, no CloudWatch Logs and no tags.
+      securityHubControls: [
+        { controlId: 'CloudTrail.2', resource: trailArn, status: 'FAILED', passWith: 'kmsKeyId' },
+        { controlId: 'CloudTrail.4', resource: trailArn, status: 'PASSED' },
+        {
+          controlId: 'CloudTrail.5',
+          resource: trailArn,
+          status: 'FAILED',
+          passWith: 'cloudWatchLogs',
+        },
+        { controlId: 'CloudTrail.9', resource: trailArn, status: 'FAILED', passWith: 'tags' },
+      ],
+      resources: [
+        {
+          kind: 'trail',
+          arn: trailArn,
+          created: false,
+          logFileValidation: true,
+          kmsKeyId: undefined,
+          cloudWatchLogsLogGroupArn: undefined,
+          tags: {},
+        },
+      ],
     });
   });
 });

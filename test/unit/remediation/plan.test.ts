@@ -6,14 +6,19 @@ import {
   UndecidedAccountError,
   UnsupportedRequirementError,
 } from '../../../remediation/errors';
-import type { BucketFacts, KeyFacts } from '../../../remediation/facts';
-import { DEFAULT_TRAIL_NAME, defaultBucketName } from '../../../remediation/input';
-import { type PlanOptions, planRemediation } from '../../../remediation/plan';
+import type { BucketFacts, KeyFacts, OwnBucketFacts } from '../../../remediation/facts';
+import {
+  CREATED_BY_TAG,
+  DEFAULT_TRAIL_NAME,
+  defaultAccessLogBucketName,
+  defaultBucketName,
+} from '../../../remediation/input';
+import { planRemediation } from '../../../remediation/plan';
 import { bucketPolicyStatements, type PolicyDocument } from '../../../remediation/policies';
 import { evaluateAccount } from '../../../rule/evaluate';
 import { DEFAULT_PARAMETERS } from '../../../rule/parameters';
 import { managementCoverage } from '../../../rule/selectors';
-import type { EventSelectors } from '../../../rule/state';
+import type { EventSelectors, Trail } from '../../../rule/state';
 import {
   ACCOUNT,
   accountState,
@@ -23,23 +28,68 @@ import {
   MANAGEMENT_ACCOUNT,
   managementSelector,
   organizationTrail,
-  ROOT_KEY_STATEMENT,
   readTrail,
   s3DataSelector,
   trail,
 } from '../../support/fixtures';
+import {
+  ACCESS_LOG_BUCKET,
+  absent,
+  keyFacts,
+  LOG_BUCKET,
+  legacyBucket,
+  newTrailFacts,
+  OPTIONS,
+  ownBucket,
+  ownedBy,
+  SUFFIX,
+} from './facts-fixtures';
 
-const OPTIONS: PlanOptions = { region: 'us-east-1', parameters: DEFAULT_PARAMETERS };
-const ABSENT = (name = defaultBucketName(ACCOUNT, 'us-east-1')): BucketFacts => ({
-  name,
-  status: 'absent',
-});
+const ABSENT = (name = LOG_BUCKET): BucketFacts => absent(name);
 
 const own = trail();
 const ARN = own.TrailARN;
+/** This account owns the bucket the trail delivers to, so the trail may be repaired. */
+const OWNED = ownedBy([own]);
 
 function calls(actions: readonly Action[]): string[] {
   return actions.map((a) => `${a.service}:${a.operation}`);
+}
+
+/**
+ * What a new trail gets besides CreateTrail and StartLogging: the
+ * access-log bucket, then the log bucket, each created and hardened so
+ * it passes the Security Hub controls on S3 (docs/security-hub.md).
+ */
+const ACCESS_LOG_BUCKET_STEPS = [
+  's3:CreateBucket',
+  's3:PutPublicAccessBlock',
+  's3:PutBucketEncryption',
+  's3:PutBucketVersioning',
+  's3:PutBucketLifecycleConfiguration',
+  's3:PutBucketTagging',
+  's3:PutBucketPolicy',
+];
+const LOG_BUCKET_STEPS = [
+  's3:CreateBucket',
+  's3:PutPublicAccessBlock',
+  's3:PutBucketEncryption',
+  's3:PutBucketVersioning',
+  's3:PutBucketLifecycleConfiguration',
+  's3:PutBucketTagging',
+  's3:PutBucketPolicy',
+  's3:PutBucketLogging',
+];
+
+/** The steps on one bucket, in order. */
+function callsOn(actions: readonly Action[], bucket: string): string[] {
+  return calls(actions.filter((a) => a.service === 's3' && a.input.Bucket === bucket));
+}
+
+function stepOn(actions: readonly Action[], bucket: string, operation: Action['operation']) {
+  return actions.find(
+    (a) => a.operation === operation && a.service === 's3' && a.input.Bucket === bucket,
+  );
 }
 
 function putSelectors(actions: readonly Action[]): EventSelectors {
@@ -68,7 +118,9 @@ describe('remediation planner', () => {
   });
 
   it('only starts logging on a trail whose logging is stopped', () => {
-    const plan = planRemediation(accountState([readTrail(own, { logging: false })]), OPTIONS);
+    const plan = planRemediation(accountState([readTrail(own, { logging: false })]), OPTIONS, {
+      ownership: OWNED,
+    });
 
     expect(plan.actions).toEqual([
       expect.objectContaining({
@@ -89,7 +141,9 @@ describe('remediation planner', () => {
       SnsTopicARN: `arn:aws:sns:eu-west-1:${ACCOUNT}:trail-topic`,
     });
 
-    const plan = planRemediation(accountState([readTrail(single)]), OPTIONS);
+    const plan = planRemediation(accountState([readTrail(single)]), OPTIONS, {
+      ownership: ownedBy([single]),
+    });
 
     expect(plan.actions).toEqual([
       expect.objectContaining({
@@ -109,7 +163,9 @@ describe('remediation planner', () => {
       basicSelector({ ReadWriteType: 'WriteOnly', DataResources: S3_DATA_RESOURCES }),
     ]);
 
-    const plan = planRemediation(accountState([readTrail(own, { selectors })]), OPTIONS);
+    const plan = planRemediation(accountState([readTrail(own, { selectors })]), OPTIONS, {
+      ownership: OWNED,
+    });
 
     expect(calls(plan.actions)).toEqual(['cloudtrail:PutEventSelectors']);
     const repaired = putSelectors(plan.actions);
@@ -126,7 +182,9 @@ describe('remediation planner', () => {
       s3DataSelector,
     ]);
 
-    const plan = planRemediation(accountState([readTrail(own, { selectors })]), OPTIONS);
+    const plan = planRemediation(accountState([readTrail(own, { selectors })]), OPTIONS, {
+      ownership: OWNED,
+    });
 
     const repaired = putSelectors(plan.actions);
     expect(repaired.EventSelectors).toBeUndefined();
@@ -141,7 +199,9 @@ describe('remediation planner', () => {
       }),
     ]);
 
-    const plan = planRemediation(accountState([readTrail(own, { selectors })]), OPTIONS);
+    const plan = planRemediation(accountState([readTrail(own, { selectors })]), OPTIONS, {
+      ownership: OWNED,
+    });
 
     expect(calls(plan.actions)).toEqual(['cloudtrail:PutEventSelectors']);
     expect(managementCoverage(putSelectors(plan.actions)).uncoveredRead).toEqual([]);
@@ -158,6 +218,7 @@ describe('remediation planner', () => {
     const plan = planRemediation(
       accountState([readTrail(own, { selectors: basicSelectors(ARN, five) })]),
       OPTIONS,
+      { ownership: OWNED },
     );
 
     const repaired = putSelectors(plan.actions);
@@ -170,28 +231,60 @@ describe('remediation planner', () => {
     const org = organizationTrail({ IsMultiRegionTrail: false });
     const state = accountState([readTrail(org)]);
 
-    const plan = planRemediation(state, OPTIONS, { bucket: ABSENT() });
+    const plan = planRemediation(state, OPTIONS, newTrailFacts());
 
     expect(calls(plan.actions)).toEqual([
-      's3:CreateBucket',
-      's3:PutPublicAccessBlock',
-      's3:PutBucketEncryption',
-      's3:PutBucketPolicy',
+      ...ACCESS_LOG_BUCKET_STEPS,
+      ...LOG_BUCKET_STEPS,
       'cloudtrail:CreateTrail',
       'cloudtrail:StartLogging',
     ]);
+    expect(callsOn(plan.actions, ACCESS_LOG_BUCKET)).toEqual(ACCESS_LOG_BUCKET_STEPS);
+    expect(callsOn(plan.actions, LOG_BUCKET)).toEqual(LOG_BUCKET_STEPS);
     expect(JSON.stringify(plan.actions)).not.toContain(org.TrailARN);
   });
 
   it('creates a secure bucket and a multi-Region trail with log file validation when there are no trails', () => {
-    const plan = planRemediation(accountState([]), OPTIONS, { bucket: ABSENT() });
+    const plan = planRemediation(accountState([]), OPTIONS, newTrailFacts());
 
-    const bucketName = defaultBucketName(ACCOUNT, 'us-east-1');
+    const bucketName = defaultBucketName(ACCOUNT, 'us-east-1', SUFFIX);
     const trailArn = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/${DEFAULT_TRAIL_NAME}`;
+    const s3 = { Bucket: bucketName, ExpectedBucketOwner: ACCOUNT };
     expect(plan.trailArn).toBe(trailArn);
-    expect(plan.actions.find((a) => a.operation === 'CreateBucket')?.input).toEqual({
+    expect(stepOn(plan.actions, bucketName, 'CreateBucket')?.input).toEqual({
       Bucket: bucketName,
       ObjectOwnership: 'BucketOwnerEnforced',
+    });
+    // The hardening steps a new log bucket gets beside its policy (docs/security-hub.md).
+    expect(stepOn(plan.actions, bucketName, 'PutBucketVersioning')?.input).toEqual({
+      ...s3,
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    expect(stepOn(plan.actions, bucketName, 'PutBucketLifecycleConfiguration')?.input).toEqual({
+      ...s3,
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            ID: 'abort-incomplete-multipart-uploads',
+            Status: 'Enabled',
+            Filter: { Prefix: '' },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+          },
+        ],
+      },
+    });
+    expect(stepOn(plan.actions, bucketName, 'PutBucketTagging')?.input).toEqual({
+      ...s3,
+      Tagging: { TagSet: [{ Key: CREATED_BY_TAG.key, Value: CREATED_BY_TAG.value }] },
+    });
+    expect(stepOn(plan.actions, bucketName, 'PutBucketLogging')?.input).toEqual({
+      ...s3,
+      BucketLoggingStatus: {
+        LoggingEnabled: {
+          TargetBucket: defaultAccessLogBucketName(ACCOUNT, 'us-east-1', SUFFIX),
+          TargetPrefix: `${bucketName}/`,
+        },
+      },
     });
     expect(plan.actions.find((a) => a.operation === 'CreateTrail')?.input).toEqual({
       Name: DEFAULT_TRAIL_NAME,
@@ -199,6 +292,7 @@ describe('remediation planner', () => {
       IsMultiRegionTrail: true,
       IncludeGlobalServiceEvents: true,
       EnableLogFileValidation: true,
+      TagsList: [{ Key: CREATED_BY_TAG.key, Value: CREATED_BY_TAG.value }],
     });
     expect(plan.actions.at(-1)).toMatchObject({
       operation: 'StartLogging',
@@ -214,29 +308,32 @@ describe('remediation planner', () => {
       Action: 's3:GetObject',
       Resource: 'arn:aws:s3:::shared-logs/reports/*',
     };
-    const bucket: BucketFacts = {
-      name: 'shared-logs',
-      status: 'ours',
-      region: 'us-east-1',
+    // Versioned and with a lifecycle rule already: only the policy and server access logs are missing.
+    const bucket: OwnBucketFacts = ownBucket('shared-logs', {
       policy: { Version: '2012-10-17', Statement: [unrelated] },
-      publicAccessBlock: {
-        BlockPublicAcls: true,
-        IgnorePublicAcls: true,
-        BlockPublicPolicy: true,
-        RestrictPublicBuckets: true,
-      },
-      encrypted: true,
-    };
+      versioning: 'Enabled',
+      lifecycleRules: [
+        { ID: 'archive', Status: 'Enabled', Filter: { Prefix: '' }, Transitions: [] },
+      ],
+    });
     const options = { ...OPTIONS, bucketName: 'shared-logs' };
+    const accessLogBucket = newTrailFacts().accessLogBucket;
 
-    const first = planRemediation(accountState([]), options, { bucket });
-    const policy = policyOf(first.actions.find((a) => a.operation === 'PutBucketPolicy'));
+    const first = planRemediation(accountState([]), options, { bucket, accessLogBucket });
+    const policy = policyOf(stepOn(first.actions, 'shared-logs', 'PutBucketPolicy'));
     const second = planRemediation(accountState([]), options, {
-      bucket: { ...bucket, policy },
+      bucket: {
+        ...bucket,
+        policy,
+        logging: { targetBucket: ACCESS_LOG_BUCKET, targetPrefix: 'shared-logs/' },
+      },
+      accessLogBucket,
     });
 
     expect(calls(first.actions)).toEqual([
+      ...ACCESS_LOG_BUCKET_STEPS,
       's3:PutBucketPolicy',
+      's3:PutBucketLogging',
       'cloudtrail:CreateTrail',
       'cloudtrail:StartLogging',
     ]);
@@ -247,7 +344,11 @@ describe('remediation planner', () => {
       'AWSCloudTrailWrite',
       'DenyInsecureTransport',
     ]);
-    expect(calls(second.actions)).toEqual(['cloudtrail:CreateTrail', 'cloudtrail:StartLogging']);
+    expect(callsOn(second.actions, 'shared-logs')).toEqual([]);
+    expect(calls(second.actions).slice(-2)).toEqual([
+      'cloudtrail:CreateTrail',
+      'cloudtrail:StartLogging',
+    ]);
   });
 
   describe('an existing bucket whose policy is public', () => {
@@ -258,19 +359,18 @@ describe('remediation planner', () => {
       Action: 's3:GetObject',
       Resource: 'arn:aws:s3:::shared-logs/reports/*',
     };
-    const sharedLogs = (statements: PolicyDocument['Statement']): BucketFacts => ({
-      name: 'shared-logs',
-      status: 'ours',
-      region: 'us-east-1',
-      policy: { Version: '2012-10-17', Statement: statements },
-      publicAccessBlock: undefined,
-      encrypted: false,
-    });
+    // A bucket from before 2023: no Block Public Access, no default encryption.
+    const sharedLogs = (statements: PolicyDocument['Statement']): BucketFacts =>
+      legacyBucket('shared-logs', { policy: { Version: '2012-10-17', Statement: statements } });
     const options = { ...OPTIONS, bucketName: 'shared-logs' };
+    const { accessLogBucket } = newTrailFacts();
 
     it('is refused before any change, naming the statement and what to do', () => {
       expect(() =>
-        planRemediation(accountState([]), options, { bucket: sharedLogs([publicRead]) }),
+        planRemediation(accountState([]), options, {
+          bucket: sharedLogs([publicRead]),
+          accessLogBucket,
+        }),
       ).toThrow(
         new PublicBucketPolicyError(
           'The policy of bucket "shared-logs" is public as S3 judges it: statement "PublicReports" at Statement[0] allows every principal (Principal "*") with no condition. With Block Public Access on, which the remediation turns on for a log bucket, S3 refuses to store a public policy, and trail logs must not be public. Nothing was changed. Give that statement named principals, or a condition with fixed values that S3 counts as non-public (aws:SourceArn, aws:SourceAccount, aws:SourceVpc, aws:SourceVpce, aws:SourceIp, aws:PrincipalOrgID, aws:PrincipalAccount), or remove it; or give another BucketName.',
@@ -290,6 +390,7 @@ describe('remediation planner', () => {
       expect(() =>
         planRemediation(accountState([]), options, {
           bucket: sharedLogs([...complete, { ...publicRead, Sid: undefined }]),
+          accessLogBucket,
         }),
       ).toThrow(/the statement at Statement\[3\] allows every principal/);
     });
@@ -300,18 +401,25 @@ describe('remediation planner', () => {
         Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
       };
 
-      const plan = planRemediation(accountState([]), options, { bucket: sharedLogs([orgOnly]) });
+      const plan = planRemediation(accountState([]), options, {
+        bucket: sharedLogs([orgOnly]),
+        accessLogBucket,
+      });
 
       expect(calls(plan.actions)).toEqual([
+        ...ACCESS_LOG_BUCKET_STEPS,
         's3:PutPublicAccessBlock',
         's3:PutBucketEncryption',
+        's3:PutBucketVersioning',
+        's3:PutBucketLifecycleConfiguration',
         's3:PutBucketPolicy',
+        's3:PutBucketLogging',
         'cloudtrail:CreateTrail',
         'cloudtrail:StartLogging',
       ]);
-      expect(
-        policyOf(plan.actions.find((a) => a.operation === 'PutBucketPolicy')).Statement[0],
-      ).toEqual(orgOnly);
+      expect(policyOf(stepOn(plan.actions, 'shared-logs', 'PutBucketPolicy')).Statement[0]).toEqual(
+        orgOnly,
+      );
     });
   });
 
@@ -319,7 +427,7 @@ describe('remediation planner', () => {
     const plan = planRemediation(
       accountState([readTrail(own, { logging: false })]),
       { ...OPTIONS, trailName: 'security-audit' },
-      { bucket: ABSENT() },
+      { ...newTrailFacts(), ownership: OWNED },
     );
 
     expect(plan.actions.find((a) => a.operation === 'CreateTrail')?.input).toMatchObject({
@@ -344,7 +452,11 @@ describe('remediation planner', () => {
       readTrail(single, { logging: false }),
     ]);
 
-    const plan = planRemediation(state, { ...OPTIONS, trailName: 'named' });
+    const plan = planRemediation(
+      state,
+      { ...OPTIONS, trailName: 'named' },
+      { ownership: ownedBy([stopped, single]) },
+    );
 
     expect(calls(plan.actions)).toEqual(['cloudtrail:UpdateTrail', 'cloudtrail:StartLogging']);
     expect(plan.trailArn).toBe(single.TrailARN);
@@ -367,7 +479,7 @@ describe('remediation planner', () => {
       }),
     ]);
 
-    const plan = planRemediation(state, OPTIONS);
+    const plan = planRemediation(state, OPTIONS, { ownership: ownedBy([single, multi]) });
 
     expect(plan.trailArn).toBe(multi.TrailARN);
     expect(calls(plan.actions)).toEqual(['cloudtrail:PutEventSelectors']);
@@ -377,7 +489,7 @@ describe('remediation planner', () => {
     const org = organizationTrail();
     const state = accountState([readTrail(org, { logging: false })]);
 
-    const plan = planRemediation(state, OPTIONS, { bucket: ABSENT() });
+    const plan = planRemediation(state, OPTIONS, newTrailFacts());
 
     expect(plan.actions.every((a) => !JSON.stringify(a.input).includes(org.TrailARN))).toBe(true);
     expect(plan.actions.some((a) => a.operation === 'CreateTrail')).toBe(true);
@@ -390,7 +502,8 @@ describe('remediation planner', () => {
       ...accountState(trails),
       accountId: MANAGEMENT_ACCOUNT,
     });
-    const managementBucket = ABSENT(defaultBucketName(MANAGEMENT_ACCOUNT, 'us-east-1'));
+    const managementFacts = newTrailFacts(MANAGEMENT_ACCOUNT);
+    const managementOwned = (...trails: Trail[]) => ownedBy(trails, MANAGEMENT_ACCOUNT);
 
     it.each([
       ['a write-only selector', readTrail(org, { selectors: writeOnly })],
@@ -399,14 +512,13 @@ describe('remediation planner', () => {
       'leaves the organization trail with %s alone without a TrailName: creates a trail of its own and says why',
       (_, orgState) => {
         const plan = planRemediation(managementView([orgState]), OPTIONS, {
-          bucket: managementBucket,
+          ...managementFacts,
+          ownership: managementOwned(org),
         });
 
         expect(calls(plan.actions)).toEqual([
-          's3:CreateBucket',
-          's3:PutPublicAccessBlock',
-          's3:PutBucketEncryption',
-          's3:PutBucketPolicy',
+          ...ACCESS_LOG_BUCKET_STEPS,
+          ...LOG_BUCKET_STEPS,
           'cloudtrail:CreateTrail',
           'cloudtrail:StartLogging',
         ]);
@@ -424,6 +536,7 @@ describe('remediation planner', () => {
       const plan = planRemediation(
         managementView([readTrail(org, { selectors: writeOnly, logging: false })]),
         { ...OPTIONS, trailName: 'org-trail' },
+        { ownership: managementOwned(org) },
       );
 
       expect(calls(plan.actions)).toEqual([
@@ -451,6 +564,7 @@ describe('remediation planner', () => {
           readTrail(single, { logging: false }),
         ]),
         OPTIONS,
+        { ownership: managementOwned(org, single) },
       );
 
       expect(plan.trailArn).toBe(single.TrailARN);
@@ -465,7 +579,8 @@ describe('remediation planner', () => {
 
       expect(() =>
         planRemediation(managementView([readTrail(named, { logging: false })]), OPTIONS, {
-          bucket: managementBucket,
+          ...managementFacts,
+          ownership: managementOwned(named),
         }),
       ).toThrow(
         new TrailNotRepairableError(
@@ -500,9 +615,7 @@ describe('remediation planner', () => {
       },
     ]);
 
-    expect(() => planRemediation(state, OPTIONS, { bucket: ABSENT() })).toThrow(
-      UndecidedAccountError,
-    );
+    expect(() => planRemediation(state, OPTIONS, newTrailFacts())).toThrow(UndecidedAccountError);
   });
 
   it('refuses to create a trail while a failing trail of this account could not be read fully', () => {
@@ -514,7 +627,7 @@ describe('remediation planner', () => {
       },
     ]);
 
-    expect(() => planRemediation(state, OPTIONS, { bucket: ABSENT() })).toThrow(
+    expect(() => planRemediation(state, OPTIONS, { ...newTrailFacts(), ownership: OWNED })).toThrow(
       /"management-events" of this account could not be read fully/,
     );
   });
@@ -526,7 +639,7 @@ describe('remediation planner', () => {
     };
 
     expect(() =>
-      planRemediation(accountState([]), { ...OPTIONS, parameters }, { bucket: ABSENT() }),
+      planRemediation(accountState([]), { ...OPTIONS, parameters }, newTrailFacts()),
     ).toThrow(UnsupportedRequirementError);
   });
 
@@ -544,6 +657,8 @@ describe('remediation planner', () => {
         { ...OPTIONS, parameters },
         {
           bucket: ABSENT('central-logs'),
+          accessLogBucket: ABSENT(ACCESS_LOG_BUCKET),
+          ownership: { 'old-bucket': { status: 'owned', account: ACCOUNT } },
         },
       ),
     ).toThrow(
@@ -560,6 +675,7 @@ describe('remediation planner', () => {
         { ...OPTIONS, parameters, bucketName: 'other-logs' },
         {
           bucket: ABSENT('other-logs'),
+          accessLogBucket: ABSENT(ACCESS_LOG_BUCKET),
         },
       ),
     ).toThrow(UnsupportedRequirementError);
@@ -573,6 +689,7 @@ describe('remediation planner', () => {
       { ...OPTIONS, parameters },
       {
         bucket: ABSENT('central-logs'),
+        accessLogBucket: ABSENT(ACCESS_LOG_BUCKET),
       },
     );
 
@@ -582,22 +699,13 @@ describe('remediation planner', () => {
   });
 
   it('gives a new trail the KMS key and adds CloudTrail to the key policy, once', () => {
-    const key: KeyFacts = {
-      given: 'alias/cloudtrail',
-      arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/0f1e2d3c-aaaa-bbbb-cccc-111122223333`,
-      region: 'us-east-1',
-      accountId: ACCOUNT,
-      policy: {
-        Version: '2012-10-17',
-        Statement: [ROOT_KEY_STATEMENT],
-      },
-    };
+    const key: KeyFacts = keyFacts();
     const options = { ...OPTIONS, kmsKeyId: 'alias/cloudtrail' };
 
-    const first = planRemediation(accountState([]), options, { bucket: ABSENT(), key });
+    const first = planRemediation(accountState([]), options, { ...newTrailFacts(), key });
     const keyPolicy = policyOf(first.actions.find((a) => a.operation === 'PutKeyPolicy'));
     const second = planRemediation(accountState([]), options, {
-      bucket: ABSENT(),
+      ...newTrailFacts(),
       key: { ...key, policy: keyPolicy },
     });
 
@@ -610,22 +718,17 @@ describe('remediation planner', () => {
   });
 
   it('refuses a KMS key in another Region than the bucket before any change', () => {
-    const key: KeyFacts = {
-      given: 'alias/cloudtrail',
+    const key: KeyFacts = keyFacts({
       arn: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0f1e2d3c-aaaa-bbbb-cccc-111122223333`,
       region: 'eu-west-1',
-      accountId: ACCOUNT,
       policy: { Statement: [] },
-    };
+    });
 
     expect(() =>
       planRemediation(
         accountState([]),
         { ...OPTIONS, kmsKeyId: 'alias/cloudtrail' },
-        {
-          bucket: ABSENT(),
-          key,
-        },
+        { ...newTrailFacts(), key },
       ),
     ).toThrow(KmsKeyError);
   });
@@ -638,6 +741,7 @@ describe('remediation planner', () => {
     const plan = planRemediation(
       accountState([readTrail(single, { logging: false, selectors })]),
       OPTIONS,
+      { ownership: ownedBy([single]) },
     );
 
     const after = accountState([

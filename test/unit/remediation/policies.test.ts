@@ -8,8 +8,8 @@ import {
   parsePolicy,
   publicStatements,
 } from '../../../remediation/policies';
-import { DEFAULT_PARAMETERS } from '../../../rule/parameters';
 import { ACCOUNT, accountState } from '../../support/fixtures';
+import { ACCESS_LOG_BUCKET, absent, OPTIONS } from './facts-fixtures';
 
 const TRAIL_ARN = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/multi-region-management-events`;
 const ours = bucketPolicyStatements({
@@ -19,12 +19,22 @@ const ours = bucketPolicyStatements({
   region: 'us-east-1',
 });
 
+/** The steps on the new log bucket "audit-logs" (the access-log bucket is planned beside it). */
 function newBucketPlan() {
   return planRemediation(
     accountState([]),
-    { region: 'us-east-1', parameters: DEFAULT_PARAMETERS, bucketName: 'audit-logs' },
-    { bucket: { name: 'audit-logs', status: 'absent' } },
-  ).actions;
+    { ...OPTIONS, bucketName: 'audit-logs' },
+    { bucket: absent('audit-logs'), accessLogBucket: absent(ACCESS_LOG_BUCKET) },
+  ).actions.filter((a) => a.service === 's3' && a.input.Bucket === 'audit-logs');
+}
+
+/** Every S3 step of a new trail: the log bucket's and the access-log bucket's. */
+function newBucketsPlan() {
+  return planRemediation(
+    accountState([]),
+    { ...OPTIONS, bucketName: 'audit-logs' },
+    { bucket: absent('audit-logs'), accessLogBucket: absent(ACCESS_LOG_BUCKET) },
+  ).actions.filter((a) => a.service === 's3');
 }
 
 describe('log bucket security', () => {
@@ -78,11 +88,11 @@ describe('log bucket security', () => {
   });
 
   it('names this account as the expected owner on every bucket write, so a bucket taken meanwhile is never changed', () => {
-    const writes = newBucketPlan().filter(
-      (a) => a.service === 's3' && a.operation !== 'CreateBucket',
-    );
+    const writes = newBucketsPlan().filter((a) => a.operation !== 'CreateBucket');
 
-    expect(writes.length).toBeGreaterThan(0);
+    expect(new Set(writes.map((a) => a.input.Bucket))).toEqual(
+      new Set(['audit-logs', ACCESS_LOG_BUCKET]),
+    );
     for (const action of writes)
       expect(action.input).toMatchObject({ ExpectedBucketOwner: ACCOUNT });
   });
