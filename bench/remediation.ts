@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { assetBundle, REMEDIATION_ENTRY } from '../stack/bundle';
 import {
+  type AccountBucket,
   type AccountKey,
   type AccountTrail,
   LOGGING,
@@ -18,9 +19,12 @@ import { ACCOUNT, DEFAULT_KEY_POLICY, trail } from '../test/support/fixtures';
 /*
  * `npm run bench` (second part): how many calls and how long one remediation
  * takes when every AWS call takes LATENCY_MS, against the floor of its
- * sequential round trips: check the caller, list, inspect (one wave), read
- * the bucket and key when a trail is created, each write in turn (writes
- * depend on each other), then list and inspect again to verify.
+ * sequential round trips: check the caller, list, inspect (one wave), learn
+ * who owns each trail's bucket, read the trail's tags for a repair, or the
+ * buckets and key when a trail is created, each write in turn (writes
+ * depend on each other), then list and inspect again to verify, and read
+ * back what was created or changed for the Security Hub controls (a
+ * bucket's eleven reads one after another: HeadBucket, then each setting).
  */
 
 const LATENCY_MS = 50;
@@ -38,6 +42,7 @@ const KEY: AccountKey = {
 interface Scenario {
   label: string;
   trails: () => AccountTrail[];
+  buckets?: () => AccountBucket[];
   kmsKeyId?: string;
   /** Expected calls, reads and writes. */
   reads: number;
@@ -74,27 +79,33 @@ const SCENARIOS: Scenario[] = [
   {
     label: 'repair: single-Region, stopped, read-only (3 writes)',
     trails: () => [brokenTrail()],
-    // Plan (4) + verify (DescribeTrails + 2 Get*).
-    reads: 7,
+    // The trail's bucket is this account's, so the trail is repaired, not replaced.
+    buckets: () => [
+      { name: brokenTrail().trail.S3BucketName ?? '', owner: ACCOUNT, region: 'us-east-1' },
+    ],
+    // Plan: STS, DescribeTrails, 2 Get*, HeadBucket (owner), ListTags;
+    // verify: DescribeTrails + 2 Get*; read back: ListTags.
+    reads: 10,
     writes: 3,
-    roundTrips: 3 + 3 + 2,
+    roundTrips: 5 + 3 + 3,
   },
   {
-    label: 'create: no trails (bucket + trail, 6 writes)',
+    label: 'create: no trails (log bucket, access-log bucket and trail, 17 writes)',
     trails: () => [],
-    // STS, DescribeTrails, HeadBucket (404); verify: DescribeTrails + 2 Get*.
-    reads: 6,
-    writes: 6,
-    roundTrips: 3 + 6 + 2,
+    // STS, DescribeTrails, HeadBucket (404) for each bucket; verify: DescribeTrails + 2 Get*;
+    // read back: ListTags, and 11 reads of each bucket.
+    reads: 30,
+    writes: 17,
+    roundTrips: 4 + 17 + 2 + 1 + 22,
   },
   {
-    label: 'create with a KMS key (7 writes)',
+    label: 'create with a KMS key (18 writes)',
     trails: () => [],
     kmsKeyId: 'alias/cloudtrail',
-    // As above, plus DescribeKey and GetKeyPolicy.
-    reads: 8,
-    writes: 7,
-    roundTrips: 5 + 7 + 2,
+    // As above, plus DescribeKey, GetKeyPolicy, GetKeyRotationStatus, and the rotation read back.
+    reads: 34,
+    writes: 18,
+    roundTrips: 7 + 18 + 2 + 1 + 22 + 1,
   },
 ];
 
@@ -116,7 +127,12 @@ async function main(): Promise<void> {
     let reads = 0;
     let writes = 0;
     for (let run = 0; run <= RUNS; run++) {
-      const account = mockAccount({ accountId: ACCOUNT, trails: scenario.trails(), keys: [KEY] });
+      const account = mockAccount({
+        accountId: ACCOUNT,
+        trails: scenario.trails(),
+        buckets: scenario.buckets?.() ?? [],
+        keys: [KEY],
+      });
       account.latencyMs = LATENCY_MS;
       const started = performance.now();
       try {
