@@ -36,8 +36,8 @@ export interface BucketEndState {
   publicAccessBlocked: boolean;
   /** Allow statements that make the policy public, in words. */
   publicStatements: string[];
-  /** ACL grants to anyone but the owner, in words. */
-  outsideAclGrants: string[];
+  /** ACL grants to everyone or every AWS account (public, as S3 judges an ACL), in words. */
+  publicAclGrants: string[];
   /** Whether the policy denies every request made without TLS. */
   tlsOnly: boolean;
   /** Allow statements that give another account one of the actions S3.6 lists, in words. */
@@ -111,6 +111,13 @@ function userTagged(tags: Record<string, string> | undefined): boolean {
   return Object.keys(tags ?? {}).some((k) => !/^aws:/i.test(k));
 }
 
+/** Whether Block Public Access, or the bucket's policy and ACL, keep it from the public. */
+function notPublic(b: BucketEndState): boolean {
+  return (
+    b.publicAccessBlocked || (b.publicStatements.length === 0 && b.publicAclGrants.length === 0)
+  );
+}
+
 function trail(control: Omit<Control<TrailEndState>, 'appliesTo'>): Control<TrailEndState> {
   return { ...control, appliesTo: 'trail' };
 }
@@ -152,8 +159,9 @@ export const CONTROLS: readonly AnyControl[] = [
     configRule: 'cloudtrail-s3-bucket-public-access-prohibited',
     page: `${CONTROLS_PAGE}/cloudtrail-controls.html#cloudtrail-6`,
     logBucketOnly: true,
-    judge: (b) =>
-      pass(b.publicStatements.length === 0 && b.outsideAclGrants.length === 0, undefined),
+    // Not publicly accessible: all four Block Public Access settings (S3 then ignores public ACLs
+    // and restricts a public policy to the account), or no public statement or ACL grant.
+    judge: (b) => pass(notPublic(b)),
   }),
   bucket({
     controlId: 'CloudTrail.7',
@@ -166,21 +174,13 @@ export const CONTROLS: readonly AnyControl[] = [
     controlId: 'S3.2',
     configRule: 's3-bucket-public-read-prohibited',
     page: `${RULES}/s3-bucket-public-read-prohibited.html`,
-    judge: (b) =>
-      pass(
-        b.publicAccessBlocked ||
-          (b.publicStatements.length === 0 && b.outsideAclGrants.length === 0),
-      ),
+    judge: (b) => pass(notPublic(b)),
   }),
   bucket({
     controlId: 'S3.3',
     configRule: 's3-bucket-public-write-prohibited',
     page: `${RULES}/s3-bucket-public-write-prohibited.html`,
-    judge: (b) =>
-      pass(
-        b.publicAccessBlocked ||
-          (b.publicStatements.length === 0 && b.outsideAclGrants.length === 0),
-      ),
+    judge: (b) => pass(notPublic(b)),
   }),
   bucket({
     controlId: 'S3.5',

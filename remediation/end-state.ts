@@ -38,7 +38,10 @@ export function bucketEndState(
       facts.policy === undefined
         ? []
         : publicStatements(facts.policy).map((s) => `Statement[${s.index}]: ${s.why}`),
-    outsideAclGrants: facts.objectOwnership === 'BucketOwnerEnforced' ? [] : facts.outsideAclGrants,
+    publicAclGrants:
+      facts.objectOwnership === 'BucketOwnerEnforced'
+        ? []
+        : facts.outsideAclGrants.filter((grant) => PUBLIC_GRANTEE.test(grant)),
     tlsOnly: facts.policy !== undefined && deniesInsecureTransport(facts.policy),
     crossAccountGrants:
       facts.policy === undefined ? [] : crossAccountGrants(facts.policy, accountId),
@@ -69,6 +72,15 @@ export function trailEndState(
     tags,
   };
 }
+
+/**
+ * A grant, as `facts.ts` words it (`READ to <grantee>`), to one of the two
+ * groups that make an ACL public as S3 judges it: everyone (`AllUsers`) or
+ * every AWS account (`AuthenticatedUsers`). A grant to a named account or to
+ * S3's log delivery group is not public.
+ */
+const PUBLIC_GRANTEE =
+  / to http:\/\/acs\.amazonaws\.com\/groups\/global\/(AllUsers|AuthenticatedUsers)$/;
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
