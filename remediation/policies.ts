@@ -91,7 +91,9 @@ export function denyInsecureTransport(bucketArn: string): PolicyStatement {
  * What a key policy needs for CloudTrail to encrypt one trail's log files
  * with the key: `GenerateDataKey*` for the CloudTrail service principal,
  * limited to that trail by `aws:SourceArn` and to this account's trails by
- * the encryption context, and `DescribeKey`.
+ * the encryption context, `DescribeKey`, and `Decrypt`, which CloudTrail
+ * needs when the log bucket uses the key with an S3 Bucket Key (the CloudTrail
+ * User Guide's key policy page).
  */
 export function keyPolicyStatements(options: {
   accountId: string;
@@ -118,6 +120,16 @@ export function keyPolicyStatements(options: {
       Effect: 'Allow',
       Principal: { Service: 'cloudtrail.amazonaws.com' },
       Action: 'kms:DescribeKey',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceArn': options.trailArn } },
+    },
+    // The log bucket's default encryption uses this key with an S3 Bucket Key,
+    // and CloudTrail then needs kms:Decrypt to create or update the trail.
+    {
+      Sid: 'AllowCloudTrailToDecryptWithBucketKey',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 'kms:Decrypt',
       Resource: '*',
       Condition: { StringEquals: { 'aws:SourceArn': options.trailArn } },
     },
