@@ -712,7 +712,12 @@ describe('remediation planner', () => {
     expect(first.actions.find((a) => a.operation === 'CreateTrail')?.input).toMatchObject({
       KmsKeyId: key.arn,
     });
-    expect(keyPolicy.Statement).toHaveLength(3);
+    expect(keyPolicy.Statement.map((s) => s.Sid)).toEqual([
+      'Enable IAM User Permissions',
+      'AllowCloudTrailToEncryptLogs',
+      'AllowCloudTrailToDescribeKey',
+      'AllowCloudTrailToDecryptWithBucketKey',
+    ]);
     expect(keyPolicy.Statement[0]).toEqual(key.policy.Statement[0]);
     expect(second.actions.some((a) => a.operation === 'PutKeyPolicy')).toBe(false);
   });
