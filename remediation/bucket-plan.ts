@@ -14,7 +14,9 @@ import {
  * account it was given) pass the free Security Hub controls on S3, and the
  * bucket's settings once they are applied. Each step is planned only when
  * the bucket lacks what it sets, and none removes or replaces a setting:
- * statements, lifecycle rules and tags are added beside those there.
+ * statements, lifecycle rules and tags are added beside those there, an
+ * existing SSE-KMS key or Object Lock retention is kept, and SSE-S3 is only
+ * ever raised to SSE-KMS.
  */
 
 export interface BucketWanted {
@@ -26,7 +28,12 @@ export interface BucketWanted {
   statements: PolicyStatement[];
   /** SSE-KMS with this key (and an S3 Bucket Key); absent: SSE-S3 unless encrypted already. */
   kmsKeyArn?: string | undefined;
-  /** Object Lock GOVERNANCE default retention, in days. */
+  /**
+   * Object Lock GOVERNANCE default retention, in days, on a bucket the
+   * remediation creates (or one created with Object Lock that has no default
+   * retention yet, as a run that stopped halfway leaves it). Object Lock is
+   * never turned on for an existing bucket: it cannot be turned off again.
+   */
   objectLockDays?: number | undefined;
   /** Expire log files after this many days. */
   retentionDays?: number | undefined;
@@ -142,11 +149,11 @@ export function planBucket(
   }
 
   const key = wanted.kmsKeyArn;
-  const hasKey =
-    key !== undefined &&
-    before.encryption?.algorithm === 'aws:kms' &&
-    before.encryption.kmsKeyId === key;
-  if (key !== undefined ? !hasKey : created || !before.encrypted) {
+  // Any KMS key passes S3.17, and CloudTrail names the trail's key on each log file it writes:
+  // a bucket's own SSE-KMS key stays, so whoever reads its other objects keeps their access.
+  const kmsEncrypted =
+    before.encryption?.algorithm === 'aws:kms' || before.encryption?.algorithm === 'aws:kms:dsse';
+  if (key !== undefined ? !kmsEncrypted : created || !before.encrypted) {
     step({
       service: 's3',
       operation: 'PutBucketEncryption',
@@ -188,7 +195,8 @@ export function planBucket(
     after.versioning = 'Enabled';
   }
 
-  if (lock && before.objectLock.days === undefined) {
+  const retained = before.objectLock.days !== undefined || before.objectLock.years !== undefined;
+  if (lock && (created || before.objectLock.enabled) && !retained) {
     step({
       service: 's3',
       operation: 'PutObjectLockConfiguration',
@@ -207,13 +215,20 @@ export function planBucket(
   const rules = lifecycleToAdd(before.lifecycleRules, wanted.retentionDays);
   if (rules.length > 0) {
     const all = [...before.lifecycleRules, ...rules];
+    const size = before.transitionDefaultMinimumObjectSize;
     step({
       service: 's3',
       operation: 'PutBucketLifecycleConfiguration',
-      input: { ...s3, LifecycleConfiguration: { Rules: all } },
+      input: {
+        ...s3,
+        LifecycleConfiguration: { Rules: all },
+        ...(size === undefined ? {} : { TransitionDefaultMinimumObjectSize: size }),
+      },
       reason: `add the lifecycle rule${rules.length === 1 ? '' : 's'} ${rules.map((r) => r.ID).join(', ')} to "${name}": ${wanted.retentionDays === undefined ? 'incomplete uploads are cleaned up, and no log file is ever deleted' : `log files expire after ${wanted.retentionDays} days`}${before.lifecycleRules.length === 0 ? '' : '; existing rules kept'}`,
     });
     after.lifecycleRules = all;
+    // What S3 applies to a configuration put without one (since September 2024).
+    after.transitionDefaultMinimumObjectSize = size ?? 'all_storage_classes_128K';
   }
 
   const tags = {
@@ -264,20 +279,28 @@ export function planBucket(
 }
 
 /**
- * The lifecycle rules to add: ours when the bucket has none, and the
- * expiry when a retention is asked for and no rule expires objects yet.
+ * The lifecycle rules to add: ours when no rule of the bucket is enabled
+ * (S3.13 counts only active rules), and the expiry when a retention is asked
+ * for and no enabled rule expires objects yet. Each gets an ID no rule of
+ * the bucket has, as S3 requires.
  */
 function lifecycleToAdd(
   existing: LifecycleRule[],
   retentionDays: number | undefined,
 ): LifecycleRule[] {
-  const ids = new Set(existing.map((r) => r.ID));
+  const enabled = existing.filter((r) => r.Status === 'Enabled');
   const rules: LifecycleRule[] = [];
-  if (existing.length === 0) rules.push(ABORT_INCOMPLETE_UPLOADS);
-  if (retentionDays !== undefined && !existing.some((r) => r.Expiration !== undefined)) {
+  if (enabled.length === 0) rules.push(ABORT_INCOMPLETE_UPLOADS);
+  if (retentionDays !== undefined && !enabled.some((r) => r.Expiration !== undefined)) {
     rules.push(expiryRule(retentionDays));
   }
-  return rules.map((r) => (ids.has(r.ID) ? { ...r, ID: `${r.ID}-${ids.size + 1}` } : r));
+  const ids = new Set(existing.map((r) => r.ID));
+  return rules.map((rule) => {
+    let id = rule.ID ?? '';
+    for (let n = 2; ids.has(id); n++) id = `${rule.ID}-${n}`;
+    ids.add(id);
+    return id === rule.ID ? rule : { ...rule, ID: id };
+  });
 }
 
 /**

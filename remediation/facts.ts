@@ -20,6 +20,7 @@ import {
   type LifecycleRule,
   type PublicAccessBlockConfiguration,
   type S3Client,
+  type TransitionDefaultMinimumObjectSize,
 } from '@aws-sdk/client-s3';
 import { BucketNotOwnedError, KmsKeyError } from './errors';
 import { type PolicyDocument, parsePolicy } from './policies';
@@ -48,11 +49,17 @@ export interface OwnBucketFacts {
   versioning: 'Enabled' | 'Suspended' | undefined;
   mfaDelete: boolean;
   lifecycleRules: LifecycleRule[];
+  /**
+   * The lifecycle configuration's minimum object size for transitions, as
+   * S3 answers it: a lifecycle configuration put without it falls back to
+   * S3's default, so a plan that adds a rule puts it back.
+   */
+  transitionDefaultMinimumObjectSize?: TransitionDefaultMinimumObjectSize | undefined;
   /** Where its server access logs go, when they are on. */
   logging: { targetBucket: string; targetPrefix: string } | undefined;
   tags: Record<string, string>;
-  /** Whether Object Lock is on, and its default retention. */
-  objectLock: { enabled: boolean; mode?: string; days?: number };
+  /** Whether Object Lock is on, and its default retention (in days or in years). */
+  objectLock: { enabled: boolean; mode?: string; days?: number; years?: number };
   /** `BucketOwnerEnforced` and the like; absent when no ownership controls are set. */
   objectOwnership: string | undefined;
   /** ACL grants to anyone but the bucket owner, in words. */
@@ -133,7 +140,7 @@ export async function readBucketFacts(options: {
   const versioning = await client.send(new GetBucketVersioningCommand(bucket));
   const lifecycle = await absentOn(
     ['NoSuchLifecycleConfiguration'],
-    async () => (await client.send(new GetBucketLifecycleConfigurationCommand(bucket))).Rules,
+    async () => await client.send(new GetBucketLifecycleConfigurationCommand(bucket)),
   );
   const logging = (await client.send(new GetBucketLoggingCommand(bucket))).LoggingEnabled;
   const tags = await absentOn(
@@ -175,7 +182,10 @@ export async function readBucketFacts(options: {
         ? versioning.Status
         : undefined,
     mfaDelete: versioning.MFADelete === 'Enabled',
-    lifecycleRules: lifecycle ?? [],
+    lifecycleRules: lifecycle?.Rules ?? [],
+    ...(lifecycle?.TransitionDefaultMinimumObjectSize === undefined
+      ? {}
+      : { transitionDefaultMinimumObjectSize: lifecycle.TransitionDefaultMinimumObjectSize }),
     logging:
       logging?.TargetBucket === undefined
         ? undefined
@@ -185,6 +195,7 @@ export async function readBucketFacts(options: {
       enabled: lock?.ObjectLockEnabled === 'Enabled',
       ...(retention?.Mode === undefined ? {} : { mode: retention.Mode }),
       ...(retention?.Days === undefined ? {} : { days: retention.Days }),
+      ...(retention?.Years === undefined ? {} : { years: retention.Years }),
     },
     objectOwnership: ownership?.Rules?.[0]?.ObjectOwnership,
     outsideAclGrants: (acl.Grants ?? [])

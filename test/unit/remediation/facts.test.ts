@@ -313,6 +313,40 @@ describe('log bucket checks', () => {
     expect(s3Regions).toEqual(['us-east-1', 'eu-west-1']);
   });
 
+  it('reads a default retention given in years, and the lifecycle’s minimum object size for transitions', async () => {
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: 'us-east-1' });
+    s3.on(GetBucketPolicyCommand).rejects(s3Error('NoSuchBucketPolicy', 404));
+    s3.on(GetPublicAccessBlockCommand).rejects(
+      s3Error('NoSuchPublicAccessBlockConfiguration', 404),
+    );
+    s3.on(GetBucketEncryptionCommand).rejects(
+      s3Error('ServerSideEncryptionConfigurationNotFoundError', 404),
+    );
+    nothingElseSet();
+    const archive = {
+      ID: 'archive',
+      Status: 'Enabled' as const,
+      Filter: { Prefix: '' },
+      Transitions: [{ Days: 30, StorageClass: 'GLACIER_IR' as const }],
+    };
+    s3.on(GetBucketLifecycleConfigurationCommand).resolves({
+      Rules: [archive],
+      TransitionDefaultMinimumObjectSize: 'varies_by_storage_class',
+    });
+    s3.on(GetObjectLockConfigurationCommand).resolves({
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: 7 } },
+      },
+    });
+
+    await expect(readBucket()).resolves.toMatchObject({
+      lifecycleRules: [archive],
+      transitionDefaultMinimumObjectSize: 'varies_by_storage_class',
+      objectLock: { enabled: true, mode: 'COMPLIANCE', years: 7 },
+    });
+  });
+
   it('passes on an error it does not expect rather than guessing', async () => {
     s3.on(HeadBucketCommand).resolves({});
     s3.on(GetBucketPolicyCommand).rejects(s3Error('SlowDown', 503));
