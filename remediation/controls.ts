@@ -242,7 +242,12 @@ export const CONTROLS: readonly AnyControl[] = [
               passed: false,
               note: 'S3 refuses server access logs into a bucket with an Object Lock default retention',
             }
-          : pass(false, 'objectLockDays'),
+          : b.created
+            ? pass(false, 'objectLockDays')
+            : {
+                passed: false,
+                note: 'the remediation turns Object Lock on only for a log bucket it creates: on an existing bucket it could never be turned off again',
+              },
   }),
   bucket({
     controlId: 'S3.17',

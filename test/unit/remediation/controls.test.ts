@@ -659,6 +659,17 @@ describe('Security Hub forecast', () => {
       });
     });
 
+    // https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-default-lock-enabled.html
+    it('fails an existing log bucket without it with a note: objectLockDays never turns Object Lock on for an existing bucket', () => {
+      const forecast = verdict(logBucket({}, { created: false }), 'S3.15');
+
+      expect(forecast).toMatchObject({
+        status: 'FAILED',
+        note: expect.stringMatching(/only for a log bucket it creates/),
+      });
+      expect(forecast).not.toHaveProperty('passWith');
+    });
+
     // S3 delivers no server access logs into a bucket with Object Lock, so no option passes it there.
     // https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-default-lock-enabled.html
     it('fails the access-log bucket with a note and no option', () => {
