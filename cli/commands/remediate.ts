@@ -3,7 +3,11 @@ import { type Action, describeCall } from '../../remediation/actions';
 import { remediationClients, stsClient } from '../../remediation/clients';
 import { RemediationStepError, VerificationFailedError } from '../../remediation/errors';
 import type { ExecutorClients } from '../../remediation/executor';
-import { callerBucketSuffix, type RemediationInput } from '../../remediation/input';
+import {
+  callerBucketSuffix,
+  defaultBucketName,
+  type RemediationInput,
+} from '../../remediation/input';
 import {
   chooseTarget,
   factsNeeded,
@@ -68,11 +72,12 @@ async function planFromSnapshot(
   io: Io,
 ): Promise<PlanView> {
   const state = await readSnapshot(file, MAX_SNAPSHOT_BYTES, io.stdin);
+  // A live run names its buckets after the caller; a snapshot has none.
+  const bucketSuffix = callerBucketSuffix(state.accountId, 'snapshot');
   const options: PlanOptions = {
     region: state.region,
     parameters: command.parameters,
-    // A live run names its buckets after the caller; a snapshot has none.
-    bucketSuffix: callerBucketSuffix(state.accountId, 'snapshot'),
+    bucketSuffix,
     ...command.choices,
   };
   // A snapshot holds trails only: every bucket a trail delivers to is taken to be this account's.
@@ -84,6 +89,9 @@ async function planFromSnapshot(
   );
   const needed = factsNeeded(chooseTarget(state, options, ownership).target, options, ownership);
   const { bucketName, accessLogBucketName, accessLogOwnerOf } = needed;
+  // Only a default name has the suffix, which a live run takes from the caller instead.
+  const named = (name: string, isDefault: boolean) =>
+    `"${name}"${isDefault ? '; a live run names it after the caller' : ''}`;
   const plan = planRemediation(state, options, {
     ownership,
     ...(bucketName === undefined ? {} : { bucket: { name: bucketName, status: 'absent' } }),
@@ -110,12 +118,12 @@ async function planFromSnapshot(
       ...(bucketName === undefined
         ? []
         : [
-            `bucket state not read from a snapshot: assumed absent ("${bucketName}"; a live run names it after the caller)`,
+            `bucket state not read from a snapshot: assumed absent (${named(bucketName, bucketName === defaultBucketName(state.accountId, state.region, bucketSuffix))})`,
           ]),
       ...(accessLogBucketName === undefined
         ? []
         : [
-            `access-log bucket not read from a snapshot: assumed absent ("${accessLogBucketName}")`,
+            `access-log bucket not read from a snapshot: assumed absent (${named(accessLogBucketName, true)})`,
           ]),
       ...(accessLogOwnerOf === undefined
         ? []
