@@ -38,10 +38,7 @@ export function bucketEndState(
       facts.policy === undefined
         ? []
         : publicStatements(facts.policy).map((s) => `Statement[${s.index}]: ${s.why}`),
-    publicAclGrants:
-      facts.objectOwnership === 'BucketOwnerEnforced'
-        ? []
-        : facts.outsideAclGrants.filter((grant) => PUBLIC_GRANTEE.test(grant)),
+    publicAclGrants: publicAclGrants(facts),
     tlsOnly: facts.policy !== undefined && deniesInsecureTransport(facts.policy),
     crossAccountGrants:
       facts.policy === undefined ? [] : crossAccountGrants(facts.policy, accountId),
@@ -81,6 +78,13 @@ export function trailEndState(
  */
 const PUBLIC_GRANTEE =
   / to http:\/\/acs\.amazonaws\.com\/groups\/global\/(AllUsers|AuthenticatedUsers)$/;
+
+/** The bucket's ACL grants that make it public, as S3 judges an ACL; none once ACLs are disabled. */
+export function publicAclGrants(facts: OwnBucketFacts): string[] {
+  return facts.objectOwnership === 'BucketOwnerEnforced'
+    ? []
+    : facts.outsideAclGrants.filter((grant) => PUBLIC_GRANTEE.test(grant));
+}
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;

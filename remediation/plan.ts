@@ -15,7 +15,7 @@ import {
 import type { Action } from './actions';
 import { accessLogPolicyStatements, planBucket } from './bucket-plan';
 import { type ControlForecast, type ResourceEndState, securityHubControls } from './controls';
-import { bucketEndState, trailEndState } from './end-state';
+import { bucketEndState, publicAclGrants, trailEndState } from './end-state';
 import {
   BucketNotOwnedError,
   InvalidRemediationInputError,
@@ -755,8 +755,9 @@ function repairPlan(
 /**
  * A repaired trail's own bucket, hardened: all four Block Public Access
  * settings and the TLS-only statement, added to what is there. A bucket
- * whose policy is public keeps its access as it is: Block Public Access
- * would cut off whoever relies on it, which is a person's decision.
+ * whose policy or ACL is public is left as it is: Block Public Access would
+ * cut off whoever relies on it, and so could the TLS-only statement (S3's
+ * website endpoints answer only HTTP), which is a person's decision.
  */
 function hardenOwnBucket(
   bucket: OwnBucketFacts,
@@ -771,8 +772,12 @@ function hardenOwnBucket(
     block.IgnorePublicAcls === true &&
     block.BlockPublicPolicy === true &&
     block.RestrictPublicBuckets === true;
-  const isPublic = bucket.policy !== undefined && publicStatements(bucket.policy).length > 0;
-  if (!allBlocked && !isPublic) {
+  const isPublic =
+    !allBlocked &&
+    ((bucket.policy !== undefined && publicStatements(bucket.policy).length > 0) ||
+      publicAclGrants(bucket).length > 0);
+  if (isPublic) return { actions, after };
+  if (!allBlocked) {
     const all = {
       BlockPublicAcls: true,
       IgnorePublicAcls: true,
