@@ -9,15 +9,65 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { main } from '../../../cli/main';
+import { callerBucketSuffix } from '../../../remediation/input';
 import { evaluateAccount } from '../../../rule/evaluate';
 import { DEFAULT_PARAMETERS } from '../../../rule/parameters';
 import { type AccountTrailState, accountTrailStateSchema } from '../../../rule/state';
-import type { AccountTrail, TrailEntry, TrailStatusWire } from '../../support/aws-account/model';
+import type {
+  AccountBucket,
+  AccountTrail,
+  TrailEntry,
+  TrailStatusWire,
+} from '../../support/aws-account/model';
 import { type MockedAccount, mockAccount } from '../../support/aws-account/serve-sdk-mock';
 
 const EXAMPLES = join(__dirname, '../../..', 'examples');
 const example = (file: string) => join('examples', file);
 const ACCOUNT = '111122223333';
+
+/** The suffix a dry run from a snapshot names its default buckets with (a live run's is the caller's). */
+const SNAPSHOT_SUFFIX = callerBucketSuffix(ACCOUNT, 'snapshot');
+/** A snapshot dry run's default log bucket and access-log bucket in us-east-1. */
+const LOG_BUCKET = `cloudtrail-logs-${ACCOUNT}-us-east-1-${SNAPSHOT_SUFFIX}`;
+const ACCESS_LOG_BUCKET = `cloudtrail-access-logs-${ACCOUNT}-us-east-1-${SNAPSHOT_SUFFIX}`;
+/** The bucket the example snapshots' own trails deliver to. */
+const EXAMPLE_BUCKET = 'aws-cloudtrail-logs-111122223333-3f1c9a2e';
+/**
+ * A live run's suffix: from the caller's principal, the role ID the mocked
+ * account's GetCallerIdentity answers with.
+ */
+const LIVE_SUFFIX = callerBucketSuffix(ACCOUNT, 'AROAEXAMPLEROLEID0001');
+const LIVE_LOG_BUCKET = `cloudtrail-logs-${ACCOUNT}-us-east-1-${LIVE_SUFFIX}`;
+const LIVE_ACCESS_LOG_BUCKET = `cloudtrail-access-logs-${ACCOUNT}-us-east-1-${LIVE_SUFFIX}`;
+const NEW_TRAIL_ARN = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/multi-region-management-events`;
+
+/**
+ * What a new trail takes where the account has no bucket: the access-log
+ * bucket first (the log bucket's logging points at it), hardened; the log
+ * bucket, hardened the same way, with its server access logs on; then the
+ * trail, started.
+ */
+const NEW_TRAIL_STEPS = [
+  '1. s3:CreateBucket in us-east-1',
+  '2. s3:PutPublicAccessBlock in us-east-1',
+  '3. s3:PutBucketEncryption in us-east-1',
+  '4. s3:PutBucketVersioning in us-east-1',
+  '5. s3:PutBucketLifecycleConfiguration in us-east-1',
+  '6. s3:PutBucketTagging in us-east-1',
+  '7. s3:PutBucketPolicy in us-east-1',
+  '8. s3:CreateBucket in us-east-1',
+  '9. s3:PutPublicAccessBlock in us-east-1',
+  '10. s3:PutBucketEncryption in us-east-1',
+  '11. s3:PutBucketVersioning in us-east-1',
+  '12. s3:PutBucketLifecycleConfiguration in us-east-1',
+  '13. s3:PutBucketTagging in us-east-1',
+  '14. s3:PutBucketPolicy in us-east-1',
+  '15. s3:PutBucketLogging in us-east-1',
+  '16. cloudtrail:CreateTrail in us-east-1',
+  '17. cloudtrail:StartLogging in us-east-1',
+];
+/** The same calls as the executor sends them. */
+const NEW_TRAIL_OPERATIONS = NEW_TRAIL_STEPS.map((step) => step.replace(/^.*:(\w+) in .*$/, '$1'));
 
 function loadExample(file: string): AccountTrailState {
   return accountTrailStateSchema.parse(JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')));
@@ -118,27 +168,39 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
     expect(stdout).not.toContain('Plan:');
   });
 
-  it('gives each call its reason and exact input, indented under it', async () => {
+  it('gives each call its reason and exact input, then the end state and the forecast', async () => {
     const { stdout } = await cli([
       'remediate',
       '--dry-run',
       '--snapshot',
       example('single-region-trail.json'),
     ]);
+    const arn = 'arn:aws:cloudtrail:us-east-1:111122223333:trail/us-east-1-only';
 
     expect(stdout).toContain(
       [
+        `Assumed: bucket owners not read from a snapshot: the buckets its trails deliver to (${EXAMPLE_BUCKET}) assumed to be this account's.`,
+        '',
         'Plan: 1 API call',
         '  1. cloudtrail:UpdateTrail in us-east-1',
         '     "us-east-1-only" logs only us-east-1: make it multi-Region (global service events included, as CloudTrail requires); every other setting is left as it is',
-        '     {"Name":"arn:aws:cloudtrail:us-east-1:111122223333:trail/us-east-1-only","IsMultiRegionTrail":true,"IncludeGlobalServiceEvents":true}',
+        `     {"Name":"${arn}","IsMultiRegionTrail":true,"IncludeGlobalServiceEvents":true}`,
         '',
-        'Dry run: nothing was changed. Once applied, trail us-east-1-only (arn:aws:cloudtrail:us-east-1:111122223333:trail/us-east-1-only) should pass CloudTrail.1.',
+        'Planned end state:',
+        `  trail ${arn} (changed): log file validation on; SSE-S3; no CloudWatch Logs; tags not read`,
+        'Security Hub controls, forecast:',
+        `  ${arn}`,
+        '     CloudTrail.2 FAILED: passes with --kms-key-id',
+        '     CloudTrail.4 PASSED',
+        '     CloudTrail.5 FAILED: passes with --cloudwatch-logs-group-arn and --cloudwatch-logs-role-arn',
+        '     CloudTrail.9 FAILED: passes with --tag',
+        '',
+        `Dry run: nothing was changed. Once applied, trail us-east-1-only (${arn}) should pass CloudTrail.1.`,
       ].join('\n'),
     );
   });
 
-  it('plans a new bucket and trail where there is none, assuming the bucket absent', async () => {
+  it('plans a hardened log bucket, an access-log bucket and a trail where there is none, assuming the buckets absent', async () => {
     const { code, stdout } = await cli([
       'remediate',
       '--dry-run',
@@ -148,16 +210,57 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
 
     expect(code).toBe(1);
     expect(stdout).toContain(
-      'Assumed: bucket state not read from a snapshot: assumed absent ("cloudtrail-logs-111122223333-us-east-1").',
+      [
+        `Assumed: bucket state not read from a snapshot: assumed absent ("${LOG_BUCKET}"; a live run names it after the caller).`,
+        `Assumed: access-log bucket not read from a snapshot: assumed absent ("${ACCESS_LOG_BUCKET}"; a live run names it after the caller).`,
+      ].join('\n'),
     );
-    expect(steps(stdout)).toEqual([
-      '1. s3:CreateBucket in us-east-1',
-      '2. s3:PutPublicAccessBlock in us-east-1',
-      '3. s3:PutBucketEncryption in us-east-1',
-      '4. s3:PutBucketPolicy in us-east-1',
-      '5. cloudtrail:CreateTrail in us-east-1',
-      '6. cloudtrail:StartLogging in us-east-1',
+    expect(steps(stdout)).toEqual(NEW_TRAIL_STEPS);
+    expect(stdout).toContain(
+      [
+        'Planned end state:',
+        `  trail ${NEW_TRAIL_ARN} (created): log file validation on; SSE-S3; no CloudWatch Logs; tags created-by=cloudtrail-multi-region-rule`,
+        `  bucket arn:aws:s3:::${LOG_BUCKET} (created): log bucket; Block Public Access on; TLS only; encryption AES256; versioning on; lifecycle rules; access logs to ${ACCESS_LOG_BUCKET}; no Object Lock`,
+        `  bucket arn:aws:s3:::${ACCESS_LOG_BUCKET} (created): access-log bucket; Block Public Access on; TLS only; encryption AES256; versioning on; lifecycle rules; no access logs; no Object Lock`,
+      ].join('\n'),
+    );
+  });
+
+  it('prints one forecast line per control, each failure naming the flag that passes it or why none does', async () => {
+    const { stdout } = await cli([
+      'remediate',
+      '--dry-run',
+      '--snapshot',
+      example('no-trails.json'),
     ]);
+    const passed = (...ids: string[]) => ids.map((id) => `     ${id.padEnd(13)}PASSED`);
+
+    expect(stdout).toContain(
+      [
+        'Security Hub controls, forecast:',
+        `  ${NEW_TRAIL_ARN}`,
+        '     CloudTrail.2 FAILED: passes with --kms-key-id',
+        '     CloudTrail.4 PASSED',
+        '     CloudTrail.5 FAILED: passes with --cloudwatch-logs-group-arn and --cloudwatch-logs-role-arn',
+        '     CloudTrail.9 PASSED',
+        '     CloudTrail.6 PASSED',
+        '     CloudTrail.7 PASSED',
+        `  arn:aws:s3:::${LOG_BUCKET}`,
+        ...passed('S3.2', 'S3.3', 'S3.5', 'S3.6', 'S3.8', 'S3.9', 'S3.12', 'S3.13', 'S3.14'),
+        '     S3.15        FAILED: passes with --object-lock-days',
+        '     S3.17        FAILED: passes with --kms-key-id',
+        '     S3.20        NO_FINDING',
+        `  arn:aws:s3:::${ACCESS_LOG_BUCKET}`,
+        ...passed('S3.2', 'S3.3', 'S3.5', 'S3.6', 'S3.8'),
+        '     S3.9         FAILED: the bucket that receives server access logs does not log itself: S3 advises against a target that logs to itself, and a third bucket would only move the finding',
+        ...passed('S3.12', 'S3.13', 'S3.14'),
+        '     S3.15        FAILED: S3 refuses server access logs into a bucket with an Object Lock default retention',
+        '     S3.17        FAILED: S3 delivers server access logs only to a bucket whose default encryption is SSE-S3',
+        '     S3.20        NO_FINDING',
+        '',
+        'Dry run: nothing was changed.',
+      ].join('\n'),
+    );
   });
 
   it('prints a policy readably below the input instead of as an escaped string', async () => {
@@ -168,12 +271,15 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
       example('no-trails.json'),
     ]);
 
-    expect(stdout).toContain(
-      '     {"Bucket":"cloudtrail-logs-111122223333-us-east-1","ExpectedBucketOwner":"111122223333","Policy":"(below)"}\n' +
-        '     Policy (sent as a JSON string):\n' +
-        '       {\n' +
-        '         "Version": "2012-10-17",\n',
-    );
+    for (const bucket of [ACCESS_LOG_BUCKET, LOG_BUCKET]) {
+      expect(stdout).toContain(
+        `     {"Bucket":"${bucket}","ExpectedBucketOwner":"111122223333","Policy":"(below)"}\n` +
+          '     Policy (sent as a JSON string):\n' +
+          '       {\n' +
+          '         "Version": "2012-10-17",\n',
+      );
+    }
+    expect(stdout).toContain('             "Sid": "S3ServerAccessLogsPolicy",\n');
     expect(stdout).toContain('             "Sid": "AWSCloudTrailWrite",\n');
     expect(stdout).not.toContain('\\"');
   });
@@ -211,7 +317,13 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
     expect(stdout).toContain(
       '{"Name":"org-audit","S3BucketName":"audit-logs-111122223333","IsMultiRegionTrail":true,',
     );
-    expect(stdout).toContain('assumed absent ("audit-logs-111122223333")');
+    expect(stdout).toContain(
+      `{"Bucket":"audit-logs-111122223333","ExpectedBucketOwner":"111122223333","BucketLoggingStatus":{"LoggingEnabled":{"TargetBucket":"${ACCESS_LOG_BUCKET}","TargetPrefix":"audit-logs-111122223333/"}}}`,
+    );
+    // A name given is the name a live run uses too: no caller's suffix to mention.
+    expect(stdout).toContain(
+      'Assumed: bucket state not read from a snapshot: assumed absent ("audit-logs-111122223333").\n',
+    );
   });
 
   describe("for the management account, whose organization trail is listed with the account's own ARN", () => {
@@ -236,14 +348,7 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
       ]);
 
       expect(code).toBe(1);
-      expect(steps(stdout)).toEqual([
-        '1. s3:CreateBucket in us-east-1',
-        '2. s3:PutPublicAccessBlock in us-east-1',
-        '3. s3:PutBucketEncryption in us-east-1',
-        '4. s3:PutBucketPolicy in us-east-1',
-        '5. cloudtrail:CreateTrail in us-east-1',
-        '6. cloudtrail:StartLogging in us-east-1',
-      ]);
+      expect(steps(stdout)).toEqual(NEW_TRAIL_STEPS);
       expect(stdout).toContain(
         '     the organization trail "write-events-only" of this account is left alone, since a change to an organization trail changes logging, and its cost, for every account in the organization (name one with TrailName to repair it), and this account has no other trail: create ',
       );
@@ -331,11 +436,21 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
       trailArn: arn,
       verdict:
         'NON_COMPLIANT: No trail passes CloudTrail.1. Closest: management-events (us-east-1): logging is stopped.',
-      assumptions: [],
+      assumptions: [
+        `bucket owners not read from a snapshot: the buckets its trails deliver to (${EXAMPLE_BUCKET}) assumed to be this account's`,
+      ],
+      securityHubControls: [
+        { controlId: 'CloudTrail.2', resource: arn, status: 'FAILED', passWith: 'kmsKeyId' },
+        { controlId: 'CloudTrail.4', resource: arn, status: 'PASSED' },
+        { controlId: 'CloudTrail.5', resource: arn, status: 'FAILED', passWith: 'cloudWatchLogs' },
+        { controlId: 'CloudTrail.9', resource: arn, status: 'FAILED', passWith: 'tags' },
+      ],
+      // A repair changes the trail only; a snapshot does not hold its tags.
+      resources: [{ kind: 'trail', arn, created: false, logFileValidation: true }],
     });
   });
 
-  it('keeps a policy a JSON string in --json, and lists the assumption', async () => {
+  it('keeps a policy a JSON string in --json, and lists the assumptions', async () => {
     const { stdout } = await cli([
       'remediate',
       '--dry-run',
@@ -344,15 +459,29 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
       '--json',
     ]);
     const plan = JSON.parse(stdout);
-    const policyStep = plan.actions.find(
-      (a: { operation: string }) => a.operation === 'PutBucketPolicy',
-    );
+    const policyOf = (bucket: string) =>
+      plan.actions.find(
+        (a: { operation: string; input: { Bucket?: string } }) =>
+          a.operation === 'PutBucketPolicy' && a.input.Bucket === bucket,
+      ).input.Policy;
 
-    expect(plan.actions.map((a: { step: number }) => a.step)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(typeof policyStep.input.Policy).toBe('string');
-    expect(JSON.parse(policyStep.input.Policy).Statement).toHaveLength(3);
+    expect(plan.actions.map((a: { step: number }) => a.step)).toEqual(
+      NEW_TRAIL_STEPS.map((_, index) => index + 1),
+    );
+    for (const bucket of [LOG_BUCKET, ACCESS_LOG_BUCKET]) {
+      expect(typeof policyOf(bucket)).toBe('string');
+    }
+    expect(
+      JSON.parse(policyOf(LOG_BUCKET)).Statement.map((statement: { Sid: string }) => statement.Sid),
+    ).toEqual(['AWSCloudTrailAclCheck', 'AWSCloudTrailWrite', 'DenyInsecureTransport']);
+    expect(
+      JSON.parse(policyOf(ACCESS_LOG_BUCKET)).Statement.map(
+        (statement: { Sid: string }) => statement.Sid,
+      ),
+    ).toEqual(['S3ServerAccessLogsPolicy', 'DenyInsecureTransport']);
     expect(plan.assumptions).toEqual([
-      'bucket state not read from a snapshot: assumed absent ("cloudtrail-logs-111122223333-us-east-1")',
+      `bucket state not read from a snapshot: assumed absent ("${LOG_BUCKET}"; a live run names it after the caller)`,
+      `access-log bucket not read from a snapshot: assumed absent ("${ACCESS_LOG_BUCKET}"; a live run names it after the caller)`,
     ]);
   });
 
@@ -372,6 +501,9 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
         actions: [],
         trailArn: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events',
         verdict: expect.stringMatching(/^COMPLIANT: Trail management-events/),
+        // Nothing is created or changed, so there is nothing to forecast.
+        securityHubControls: [],
+        resources: [],
       }),
     );
   });
@@ -405,8 +537,7 @@ describe('examples/README.md', () => {
         s3: actions.filter((a) => a.service === 's3').length,
       };
       if (cell === 'nothing') expect({ file, actions }).toEqual({ file, actions: [] });
-      else if (!cell.includes('new bucket and trail'))
-        expect({ file, ...planned }).toEqual({ file, ...listed });
+      else expect({ file, ...planned }).toEqual({ file, ...listed });
     }
   });
 });
@@ -489,8 +620,13 @@ function statusOnTheWire(response: Record<string, unknown>): TrailStatusWire {
   ) as unknown as TrailStatusWire;
 }
 
-/** A mocked account holding the trails of an example snapshot (each read fully there). */
-function accountOf(file: string): MockedAccount {
+/**
+ * A mocked account holding the trails of an example snapshot (each read
+ * fully there), and the bucket each trail delivers to, owned by the trail's
+ * account, unless `buckets` gives it: the remediation repairs a trail only
+ * once it knows the bucket is this account's (or a trusted account's).
+ */
+function accountOf(file: string, buckets: AccountBucket[] = []): MockedAccount {
   const example = loadExample(file);
   const trails = example.trails.map((t): AccountTrail => {
     const status = t.status !== undefined && 'response' in t.status ? t.status.response : undefined;
@@ -507,13 +643,25 @@ function accountOf(file: string): MockedAccount {
       eventSelectors: structuredClone(rest),
     };
   });
-  return mockAccount({ accountId: example.accountId, trails });
+  const given = new Set(buckets.map((b) => b.name));
+  const delivered = new Map<string, AccountBucket>();
+  for (const { trail } of trails) {
+    const name = trail.S3BucketName;
+    if (name === undefined || given.has(name)) continue;
+    const owner = trail.TrailARN.split(':')[4] ?? example.accountId;
+    delivered.set(name, { name, owner, region: trail.HomeRegion ?? example.region });
+  }
+  return mockAccount({
+    accountId: example.accountId,
+    trails,
+    buckets: [...buckets, ...delivered.values()],
+  });
 }
 
 describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => {
   let account: MockedAccount | undefined;
-  const open = (file: string) => {
-    account = accountOf(file);
+  const open = (file: string, buckets: AccountBucket[] = []) => {
+    account = accountOf(file, buckets);
     return account;
   };
 
@@ -538,20 +686,22 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
       expect(mock.requests.find((r) => r.operation === 'DescribeTrails')?.region).toBe('us-east-1');
     });
 
-    it('reads the bucket instead of assuming it, and plans only what it lacks', async () => {
-      const mock = open('no-trails.json');
-      mock.state.buckets.push({
-        name: 'cloudtrail-logs-111122223333-us-east-1',
-        owner: ACCOUNT,
-        region: 'us-east-1',
-        publicAccessBlock: {
-          BlockPublicAcls: true,
-          IgnorePublicAcls: true,
-          BlockPublicPolicy: true,
-          RestrictPublicBuckets: true,
+    it('reads the buckets instead of assuming them, and plans only what they lack', async () => {
+      const mock = open('no-trails.json', [
+        {
+          name: LIVE_LOG_BUCKET,
+          owner: ACCOUNT,
+          region: 'us-east-1',
+          objectOwnership: 'BucketOwnerEnforced',
+          publicAccessBlock: {
+            BlockPublicAcls: true,
+            IgnorePublicAcls: true,
+            BlockPublicPolicy: true,
+            RestrictPublicBuckets: true,
+          },
+          encryption: { SSEAlgorithm: 'AES256' },
         },
-        encryption: { SSEAlgorithm: 'AES256' },
-      });
+      ]);
 
       const { code, stdout } = await cli([
         'remediate',
@@ -564,12 +714,34 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
 
       expect(code).toBe(1);
       expect(plan.assumptions).toEqual([]);
-      expect(plan.actions.map((a: { operation: string }) => a.operation)).toEqual([
-        'PutBucketPolicy',
+      expect(
+        plan.actions.map((a: { operation: string; input: { Bucket?: string } }) =>
+          `${a.operation} ${a.input.Bucket ?? ''}`.trim(),
+        ),
+      ).toEqual([
+        ...[
+          'CreateBucket',
+          'PutPublicAccessBlock',
+          'PutBucketEncryption',
+          'PutBucketVersioning',
+          'PutBucketLifecycleConfiguration',
+          'PutBucketTagging',
+          'PutBucketPolicy',
+        ].map((operation) => `${operation} ${LIVE_ACCESS_LOG_BUCKET}`),
+        // It has ACLs disabled, Block Public Access and encryption; the remediation did not create
+        // it, so it gets no created-by tag.
+        ...[
+          'PutBucketVersioning',
+          'PutBucketLifecycleConfiguration',
+          'PutBucketPolicy',
+          'PutBucketLogging',
+        ].map((operation) => `${operation} ${LIVE_LOG_BUCKET}`),
         'CreateTrail',
         'StartLogging',
       ]);
-      expect(mock.requests.some((r) => r.operation === 'HeadBucket')).toBe(true);
+      expect(
+        mock.requests.filter((r) => r.operation === 'HeadBucket').map((r) => r.input.Bucket),
+      ).toEqual(expect.arrayContaining([LIVE_LOG_BUCKET, LIVE_ACCESS_LOG_BUCKET]));
       expect(mock.writes()).toEqual([]);
     });
 
@@ -646,30 +818,20 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
       expect(code).toBe(0);
       expect(asked).toEqual([]);
       const progress = stdout.split('\n').filter((line) => line.startsWith('['));
-      expect(progress).toEqual([
-        '[1/6] s3:CreateBucket (us-east-1) …',
-        '[2/6] s3:PutPublicAccessBlock (us-east-1) …',
-        '[3/6] s3:PutBucketEncryption (us-east-1) …',
-        '[4/6] s3:PutBucketPolicy (us-east-1) …',
-        '[5/6] cloudtrail:CreateTrail (us-east-1) …',
-        '[6/6] cloudtrail:StartLogging (us-east-1) …',
-      ]);
+      expect(progress).toEqual(
+        NEW_TRAIL_STEPS.map((step) =>
+          step.replace(/^(\d+)\. (\S+) in (\S+)$/, '[$1/17] $2 ($3) …'),
+        ),
+      );
       // Each line appears before its call is sent.
-      expect(writesAtStep).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(writesAtStep).toEqual(NEW_TRAIL_STEPS.map((_, index) => index));
       expect(stdout).toMatch(
-        /Plan: 6 API calls\n[\s\S]*\nApplying 6 changes to account 111122223333:\n\[1\/6\][\s\S]*\[6\/6\][^\n]*\nAfter: COMPLIANT: Trail multi-region-management-events \(us-east-1\)/,
+        /Plan: 17 API calls\n[\s\S]*\nApplying 17 changes to account 111122223333:\n\[1\/17\][\s\S]*\[17\/17\][^\n]*\nAfter: COMPLIANT: Trail multi-region-management-events \(us-east-1\)/,
       );
       expect(stdout).toContain(
-        'Done: 6 changes applied to account 111122223333; a fresh read passes CloudTrail.1 (arn:aws:cloudtrail:us-east-1:111122223333:trail/multi-region-management-events).',
+        `Done: 17 changes applied to account 111122223333; a fresh read passes CloudTrail.1 (${NEW_TRAIL_ARN}).\nSecurity Hub controls, read back:\n  ${NEW_TRAIL_ARN}\n     CloudTrail.2 FAILED: passes with --kms-key-id\n`,
       );
-      expect(mock.writes().map((w) => w.operation)).toEqual([
-        'CreateBucket',
-        'PutPublicAccessBlock',
-        'PutBucketEncryption',
-        'PutBucketPolicy',
-        'CreateTrail',
-        'StartLogging',
-      ]);
+      expect(mock.writes().map((w) => w.operation)).toEqual(NEW_TRAIL_OPERATIONS);
     });
 
     it.each(['n', '', 'no', 'sure', 'yes please'])(
@@ -715,7 +877,7 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
         answer: 'n',
       });
 
-      expect(asked).toEqual(['Apply these 6 changes to account 111122223333? [y/N] ']);
+      expect(asked).toEqual(['Apply these 17 changes to account 111122223333? [y/N] ']);
     });
 
     it('refuses without --yes when stdin is not a terminal, before reading anything', async () => {
@@ -775,11 +937,11 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
       ]);
 
       expect(code).toBe(2);
-      expect(stdout).toContain('[2/6] s3:PutPublicAccessBlock (us-east-1) …');
-      expect(stdout).not.toContain('[3/6]');
+      expect(stdout).toContain('[2/17] s3:PutPublicAccessBlock (us-east-1) …');
+      expect(stdout).not.toContain('[3/17]');
       expect(stdout).not.toContain('After:');
       expect(stderr).toMatch(
-        /^cloudtrail-rule: Step 2 of 6, s3:PutPublicAccessBlock \(us-east-1\), failed: InternalFailure: .*run the remediation again[^\n]*\n$/,
+        /^cloudtrail-rule: Step 2 of 17, s3:PutPublicAccessBlock \(us-east-1\), failed: InternalFailure: .*run the remediation again[^\n]*\n$/,
       );
     });
 
@@ -881,6 +1043,7 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
     describe('--json', () => {
       it('prints only the result as JSON on stdout, and the plan and steps on stderr', async () => {
         open('logging-stopped.json');
+        const arn = 'arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events';
 
         const { code, stdout, stderr } = await cli([
           'remediate',
@@ -906,11 +1069,84 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
             }),
           ],
           compliantAfter: true,
-          trailArn: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events',
+          trailArn: arn,
           verdict: expect.stringMatching(/^COMPLIANT: /),
+          // Read back from the account once applied: the trail has no tag.
+          securityHubControls: [
+            { controlId: 'CloudTrail.2', resource: arn, status: 'FAILED', passWith: 'kmsKeyId' },
+            { controlId: 'CloudTrail.4', resource: arn, status: 'PASSED' },
+            {
+              controlId: 'CloudTrail.5',
+              resource: arn,
+              status: 'FAILED',
+              passWith: 'cloudWatchLogs',
+            },
+            { controlId: 'CloudTrail.9', resource: arn, status: 'FAILED', passWith: 'tags' },
+          ],
+          resources: [{ kind: 'trail', arn, created: false, logFileValidation: true, tags: {} }],
         });
         expect(stderr).toContain('1. cloudtrail:StartLogging in us-east-1');
         expect(stderr).toContain('[1/1] cloudtrail:StartLogging (us-east-1) …\nAfter: COMPLIANT:');
+      });
+
+      it('gives the controls as read back after applying, not as forecast', async () => {
+        const mock = open('logging-stopped.json');
+        const arn = 'arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events';
+
+        const { code, stdout, stderr } = await cli(
+          ['remediate', '--apply', '--json', '--region', 'us-east-1'],
+          {
+            answer: 'y',
+            // Someone tags the trail after the forecast was shown.
+            whileAsking: () => {
+              const trail = mock.state.trails[0];
+              if (trail !== undefined) trail.tags = [{ Key: 'team', Value: 'sec' }];
+            },
+          },
+        );
+        const result = JSON.parse(stdout);
+
+        expect(code).toBe(0);
+        expect(stderr).toContain('     CloudTrail.9 FAILED: passes with --tag\n');
+        expect(stderr).toContain(
+          `Security Hub controls, read back:\n  ${arn}\n     CloudTrail.2 FAILED: passes with --kms-key-id\n     CloudTrail.4 PASSED\n     CloudTrail.5 FAILED: passes with --cloudwatch-logs-group-arn and --cloudwatch-logs-role-arn\n     CloudTrail.9 PASSED\n`,
+        );
+        expect(result.securityHubControls).toContainEqual({
+          controlId: 'CloudTrail.9',
+          resource: arn,
+          status: 'PASSED',
+        });
+        expect(result.resources).toEqual([
+          { kind: 'trail', arn, created: false, logFileValidation: true, tags: { team: 'sec' } },
+        ]);
+      });
+
+      it('reads back every control the dry run forecast for a new trail and its buckets', async () => {
+        open('no-trails.json');
+
+        const dry = await cli(['remediate', '--dry-run', '--json', '--region', 'us-east-1']);
+        const applied = await cli([
+          'remediate',
+          '--apply',
+          '--yes',
+          '--json',
+          '--region',
+          'us-east-1',
+        ]);
+        const planned = JSON.parse(dry.stdout);
+        const result = JSON.parse(applied.stdout);
+
+        expect(applied.code).toBe(0);
+        expect(result.outcome).toBe('applied');
+        expect(planned.securityHubControls).toHaveLength(30);
+        expect(result.securityHubControls).toEqual(planned.securityHubControls);
+        expect(
+          result.resources.map((r: { kind: string; arn: string }) => `${r.kind} ${r.arn}`),
+        ).toEqual([
+          `trail ${NEW_TRAIL_ARN}`,
+          `bucket arn:aws:s3:::${LIVE_LOG_BUCKET}`,
+          `bucket arn:aws:s3:::${LIVE_ACCESS_LOG_BUCKET}`,
+        ]);
       });
 
       it('says "declined" and lists the steps not sent when the answer is no, and exits 1', async () => {
