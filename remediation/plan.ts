@@ -626,10 +626,11 @@ function cloudWatchLogsOf(options: Partial<HardeningChoices>): {
 }
 
 /**
- * Where the log bucket's server access logs go: the bucket given, once it
- * is known to exist and belong to this account (S3 delivers server access
- * logs only within one account and Region),
- * or the bucket the remediation creates (with its facts, to plan it).
+ * Where the log bucket's server access logs go: where an existing log
+ * bucket already sends them; else the bucket given, once it is known to
+ * exist and belong to this account (S3 delivers server access logs only
+ * within one account and Region), or the bucket the remediation creates
+ * (with its facts, to plan it).
  */
 function accessLogTarget(
   accountId: string,
@@ -637,6 +638,10 @@ function accessLogTarget(
   options: PlanOptions,
   facts: PlanFacts,
 ): { name: string; facts?: BucketFacts } {
+  // A log bucket that already sends its server access logs somewhere keeps them there
+  // (planBucket never replaces them): a bucket created for them would receive nothing.
+  const existing = facts.bucket?.status === 'ours' ? facts.bucket.logging : undefined;
+  if (existing !== undefined) return { name: existing.targetBucket };
   const given = options.accessLogBucketName;
   if (given !== undefined) {
     const owner = facts.accessLogOwnership;
