@@ -440,6 +440,17 @@ function parseChoices(values: Values): RemediationChoices {
     );
   }
   const { dryRun: _dryRun, accountId: _accountId, ...choices } = parsed.data;
+  // The plan checks the pair only where it sets CloudWatch Logs (a new or hardened trail); a
+  // repair would otherwise drop the one flag given without a word.
+  const group = choices.cloudWatchLogsLogGroupArn !== undefined;
+  if (group !== (choices.cloudWatchLogsRoleArn !== undefined)) {
+    const [given, missing] = group
+      ? ['cloudwatch-logs-group-arn', 'cloudwatch-logs-role-arn']
+      : ['cloudwatch-logs-role-arn', 'cloudwatch-logs-group-arn'];
+    throw new UsageError(
+      `--${given} needs --${missing} too: CloudTrail sends to the log group through the role it assumes. Give both, or neither.`,
+    );
+  }
   return Object.fromEntries(
     Object.entries(choices).filter(
       ([k, v]) => v !== undefined && !(k === 'hardenRepairedTrail' && v === false),
