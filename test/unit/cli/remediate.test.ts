@@ -7,6 +7,7 @@ import {
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
 } from '@aws-sdk/client-cloudtrail';
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { main } from '../../../cli/main';
 import { callerBucketSuffix } from '../../../remediation/input';
@@ -39,6 +40,8 @@ const EXAMPLE_BUCKET = 'aws-cloudtrail-logs-111122223333-3f1c9a2e';
 const LIVE_SUFFIX = callerBucketSuffix(ACCOUNT, 'AROAEXAMPLEROLEID0001');
 const LIVE_LOG_BUCKET = `cloudtrail-logs-${ACCOUNT}-us-east-1-${LIVE_SUFFIX}`;
 const LIVE_ACCESS_LOG_BUCKET = `cloudtrail-access-logs-${ACCOUNT}-us-east-1-${LIVE_SUFFIX}`;
+const LOG_GROUP = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:cloudtrail`;
+const LOG_ROLE = `arn:aws:iam::${ACCOUNT}:role/cloudtrail-to-cloudwatch-logs`;
 const NEW_TRAIL_ARN = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/multi-region-management-events`;
 
 /**
@@ -509,6 +512,301 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
   });
 });
 
+interface JsonStep {
+  step: number;
+  service: string;
+  operation: string;
+  input: Record<string, unknown> & { Bucket?: string };
+  reason: string;
+}
+
+interface JsonForecast {
+  controlId: string;
+  resource: string;
+  status: string;
+  passWith?: string;
+  note?: string;
+}
+
+/** `remediate --dry-run --json` for no-trails.json with `flags`: the plan, and each call by operation and bucket. */
+async function newTrailPlan(...flags: string[]) {
+  const { code, stdout, stderr } = await cli([
+    'remediate',
+    '--dry-run',
+    '--snapshot',
+    example('no-trails.json'),
+    '--json',
+    ...flags,
+  ]);
+  expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
+  const plan = JSON.parse(stdout) as {
+    actions: JsonStep[];
+    assumptions: string[];
+    securityHubControls: JsonForecast[];
+    resources: { kind: string; arn: string; tags?: Record<string, string> }[];
+  };
+  const call = (operation: string, bucket?: string): JsonStep => {
+    const found = plan.actions.filter(
+      (a) => a.operation === operation && (bucket === undefined || a.input.Bucket === bucket),
+    );
+    expect(found).toHaveLength(1);
+    return found[0] as JsonStep;
+  };
+  return { plan, call };
+}
+
+/** One line of the text forecast: `     S3.15        PASSED`. */
+const forecastLine = (controlId: string, rest: string) => `     ${controlId.padEnd(13)}${rest}`;
+
+describe('cloudtrail-rule remediate --dry-run with the hardening flags', () => {
+  const CREATED_BY = { Key: 'created-by', Value: 'cloudtrail-multi-region-rule' };
+
+  it('puts --tag on the new trail and on both buckets it creates, beside created-by', async () => {
+    const { plan, call } = await newTrailPlan('--tag', 'team=sec');
+    const tags = [CREATED_BY, { Key: 'team', Value: 'sec' }];
+
+    expect(call('CreateTrail').input.TagsList).toEqual(tags);
+    for (const bucket of [LOG_BUCKET, ACCESS_LOG_BUCKET]) {
+      expect(call('PutBucketTagging', bucket).input.Tagging).toEqual({ TagSet: tags });
+    }
+    expect(plan.resources.map((r) => r.tags)).toEqual([
+      { 'created-by': 'cloudtrail-multi-region-rule', team: 'sec' },
+      { 'created-by': 'cloudtrail-multi-region-rule', team: 'sec' },
+      { 'created-by': 'cloudtrail-multi-region-rule', team: 'sec' },
+    ]);
+  });
+
+  it('takes --tag repeated, in the order given', async () => {
+    const { call } = await newTrailPlan('--tag', 'team=sec', '--tag', 'cost-center=1234');
+
+    expect(call('CreateTrail').input.TagsList).toEqual([
+      CREATED_BY,
+      { Key: 'team', Value: 'sec' },
+      { Key: 'cost-center', Value: '1234' },
+    ]);
+  });
+
+  it('adds an expiry rule beside the upload clean-up with --log-retention-days, and none without', async () => {
+    const abort = {
+      ID: 'abort-incomplete-multipart-uploads',
+      Status: 'Enabled',
+      Filter: { Prefix: '' },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+    };
+    const expire = {
+      ID: 'expire-log-files',
+      Status: 'Enabled',
+      Filter: { Prefix: '' },
+      Expiration: { Days: 30 },
+      NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+    };
+    const kept = await newTrailPlan();
+    const expiring = await newTrailPlan('--log-retention-days', '30');
+
+    for (const bucket of [LOG_BUCKET, ACCESS_LOG_BUCKET]) {
+      expect(
+        kept.call('PutBucketLifecycleConfiguration', bucket).input.LifecycleConfiguration,
+      ).toEqual({
+        Rules: [abort],
+      });
+      const step = expiring.call('PutBucketLifecycleConfiguration', bucket);
+      expect(step.input.LifecycleConfiguration).toEqual({ Rules: [abort, expire] });
+      expect(step.reason).toContain('log files expire after 30 days');
+    }
+  });
+
+  it('creates the log bucket with Object Lock and its default retention with --object-lock-days, and passes S3.15 there', async () => {
+    const { plan, call } = await newTrailPlan('--object-lock-days', '365');
+
+    expect(plan.actions.map((a) => `${a.operation} ${a.input.Bucket ?? ''}`.trim())).toEqual([
+      ...[
+        'CreateBucket',
+        'PutPublicAccessBlock',
+        'PutBucketEncryption',
+        'PutBucketVersioning',
+        'PutBucketLifecycleConfiguration',
+        'PutBucketTagging',
+        'PutBucketPolicy',
+      ].map((operation) => `${operation} ${ACCESS_LOG_BUCKET}`),
+      // Object Lock turns versioning on as the bucket is created.
+      ...[
+        'CreateBucket',
+        'PutPublicAccessBlock',
+        'PutBucketEncryption',
+        'PutObjectLockConfiguration',
+        'PutBucketLifecycleConfiguration',
+        'PutBucketTagging',
+        'PutBucketPolicy',
+        'PutBucketLogging',
+      ].map((operation) => `${operation} ${LOG_BUCKET}`),
+      'CreateTrail',
+      'StartLogging',
+    ]);
+    expect(call('CreateBucket', LOG_BUCKET).input).toEqual({
+      Bucket: LOG_BUCKET,
+      ObjectOwnership: 'BucketOwnerEnforced',
+      ObjectLockEnabledForBucket: true,
+    });
+    // S3 refuses server access logs into a bucket with a default retention.
+    expect(call('CreateBucket', ACCESS_LOG_BUCKET).input).toEqual({
+      Bucket: ACCESS_LOG_BUCKET,
+      ObjectOwnership: 'BucketOwnerEnforced',
+    });
+    expect(call('PutObjectLockConfiguration', LOG_BUCKET).input).toEqual({
+      Bucket: LOG_BUCKET,
+      ExpectedBucketOwner: ACCOUNT,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } },
+      },
+    });
+    expect(
+      plan.securityHubControls
+        .filter((c) => c.controlId === 'S3.15')
+        .map((c) => [c.resource, c.status]),
+    ).toEqual([
+      [`arn:aws:s3:::${LOG_BUCKET}`, 'PASSED'],
+      [`arn:aws:s3:::${ACCESS_LOG_BUCKET}`, 'FAILED'],
+    ]);
+  });
+
+  it("sends the log bucket's access logs to --access-log-bucket, creates no access-log bucket, and says what it assumed of it", async () => {
+    const { code, stdout } = await cli([
+      'remediate',
+      '--dry-run',
+      '--snapshot',
+      example('no-trails.json'),
+      '--access-log-bucket',
+      'central-access-logs-111122223333',
+    ]);
+
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      'Assumed: access-log bucket "central-access-logs-111122223333" not read from a snapshot: assumed this account\'s.\n',
+    );
+    expect(stdout).not.toContain('cloudtrail-access-logs-');
+    expect(steps(stdout)).toEqual([
+      '1. s3:CreateBucket in us-east-1',
+      '2. s3:PutPublicAccessBlock in us-east-1',
+      '3. s3:PutBucketEncryption in us-east-1',
+      '4. s3:PutBucketVersioning in us-east-1',
+      '5. s3:PutBucketLifecycleConfiguration in us-east-1',
+      '6. s3:PutBucketTagging in us-east-1',
+      '7. s3:PutBucketPolicy in us-east-1',
+      '8. s3:PutBucketLogging in us-east-1',
+      '9. cloudtrail:CreateTrail in us-east-1',
+      '10. cloudtrail:StartLogging in us-east-1',
+    ]);
+    expect(stdout).toContain(
+      `     {"Bucket":"${LOG_BUCKET}","ExpectedBucketOwner":"111122223333","BucketLoggingStatus":{"LoggingEnabled":{"TargetBucket":"central-access-logs-111122223333","TargetPrefix":"${LOG_BUCKET}/"}}}`,
+    );
+    // The forecast covers what the plan creates: the trail and the log bucket.
+    expect([...stdout.matchAll(/^ {2}(arn:\S+)$/gm)].map(([, arn]) => arn)).toEqual([
+      NEW_TRAIL_ARN,
+      `arn:aws:s3:::${LOG_BUCKET}`,
+    ]);
+  });
+
+  it('sends the new trail to CloudWatch Logs with --cloudwatch-logs-group-arn and --cloudwatch-logs-role-arn, and passes CloudTrail.5', async () => {
+    const { plan, call } = await newTrailPlan(
+      '--cloudwatch-logs-group-arn',
+      LOG_GROUP,
+      '--cloudwatch-logs-role-arn',
+      LOG_ROLE,
+    );
+
+    expect(call('CreateTrail').input).toMatchObject({
+      CloudWatchLogsLogGroupArn: `${LOG_GROUP}:*`,
+      CloudWatchLogsRoleArn: LOG_ROLE,
+    });
+    expect(plan.securityHubControls.find((c) => c.controlId === 'CloudTrail.5')).toEqual({
+      controlId: 'CloudTrail.5',
+      resource: NEW_TRAIL_ARN,
+      status: 'PASSED',
+    });
+  });
+
+  it("prints each flag's control as PASSED in the text forecast once the flag is given", async () => {
+    const { stdout } = await cli([
+      'remediate',
+      '--dry-run',
+      '--snapshot',
+      example('no-trails.json'),
+      '--object-lock-days',
+      '365',
+      '--cloudwatch-logs-group-arn',
+      LOG_GROUP,
+      '--cloudwatch-logs-role-arn',
+      LOG_ROLE,
+    ]);
+
+    expect(stdout).toContain(
+      [
+        `  ${NEW_TRAIL_ARN}`,
+        forecastLine('CloudTrail.2', 'FAILED: passes with --kms-key-id'),
+        forecastLine('CloudTrail.4', 'PASSED'),
+        forecastLine('CloudTrail.5', 'PASSED'),
+      ].join('\n'),
+    );
+    expect(stdout).toContain(
+      [
+        forecastLine('S3.14', 'PASSED'),
+        forecastLine('S3.15', 'PASSED'),
+        forecastLine('S3.17', 'FAILED: passes with --kms-key-id'),
+      ].join('\n'),
+    );
+    expect(stdout).toMatch(/\(created\): log bucket;[^\n]*; Object Lock on\n/);
+  });
+
+  it('gives the forecast in --json as securityHubControls, one entry per control and resource', async () => {
+    const { plan } = await newTrailPlan();
+    const entries = (resource: string, rows: [string, string, string?][]): JsonForecast[] =>
+      rows.map(([controlId, status, passWith]) => ({
+        controlId,
+        resource,
+        status,
+        ...(passWith === undefined ? {} : { passWith }),
+      }));
+    const note = (controlId: string, resource: string, start: string): JsonForecast => ({
+      controlId,
+      resource,
+      status: 'FAILED',
+      note: expect.stringMatching(new RegExp(`^${start}`)),
+    });
+    const logBucket = `arn:aws:s3:::${LOG_BUCKET}`;
+    const accessLogBucket = `arn:aws:s3:::${ACCESS_LOG_BUCKET}`;
+    const passing = (...ids: string[]): [string, string][] => ids.map((id) => [id, 'PASSED']);
+
+    expect(plan.securityHubControls).toEqual([
+      ...entries(NEW_TRAIL_ARN, [
+        ['CloudTrail.2', 'FAILED', 'kmsKeyId'],
+        ['CloudTrail.4', 'PASSED'],
+        ['CloudTrail.5', 'FAILED', 'cloudWatchLogs'],
+        ['CloudTrail.9', 'PASSED'],
+        // Judged on the log bucket, reported on the trail, as their Config rules do.
+        ['CloudTrail.6', 'PASSED'],
+        ['CloudTrail.7', 'PASSED'],
+      ]),
+      ...entries(logBucket, [
+        ...passing('S3.2', 'S3.3', 'S3.5', 'S3.6', 'S3.8', 'S3.9', 'S3.12', 'S3.13', 'S3.14'),
+        ['S3.15', 'FAILED', 'objectLockDays'],
+        ['S3.17', 'FAILED', 'kmsKeyId'],
+        ['S3.20', 'NO_FINDING'],
+      ]),
+      ...entries(accessLogBucket, passing('S3.2', 'S3.3', 'S3.5', 'S3.6', 'S3.8')),
+      note(
+        'S3.9',
+        accessLogBucket,
+        'the bucket that receives server access logs does not log itself',
+      ),
+      ...entries(accessLogBucket, passing('S3.12', 'S3.13', 'S3.14')),
+      note('S3.15', accessLogBucket, 'S3 refuses server access logs'),
+      note('S3.17', accessLogBucket, 'S3 delivers server access logs only'),
+      ...entries(accessLogBucket, [['S3.20', 'NO_FINDING']]),
+    ]);
+  });
+});
+
 describe('examples/README.md', () => {
   it('lists for each example the calls remediate --dry-run plans', async () => {
     const readme = readFileSync(join(EXAMPLES, 'README.md'), 'utf8');
@@ -557,6 +855,64 @@ describe('cloudtrail-rule remediate usage', () => {
       ['--kms-key-id', 'key with spaces'],
       /--kms-key-id "key with spaces" is not accepted: it must be a KMS key ID/,
     ],
+    [['--tag', 'team'], /--tag "team" is not accepted: it must be key=value pairs/],
+    [['--tag', '=security'], /--tag "=security" is not accepted: it must be key=value pairs/],
+    [
+      ['--tag', 'aws:x=1'],
+      /--tag "aws:x=1" is not accepted: it has the key "aws:x": AWS reserves the aws: prefix/,
+    ],
+    [
+      ['--tag', 'team=sec', '--tag', 'AWS:createdBy=me'],
+      /--tag "team=sec,AWS:createdBy=me" is not accepted: it has the key "AWS:createdBy": AWS reserves the aws: prefix/,
+    ],
+    [
+      ['--tag', 'team=sec', '--tag', 'team=ops'],
+      /--tag "team=sec,team=ops" is not accepted: it gives the key "team" twice/,
+    ],
+    [['--tag', ''], /--tag needs a value/],
+    [
+      ['--log-retention-days', '0'],
+      /--log-retention-days "0" is not accepted: .*a whole number from 1 to 36500/,
+    ],
+    [
+      ['--log-retention-days', '40000'],
+      /--log-retention-days "40000" is not accepted: .*a whole number from 1 to 36500/,
+    ],
+    [
+      ['--log-retention-days', '7.5'],
+      /--log-retention-days "7.5" is not accepted: .*a whole number from 1 to 36500/,
+    ],
+    [['--log-retention-days', ''], /--log-retention-days needs a value/],
+    [
+      ['--object-lock-days', '0'],
+      /--object-lock-days "0" is not accepted: .*a whole number from 1 to 36500/,
+    ],
+    [
+      ['--object-lock-days', '36501'],
+      /--object-lock-days "36501" is not accepted: .*a whole number from 1 to 36500/,
+    ],
+    [
+      ['--trusted-log-account', '123'],
+      /--trusted-log-account "123" is not accepted: it must be 12-digit AWS account IDs/,
+    ],
+    [
+      ['--trusted-log-account', '444455556666', '--trusted-log-account', '4444-5555-6666'],
+      /--trusted-log-account "444455556666,4444-5555-6666" is not accepted: it must be 12-digit AWS account IDs/,
+    ],
+    [['--trusted-log-account', ''], /--trusted-log-account needs a value/],
+    [
+      ['--access-log-bucket', 'Access_Logs'],
+      /--access-log-bucket "Access_Logs" is not accepted: it must be an S3 bucket name/,
+    ],
+    [['--access-log-bucket', ''], /--access-log-bucket needs a value/],
+    [
+      ['--cloudwatch-logs-group-arn', 'log-group:cloudtrail'],
+      /--cloudwatch-logs-group-arn "log-group:cloudtrail" is not accepted: it must be a CloudWatch Logs log group ARN/,
+    ],
+    [
+      ['--cloudwatch-logs-role-arn', 'cloudtrail-to-cloudwatch-logs'],
+      /--cloudwatch-logs-role-arn "cloudtrail-to-cloudwatch-logs" is not accepted: it must be an IAM role ARN/,
+    ],
   ])('refuses %j with exit 2, naming the option and what it accepts', async (option, message) => {
     const { code, stdout, stderr } = await cli(['remediate', '--dry-run', ...snapshot, ...option]);
 
@@ -578,7 +934,27 @@ describe('cloudtrail-rule remediate usage', () => {
       ['remediate', '--dry-run', ...snapshot, '--kms-key-id', 'alias/cloudtrail'],
       /--kms-key-id needs the key read from the live account/,
     ],
+    [
+      ['remediate', '--dry-run', ...snapshot, '--harden-repaired-trail'],
+      /--harden-repaired-trail needs the repaired trail's bucket read from the live account/,
+    ],
+    [
+      ['remediate', '--apply', '--yes', ...snapshot, '--harden-repaired-trail'],
+      /--apply changes a live account, and a snapshot is only a record/,
+    ],
+    // Without both, CloudTrail cannot deliver: even a repair, which would not use the one given, refuses it.
+    ...[example('no-trails.json'), example('logging-stopped.json')].flatMap((file) => [
+      [
+        ['remediate', '--dry-run', '--snapshot', file, '--cloudwatch-logs-group-arn', LOG_GROUP],
+        /^cloudtrail-rule: --cloudwatch-logs-group-arn needs --cloudwatch-logs-role-arn too: .*Give both, or neither\.\n$/,
+      ],
+      [
+        ['remediate', '--dry-run', '--snapshot', file, '--cloudwatch-logs-role-arn', LOG_ROLE],
+        /^cloudtrail-rule: --cloudwatch-logs-role-arn needs --cloudwatch-logs-group-arn too: /,
+      ],
+    ]),
     [['remediate', '--dry-run', ...snapshot, '--yes'], /--yes answers the question --apply asks/],
+    [['evaluate', ...snapshot, '--tag', 'team=sec'], /The evaluate command does not take --tag/],
     [
       ['remediate', '--dry-run', ...snapshot, '--region', 'us-east-1'],
       /--region and --profile are for reading a live account/,
@@ -600,7 +976,20 @@ describe('cloudtrail-rule remediate usage', () => {
     expect(stdout).toContain('remediate --dry-run');
     expect(stdout).toContain('remediate --apply');
     expect(stdout).toMatch(/remediate --dry-run: 0 nothing to change, 1 changes planned, 2 error/);
-    for (const option of ['--trail-name', '--bucket-name', '--kms-key-id', '--yes']) {
+    for (const option of [
+      '--trail-name',
+      '--bucket-name',
+      '--kms-key-id',
+      '--access-log-bucket',
+      '--log-retention-days',
+      '--tag',
+      '--cloudwatch-logs-group-arn',
+      '--cloudwatch-logs-role-arn',
+      '--object-lock-days',
+      '--harden-repaired-trail',
+      '--trusted-log-account',
+      '--yes',
+    ]) {
       expect(stdout).toContain(option);
     }
   });
@@ -798,6 +1187,192 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
 
       expect(destroyed).toHaveBeenCalled();
       destroyed.mockRestore();
+    });
+  });
+
+  describe('with the hardening flags', () => {
+    const LOG_ARCHIVE = '444455556666';
+    const TRAIL_ARN = 'arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events';
+    /** logging-stopped.json, its trail delivering to a bucket of `owner`. */
+    const deliveringTo = (owner: string) =>
+      open('logging-stopped.json', [{ name: EXAMPLE_BUCKET, owner, region: 'us-east-1' }]);
+    const ownersAsked = (mock: MockedAccount) =>
+      mock.requests
+        .filter((r) => r.operation === 'HeadBucket' && r.input.Bucket === EXAMPLE_BUCKET)
+        .map((r) => r.input.ExpectedBucketOwner);
+
+    it("repairs a trail whose bucket is this account's, after asking S3 who owns it", async () => {
+      const mock = deliveringTo(ACCOUNT);
+
+      const { stdout } = await cli(['remediate', '--dry-run', '--region', 'us-east-1']);
+
+      expect(steps(stdout)).toEqual(['1. cloudtrail:StartLogging in us-east-1']);
+      expect(ownersAsked(mock)).toEqual([ACCOUNT]);
+      expect(stdout).not.toContain('Assumed:');
+    });
+
+    it("leaves alone a trail whose bucket is another account's, and creates one of the account's own", async () => {
+      const mock = deliveringTo(LOG_ARCHIVE);
+
+      const { stdout } = await cli(['remediate', '--dry-run', '--region', 'us-east-1']);
+
+      expect(steps(stdout)).toEqual(NEW_TRAIL_STEPS);
+      expect(stdout).toContain(
+        `     no trail of this account can be repaired: "management-events" is left alone, since it delivers to bucket "${EXAMPLE_BUCKET}", which belongs to an account other than this account: create "multi-region-management-events"`,
+      );
+      expect(ownersAsked(mock)).toEqual([ACCOUNT]);
+    });
+
+    /**
+     * Lets this account see the log archive's bucket, as a bucket policy
+     * granting it s3:ListBucket does (the account model answers 403 for any
+     * other account's bucket): HeadBucket expecting the log archive as owner
+     * succeeds. Records the owners HeadBucket was asked to expect, in order.
+     */
+    function logArchiveBucketVisible(): { owners: unknown[]; restore(): void } {
+      const owners: unknown[] = [];
+      const send = S3Client.prototype.send as (command: unknown) => Promise<unknown>;
+      const spy = jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (
+        this: S3Client,
+        command: unknown,
+      ) {
+        if (command instanceof HeadBucketCommand && command.input.Bucket === EXAMPLE_BUCKET) {
+          owners.push(command.input.ExpectedBucketOwner);
+          if (command.input.ExpectedBucketOwner === LOG_ARCHIVE) {
+            return Promise.resolve({ BucketRegion: 'us-east-1', $metadata: {} });
+          }
+        }
+        return send.call(this, command);
+      } as never);
+      return { owners, restore: () => spy.mockRestore() };
+    }
+
+    it("repairs that trail once --trusted-log-account names the bucket's owner", async () => {
+      deliveringTo(LOG_ARCHIVE);
+      const visible = logArchiveBucketVisible();
+
+      try {
+        const { stdout } = await cli([
+          'remediate',
+          '--dry-run',
+          '--region',
+          'us-east-1',
+          '--trusted-log-account',
+          LOG_ARCHIVE,
+        ]);
+
+        expect(steps(stdout)).toEqual(['1. cloudtrail:StartLogging in us-east-1']);
+        expect(visible.owners).toEqual([ACCOUNT, LOG_ARCHIVE]);
+      } finally {
+        visible.restore();
+      }
+    });
+
+    it('takes --trusted-log-account repeated, asking this account first, then each in turn', async () => {
+      deliveringTo(LOG_ARCHIVE);
+      const visible = logArchiveBucketVisible();
+
+      try {
+        const { stdout } = await cli([
+          'remediate',
+          '--dry-run',
+          '--region',
+          'us-east-1',
+          '--trusted-log-account',
+          '555566667777',
+          '--trusted-log-account',
+          LOG_ARCHIVE,
+        ]);
+
+        expect(steps(stdout)).toEqual(['1. cloudtrail:StartLogging in us-east-1']);
+        expect(visible.owners).toEqual([ACCOUNT, '555566667777', LOG_ARCHIVE]);
+      } finally {
+        visible.restore();
+      }
+    });
+
+    it('still leaves the trail alone when no trusted log account named owns its bucket', async () => {
+      deliveringTo(LOG_ARCHIVE);
+      const visible = logArchiveBucketVisible();
+
+      try {
+        const { stdout } = await cli([
+          'remediate',
+          '--dry-run',
+          '--region',
+          'us-east-1',
+          '--trusted-log-account',
+          '555566667777',
+        ]);
+
+        expect(steps(stdout)).toEqual(NEW_TRAIL_STEPS);
+        expect(stdout).toContain(
+          `since it delivers to bucket "${EXAMPLE_BUCKET}", which belongs to an account other than this account and the trusted log accounts (555566667777): create `,
+        );
+        expect(visible.owners).toEqual([ACCOUNT, '555566667777']);
+      } finally {
+        visible.restore();
+      }
+    });
+
+    it('hardens the repaired trail and its own bucket with --harden-repaired-trail, adding the --tag it lacks', async () => {
+      const mock = deliveringTo(ACCOUNT);
+
+      const { code, stdout } = await cli([
+        'remediate',
+        '--dry-run',
+        '--region',
+        'us-east-1',
+        '--harden-repaired-trail',
+        '--tag',
+        'team=sec',
+        '--json',
+      ]);
+      const plan = JSON.parse(stdout) as {
+        actions: JsonStep[];
+        securityHubControls: JsonForecast[];
+      };
+
+      expect(code).toBe(1);
+      expect(plan.actions.map((a) => `${a.service}:${a.operation}`)).toEqual([
+        'cloudtrail:StartLogging',
+        'cloudtrail:AddTags',
+        's3:PutPublicAccessBlock',
+        's3:PutBucketPolicy',
+      ]);
+      expect(plan.actions[1]?.input).toEqual({
+        ResourceId: TRAIL_ARN,
+        TagsList: [{ Key: 'team', Value: 'sec' }],
+      });
+      expect(
+        plan.securityHubControls
+          .filter((c) => ['CloudTrail.9', 'S3.5', 'S3.8'].includes(c.controlId))
+          .map((c) => `${c.controlId} ${c.resource} ${c.status}`),
+      ).toEqual([
+        `CloudTrail.9 ${TRAIL_ARN} PASSED`,
+        `S3.5 arn:aws:s3:::${EXAMPLE_BUCKET} PASSED`,
+        `S3.8 arn:aws:s3:::${EXAMPLE_BUCKET} PASSED`,
+      ]);
+      expect(mock.writes()).toEqual([]);
+    });
+
+    it('repairs only what CloudTrail.1 needs without --harden-repaired-trail: --tag alone tags no repaired trail', async () => {
+      deliveringTo(ACCOUNT);
+
+      const { stdout } = await cli([
+        'remediate',
+        '--dry-run',
+        '--region',
+        'us-east-1',
+        '--tag',
+        'team=sec',
+      ]);
+
+      expect(steps(stdout)).toEqual(['1. cloudtrail:StartLogging in us-east-1']);
+      // The tags were read (none), not assumed.
+      expect(stdout).toContain(
+        `Planned end state:\n  trail ${TRAIL_ARN} (changed): log file validation on; SSE-S3; no CloudWatch Logs; tags none\nSecurity Hub controls, forecast:\n`,
+      );
     });
   });
 
