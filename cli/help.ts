@@ -170,13 +170,21 @@ function entries(lines: readonly string[] = []): string[] {
 const TOPICS: readonly HelpTopic[] = ['evaluate', 'snapshot', 'examples', 'remediate'];
 
 /**
+ * An option entry's names and placeholders (`-y, --yes`, `--tag KEY=VALUE`,
+ * `--cloudwatch-logs-group-arn ARN, --cloudwatch-logs-role-arn ARN`) and the
+ * space after them, which may be one space (a name that fills its column)
+ * or a line break (names longer than it).
+ */
+const OPTION_NAMES = /^ {2}(?:-\w, )?--[a-z-]+(?: [A-Z=]+)?(?:, --[a-z-]+(?: [A-Z=]+)?)*\s+/;
+
+/**
  * Whether an option's entry is for `command`: its description starts with
  * the commands it is for (`evaluate, snapshot: …`, `remediate --apply: …`,
  * `evaluate --organization/--accounts: …`);
  * an entry that names none (`--verbose`) is for every command.
  */
 function optionApplies(entry: string, command: HelpTopic): boolean {
-  const description = entry.replace(/^ {2}\S.*? {2,}/, '');
+  const description = entry.replace(OPTION_NAMES, '');
   const scope = /^([a-z ,/-]+):/.exec(description)?.[1];
   if (scope === undefined) return true;
   const named = scope

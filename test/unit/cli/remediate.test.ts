@@ -840,6 +840,24 @@ describe('examples/README.md', () => {
   });
 });
 
+/** The options remediate takes and no other command does. */
+const REMEDIATE_ONLY = [
+  '--dry-run',
+  '--apply',
+  '--trail-name',
+  '--bucket-name',
+  '--kms-key-id',
+  '--access-log-bucket',
+  '--log-retention-days',
+  '--tag',
+  '--cloudwatch-logs-group-arn',
+  '--cloudwatch-logs-role-arn',
+  '--object-lock-days',
+  '--harden-repaired-trail',
+  '--trusted-log-account',
+  '--yes',
+];
+
 describe('cloudtrail-rule remediate usage', () => {
   const snapshot = ['--snapshot', example('no-trails.json')];
 
@@ -970,28 +988,26 @@ describe('cloudtrail-rule remediate usage', () => {
     expect(stderr).toMatch(/^cloudtrail-rule: [^\n]+\n$/);
   });
 
+  it.each(['evaluate', 'snapshot', 'examples'])(
+    'keeps the options only remediate takes out of %s --help',
+    async (command) => {
+      const { stdout } = await cli([command, '--help']);
+      const listed = [...stdout.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map(
+        ([, option]) => option,
+      );
+
+      expect(listed).toContain('--verbose');
+      expect(listed.filter((option) => REMEDIATE_ONLY.includes(option ?? ''))).toEqual([]);
+    },
+  );
+
   it('documents the command and its exit statuses in --help', async () => {
     const { stdout } = await cli(['--help']);
 
     expect(stdout).toContain('remediate --dry-run');
     expect(stdout).toContain('remediate --apply');
     expect(stdout).toMatch(/remediate --dry-run: 0 nothing to change, 1 changes planned, 2 error/);
-    for (const option of [
-      '--trail-name',
-      '--bucket-name',
-      '--kms-key-id',
-      '--access-log-bucket',
-      '--log-retention-days',
-      '--tag',
-      '--cloudwatch-logs-group-arn',
-      '--cloudwatch-logs-role-arn',
-      '--object-lock-days',
-      '--harden-repaired-trail',
-      '--trusted-log-account',
-      '--yes',
-    ]) {
-      expect(stdout).toContain(option);
-    }
+    for (const option of REMEDIATE_ONLY) expect(stdout).toContain(option);
   });
 });
 
