@@ -2,8 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnParameter, DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
+import { LOG_GROUP_ARN_PATTERN, ROLE_ARN_PATTERN } from '../remediation/input';
 import { partitionOf } from '../remediation/policies';
 import { PARAMETER_NAMES } from '../rule/parameters';
 import { configRuleProps, RULE_DESCRIPTION, remediationConfigurationProps } from './definitions';
@@ -11,11 +12,14 @@ import { StackError } from './errors';
 import {
   declareParameters,
   declareSetConditions,
+  declareSwitch,
+  HARDENING_OPTIONS,
+  hardeningStatics,
   inputParametersFromTemplate,
 } from './member-settings';
 import { resourceNames } from './names';
 import type { DeploymentOptions } from './options';
-import { literalSettings } from './settings';
+import { literalSettings, type Optional, orElse } from './settings';
 import { cloudFormationYaml } from './yaml';
 
 /**
@@ -27,9 +31,11 @@ import { cloudFormationYaml } from './yaml';
  * `ConfigRuleName`, so the rule name, the automation role's ARN and the rule
  * function's ARN are literal strings, made for one account and Region (or,
  * for an organization pack, naming the management account, which Config
- * replaces with each member account's ID). Only the rule's parameters are
- * pack parameters, with `Fn::If` and `AWS::NoValue` for the optional ones,
- * as AWS's own sample packs do.
+ * replaces with each member account's ID). The rule's parameters and the
+ * options that harden what the remediation creates are pack parameters,
+ * with `Fn::If` and `AWS::NoValue` for the optional ones, as AWS's own
+ * sample packs do. A pack holds no key, log group or role: where the stack
+ * creates one for the trails, the pack takes its ARN ({@link PACK_ARN_PARAMETERS}).
  */
 
 /** AWS Config rejects pack templates larger than this (TemplateBody). */
@@ -93,6 +99,66 @@ function assertPackTarget(target: PackTarget): void {
   }
 }
 
+/** A KMS key's ARN (a key ID or alias would name another key than the stack's output does). */
+const KEY_ARN_PATTERN = '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,128}$';
+
+/**
+ * What the stack creates for the trails and a pack cannot (it holds only a
+ * rule and a remediation configuration), as pack parameters that take the
+ * ARN instead: the stack's outputs of the same names, each passed to the
+ * document parameter it names.
+ */
+export const PACK_ARN_PARAMETERS = {
+  TrailKeyArn: {
+    document: 'KmsKeyId',
+    pattern: KEY_ARN_PATTERN,
+    accepts: 'a KMS key ARN',
+    description:
+      "The ARN of the KMS key new trails encrypt their log files with: the stack's TrailKeyArn output (trailKey=create), since a pack cannot create a key. Empty: the stack's kmsKeyId, else none.",
+  },
+  TrailLogGroupArn: {
+    document: 'CloudWatchLogsLogGroupArn',
+    pattern: LOG_GROUP_ARN_PATTERN,
+    accepts: 'a CloudWatch Logs log group ARN',
+    description:
+      "The ARN of the CloudWatch Logs log group new trails send their events to: the stack's TrailLogGroupArn output (cloudWatchLogs=true), since a pack cannot create a log group. Set with TrailLogsRoleArn. Empty: none.",
+  },
+  TrailLogsRoleArn: {
+    document: 'CloudWatchLogsRoleArn',
+    pattern: ROLE_ARN_PATTERN,
+    accepts: 'an IAM role ARN',
+    description:
+      "The ARN of the role CloudTrail assumes to write to that log group: the stack's TrailLogsRoleArn output. Set with TrailLogGroupArn. Empty: none.",
+  },
+} as const;
+
+/** Declares the {@link PACK_ARN_PARAMETERS}, each with `Has<Parameter>`, as the document parameter each sets. */
+function declareArnParameters(
+  scope: Stack,
+): Record<
+  (typeof PACK_ARN_PARAMETERS)[keyof typeof PACK_ARN_PARAMETERS]['document'],
+  Optional<string>
+> {
+  const statics = {} as Record<
+    (typeof PACK_ARN_PARAMETERS)[keyof typeof PACK_ARN_PARAMETERS]['document'],
+    Optional<string>
+  >;
+  for (const [name, spec] of Object.entries(PACK_ARN_PARAMETERS)) {
+    const parameter = new CfnParameter(scope, name, {
+      type: 'String',
+      default: '',
+      description: spec.description,
+      allowedPattern: `^$|${spec.pattern}`,
+      constraintDescription: `must be ${spec.accepts}, or empty.`,
+    });
+    const has = new CfnCondition(scope, `Has${name}`, {
+      expression: Fn.conditionNot(Fn.conditionEquals('', parameter.valueAsString)),
+    });
+    statics[spec.document] = { when: has, value: parameter.valueAsString };
+  }
+  return statics;
+}
+
 /** The rule function's ARN, with the name the stack gives it. */
 export function ruleFunctionArn(ruleName: string, target: PackTarget): string {
   const { ruleFunctionName } = resourceNames(ruleName);
@@ -112,10 +178,11 @@ export function automationRoleArn(ruleName: string, target: PackTarget): string 
 }
 
 /**
- * The pack as a stack: its parameters (the rule's), their conditions, and
+ * The pack as a stack: its parameters (the rule's, the hardening options',
+ * the ARNs of what the stack created for the trails), their conditions, and
  * the Config rule and remediation configuration, from the same settings and
- * property functions as the deployment's constructs, with the options as
- * literal values.
+ * property functions as the deployment's constructs, with the other options
+ * as literal values.
  */
 export class ConformancePackStack extends Stack {
   constructor(scope: App, id: string, options: DeploymentOptions, target: PackTarget) {
@@ -123,9 +190,21 @@ export class ConformancePackStack extends Stack {
       analyticsReporting: false,
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
     });
-    const settings = literalSettings(options);
-    const parameters = declareParameters(this, options, PARAMETER_NAMES);
+    const literal = literalSettings(options);
+    const parameters = declareParameters(this, options, [...PARAMETER_NAMES, ...HARDENING_OPTIONS]);
     const conditions = declareSetConditions(this, parameters);
+    const harden = declareSwitch(this, 'hardenRepairedTrail', parameters.hardenRepairedTrail);
+    const arns = declareArnParameters(this);
+    const settings = {
+      ...literal,
+      remediationStatics: {
+        ...literal.remediationStatics,
+        ...hardeningStatics(parameters, conditions, harden),
+        KmsKeyId: orElse(arns.KmsKeyId, literal.remediationStatics.KmsKeyId),
+        CloudWatchLogsLogGroupArn: arns.CloudWatchLogsLogGroupArn,
+        CloudWatchLogsRoleArn: arns.CloudWatchLogsRoleArn,
+      },
+    };
     const rule = new config.CfnConfigRule(
       this,
       RULE_LOGICAL_ID,

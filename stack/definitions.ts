@@ -70,11 +70,15 @@ export function remediationFunctionSettings(settings: DeploymentSettings): Funct
     entry: REMEDIATION_ENTRY,
     memorySize: 256,
     timeoutSeconds: 270,
-    // The rule's own parameters, so that "remediated" means what the rule means; and the one
-    // key whose policy its role may change, so that no request can name another.
+    // The rule's own parameters, so that "remediated" means what the rule means; the one
+    // key whose policy its role may change, and the log accounts it may trust, so that no
+    // request can name others; and the suffix of its default bucket names, which its role's
+    // bucket statements name too.
     environment: {
       RULE_PARAMETERS: settings.ruleParametersJson,
       KMS_KEY_ID: settings.configuredKmsKeyId,
+      LOG_BUCKET_SUFFIX: settings.logBucketSuffix,
+      TRUSTED_LOG_ACCOUNT_IDS: settings.trustedLogAccountIds,
     },
     alarmMeaning: 'a remediation of CloudTrail.1 did not make the account COMPLIANT.',
   };

@@ -1,4 +1,4 @@
-import { CfnOutput } from 'aws-cdk-lib';
+import { type CfnCondition, CfnOutput } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { FunctionCode } from './function-code';
 import { Remediation } from './remediation-construct';
@@ -47,6 +47,37 @@ export class Deployment extends ResourceGroup {
     };
     for (const [outputId, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, outputId, { value, description });
+    }
+    // What the deployment creates for the trails, when it does: a conformance pack takes these ARNs.
+    const { trailResources: created } = this.remediation;
+    const { key, cloudWatchLogs } = props.settings.trailResources;
+    const createdOutputs: [string, string | undefined, boolean | CfnCondition, string][] = [
+      [
+        'TrailKeyArn',
+        created.key?.attrArn,
+        key,
+        'The KMS key that trails the remediation creates encrypt their log files with',
+      ],
+      [
+        'TrailLogGroupArn',
+        created.logGroup?.logGroupArn,
+        cloudWatchLogs,
+        'The CloudWatch Logs log group that trails the remediation creates send their events to',
+      ],
+      [
+        'TrailLogsRoleArn',
+        created.role?.roleArn,
+        cloudWatchLogs,
+        'The role CloudTrail assumes to write to that log group',
+      ],
+    ];
+    for (const [outputId, value, when, description] of createdOutputs) {
+      if (value === undefined || when === false) continue;
+      new CfnOutput(this, outputId, {
+        value,
+        description,
+        ...(when === true ? {} : { condition: when }),
+      });
     }
   }
 }

@@ -11,10 +11,17 @@ import {
   Token,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { defaultBucketName } from '../remediation/input';
+import { DEFAULT_TRAIL_NAME } from '../remediation/input';
 import { PARAMETER_NAMES, type ParameterName } from '../rule/parameters';
 import type { DeploymentOptions, OptionName } from './options';
-import { type DeploymentSettings, roleNames } from './settings';
+import {
+  bucketArnOf,
+  DEFAULT_BUCKETS,
+  type DeploymentSettings,
+  type RemediationStatics,
+  roleNames,
+  stackIdSuffix,
+} from './settings';
 import { EC2_HERE } from './statements';
 import {
   hasValueCondition,
@@ -83,6 +90,65 @@ export function declareSetConditions<O extends OptionName>(
   return conditions;
 }
 
+/** Declares `<Parameter>Enabled`, that a `true`/`false` parameter is `true`. */
+export function declareSwitch(
+  scope: Construct,
+  option: OptionName,
+  parameter: CfnParameter,
+): CfnCondition {
+  return new CfnCondition(scope, switchCondition(option), {
+    expression: Fn.conditionEquals(parameter.valueAsString, 'true'),
+  });
+}
+
+/**
+ * The options that harden what the remediation creates or repairs and are
+ * passed to it as they are: parameters of the member template and of the
+ * conformance pack alike.
+ */
+export const HARDENING_OPTIONS = [
+  'accessLogBucketName',
+  'logRetentionDays',
+  'objectLockDays',
+  'tags',
+  'hardenRepairedTrail',
+  'trustedLogAccountIds',
+] as const satisfies readonly TemplateParameterOption[];
+type HardeningOption = (typeof HARDENING_OPTIONS)[number];
+
+/**
+ * The document parameters of the {@link HARDENING_OPTIONS}, from their
+ * template parameters: each only when set (`HardenRepairedTrail` only when
+ * `true`).
+ */
+export function hardeningStatics(
+  parameters: Record<HardeningOption, CfnParameter>,
+  has: Partial<Record<OptionName, CfnCondition>>,
+  harden: CfnCondition,
+): Pick<
+  RemediationStatics,
+  | 'AccessLogBucketName'
+  | 'LogRetentionDays'
+  | 'ObjectLockDays'
+  | 'Tags'
+  | 'HardenRepairedTrail'
+  | 'TrustedLogAccountIds'
+> {
+  const when = (option: Exclude<HardeningOption, 'hardenRepairedTrail'>) => {
+    const condition = has[option];
+    if (condition === undefined) throw new Error(`No condition for option ${option}`);
+    return { when: condition, value: parameters[option].valueAsString };
+  };
+  return {
+    AccessLogBucketName: when('accessLogBucketName'),
+    LogRetentionDays: when('logRetentionDays'),
+    ObjectLockDays: when('objectLockDays'),
+    Tags: when('tags'),
+    HardenRepairedTrail: { when: harden, value: 'true' },
+    TrustedLogAccountIds: when('trustedLogAccountIds'),
+  };
+}
+
 /** The rule's InputParameters from the template's parameters; unset optional ones are left out. */
 export function inputParametersFromTemplate(
   parameters: Record<ParameterName, CfnParameter>,
@@ -117,8 +183,8 @@ const RULE_NAME_VARIABLE = 'Value0';
  * (defaulting to the given options' values) with the conditions they
  * decide and the retry window mapping, and gives the settings as tokens
  * for them. Rules in the template refuse a BucketName that differs from
- * S3BucketName, and SubnetIds without SecurityGroupIds, as the stack's
- * option parser does.
+ * S3BucketName, TrailKey create with a KmsKeyId, and SubnetIds without
+ * SecurityGroupIds, as the stack's option parser does.
  */
 export function memberSettings(scope: Construct, options: DeploymentOptions): DeploymentSettings {
   const parameters = declareParameters(scope, options, TEMPLATE_PARAMETER_OPTIONS);
@@ -126,9 +192,13 @@ export function memberSettings(scope: Construct, options: DeploymentOptions): De
   // SubnetIds decides the VPC for both; the template rule keeps the two set together.
   const { securityGroupIds: _, ...decided } = parameters;
   const has = declareSetConditions(scope, decided);
-  const triggerOnTrailChange = new CfnCondition(scope, switchCondition('triggerOnTrailChange'), {
-    expression: Fn.conditionEquals(parameters.triggerOnTrailChange.valueAsString, 'true'),
-  });
+  const triggerOnTrailChange = declareSwitch(
+    scope,
+    'triggerOnTrailChange',
+    parameters.triggerOnTrailChange,
+  );
+  const cloudWatchLogs = declareSwitch(scope, 'cloudWatchLogs', parameters.cloudWatchLogs);
+  const harden = declareSwitch(scope, 'hardenRepairedTrail', parameters.hardenRepairedTrail);
   templateRules(scope, parameters);
 
   const value = (option: TemplateParameterOption) => parameters[option].valueAsString;
@@ -141,8 +211,11 @@ export function memberSettings(scope: Construct, options: DeploymentOptions): De
     when: condition(option),
     value: value(option),
   });
+  const createKey = new CfnCondition(scope, CREATE_TRAIL_KEY, {
+    expression: Fn.conditionEquals(value('trailKey'), 'create'),
+  });
   const ruleName = value('ruleName');
-  const bucketArn = (bucket: string) => Fn.sub(`arn:\${AWS::Partition}:s3:::${bucket}`);
+  const suffix = stackIdSuffix();
   const subnetIds = value('subnetIds');
   return {
     ruleName,
@@ -161,21 +234,62 @@ export function memberSettings(scope: Construct, options: DeploymentOptions): De
       TrailName: when('trailName'),
       BucketName: when('bucketName'),
       KmsKeyId: when('kmsKeyId'),
+      ...hardeningStatics(parameters, has, harden),
+      CloudWatchLogsLogGroupArn: undefined,
+      CloudWatchLogsRoleArn: undefined,
     },
-    bucketArn: Token.asString(
-      Fn.conditionIf(
-        condition('bucketName').logicalId,
-        bucketArn(`\${${parameterName('bucketName')}}`),
+    logBucketSuffix: suffix,
+    bucketArns: [
+      Token.asString(
         Fn.conditionIf(
-          condition('s3BucketName').logicalId,
-          bucketArn(`\${${parameterName('s3BucketName')}}`),
-          bucketArn(defaultBucketName('${AWS::AccountId}', '${AWS::Region}')),
+          condition('bucketName').logicalId,
+          bucketArnOf(`\${${parameterName('bucketName')}}`, suffix),
+          Fn.conditionIf(
+            condition('s3BucketName').logicalId,
+            bucketArnOf(`\${${parameterName('s3BucketName')}}`, suffix),
+            bucketArnOf(DEFAULT_BUCKETS.log, suffix),
+          ),
         ),
       ),
+      Token.asString(
+        Fn.conditionIf(
+          condition('accessLogBucketName').logicalId,
+          bucketArnOf(`\${${parameterName('accessLogBucketName')}}`, suffix),
+          bucketArnOf(DEFAULT_BUCKETS.accessLog, suffix),
+        ),
+      ),
+    ],
+    // This account alone, as the stack writes it, or with the trusted accounts as a list.
+    logAccounts: Token.asString(
+      Fn.conditionIf(
+        condition('trustedLogAccountIds').logicalId,
+        Fn.split(',', Fn.sub(`\${AWS::AccountId},\${${parameterName('trustedLogAccountIds')}}`)),
+        Aws.ACCOUNT_ID,
+      ),
     ),
+    trustedLogAccountIds: value('trustedLogAccountIds'),
+    hardenRepairedTrail: harden,
     keyArn: keysOfKeyAccountAndRegion(value('kmsKeyId')),
-    grantKeyPolicy: condition('kmsKeyId'),
+    grantKeyPolicy: new CfnCondition(scope, 'GrantKeyPolicy', {
+      expression: Fn.conditionOr(condition('kmsKeyId'), Fn.conditionAnd(createKey, harden)),
+    }),
     configuredKmsKeyId: value('kmsKeyId'),
+    trailResources: {
+      key: createKey,
+      newTrailName: Token.asString(
+        Fn.conditionIf(condition('trailName').logicalId, value('trailName'), DEFAULT_TRAIL_NAME),
+      ),
+      cloudWatchLogs,
+      logRetentionDays: Token.asNumber(value('cloudWatchLogsRetentionDays')),
+      logGroupKmsKeyArn: when('logGroupKmsKeyArn'),
+      logGroupUsesTrailKey: new CfnCondition(scope, 'TrailLogGroupUsesTrailKey', {
+        expression: Fn.conditionAnd(
+          createKey,
+          cloudWatchLogs,
+          Fn.conditionNot(condition('logGroupKmsKeyArn')),
+        ),
+      }),
+    },
     functions: {
       logGroupKmsKeyArn: when('logGroupKmsKeyArn'),
       vpc: {
@@ -194,6 +308,9 @@ export function memberSettings(scope: Construct, options: DeploymentOptions): De
     },
   };
 }
+
+/** The member template's condition that the deployment creates the trails' key. */
+const CREATE_TRAIL_KEY = 'CreateTrailKey';
 
 /** The template's checks of values that go together, which parameters alone cannot state. */
 function templateRules(
@@ -214,6 +331,16 @@ function templateRules(
         ),
         assertDescription:
           'BucketName and S3BucketName differ: a trail the remediation creates in BucketName would still fail the rule. Set only S3BucketName (the remediation then uses it), or give both the same value.',
+      },
+    ],
+  });
+  new CfnRule(scope, 'TrailKeyOrKmsKeyId', {
+    ruleCondition: Fn.conditionEquals(parameters.trailKey.valueAsString, 'create'),
+    assertions: [
+      {
+        assert: empty(parameters.kmsKeyId),
+        assertDescription:
+          'TrailKey create and KmsKeyId cannot be combined: TrailKey create makes the stack create the key that new trails encrypt with, and KmsKeyId names a key of yours for that. Leave out one of them.',
       },
     ],
   });

@@ -126,7 +126,11 @@ export class MonitoredFunction extends ResourceGroup {
  * Acknowledges the Control Tower finding that an option's absence leaves on
  * a resource: when it is not set, or when a template parameter decides it.
  */
-function acknowledgeUnlessSet<T>(scope: Construct, option: GuardOption, value: Optional<T>): void {
+export function acknowledgeUnlessSet<T>(
+  scope: Construct,
+  option: GuardOption,
+  value: Optional<T>,
+): void {
   if (value === undefined) acknowledgeUnsetOption(scope, option, 'unset');
   else if (isWhen(value)) acknowledgeUnsetOption(scope, option, 'parameter');
 }

@@ -24,6 +24,14 @@ export interface ResourceNames {
   ruleRoleNamePattern: string;
   /** The remediation function's execution role, as an `Fn::Sub` pattern. */
   remediationRoleNamePattern: string;
+  /**
+   * The role CloudTrail assumes to write a trail's events to the log group
+   * the deployment creates (`cloudWatchLogs`), as an `Fn::Sub` pattern: at
+   * most 64 characters, as the automation role's.
+   */
+  trailLogsRoleNamePattern: string;
+  /** The alias of the key the deployment creates for the trails (`trailKey=create`). */
+  trailKeyAliasName: string;
 }
 
 /** @example resourceNames('cloudtrail-1-multi-region-trail').documentName // => 'cloudtrail-1-multi-region-trail-remediation' */
@@ -36,5 +44,7 @@ export function resourceNames(ruleName: string): ResourceNames {
     automationRoleNamePattern: `${ruleName}-automation-\${AWS::Region}`,
     ruleRoleNamePattern: `${ruleName}-rule-\${AWS::Region}`,
     remediationRoleNamePattern: `${ruleName}-remediation-\${AWS::Region}`,
+    trailLogsRoleNamePattern: `${ruleName}-trail-logs-\${AWS::Region}`,
+    trailKeyAliasName: `alias/${ruleName}-trails`,
   };
 }

@@ -1,3 +1,4 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   assertDocumentName,
   documentWorstCaseSeconds,
@@ -5,9 +6,14 @@ import {
   remediationDocument,
 } from '../remediation/document';
 import {
+  ACCOUNT_IDS_PATTERN,
   BUCKET_NAME_PATTERN,
   isTrailName,
   KMS_KEY_ID_PATTERN,
+  MAX_DAYS,
+  MAX_USER_TAGS,
+  parseTags,
+  TAGS_PATTERN,
   TRAIL_NAME_PATTERN,
 } from '../remediation/input';
 import {
@@ -59,6 +65,30 @@ const SUBNET_IDS_PATTERN = '^subnet-[0-9a-f]{8,17}(,subnet-[0-9a-f]{8,17}){0,15}
 const SECURITY_GROUP_IDS_PATTERN = '^sg-[0-9a-f]{8,17}(,sg-[0-9a-f]{8,17}){0,4}$';
 /** A standard SNS topic ARN: CloudWatch alarm actions cannot publish to a FIFO topic. */
 const TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$';
+
+/**
+ * A whole number of days from 1 to 36,500 ({@link MAX_DAYS}), as one
+ * pattern: a template parameter that may be left empty is a String, which
+ * `MinValue` and `MaxValue` cannot bound.
+ */
+const DAYS_RANGE_PATTERN = '^([1-9][0-9]{0,3}|[12][0-9]{4}|3[0-5][0-9]{3}|36[0-4][0-9]{2}|36500)$';
+
+/**
+ * How long the trails' CloudWatch Logs log group keeps events: CDK's
+ * retention values from a year up. AWS Control Tower's CT.CLOUDWATCH.PR.2
+ * (and Security Hub's CloudWatch.16, by default) want at least 365 days, and
+ * every synth runs the Control Tower rules.
+ */
+const TRAIL_LOG_RETENTION_DAYS = Object.values(RetentionDays)
+  .filter((days): days is number => typeof days === 'number')
+  .filter((days) => days >= RetentionDays.ONE_YEAR && days !== RetentionDays.INFINITE)
+  .map(String);
+
+/** What `tags` refuses beyond its pattern: a key given twice, an `aws:` key, too many tags. */
+function tagsProblem(text: string): string | undefined {
+  const tags = parseTags(text);
+  return typeof tags === 'string' ? `it ${tags}` : undefined;
+}
 
 /** The longest one run of the remediation document can take (its shape does not depend on the names in it). */
 export const DOCUMENT_RUN_SECONDS = documentWorstCaseSeconds(
@@ -253,7 +283,7 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     example: 'cloudtrail-logs-111122223333',
     parameter: {
       description:
-        'The bucket a trail the remediation creates delivers to. Empty: S3BucketName, else cloudtrail-logs-<account>-<Region>. Must equal S3BucketName when both are set.',
+        'The bucket a trail the remediation creates delivers to. Empty: S3BucketName, else cloudtrail-logs-<account>-<Region>-<suffix> (the suffix from the stack ID). Must equal S3BucketName when both are set.',
     },
   },
   kmsKeyId: {
@@ -266,6 +296,117 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
     parameter: {
       description:
         'The KMS key (ID, ARN, alias name or alias ARN) a trail the remediation creates encrypts with. Empty: SSE-S3.',
+    },
+  },
+  trailKey: {
+    kind: 'choice',
+    group: 'remediation',
+    values: ['none', 'create'],
+    default: 'none',
+    accepts: 'none, create (not with kmsKeyId)',
+    example: 'create',
+    parameter: {
+      description:
+        'create: the deployment creates a KMS key (rotation on, kept when the stack is deleted) that trails the remediation creates encrypt their log files with. Not with KmsKeyId. none: no key of its own.',
+    },
+  },
+  accessLogBucketName: {
+    kind: 'text',
+    group: 'remediation',
+    pattern: BUCKET_NAME_PATTERN,
+    optional: true,
+    accepts: 'an S3 bucket name: 3–63 lower-case letters, digits, ".", "-"',
+    example: 'access-logs-111122223333',
+    parameter: {
+      description:
+        "The bucket that receives the server access logs of a log bucket the remediation creates: this account's or a trusted log account's. Empty: cloudtrail-access-logs-<account>-<Region>-<suffix>, which the remediation creates.",
+    },
+  },
+  logRetentionDays: {
+    kind: 'number',
+    group: 'remediation',
+    min: 1,
+    max: MAX_DAYS,
+    optional: true,
+    accepts: `a whole number of days from 1 to ${MAX_DAYS}`,
+    example: '2557',
+    parameter: {
+      description:
+        'Days after which log files in a log bucket the remediation creates expire. Empty: they never do.',
+      pattern: DAYS_RANGE_PATTERN,
+    },
+  },
+  objectLockDays: {
+    kind: 'number',
+    group: 'remediation',
+    min: 1,
+    max: MAX_DAYS,
+    optional: true,
+    accepts: `a whole number of days from 1 to ${MAX_DAYS}`,
+    example: '365',
+    parameter: {
+      description:
+        'Days of Object Lock retention (GOVERNANCE mode) on a log bucket the remediation creates. Empty: no Object Lock.',
+      pattern: DAYS_RANGE_PATTERN,
+    },
+  },
+  tags: {
+    kind: 'text',
+    group: 'remediation',
+    pattern: TAGS_PATTERN,
+    refuse: tagsProblem,
+    optional: true,
+    accepts: `key=value pairs, comma-separated: letters, digits, spaces and _ . : / + - @ (and = in a value); at most ${MAX_USER_TAGS}, no key twice, no aws: key`,
+    example: 'team=security,cost-center=1234',
+    parameter: {
+      description:
+        'key=value pairs, comma-separated, for the trail and buckets the remediation creates, beside its own created-by tag. Empty: only that tag.',
+    },
+  },
+  cloudWatchLogs: {
+    kind: 'boolean',
+    group: 'remediation',
+    default: false,
+    accepts: 'true, false',
+    example: 'true',
+    parameter: {
+      description:
+        'true: the deployment creates a CloudWatch Logs log group and the role CloudTrail writes to it with, and trails the remediation creates (or hardens) send their events there.',
+    },
+  },
+  cloudWatchLogsRetentionDays: {
+    kind: 'choice',
+    group: 'remediation',
+    values: TRAIL_LOG_RETENTION_DAYS,
+    default: String(RetentionDays.ONE_YEAR),
+    accepts: TRAIL_LOG_RETENTION_DAYS.join(', '),
+    example: '731',
+    parameter: {
+      description:
+        'Days the log group CloudWatchLogs creates keeps the trail events: 365 or more, as AWS Control Tower (CT.CLOUDWATCH.PR.2) wants.',
+    },
+  },
+  hardenRepairedTrail: {
+    kind: 'boolean',
+    group: 'remediation',
+    default: false,
+    accepts: 'true, false',
+    example: 'true',
+    parameter: {
+      description:
+        "true: a repaired trail also gets log file validation, the trails' key and CloudWatch Logs where it has none, and its own bucket (this account's) Block Public Access and the TLS-only statement. The remediation role may then change any bucket policy of this account.",
+    },
+  },
+  trustedLogAccountIds: {
+    kind: 'list',
+    group: 'remediation',
+    pattern: ACCOUNT_IDS_PATTERN,
+    optional: true,
+    accepts: '12-digit account IDs, comma-separated',
+    example: '444455556666',
+    parameter: {
+      description:
+        'Accounts besides this one (a log archive account, say) whose buckets a trail may deliver to and still be repaired, comma-separated. Empty: this account only.',
     },
   },
   logGroupKmsKeyArn: {

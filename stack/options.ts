@@ -85,6 +85,7 @@ const DEPLOYMENT_CONTEXT = contextObject(DEPLOYMENT_OPTION_SCHEMA)
       inputParametersTooLong,
       retryWindowTooShort,
       bucketNameIsNotS3BucketName,
+      trailKeyWithKmsKeyId,
       subnetsWithoutSecurityGroups,
     ]
       .map((check) => check(options))
@@ -134,6 +135,12 @@ function bucketNameIsNotS3BucketName(options: DeploymentOptions): string | undef
     return undefined;
   }
   return `Context options bucketName (${bucketName}) and s3BucketName (${required}) differ: a trail the remediation creates in bucketName would still fail the rule. Set only s3BucketName (the remediation then uses it), or give both the same value.`;
+}
+
+/** The trails get one key: the one the deployment creates, or the one kmsKeyId names. */
+function trailKeyWithKmsKeyId(options: DeploymentOptions): string | undefined {
+  if (options.trailKey !== 'create' || options.kmsKeyId === undefined) return undefined;
+  return `Context options trailKey (create) and kmsKeyId (${options.kmsKeyId}) cannot be combined: trailKey=create makes the deployment create the key that new trails encrypt with, and kmsKeyId names a key of yours for that. Leave out one of them.`;
 }
 
 /** A function in a VPC needs subnets and security groups; organizations that enforce Control Tower's proactive controls need it to deploy at all. */

@@ -11,14 +11,16 @@ import type { FunctionCode } from './function-code';
 import { MonitoredFunction } from './monitored-function';
 import { resourceNames } from './names';
 import { ResourceGroup } from './resource-group';
-import type { DeploymentSettings } from './settings';
+import { type DeploymentSettings, withTrailResources } from './settings';
 import {
   AUTOMATION_PRINCIPAL,
   automationRoleStatements,
   automationTrustConditions,
-  keyPolicyStatements,
+  conditionalStatements,
+  type RemediationResources,
   remediationFunctionStatements,
 } from './statements';
+import { TrailResources } from './trail-resources';
 
 export interface RemediationProps {
   settings: DeploymentSettings;
@@ -30,9 +32,11 @@ export interface RemediationProps {
 /**
  * The remediation: its function (with role, log group and error alarm), the
  * SSM Automation document that runs it, the role SSM Automation assumes,
- * and the remediation configuration that attaches the document to the rule.
+ * the remediation configuration that attaches the document to the rule,
+ * and what the deployment creates for the trails ({@link TrailResources}).
  */
 export class Remediation extends ResourceGroup {
+  readonly trailResources: TrailResources;
   readonly function: MonitoredFunction;
   readonly document: ssm.CfnDocument;
   readonly automationRole: iam.Role;
@@ -40,9 +44,15 @@ export class Remediation extends ResourceGroup {
 
   constructor(scope: Construct, id: string, props: RemediationProps) {
     super(scope, id);
-    const { settings } = props;
+    this.trailResources = new TrailResources(this, 'TrailResources', props);
+    const settings = withTrailResources(props.settings, this.trailResources.arns);
     const names = resourceNames(settings.ruleName);
-    const resources = { bucketArn: settings.bucketArn, keyArn: settings.keyArn };
+    const resources: RemediationResources = {
+      bucketArns: settings.bucketArns,
+      logAccounts: settings.logAccounts,
+      keyArn: settings.keyArn,
+      trailLogsRoleArn: this.trailResources.role?.roleArn,
+    };
     this.function = new MonitoredFunction(this, 'RemediationFunction', {
       settings: remediationFunctionSettings(settings),
       code: props.code,
@@ -54,8 +64,20 @@ export class Remediation extends ResourceGroup {
     this.function.grantWhen(
       settings.grantKeyPolicy,
       'RemediationFunctionKeyPolicyGrant',
-      keyPolicyStatements(resources),
+      conditionalStatements('keyPolicy', resources),
     );
+    this.function.grantWhen(
+      settings.hardenRepairedTrail,
+      'RemediationFunctionRepairedTrailBucketGrant',
+      conditionalStatements('repairedTrailBucket', resources),
+    );
+    if (this.trailResources.role !== undefined) {
+      this.function.grantWhen(
+        settings.trailResources.cloudWatchLogs,
+        'RemediationFunctionTrailLogsRoleGrant',
+        conditionalStatements('cloudWatchLogsRole', resources),
+      );
+    }
 
     this.document = new ssm.CfnDocument(this, 'RemediationDocument', documentProps(settings));
     this.automationRole = new iam.Role(this, 'AutomationRole', {

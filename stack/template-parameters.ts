@@ -96,28 +96,36 @@ export function optionValues(options: DeploymentOptions): Record<OptionName, str
   return values;
 }
 
-/** The declaration of one option's parameter, defaulting to the option's value. */
+/**
+ * The declaration of one option's parameter, defaulting to the option's
+ * value. A number that may be left empty is a String parameter held to its
+ * `parameter.pattern`: a Number parameter cannot be empty.
+ */
 export function parameterDeclaration(
   option: TemplateParameterOption,
   value: string,
 ): ParameterDeclaration {
   const spec = entry(option);
   const parameter: TemplateParameter = DEPLOYMENT_OPTION_SCHEMA[option].parameter;
+  const optional = OPTIONAL_OPTIONS.has(option);
+  const numeric = spec.kind === 'number' && !optional;
   const declaration: ParameterDeclaration = {
-    Type: spec.kind === 'number' ? 'Number' : 'String',
+    Type: numeric ? 'Number' : 'String',
     Default: value,
     Description: parameter.description,
   };
-  const optional = OPTIONAL_OPTIONS.has(option);
   if (spec.kind === 'choice') declaration.AllowedValues = [...spec.values];
   if (spec.kind === 'boolean') declaration.AllowedValues = ['true', 'false'];
   // A text or list parameter is held to all the stack's parser checks, written as one pattern.
   const pattern = parameter.pattern ?? ('pattern' in spec ? spec.pattern : undefined);
+  if (spec.kind === 'number' && optional && pattern === undefined) {
+    throw new Error(`Option ${option} is an optional number: its parameter needs a pattern`);
+  }
   if (pattern !== undefined) {
     declaration.AllowedPattern = optional ? `^$|${pattern}` : pattern;
     declaration.ConstraintDescription = `must be ${spec.accepts}${optional ? ', or empty' : ''}.`;
   }
-  if (spec.kind === 'number') {
+  if (spec.kind === 'number' && numeric) {
     [declaration.MinValue, declaration.MaxValue] = [spec.min, spec.max];
     declaration.ConstraintDescription = `must be ${spec.accepts}.`;
   }

@@ -54,6 +54,32 @@ export const GUARD_OPTION_CONTROLS = {
 
 export type GuardOption = keyof typeof GUARD_OPTION_CONTROLS;
 
+/**
+ * Control Tower rules that cannot read a value the member template takes
+ * from a parameter (a `Ref` is no number to them), though every value the
+ * parameter allows passes: acknowledged there, on the resource; the tests
+ * run the rule on the template deployed with the parameter's values.
+ */
+export const GUARD_PARAMETER_CONTROLS = {
+  cloudWatchLogsRetentionDays: {
+    control: 'CT.CLOUDWATCH.PR.2',
+    rule: 'cloudwatch_log_group_retention_period_check',
+    why: 'every value its AllowedValues admit is 365 days or more',
+  },
+} as const satisfies Partial<Record<OptionName, { control: string; rule: string; why: string }>>;
+
+/** Acknowledges the Control Tower finding on a value a member template parameter gives. */
+export function acknowledgeParameterValue(
+  scope: IConstruct,
+  option: keyof typeof GUARD_PARAMETER_CONTROLS,
+): void {
+  const { control, rule, why } = GUARD_PARAMETER_CONTROLS[option];
+  Validations.of(scope).acknowledge({
+    id: guardFindingId(rule),
+    reason: `${control} cannot read the ${parameterName(option)} parameter as a number, but ${why}; the tests run the rule on the template deployed with each of them.`,
+  });
+}
+
 /** The acknowledgement ID of a Control Tower rule, as the plugin reports it. */
 export function guardFindingId(rule: string): string {
   return `cdk-validator-cfnguard::${rule}`;

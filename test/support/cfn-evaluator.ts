@@ -28,6 +28,8 @@ export const PSEUDO: Pseudo = { accountId: '111111111111', region: 'us-east-1', 
 
 /** `AWS::StackName` in every deployment of the model. */
 const STACK_NAME = 'test-stack';
+/** The UUID that ends `AWS::StackId` in every deployment of the model. */
+export const STACK_UUID = '3f9c04ab-5d1e-4c7b-9a2f-0e8d6b4c2a11';
 
 /** CloudFormation refused a parameter value, or a rule's assertion failed: nothing deploys. */
 export class ParameterRejectedError extends Error {
@@ -211,6 +213,7 @@ class Resolver {
       'AWS::Partition': pseudo.partition,
       'AWS::URLSuffix': pseudo.urlSuffix ?? 'amazonaws.com',
       'AWS::StackName': STACK_NAME,
+      'AWS::StackId': `arn:${pseudo.partition}:cloudformation:${pseudo.region}:${pseudo.accountId}:stack/${STACK_NAME}/${STACK_UUID}`,
     };
   }
 

@@ -4,7 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { EMPTY_DEFAULT_FINDINGS } from '../../stack/member-template';
-import { GUARD_OPTION_CONTROLS, guardFindingId } from '../../stack/validation';
+import {
+  GUARD_OPTION_CONTROLS,
+  GUARD_PARAMETER_CONTROLS,
+  guardFindingId,
+} from '../../stack/validation';
 
 /*
  * cdk-nag's AwsSolutions checks as every stack of the app must pass them:
@@ -40,13 +44,14 @@ export function describeNagClean(load: () => Stack): void {
       }
     });
 
-    it('acknowledges nothing but IAM5 wildcard findings, the Control Tower findings of unset options, and (in the member template) the empty parameter defaults', () => {
+    it('acknowledges nothing but IAM5 wildcard findings, the Control Tower findings of unset options, and (in the member template) the empty parameter defaults and the values parameters give', () => {
       const ids = load()
         .node.findAll()
         .flatMap((c) => Object.keys(acknowledgementsOf(c)));
-      const optionFindings = Object.values(GUARD_OPTION_CONTROLS).map((c) =>
-        guardFindingId(c.rule),
-      );
+      const optionFindings = [
+        ...Object.values(GUARD_OPTION_CONTROLS),
+        ...Object.values(GUARD_PARAMETER_CONTROLS),
+      ].map((c) => guardFindingId(c.rule));
       expect(
         ids.filter((id) => id.startsWith('AwsSolutions-IAM5[Resource::')).length,
       ).toBeGreaterThan(0);

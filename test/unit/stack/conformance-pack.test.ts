@@ -76,6 +76,12 @@ const EVERY_OPTION_CHANGED: Record<string, string> = {
   trailName: 'management-events',
   bucketName: 'org-logs',
   kmsKeyId: 'alias/cloudtrail',
+  accessLogBucketName: 'org-access-logs',
+  logRetentionDays: '2557',
+  objectLockDays: '365',
+  tags: 'team=security,cost-center=1234',
+  hardenRepairedTrail: 'true',
+  trustedLogAccountIds: '444455556666,777788889999',
 };
 
 const workDir = mkdtempSync(join(tmpdir(), 'cloudtrail1-pack-'));
@@ -282,12 +288,14 @@ describe('the conformance pack', () => {
     expect(organization).not.toContain(ACCOUNT);
   });
 
-  it('has the six rule parameters as pack parameters, and nothing else', () => {
+  it('has the six rule parameters, the hardening options and the ARNs of what the stack creates for the trails as pack parameters, and nothing else', () => {
     const parameters = template.Parameters as Record<string, Json>;
+    const optional = expect.objectContaining({ Type: 'String', Default: '' });
+    const flag = expect.objectContaining({ Default: 'false', AllowedValues: ['true', 'false'] });
     expect(parameters).toEqual({
-      S3BucketName: expect.objectContaining({ Type: 'String', Default: '' }),
-      SnsTopicArn: expect.objectContaining({ Type: 'String', Default: '' }),
-      CloudWatchLogsLogGroupArn: expect.objectContaining({ Type: 'String', Default: '' }),
+      S3BucketName: optional,
+      SnsTopicArn: optional,
+      CloudWatchLogsLogGroupArn: optional,
       IncludeManagementEvents: expect.objectContaining({
         Default: 'true',
         AllowedValues: ['true', 'false'],
@@ -300,11 +308,29 @@ describe('the conformance pack', () => {
         Default: 'true',
         AllowedValues: ['true', 'false'],
       }),
+      AccessLogBucketName: optional,
+      LogRetentionDays: optional,
+      ObjectLockDays: optional,
+      Tags: optional,
+      HardenRepairedTrail: flag,
+      TrustedLogAccountIds: optional,
+      TrailKeyArn: optional,
+      TrailLogGroupArn: optional,
+      TrailLogsRoleArn: optional,
     });
     expect(Object.keys(template.Conditions as Json)).toEqual([
       'HasS3BucketName',
       'HasSnsTopicArn',
       'HasCloudWatchLogsLogGroupArn',
+      'HasAccessLogBucketName',
+      'HasLogRetentionDays',
+      'HasObjectLockDays',
+      'HasTags',
+      'HasTrustedLogAccountIds',
+      'HardenRepairedTrailEnabled',
+      'HasTrailKeyArn',
+      'HasTrailLogGroupArn',
+      'HasTrailLogsRoleArn',
     ]);
     for (const parameter of Object.values(parameters)) {
       expect(String(parameter.Description).length).toBeGreaterThan(20);
@@ -314,6 +340,72 @@ describe('the conformance pack', () => {
         );
       }
     }
+  });
+
+  it('says of each ARN parameter that a pack cannot create what it names, and which stack output to give', () => {
+    const parameters = template.Parameters as Record<string, { Description: string }>;
+    for (const [name, cannot] of [
+      ['TrailKeyArn', 'a pack cannot create a key'],
+      ['TrailLogGroupArn', 'a pack cannot create a log group'],
+    ] as const) {
+      expect(parameters[name]?.Description).toContain(cannot);
+      expect(parameters[name]?.Description).toContain(`the stack's ${name} output`);
+    }
+    expect(parameters.TrailLogsRoleArn?.Description).toContain(
+      "the stack's TrailLogsRoleArn output",
+    );
+  });
+
+  it('passes no hardening option or ARN to the remediation unless given', () => {
+    const remediation = resolveResource(template, REMEDIATION_LOGICAL_ID, {});
+    expect(Object.keys(remediation.Parameters as Json)).toEqual([
+      'AutomationAssumeRole',
+      'AccountId',
+    ]);
+  });
+
+  it('passes each hardening parameter and ARN given to put-conformance-pack to the document, as a static value', () => {
+    const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const group = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:cloudtrail-1-CloudTrail-3f9c04ab:*`;
+    const role = `arn:aws:iam::${ACCOUNT}:role/${RULE_NAME}-trail-logs-${REGION}`;
+    const remediation = resolveResource(template, REMEDIATION_LOGICAL_ID, {
+      AccessLogBucketName: 'org-access-logs',
+      LogRetentionDays: '2557',
+      ObjectLockDays: '365',
+      Tags: 'team=security',
+      HardenRepairedTrail: 'true',
+      TrustedLogAccountIds: '444455556666',
+      TrailKeyArn: key,
+      TrailLogGroupArn: group,
+      TrailLogsRoleArn: role,
+    });
+    const staticValue = (value: string) => ({ StaticValue: { Values: [value] } });
+    expect(remediation.Parameters).toMatchObject({
+      AccessLogBucketName: staticValue('org-access-logs'),
+      LogRetentionDays: staticValue('2557'),
+      ObjectLockDays: staticValue('365'),
+      Tags: staticValue('team=security'),
+      HardenRepairedTrail: staticValue('true'),
+      TrustedLogAccountIds: staticValue('444455556666'),
+      KmsKeyId: staticValue(key),
+      CloudWatchLogsLogGroupArn: staticValue(group),
+      CloudWatchLogsRoleArn: staticValue(role),
+    });
+  });
+
+  it('refuses an ARN parameter that names no key, log group or role', () => {
+    const parameters = template.Parameters as Record<string, { AllowedPattern: string }>;
+    const accepts = (name: string, value: string) =>
+      new RegExp(parameters[name]?.AllowedPattern ?? '$^').test(value);
+    expect(accepts('TrailKeyArn', 'alias/cloudtrail')).toBe(false);
+    expect(
+      accepts(
+        'TrailKeyArn',
+        `arn:aws:kms:${REGION}:${ACCOUNT}:key/mrk-1234abcd12ab34cd56ef1234567890ab`,
+      ),
+    ).toBe(true);
+    expect(accepts('TrailLogGroupArn', 'trail-logs')).toBe(false);
+    expect(accepts('TrailLogsRoleArn', `arn:aws:iam::${ACCOUNT}:user/someone`)).toBe(false);
   });
 
   it('leaves an optional rule parameter out with Fn::If and AWS::NoValue, as AWS’s sample packs do', () => {

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { remediationDocument } from '../../../remediation/document';
+import { BUCKET_SUFFIX_PATTERN } from '../../../remediation/input';
 import { REMEDIATION_ACTIONS } from '../../../remediation/permissions';
 import { parameterValues } from '../../../rule/parameters';
 import { buildApp, cdkJsonContext } from '../../../stack/build-app';
 import { LAMBDA_RUNTIME, LOG_RETENTION_DAYS } from '../../../stack/definitions';
 import { buildMemberApp } from '../../../stack/member-template';
 import { DEFAULT_RULE_NAME } from '../../../stack/options';
-import { deploy, PSEUDO } from '../../support/cfn-evaluator';
+import { deploy, PSEUDO, STACK_UUID } from '../../support/cfn-evaluator';
 import {
   actions,
   DeployedResources,
@@ -30,6 +31,13 @@ import { describeNagClean } from '../../support/nag-clean';
 const RULE = DEFAULT_RULE_NAME;
 const ACCOUNT = PSEUDO.accountId;
 const REGION = PSEUDO.region;
+/** The first 8 hexadecimal digits of the deployed stack's UUID. */
+const SUFFIX = STACK_UUID.slice(0, 8);
+/** The log bucket and the access-log bucket the remediation creates, with the stack's suffix. */
+const OWN_BUCKETS = [
+  `arn:aws:s3:::cloudtrail-logs-${ACCOUNT}-${REGION}-${SUFFIX}`,
+  `arn:aws:s3:::cloudtrail-access-logs-${ACCOUNT}-${REGION}-${SUFFIX}`,
+];
 
 const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const functionId = (r: DeployedResources, name: string) =>
@@ -247,6 +255,15 @@ function describeDeployment(load: () => DeployedResources): void {
       // No kmsKeyId: the function takes a key only as a request names it, and may change no key policy.
       expect(environment.Variables.KMS_KEY_ID).toBe('');
     });
+
+    it('gives the remediation function the suffix of its default bucket names, from the stack’s ID, and no trusted log account', () => {
+      const environment = r().function(`${RULE}-remediation`).Properties.Environment as {
+        Variables: Record<string, string>;
+      };
+      expect(environment.Variables.LOG_BUCKET_SUFFIX).toBe(SUFFIX);
+      expect(environment.Variables.LOG_BUCKET_SUFFIX).toMatch(new RegExp(BUCKET_SUFFIX_PATTERN));
+      expect(environment.Variables.TRUSTED_LOG_ACCOUNT_IDS).toBe('');
+    });
   });
 
   describe('the remediation', () => {
@@ -277,7 +294,9 @@ function describeDeployment(load: () => DeployedResources): void {
           Sid: 'ChangeOwnTrails',
           Effect: 'Allow',
           Action: [
+            'cloudtrail:AddTags',
             'cloudtrail:CreateTrail',
+            'cloudtrail:ListTags',
             'cloudtrail:PutEventSelectors',
             'cloudtrail:StartLogging',
             'cloudtrail:UpdateTrail',
@@ -285,10 +304,16 @@ function describeDeployment(load: () => DeployedResources): void {
           Resource: `arn:aws:cloudtrail:*:${ACCOUNT}:trail/*`,
         },
         {
+          // The two buckets the remediation creates, by the names only this stack knows.
           Sid: 'CreateLogBucket',
           Effect: 'Allow',
-          Action: ['s3:CreateBucket', 's3:PutBucketOwnershipControls'],
-          Resource: `arn:aws:s3:::cloudtrail-logs-${ACCOUNT}-${REGION}`,
+          Action: [
+            's3:CreateBucket',
+            's3:PutBucketObjectLockConfiguration',
+            's3:PutBucketOwnershipControls',
+            's3:PutBucketVersioning',
+          ],
+          Resource: expect.arrayContaining(OWN_BUCKETS),
         },
         {
           // Never a bucket of that name that another account owns.
@@ -296,22 +321,42 @@ function describeDeployment(load: () => DeployedResources): void {
           Sid: 'CheckOrSecureLogBucket',
           Effect: 'Allow',
           Action: [
+            's3:GetBucketAcl',
+            's3:GetBucketLogging',
+            's3:GetBucketObjectLockConfiguration',
+            's3:GetBucketOwnershipControls',
             's3:GetBucketPolicy',
             's3:GetBucketPublicAccessBlock',
+            's3:GetBucketTagging',
+            's3:GetBucketVersioning',
             's3:GetEncryptionConfiguration',
+            's3:GetLifecycleConfiguration',
             's3:ListBucket',
+            's3:PutBucketLogging',
+            's3:PutBucketObjectLockConfiguration',
             's3:PutBucketPolicy',
             's3:PutBucketPublicAccessBlock',
+            's3:PutBucketTagging',
+            's3:PutBucketVersioning',
             's3:PutEncryptionConfiguration',
+            's3:PutLifecycleConfiguration',
           ],
-          Resource: `arn:aws:s3:::cloudtrail-logs-${ACCOUNT}-${REGION}`,
+          Resource: expect.arrayContaining(OWN_BUCKETS),
+          Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNT } },
+        },
+        {
+          // Whose is a trail's bucket: HeadBucket, on buckets of this account only (no trusted account).
+          Sid: 'CheckTrailBucketOwner',
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: 'arn:aws:s3:::*',
           Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNT } },
         },
         {
           // No key is configured: reading a key a person names is all; no KMS write.
           Sid: 'CheckNewTrailKey',
           Effect: 'Allow',
-          Action: ['kms:DescribeKey', 'kms:GetKeyPolicy'],
+          Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'],
           Resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/*`,
         },
         {
@@ -321,8 +366,12 @@ function describeDeployment(load: () => DeployedResources): void {
           Resource: getAtt(logGroupOf(deployed, `${RULE}-remediation`)),
         },
       ]);
-      const granted = statements.filter((s) => s.Sid !== 'WriteOwnLogs').flatMap(actions);
-      expect(granted.sort()).toEqual(REMEDIATION_ACTIONS.filter((a) => a !== 'kms:PutKeyPolicy'));
+      expect(statements.find((s) => s.Sid === 'CreateLogBucket')?.Resource).toHaveLength(2);
+      // Everything but what only a key, hardenRepairedTrail or cloudWatchLogs grants.
+      const granted = new Set(statements.filter((s) => s.Sid !== 'WriteOwnLogs').flatMap(actions));
+      expect([...granted].sort()).toEqual(
+        REMEDIATION_ACTIONS.filter((a) => a !== 'kms:PutKeyPolicy' && a !== 'iam:PassRole'),
+      );
     });
 
     it('grants no KMS write at all, since no kmsKeyId is configured', () => {
@@ -331,7 +380,11 @@ function describeDeployment(load: () => DeployedResources): void {
         deployed.statements(`${RULE}-${role}-${REGION}`),
       );
       const kms = all.flatMap(actions).filter((a) => a.startsWith('kms:'));
-      expect(kms.sort()).toEqual(['kms:DescribeKey', 'kms:GetKeyPolicy']);
+      expect(kms.sort()).toEqual([
+        'kms:DescribeKey',
+        'kms:GetKeyPolicy',
+        'kms:GetKeyRotationStatus',
+      ]);
       expect(
         Object.values(deployed.deployed.resources).filter((x) => x.Type === 'AWS::IAM::Policy'),
       ).toEqual([]);

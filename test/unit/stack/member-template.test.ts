@@ -97,13 +97,19 @@ describe('the member template', () => {
       'RemediationFunctionErrorsAlarm',
       'RemediationFunctionKeyPolicyGrant0CA47946',
       'RemediationFunctionLogsB27AE0D4',
+      'RemediationFunctionRepairedTrailBucketGrant098E89AD',
       'RemediationFunctionRole303EBA94',
+      'RemediationFunctionTrailLogsRoleGrantB6D1B915',
       'RemediationFunctionVpcAccessDC539F5E',
       'RuleFunctionE18FBDCA',
       'RuleFunctionErrorsAlarm',
       'RuleFunctionLogs7B6AB4B3',
       'RuleFunctionRoleCBBCCEBF',
       'RuleFunctionVpcAccessA932D665',
+      'TrailEncryptionKey',
+      'TrailEncryptionKeyAlias',
+      'TrailLogGroup7A1F916A',
+      'TrailLogsRole5D0F5A2E',
     ]);
   });
 
@@ -116,6 +122,7 @@ describe('the member template', () => {
     );
     expect(Object.keys(template.Rules as object)).toEqual([
       'BucketNameIsS3BucketName',
+      'TrailKeyOrKmsKeyId',
       'SubnetIdsWithSecurityGroupIds',
     ]);
     for (const bootstrapOnly of ['BootstrapVersion', 'cdk-hnb659fds', 'AssetParameters', 'S3Key']) {
@@ -271,6 +278,18 @@ describe('its parameters', () => {
     ['SecurityGroupIds', 'sg-1,sg-2'],
     ['AlarmTopicArn', 'arn:aws:sqs:us-east-1:111122223333:queue'],
     ['AlarmTopicArn', 'arn:aws:sns:us-east-1:111122223333:alerts.fifo'],
+    ['TrailKey', 'yes'],
+    ['AccessLogBucketName', 'Access_Logs'],
+    ['LogRetentionDays', '0'],
+    ['LogRetentionDays', '36501'],
+    ['ObjectLockDays', '1.5'],
+    ['Tags', 'team'],
+    ['Tags', 'team="security"'],
+    ['CloudWatchLogs', 'yes'],
+    ['CloudWatchLogsRetentionDays', '30'],
+    ['HardenRepairedTrail', '1'],
+    ['TrustedLogAccountIds', '4444-5555-6666'],
+    ['TrustedLogAccountIds', '444455556666,'],
   ])('refuse %s = %j before anything is created', (name, value) => {
     expect(() => deploy(template, { [name]: value })).toThrow(ParameterRejectedError);
   });
@@ -307,12 +326,57 @@ describe('its parameters', () => {
         'a'.repeat(129),
       ],
     ],
+    [
+      'LogRetentionDays',
+      'logRetentionDays',
+      ['1', '9', '10', '365', '9999', '10000', '29999', '30000', '36499', '36500', '36501', '0'],
+    ],
+    ['ObjectLockDays', 'objectLockDays', ['1', '36500', '36501', '99999', '-1']],
+    [
+      'TrustedLogAccountIds',
+      'trustedLogAccountIds',
+      ['444455556666', '444455556666,777788889999', '44445555666', '444455556666 777788889999'],
+    ],
+    ['Tags', 'tags', ['team=security', 'a=', '=b', 'team', 'cost center=12 34,team=x']],
   ])('accept exactly the %s values the stack accepts', (parameter, option, candidates) => {
     for (const value of candidates) {
       const byStack = accepts(() => parse({ [option]: value }));
       const byTemplate = accepts(() => deploy(template, { [parameter]: value }));
       expect({ value, byTemplate }).toEqual({ value, byTemplate: byStack });
     }
+  });
+
+  it('hold LogRetentionDays and ObjectLockDays to whole numbers from 1 to 36500 with a pattern, as an empty String parameter has no MinValue', () => {
+    const parameters = template.Parameters as Record<
+      string,
+      { Type: string; AllowedPattern: string }
+    >;
+    for (const name of ['LogRetentionDays', 'ObjectLockDays']) {
+      const parameter = parameters[name];
+      expect(parameter?.Type).toBe('String');
+      const pattern = new RegExp(parameter?.AllowedPattern ?? '$^');
+      const accepted = Array.from({ length: 40_000 }, (_, n) => String(n)).filter((n) =>
+        pattern.test(n),
+      );
+      expect({ name, first: accepted[0], last: accepted.at(-1), count: accepted.length }).toEqual({
+        name,
+        first: '1',
+        last: '36500',
+        count: 36_500,
+      });
+      expect(pattern.test('')).toBe(true);
+    }
+  });
+
+  it('refuse TrailKey create with a KmsKeyId, as the stack does', () => {
+    expect(() => deploy(template, { TrailKey: 'create', KmsKeyId: 'alias/cloudtrail' })).toThrow(
+      'TrailKey create and KmsKeyId cannot be combined',
+    );
+    expect(() => parse({ trailKey: 'create', kmsKeyId: 'alias/cloudtrail' })).toThrow(
+      InvalidOptionError,
+    );
+    expect(() => deploy(template, { TrailKey: 'create' })).not.toThrow();
+    expect(() => deploy(template, { KmsKeyId: 'alias/cloudtrail' })).not.toThrow();
   });
 
   it('refuse a BucketName that differs from S3BucketName, as the stack does', () => {
@@ -357,6 +421,22 @@ function comparable(deployed: DeployedTemplate): Record<string, unknown> {
     if (resource.Type === 'AWS::Config::RemediationConfiguration') {
       for (const name of ['Automatic', 'MaximumAutomaticAttempts', 'RetryAttemptSeconds']) {
         properties[name] = String(properties[name]);
+      }
+    }
+    if (resource.Type === 'AWS::Logs::LogGroup' && properties.RetentionInDays !== undefined) {
+      // A parameter gives CloudFormation "365", which it reads as 365.
+      properties.RetentionInDays = String(properties.RetentionInDays);
+    }
+    // IAM reads a statement's resources as a set; CDK orders them by how they are written.
+    for (const document of [
+      properties.PolicyDocument,
+      ...((properties.Policies as { PolicyDocument: unknown }[] | undefined) ?? []).map(
+        (p) => p.PolicyDocument,
+      ),
+    ]) {
+      for (const statement of (document as { Statement?: { Resource?: unknown }[] } | undefined)
+        ?.Statement ?? []) {
+        if (Array.isArray(statement.Resource)) statement.Resource = [...statement.Resource].sort();
       }
     }
     resources[id] = {
@@ -407,6 +487,40 @@ describe('with the same options as the single-account stack', () => {
       },
     ],
     ['another rule name', { ruleName: 'org-ct1' }],
+    [
+      'the trails’ key and CloudWatch Logs created, repaired trails hardened, trusted log accounts and every hardening option',
+      {
+        trailKey: 'create',
+        cloudWatchLogs: 'true',
+        cloudWatchLogsRetentionDays: '731',
+        hardenRepairedTrail: 'true',
+        trustedLogAccountIds: '444455556666,777788889999',
+        accessLogBucketName: 'central-access-logs',
+        logRetentionDays: '2557',
+        objectLockDays: '365',
+        tags: 'team=security,cost-center=1234',
+        trailName: 'org-management-events',
+      },
+    ],
+    [
+      'CloudWatch Logs with the log groups’ key, and a key alias for the trails',
+      {
+        cloudWatchLogs: 'true',
+        logGroupKmsKeyArn:
+          'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        kmsKeyId: 'alias/cloudtrail',
+        hardenRepairedTrail: 'true',
+      },
+    ],
+    [
+      'the trails’ key created, with the log groups’ key given',
+      {
+        trailKey: 'create',
+        cloudWatchLogs: 'true',
+        logGroupKmsKeyArn:
+          'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      },
+    ],
   ])(
     'deploys what the stack deploys, with %s',
     (_, context) => {
@@ -479,6 +593,87 @@ describe('with the same options as the single-account stack', () => {
     }
     expect(member).toEqual(stack);
   }, 60_000);
+
+  it.each<[string, Record<string, string>, string[], string[]]>([
+    ['by default', {}, [], []],
+    [
+      'with CloudWatchLogs',
+      { CloudWatchLogs: 'true' },
+      [
+        'RemediationFunctionTrailLogsRoleGrantB6D1B915',
+        'TrailLogGroup7A1F916A',
+        'TrailLogsRole5D0F5A2E',
+      ],
+      ['TrailLogGroupArn', 'TrailLogsRoleArn'],
+    ],
+    [
+      'with TrailKey create',
+      { TrailKey: 'create' },
+      ['TrailEncryptionKey', 'TrailEncryptionKeyAlias'],
+      ['TrailKeyArn'],
+    ],
+    [
+      'with HardenRepairedTrail',
+      { HardenRepairedTrail: 'true' },
+      ['RemediationFunctionRepairedTrailBucketGrant098E89AD'],
+      [],
+    ],
+    [
+      'with TrailKey create and HardenRepairedTrail',
+      { TrailKey: 'create', HardenRepairedTrail: 'true' },
+      [
+        'RemediationFunctionKeyPolicyGrant0CA47946',
+        'RemediationFunctionRepairedTrailBucketGrant098E89AD',
+        'TrailEncryptionKey',
+        'TrailEncryptionKeyAlias',
+      ],
+      ['TrailKeyArn'],
+    ],
+    [
+      'with a KmsKeyId',
+      { KmsKeyId: 'alias/cloudtrail' },
+      ['RemediationFunctionKeyPolicyGrant0CA47946'],
+      [],
+    ],
+  ])(
+    'creates what the trails need, and grants what it needs, only as the parameters ask: %s',
+    (_, given, resources, outputs) => {
+      const always = new Set(
+        Object.keys(deploy(template, { KmsKeyId: '', TrailKey: 'none' }).resources),
+      );
+      const deployed = deploy(template, given);
+      expect(
+        Object.keys(deployed.resources)
+          .filter((id) => !always.has(id))
+          .sort(),
+      ).toEqual(resources);
+      expect(
+        ['TrailKeyArn', 'TrailLogGroupArn', 'TrailLogsRoleArn'].filter(
+          (output) => output in deployed.outputs,
+        ),
+      ).toEqual(outputs);
+    },
+  );
+
+  it('lets the remediation look up the buckets of the trusted log accounts given, and tells the function who they are', () => {
+    const resources = new DeployedResources(
+      deploy(template, { TrustedLogAccountIds: '444455556666,777788889999' }),
+    );
+    const statement = resources
+      .statements(`cloudtrail-1-multi-region-trail-remediation-${PSEUDO.region}`)
+      .find((s) => s.Sid === 'CheckTrailBucketOwner') as { Condition?: unknown } | undefined;
+    expect(statement?.Condition).toEqual({
+      StringEquals: {
+        's3:ResourceAccount': [PSEUDO.accountId, '444455556666', '777788889999'],
+      },
+    });
+    const variables = (
+      resources.function('cloudtrail-1-multi-region-trail-remediation').Properties.Environment as {
+        Variables: Record<string, string>;
+      }
+    ).Variables;
+    expect(variables.TRUSTED_LOG_ACCOUNT_IDS).toBe('444455556666,777788889999');
+  });
 
   it('refuses SubnetIds without SecurityGroupIds, and the other way round, before anything is created', () => {
     expect(() => deploy(template, { SubnetIds: 'subnet-0123456789abcdef0' })).toThrow(

@@ -88,6 +88,10 @@ describe('options without context', () => {
       triggerOnTrailChange: true,
       automaticRemediation: false,
       maximumAutomaticAttempts: 5,
+      trailKey: 'none',
+      cloudWatchLogs: false,
+      cloudWatchLogsRetentionDays: '365',
+      hardenRepairedTrail: false,
     });
   });
 
@@ -214,6 +218,28 @@ describe('option values', () => {
     ['bucketName', 'Upper_Case', 'an S3 bucket name: 3–63 lower-case letters'],
     ['kmsKeyId', 'key with spaces', 'a KMS key ID, key ARN, alias name or alias ARN'],
     ['logGroupKmsKeyArn', 'alias/logs', 'a KMS key ARN in the stack’s Region'],
+    ['trailKey', 'yes', 'set it to none, create (not with kmsKeyId)'],
+    ['accessLogBucketName', 'Access_Logs', 'an S3 bucket name: 3–63 lower-case letters'],
+    ['logRetentionDays', '0', 'a whole number of days from 1 to 36500'],
+    ['logRetentionDays', '36501', 'a whole number of days from 1 to 36500'],
+    ['objectLockDays', 'a year', 'a whole number of days from 1 to 36500'],
+    ['tags', 'team', 'key=value pairs, comma-separated'],
+    ['tags', 'team="security"', 'key=value pairs, comma-separated'],
+    ['tags', 'aws:team=security', 'it has the key "aws:team": AWS reserves the aws: prefix'],
+    ['tags', 'team=a,team=b', 'it gives the key "team" twice'],
+    [
+      'tags',
+      Array.from({ length: 50 }, (_, i) => `k${i}=v`).join(','),
+      'it has 50 tags, more than the 49',
+    ],
+    ['cloudWatchLogs', 'yes', 'set it to true, false'],
+    // CT.CLOUDWATCH.PR.2 (and Security Hub CloudWatch.16) want a year or more:
+    // https://docs.aws.amazon.com/controltower/latest/controlreference/cloudwatch-rules.html
+    ['cloudWatchLogsRetentionDays', '180', '365, 400, 545, 731'],
+    ['cloudWatchLogsRetentionDays', '9999', '365, 400, 545, 731'],
+    ['hardenRepairedTrail', 'on', 'set it to true, false'],
+    ['trustedLogAccountIds', '4444-5555-6666', '12-digit account IDs, comma-separated'],
+    ['trustedLogAccountIds', '444455556666 777788889999', '12-digit account IDs'],
     ['alarmTopicArn', 'security-alerts', 'a standard (not FIFO) SNS topic ARN'],
     [
       'alarmTopicArn',
@@ -225,6 +251,40 @@ describe('option values', () => {
     expect(failure).toThrow(InvalidOptionError);
     expect(failure).toThrow(name);
     expect(failure).toThrow(accepted);
+  });
+
+  it('reject trailKey=create with a kmsKeyId, naming both: the trails get one key', () => {
+    expect(() => parse({ trailKey: 'create', kmsKeyId: 'alias/cloudtrail' })).toThrow(
+      'Context options trailKey (create) and kmsKeyId (alias/cloudtrail) cannot be combined',
+    );
+    expect(parse({ trailKey: 'create' }).trailKey).toBe('create');
+    expect(parse({ trailKey: 'none', kmsKeyId: 'alias/cloudtrail' }).kmsKeyId).toBe(
+      'alias/cloudtrail',
+    );
+  });
+
+  it('read the hardening options as -c gives them', () => {
+    expect(
+      parse({
+        accessLogBucketName: 'access-logs-111122223333',
+        logRetentionDays: '2557',
+        objectLockDays: '365',
+        tags: 'team=security,cost center=12 34',
+        cloudWatchLogs: 'TRUE',
+        cloudWatchLogsRetentionDays: '731',
+        hardenRepairedTrail: 'true',
+        trustedLogAccountIds: '444455556666,777788889999',
+      }),
+    ).toMatchObject({
+      accessLogBucketName: 'access-logs-111122223333',
+      logRetentionDays: 2557,
+      objectLockDays: 365,
+      tags: 'team=security,cost center=12 34',
+      cloudWatchLogs: true,
+      cloudWatchLogsRetentionDays: '731',
+      hardenRepairedTrail: true,
+      trustedLogAccountIds: ['444455556666', '777788889999'],
+    });
   });
 
   it("reject a bucketName other than the rule's s3BucketName, naming both", () => {
@@ -520,9 +580,11 @@ describe('the template', () => {
     });
     // A new trail must deliver to the bucket the rule requires, so that bucket is the one allowed.
     for (const sid of ['CreateLogBucket', 'CheckOrSecureLogBucket']) {
-      expect(statement(template, 'RemediationFunctionRole', sid).Resource).toEqual({
+      const resources = statement(template, 'RemediationFunctionRole', sid).Resource;
+      expect(resources).toContainEqual({
         'Fn::Sub': 'arn:${AWS::Partition}:s3:::org-cloudtrail-logs',
       });
+      expect(JSON.stringify(resources)).not.toContain(':s3:::cloudtrail-logs-');
     }
   });
 
@@ -553,9 +615,11 @@ describe('the template', () => {
       KmsKeyId: { StaticValue: { Values: ['alias/cloudtrail'] } },
     });
     for (const sid of ['CreateLogBucket', 'CheckOrSecureLogBucket']) {
-      expect(statement(template, 'RemediationFunctionRole', sid).Resource).toEqual({
+      const resources = statement(template, 'RemediationFunctionRole', sid).Resource;
+      expect(resources).toContainEqual({
         'Fn::Sub': 'arn:${AWS::Partition}:s3:::audit-trail-logs',
       });
+      expect(JSON.stringify(resources)).not.toContain(':s3:::cloudtrail-logs-');
     }
     // KMS authorizes on key ARNs, never aliases: any key of this account in this Region.
     const ownKeys = {
@@ -577,6 +641,7 @@ describe('the template', () => {
     expect(statement(template, 'RemediationFunctionRole', 'CheckNewTrailKey').Action).toEqual([
       'kms:DescribeKey',
       'kms:GetKeyPolicy',
+      'kms:GetKeyRotationStatus',
     ]);
     expect(JSON.stringify(template.toJSON())).not.toContain('kms:PutKeyPolicy');
   });

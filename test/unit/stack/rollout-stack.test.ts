@@ -92,6 +92,10 @@ describe('the rollout stack, by default', () => {
       TriggerOnTrailChange: 'true',
       AutomaticRemediation: 'false',
       MaximumAutomaticAttempts: '5',
+      TrailKey: 'none',
+      CloudWatchLogs: 'false',
+      CloudWatchLogsRetentionDays: '365',
+      HardenRepairedTrail: 'false',
     });
     const memberParameters = OPTION_NAMES.map(parameterName);
     for (const { ParameterKey } of parameters) expect(memberParameters).toContain(ParameterKey);
