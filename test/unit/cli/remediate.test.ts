@@ -961,16 +961,18 @@ describe('cloudtrail-rule remediate usage', () => {
       /--apply changes a live account, and a snapshot is only a record/,
     ],
     // Without both, CloudTrail cannot deliver: even a repair, which would not use the one given, refuses it.
-    ...[example('no-trails.json'), example('logging-stopped.json')].flatMap((file) => [
-      [
-        ['remediate', '--dry-run', '--snapshot', file, '--cloudwatch-logs-group-arn', LOG_GROUP],
-        /^cloudtrail-rule: --cloudwatch-logs-group-arn needs --cloudwatch-logs-role-arn too: .*Give both, or neither\.\n$/,
+    ...[example('no-trails.json'), example('logging-stopped.json')].flatMap(
+      (file): [string[], RegExp][] => [
+        [
+          ['remediate', '--dry-run', '--snapshot', file, '--cloudwatch-logs-group-arn', LOG_GROUP],
+          /^cloudtrail-rule: --cloudwatch-logs-group-arn needs --cloudwatch-logs-role-arn too: .*Give both, or neither\.\n$/,
+        ],
+        [
+          ['remediate', '--dry-run', '--snapshot', file, '--cloudwatch-logs-role-arn', LOG_ROLE],
+          /^cloudtrail-rule: --cloudwatch-logs-role-arn needs --cloudwatch-logs-group-arn too: /,
+        ],
       ],
-      [
-        ['remediate', '--dry-run', '--snapshot', file, '--cloudwatch-logs-role-arn', LOG_ROLE],
-        /^cloudtrail-rule: --cloudwatch-logs-role-arn needs --cloudwatch-logs-group-arn too: /,
-      ],
-    ]),
+    ),
     [['remediate', '--dry-run', ...snapshot, '--yes'], /--yes answers the question --apply asks/],
     [['evaluate', ...snapshot, '--tag', 'team=sec'], /The evaluate command does not take --tag/],
     [
