@@ -13,6 +13,7 @@ import {
 import type { Construct } from 'constructs';
 import { DEFAULT_TRAIL_NAME } from '../remediation/input';
 import { PARAMETER_NAMES, type ParameterName } from '../rule/parameters';
+import { DEPLOYMENT_OPTION_SCHEMA } from './option-schema';
 import type { DeploymentOptions, OptionName } from './options';
 import {
   bucketArnOf,
@@ -189,6 +190,14 @@ const RULE_NAME_VARIABLE = 'Value0';
 export function memberSettings(scope: Construct, options: DeploymentOptions): DeploymentSettings {
   const parameters = declareParameters(scope, options, TEMPLATE_PARAMETER_OPTIONS);
   new CfnMapping(scope, RETRY_WINDOW_MAPPING, { mapping: retryWindowMapping(options) });
+  new CfnMapping(scope, TRAIL_LOG_RETENTION_MAPPING, {
+    mapping: Object.fromEntries(
+      DEPLOYMENT_OPTION_SCHEMA.cloudWatchLogsRetentionDays.values.map((days) => [
+        days,
+        { Days: Number(days) },
+      ]),
+    ),
+  });
   // SubnetIds decides the VPC for both; the template rule keeps the two set together.
   const { securityGroupIds: _, ...decided } = parameters;
   const has = declareSetConditions(scope, decided);
@@ -280,7 +289,10 @@ export function memberSettings(scope: Construct, options: DeploymentOptions): De
         Fn.conditionIf(condition('trailName').logicalId, value('trailName'), DEFAULT_TRAIL_NAME),
       ),
       cloudWatchLogs,
-      logRetentionDays: Token.asNumber(value('cloudWatchLogsRetentionDays')),
+      // A number, as the stack writes it: a parameter's value is a string wherever it is used.
+      logRetentionDays: Token.asNumber(
+        Fn.findInMap(TRAIL_LOG_RETENTION_MAPPING, value('cloudWatchLogsRetentionDays'), 'Days'),
+      ),
       logGroupKmsKeyArn: when('logGroupKmsKeyArn'),
       logGroupUsesTrailKey: new CfnCondition(scope, 'TrailLogGroupUsesTrailKey', {
         expression: Fn.conditionAnd(
@@ -311,6 +323,8 @@ export function memberSettings(scope: Construct, options: DeploymentOptions): De
 
 /** The member template's condition that the deployment creates the trails' key. */
 const CREATE_TRAIL_KEY = 'CreateTrailKey';
+/** The member template's mapping from CloudWatchLogsRetentionDays to the number of days. */
+const TRAIL_LOG_RETENTION_MAPPING = 'TrailLogRetention';
 
 /** The template's checks of values that go together, which parameters alone cannot state. */
 function templateRules(

@@ -33,6 +33,9 @@ const EVERY_OPTION = {
   subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
   securityGroupIds: 'sg-0123456789abcdef0',
   alarmTopicArn: TOPIC,
+  trailKey: 'create',
+  cloudWatchLogs: 'true',
+  hardenRepairedTrail: 'true',
 };
 
 const RULES_DIR = join(
@@ -133,11 +136,58 @@ describe('AWS Control Tower’s proactive controls', () => {
       SubnetIds: EVERY_OPTION.subnetIds,
       SecurityGroupIds: EVERY_OPTION.securityGroupIds,
       AlarmTopicArn: TOPIC,
+      TrailKey: 'create',
+      CloudWatchLogs: 'true',
+      HardenRepairedTrail: 'true',
     });
 
     const found = findings({ Resources: resolve(deployed.resources) });
 
     expect(found).toEqual({});
+  }, 60_000);
+
+  // The member template acknowledges CT.CLOUDWATCH.PR.2 on the trails' log group, whose
+  // retention is a parameter the rule cannot read: deployed, every value it allows passes.
+  it('find nothing in the member template deployed with the trails’ key and log group, whatever retention the log group is given', () => {
+    const template = memberTemplate(cdkJsonContext(), { validate: false });
+    const parameters = template.Parameters as Record<string, { AllowedValues?: string[] }>;
+    const retentions = parameters.CloudWatchLogsRetentionDays?.AllowedValues ?? [];
+    expect(retentions.length).toBeGreaterThan(5);
+
+    for (const days of retentions) {
+      const deployed = deploy(template, {
+        TrailKey: 'create',
+        CloudWatchLogs: 'true',
+        CloudWatchLogsRetentionDays: days,
+      });
+      const found = findings({ Resources: resolve(deployed.resources) });
+      // The functions' log groups still want LogGroupKmsKeyArn; the trails' is encrypted with the trails' key.
+      expect({ days, found }).toEqual({
+        days,
+        found: {
+          cloudwatch_log_group_encrypted_check: [
+            'RemediationFunctionLogsB27AE0D4',
+            'RuleFunctionLogs7B6AB4B3',
+          ],
+          cloudwatch_alarm_action_check: [
+            'RemediationFunctionErrorsAlarm',
+            'RuleFunctionErrorsAlarm',
+          ],
+          lambda_inside_vpc_check: ['RemediationFunction81258F31', 'RuleFunctionE18FBDCA'],
+        },
+      });
+    }
+  }, 120_000);
+
+  it('find in the stack with the trails’ log group but no key for it that log group unencrypted too, where the finding is acknowledged', () => {
+    const { stack } = synthApp({ cloudWatchLogs: 'true' }, { rollout: false });
+
+    const found = findings(Template.fromStack(stack).toJSON());
+
+    const rule = GUARD_OPTION_CONTROLS.logGroupKmsKeyArn.rule;
+    expect(found[rule]).toHaveLength(3);
+    expect(found[rule]).toContain('TrailLogGroup7A1F916A');
+    expect(found[rule]).toEqual(acknowledgedOn(stack, guardFindingId(rule)));
   }, 60_000);
 
   it('find in the member template deployed with its defaults only the rules of the options left unset', () => {

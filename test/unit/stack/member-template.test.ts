@@ -423,10 +423,6 @@ function comparable(deployed: DeployedTemplate): Record<string, unknown> {
         properties[name] = String(properties[name]);
       }
     }
-    if (resource.Type === 'AWS::Logs::LogGroup' && properties.RetentionInDays !== undefined) {
-      // A parameter gives CloudFormation "365", which it reads as 365.
-      properties.RetentionInDays = String(properties.RetentionInDays);
-    }
     // IAM reads a statement's resources as a set; CDK orders them by how they are written.
     for (const document of [
       properties.PolicyDocument,
