@@ -4,10 +4,11 @@ import { resourceNames } from './names';
 /**
  * The example service control policy of the organization rollout: member
  * accounts' principals may not change or delete what the StackSet deployed
- * (the functions, their roles, the automation role, the SSM document, the
- * log groups, the error alarms and the stack instance), nor pass the
- * functions' roles to any service, nor the automation role to any service
- * but SSM Automation; except the StackSets execution role, through which
+ * (the functions, their roles, the automation role, the role CloudTrail
+ * writes to the trails' log group with, the SSM document, the log groups,
+ * the error alarms and the stack instance), nor pass the functions' roles
+ * to any service, nor the automation role to any service but SSM
+ * Automation, nor the trails' log group role to any but CloudTrail; except the StackSets execution role, through which
  * the StackSet itself deploys, updates and removes them, and AWS Control
  * Tower's. SCPs never apply to the management account or to service-linked
  * roles (AWS Config, its remediation, Security Hub). It leaves Config rules
@@ -36,6 +37,13 @@ export const MAX_POLICY_CHARACTERS = 5_120;
  */
 export const AUTOMATION_SERVICE = 'ssm.amazonaws.com';
 
+/**
+ * The service principal the role that writes to the trails' log group may
+ * be passed to: CloudTrail, which assumes it (the remediation passes it
+ * when it creates or hardens a trail).
+ */
+export const TRAIL_LOGS_SERVICE = 'cloudtrail.amazonaws.com';
+
 interface DenyStatement {
   Sid: string;
   Effect: 'Deny';
@@ -50,7 +58,7 @@ export interface GuardRailPolicy {
   Statement: DenyStatement[];
 }
 
-/** @example guardRailPolicy({ ruleName: 'cloudtrail-1-multi-region-trail', stackSetName: 'cloudtrail-1-multi-region-trail' }).Statement.length // => 9 */
+/** @example guardRailPolicy({ ruleName: 'cloudtrail-1-multi-region-trail', stackSetName: 'cloudtrail-1-multi-region-trail' }).Statement.length // => 10 */
 export function guardRailPolicy(names: {
   ruleName: string;
   stackSetName: string;
@@ -61,6 +69,7 @@ export function guardRailPolicy(names: {
     `arn:aws:iam::*:role/${pattern.replace('${AWS::Region}', '*')}`;
   const functionRoles = [n.ruleRoleNamePattern, n.remediationRoleNamePattern].map(roleArn);
   const automationRole = roleArn(n.automationRoleNamePattern);
+  const trailLogsRole = roleArn(n.trailLogsRoleNamePattern);
   // Stack instances are named StackSet-<name>-<ID>, and their log groups after the stack.
   const stackPrefix = `StackSet-${names.stackSetName}-`;
   const exceptStackSets = { ArnNotLike: { 'aws:PrincipalArn': EXEMPT_ROLES } };
@@ -105,7 +114,7 @@ export function guardRailPolicy(names: {
           'iam:PassRole',
           'iam:GenerateServiceLastAccessedDetails',
         ],
-        Resource: [...functionRoles, automationRole],
+        Resource: [...functionRoles, automationRole, trailLogsRole],
       }),
       deny({
         Sid: 'PassFunctionRolesToNobody',
@@ -119,6 +128,13 @@ export function guardRailPolicy(names: {
         Action: ['iam:PassRole'],
         Resource: automationRole,
         Condition: { StringNotEquals: { 'iam:PassedToService': [AUTOMATION_SERVICE] } },
+      }),
+      deny({
+        Sid: 'PassTrailLogsRoleToCloudTrailOnly',
+        // Passed to anything else, it would write into the trails' log group: fake events.
+        Action: ['iam:PassRole'],
+        Resource: trailLogsRole,
+        Condition: { StringNotEquals: { 'iam:PassedToService': [TRAIL_LOGS_SERVICE] } },
       }),
       deny({
         Sid: 'ProtectDocument',

@@ -13,6 +13,7 @@ import {
   MAX_POLICY_CHARACTERS,
   policyCharacters,
   STACKSET_EXECUTION_ROLE,
+  TRAIL_LOGS_SERVICE,
 } from '../../../stack/service-control-policy';
 import { deploy } from '../../support/cfn-evaluator';
 
@@ -24,6 +25,7 @@ import { deploy } from '../../support/cfn-evaluator';
 const policy = guardRailPolicy({ ruleName: DEFAULT_RULE_NAME, stackSetName: DEFAULT_RULE_NAME });
 let deployed: ReturnType<typeof deploy>;
 let deployedInVpc: ReturnType<typeof deploy>;
+let deployedWithTrailLogs: ReturnType<typeof deploy>;
 
 beforeAll(() => {
   const template = memberTemplate(cdkJsonContext(), { validate: false });
@@ -32,6 +34,7 @@ beforeAll(() => {
     SubnetIds: 'subnet-0123456789abcdef0',
     SecurityGroupIds: 'sg-0123456789abcdef0',
   });
+  deployedWithTrailLogs = deploy(template, { CloudWatchLogs: 'true', TrailKey: 'create' });
 }, 60_000);
 
 /** An IAM ARN pattern (`*` any run of characters, `?` one) as a regular expression. */
@@ -452,9 +455,10 @@ describe('the example service control policy', () => {
     ).toBe(false);
   });
 
-  it('protects the three roles the member template creates, in every Region, and no other role', () => {
-    const roles = [...named(deployed, 'AWS::IAM::Role', 'RoleName').values()];
-    expect(roles).toHaveLength(3);
+  it('protects the roles the member template creates, in every Region, and no other role', () => {
+    const roles = [...named(deployedWithTrailLogs, 'AWS::IAM::Role', 'RoleName').values()];
+    expect(roles).toHaveLength(4);
+    expect([...named(deployed, 'AWS::IAM::Role', 'RoleName').values()]).toHaveLength(3);
     for (const name of roles) {
       expect(covered('ProtectRoles', `arn:aws:iam::111111111111:role/${name}`)).toBe(true);
       const elsewhere = name.replace('us-east-1', 'ap-southeast-2');
@@ -465,21 +469,41 @@ describe('the example service control policy', () => {
     ).toBe(false);
   });
 
-  it('lets nobody pass either function’s role, and the automation role only to SSM Automation', () => {
-    const roles = [...named(deployed, 'AWS::IAM::Role', 'RoleName').values()];
-    const pass = (name: string, service: string) =>
+  // sts:AssumeRole is authorized on the role's ARN, and no service principal is bound by an SCP:
+  // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+  it('lets nobody assume the role CloudTrail writes to the trails’ log group with', () => {
+    const [trailLogs] = [
+      ...named(deployedWithTrailLogs, 'AWS::IAM::Role', 'RoleName').values(),
+    ].filter((name) => name.includes('-trail-logs-'));
+    expect(
       denied({
         principal: ADMIN,
+        action: 'sts:AssumeRole',
+        resource: `${ACCOUNT}:role/${trailLogs}`,
+      }),
+    ).toBe(true);
+  });
+
+  it('lets nobody pass either function’s role, the automation role but to SSM Automation, or the trails’ log group role but to CloudTrail', () => {
+    const roles = [...named(deployedWithTrailLogs, 'AWS::IAM::Role', 'RoleName').values()];
+    const pass = (principal: string, name: string, service: string) =>
+      denied({
+        principal,
         action: 'iam:PassRole',
         resource: `${ACCOUNT}:role/${name}`,
         context: passedTo(service),
       });
     const automation = roles.filter((name) => name.includes('-automation-'));
+    const trailLogs = roles.filter((name) => name.includes('-trail-logs-'));
     expect(automation).toHaveLength(1);
+    expect(trailLogs).toHaveLength(1);
     for (const name of roles) {
-      expect(pass(name, 'lambda.amazonaws.com')).toBe(true);
-      expect(pass(name, AUTOMATION_SERVICE)).toBe(!automation.includes(name));
+      expect(pass(ADMIN, name, 'lambda.amazonaws.com')).toBe(true);
+      expect(pass(ADMIN, name, AUTOMATION_SERVICE)).toBe(!automation.includes(name));
+      expect(pass(ADMIN, name, TRAIL_LOGS_SERVICE)).toBe(!trailLogs.includes(name));
     }
+    // The remediation passes it to CloudTrail when it creates or hardens a trail.
+    expect(pass(REMEDIATION, trailLogs[0] ?? '', TRAIL_LOGS_SERVICE)).toBe(false);
   });
 
   // iam:PutRolePolicy and iam:DeleteRolePolicy are authorized on the role's ARN:
@@ -535,6 +559,15 @@ describe('the example service control policy', () => {
         'ProtectLogs',
         `arn:aws:logs:us-east-1:111111111111:log-group:${stackName}-RuleFunctionLogs7B6AB4B3-AbCdEf`,
       ),
+    ).toBe(true);
+    // The trails' log group is named after the stack too (the model calls the stack test-stack).
+    const [trailLogGroup = ''] = [
+      ...named(deployedWithTrailLogs, 'AWS::Logs::LogGroup', 'LogGroupName').values(),
+    ].filter((name) => name.startsWith('test-stack-CloudTrail-'));
+    expect(trailLogGroup).not.toBe('');
+    const asInstance = trailLogGroup.replace('test-stack', stackName);
+    expect(
+      covered('ProtectLogs', `arn:aws:logs:us-east-1:111111111111:log-group:${asInstance}`),
     ).toBe(true);
     expect(
       covered('ProtectStackInstance', 'arn:aws:cloudformation:us-east-1:111111111111:stack/app/1'),
