@@ -43,6 +43,12 @@ export interface BucketWanted {
   tags: Record<string, string>;
   /** What the bucket is for, in the steps' reasons. */
   role: string;
+  /**
+   * The bucket carries a name the remediation chose (a default name with the
+   * deployment's suffix): it is the remediation's even when a run that
+   * stopped halfway created it, and gets the `created-by` tag.
+   */
+  named?: boolean | undefined;
 }
 
 /** The rule every log bucket gets: no incomplete upload is kept for ever, no log is deleted. */
@@ -232,11 +238,14 @@ export function planBucket(
   }
 
   const tags = {
-    ...(created ? { [CREATED_BY_TAG.key]: CREATED_BY_TAG.value } : {}),
+    ...(created || wanted.named === true ? { [CREATED_BY_TAG.key]: CREATED_BY_TAG.value } : {}),
     ...wanted.tags,
   };
   const missing = Object.entries(tags).filter(([k]) => !(k in before.tags));
-  if (missing.length > 0) {
+  // PutBucketTagging replaces the whole set, and S3 refuses the aws: tags AWS put there
+  // (CloudFormation's, say) in a request: such a bucket keeps its tags as they are.
+  const system = Object.keys(before.tags).some((k) => /^aws:/i.test(k));
+  if (missing.length > 0 && !system) {
     const all = { ...before.tags, ...Object.fromEntries(missing) };
     step({
       service: 's3',

@@ -32,6 +32,12 @@ export interface BucketEndState {
    */
   trailArn?: string | undefined;
   created: boolean;
+  /**
+   * The bucket of a repaired trail, which `hardenRepairedTrail` gives only
+   * Block Public Access and the TLS-only statement: no option of the
+   * remediation changes anything else of it.
+   */
+  repaired?: boolean | undefined;
   /** All four Block Public Access settings on, at the bucket. */
   publicAccessBlocked: boolean;
   /** Allow statements that make the policy public, in words. */
@@ -118,6 +124,36 @@ function notPublic(b: BucketEndState): boolean {
   );
 }
 
+/**
+ * What passes a control the remediation sets on a trail: the option on a
+ * trail it creates, the option with `hardenRepairedTrail` on one it repairs.
+ */
+function trailOption(t: TrailEndState, option: string): string {
+  return t.created ? option : `${option} with hardenRepairedTrail`;
+}
+
+/** Why no option passes a control on a repaired trail's bucket. */
+const REPAIRED_BUCKET =
+  "the remediation changes only Block Public Access and the TLS-only statement of a repaired trail's bucket (with hardenRepairedTrail): set this by hand";
+
+/** Why hardening leaves a public bucket's access alone. */
+const PUBLIC_BUCKET =
+  'the bucket is public by its policy or ACL, and the remediation leaves who can read it to a person';
+
+/** The option that passes a control on a bucket, or, on a repaired trail's bucket, why none does. */
+function bucketOption(b: BucketEndState, passed: boolean, option: string): Judgement {
+  if (passed) return { passed };
+  return b.repaired === true ? { passed, note: REPAIRED_BUCKET } : { passed, passWith: option };
+}
+
+/** What passes S3.5 and S3.8, which `hardenRepairedTrail` sets on a repaired trail's own bucket. */
+function hardened(b: BucketEndState, passed: boolean): Judgement {
+  if (passed || b.repaired !== true) return { passed };
+  return b.publicStatements.length > 0 || b.publicAclGrants.length > 0
+    ? { passed, note: PUBLIC_BUCKET }
+    : { passed, passWith: 'hardenRepairedTrail' };
+}
+
 function trail(control: Omit<Control<TrailEndState>, 'appliesTo'>): Control<TrailEndState> {
   return { ...control, appliesTo: 'trail' };
 }
@@ -134,7 +170,7 @@ export const CONTROLS: readonly AnyControl[] = [
     controlId: 'CloudTrail.2',
     configRule: 'cloud-trail-encryption-enabled',
     page: `${RULES}/cloud-trail-encryption-enabled.html`,
-    judge: (t) => pass(t.kmsKeyId !== undefined, 'kmsKeyId'),
+    judge: (t) => pass(t.kmsKeyId !== undefined, trailOption(t, 'kmsKeyId')),
   }),
   trail({
     controlId: 'CloudTrail.4',
@@ -146,13 +182,13 @@ export const CONTROLS: readonly AnyControl[] = [
     controlId: 'CloudTrail.5',
     configRule: 'cloud-trail-cloud-watch-logs-enabled',
     page: `${RULES}/cloud-trail-cloud-watch-logs-enabled.html`,
-    judge: (t) => pass(t.cloudWatchLogsLogGroupArn !== undefined, 'cloudWatchLogs'),
+    judge: (t) => pass(t.cloudWatchLogsLogGroupArn !== undefined, trailOption(t, 'cloudWatchLogs')),
   }),
   trail({
     controlId: 'CloudTrail.9',
     configRule: 'tagged-cloudtrail-trail',
     page: `${CONTROLS_PAGE}/cloudtrail-controls.html#cloudtrail-9`,
-    judge: (t) => pass(userTagged(t.tags), 'tags'),
+    judge: (t) => pass(userTagged(t.tags), trailOption(t, 'tags')),
   }),
   bucket({
     controlId: 'CloudTrail.6',
@@ -168,7 +204,7 @@ export const CONTROLS: readonly AnyControl[] = [
     configRule: 'cloudtrail-s3-bucket-access-logging',
     page: `${CONTROLS_PAGE}/cloudtrail-controls.html#cloudtrail-7`,
     logBucketOnly: true,
-    judge: (b) => pass(b.loggingTarget !== undefined, 'accessLogBucketName'),
+    judge: (b) => bucketOption(b, b.loggingTarget !== undefined, 'accessLogBucketName'),
   }),
   bucket({
     controlId: 'S3.2',
@@ -186,7 +222,7 @@ export const CONTROLS: readonly AnyControl[] = [
     controlId: 'S3.5',
     configRule: 's3-bucket-ssl-requests-only',
     page: `${RULES}/s3-bucket-ssl-requests-only.html`,
-    judge: (b) => pass(b.tlsOnly, b.created ? undefined : 'hardenRepairedTrail'),
+    judge: (b) => hardened(b, b.tlsOnly),
   }),
   bucket({
     controlId: 'S3.6',
@@ -198,7 +234,7 @@ export const CONTROLS: readonly AnyControl[] = [
     controlId: 'S3.8',
     configRule: 's3-bucket-level-public-access-prohibited',
     page: `${RULES}/s3-bucket-level-public-access-prohibited.html`,
-    judge: (b) => pass(b.publicAccessBlocked, b.created ? undefined : 'hardenRepairedTrail'),
+    judge: (b) => hardened(b, b.publicAccessBlocked),
   }),
   bucket({
     controlId: 'S3.9',
@@ -210,25 +246,34 @@ export const CONTROLS: readonly AnyControl[] = [
             passed: false,
             note: 'the bucket that receives server access logs does not log itself: S3 advises against a target that logs to itself, and a third bucket would only move the finding',
           }
-        : pass(b.loggingTarget !== undefined, 'accessLogBucketName'),
+        : bucketOption(b, b.loggingTarget !== undefined, 'accessLogBucketName'),
   }),
   bucket({
     controlId: 'S3.12',
     configRule: 's3-bucket-acl-prohibited',
     page: `${RULES}/s3-bucket-acl-prohibited.html`,
-    judge: (b) => pass(b.objectOwnership === 'BucketOwnerEnforced'),
+    judge: (b) =>
+      b.objectOwnership === 'BucketOwnerEnforced' || b.repaired !== true
+        ? pass(b.objectOwnership === 'BucketOwnerEnforced')
+        : { passed: false, note: REPAIRED_BUCKET },
   }),
   bucket({
     controlId: 'S3.13',
     configRule: 's3-lifecycle-policy-check',
     page: `${RULES}/s3-lifecycle-policy-check.html`,
-    judge: (b) => pass(b.lifecycle),
+    judge: (b) =>
+      b.lifecycle || b.repaired !== true
+        ? pass(b.lifecycle)
+        : { passed: false, note: REPAIRED_BUCKET },
   }),
   bucket({
     controlId: 'S3.14',
     configRule: 's3-bucket-versioning-enabled',
     page: `${RULES}/s3-bucket-versioning-enabled.html`,
-    judge: (b) => pass(b.versioning),
+    judge: (b) =>
+      b.versioning || b.repaired !== true
+        ? pass(b.versioning)
+        : { passed: false, note: REPAIRED_BUCKET },
   }),
   bucket({
     controlId: 'S3.15',
@@ -261,7 +306,7 @@ export const CONTROLS: readonly AnyControl[] = [
               passed: false,
               note: 'S3 delivers server access logs only to a bucket whose default encryption is SSE-S3',
             }
-          : pass(false, 'kmsKeyId'),
+          : bucketOption(b, false, 'kmsKeyId'),
   }),
   bucket({
     controlId: 'S3.20',

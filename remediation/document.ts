@@ -96,7 +96,7 @@ export const DOCUMENT_PARAMETERS: AutomationDocument['parameters'] = {
   BucketName: {
     type: 'String',
     description:
-      "The S3 bucket for a new trail. Empty: the rule's s3BucketName, else cloudtrail-logs-<account>-<Region>, created if needed. The deployed role may use only the bucket it was deployed for.",
+      "The S3 bucket for a new trail. Empty: the rule's s3BucketName, else cloudtrail-logs-<account>-<Region>-<suffix> (the suffix from the deployment's stack ID), created if needed. The deployed role may use only the bucket it was deployed for.",
     allowedPattern: orEmpty(BUCKET_NAME_PATTERN),
     default: '',
   },

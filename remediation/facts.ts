@@ -72,7 +72,7 @@ export interface OwnBucketFacts {
  * or one whose bucket this role may not see (`outside`).
  */
 export type BucketOwnership =
-  | { status: 'owned'; account: string }
+  | { status: 'owned'; account: string; region?: string | undefined }
   | { status: 'absent' }
   | { status: 'outside' };
 
@@ -223,10 +223,10 @@ export async function readBucketOwnership(options: {
 }): Promise<BucketOwnership> {
   for (const account of options.accounts) {
     try {
-      await options
+      const head = await options
         .s3(options.region)
         .send(new HeadBucketCommand({ Bucket: options.name, ExpectedBucketOwner: account }));
-      return { status: 'owned', account };
+      return { status: 'owned', account, region: head.BucketRegion ?? options.region };
     } catch (error) {
       const status = httpStatus(error);
       if (status === 404) return { status: 'absent' };

@@ -173,6 +173,9 @@ export function parseTags(text: string): Record<string, string> | string {
     const value = pair.slice(at + 1).trim();
     if (at < 1 || key === '') return `has "${pair}", which is not key=value`;
     if (RESERVED_TAG_PREFIX.test(key)) return `has the key "${key}": AWS reserves the aws: prefix`;
+    if (key === CREATED_BY_TAG.key) {
+      return `has the key "${key}", which the remediation sets itself to "${CREATED_BY_TAG.value}"`;
+    }
     if (key in tags) return `gives the key "${key}" twice`;
     tags[key] = value;
   }

@@ -522,6 +522,7 @@ function createPlan(
       retentionDays: options.logRetentionDays,
       tags,
       role: "bucket for the log bucket's server access logs",
+      named: true,
     });
     actions.push(...planned.actions);
     resources.push(
@@ -540,6 +541,7 @@ function createPlan(
     accessLogTarget: accessLog.name,
     tags,
     role: 'log bucket',
+    named: bucketName === defaultBucketName(accountId, target.region, options.bucketSuffix),
   });
   actions.push(...planned.actions);
   // The log bucket is listed before the access-log bucket, as a person reads it.
@@ -655,6 +657,12 @@ function accessLogTarget(
           : `The access-log bucket "${given}" is not a bucket of account ${accountId} (or this role may not see it): S3 delivers server access logs only to a bucket of the same account and Region as the log bucket. Nothing was changed. Give a bucket of this account in ${target.region}, or leave it out and the remediation creates one.`,
       );
     }
+    const logRegion = facts.bucket?.status === 'ours' ? facts.bucket.region : target.region;
+    if (owner.region !== undefined && owner.region !== logRegion) {
+      throw new BucketNotOwnedError(
+        `The access-log bucket "${given}" is in ${owner.region}, and the log bucket in ${logRegion}: S3 delivers server access logs only to a bucket of the same Region. Nothing was changed. Give a bucket of this account in ${logRegion}, or leave it out and the remediation creates one.`,
+      );
+    }
     return { name: given };
   }
   const name = defaultAccessLogBucketName(accountId, target.region, options.bucketSuffix);
@@ -750,7 +758,10 @@ function repairPlan(
     if (bucket?.status === 'ours' && bucket.name === trail.S3BucketName) {
       const hardened = hardenOwnBucket(bucket, accountId);
       actions.push(...hardened.actions);
-      resources.unshift(bucketEndState(hardened.after, 'trail-logs', false, accountId, arn));
+      resources.unshift({
+        ...bucketEndState(hardened.after, 'trail-logs', false, accountId, arn),
+        repaired: true,
+      });
     }
   }
   resources.unshift(trailEndState(trail, tags, false));

@@ -290,9 +290,16 @@ async function readBack(
         s3: deps.clients.s3,
       });
       if (facts.status === 'ours') {
-        read.push(
-          bucketEndState(facts, resource.purpose, resource.created, accountId, resource.trailArn),
-        );
+        read.push({
+          ...bucketEndState(
+            facts,
+            resource.purpose,
+            resource.created,
+            accountId,
+            resource.trailArn,
+          ),
+          ...(resource.repaired === true ? { repaired: true } : {}),
+        });
       }
     } else {
       const region = resource.arn.split(':')[3] ?? deps.region;

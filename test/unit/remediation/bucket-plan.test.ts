@@ -315,6 +315,17 @@ describe('log bucket hardening', () => {
       expect(after.tags).toEqual({ team: 'platform', env: 'prod', 'cost-center': '1234' });
     });
 
+    it('leaves the tags alone of a bucket with aws: tags, which S3 refuses in a request that would have to keep them', () => {
+      const stack = legacyBucket(LOG_BUCKET, {
+        tags: { 'aws:cloudformation:stack-name': 'logging', team: 'platform' },
+      });
+
+      const { actions, after } = planBucket(stack, wanted({ tags: { 'cost-center': '1234' } }));
+
+      expect(calls(actions)).not.toContain('PutBucketTagging');
+      expect(after.tags).toEqual(stack.tags);
+    });
+
     it('keeps its lifecycle rules first, adding the expiry it lacks', () => {
       const { actions } = planBucket(existing, wanted({ retentionDays: 400 }));
 

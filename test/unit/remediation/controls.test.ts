@@ -40,9 +40,9 @@ function newTrail(overrides: Partial<TrailEndState> = {}): TrailEndState {
 /** The trail's log bucket, hardened as the create plan leaves it. */
 function logBucket(
   overrides: Partial<OwnBucketFacts> = {},
-  options: { created?: boolean } = {},
+  options: { created?: boolean; repaired?: boolean } = {},
 ): BucketEndState {
-  return bucketEndState(
+  const state = bucketEndState(
     ownBucket(LOG_BUCKET, {
       policy: { Version: '2012-10-17', Statement: [denyInsecureTransport(BUCKET_ARN)] },
       versioning: 'Enabled',
@@ -59,10 +59,11 @@ function logBucket(
       ...overrides,
     }),
     'trail-logs',
-    options.created ?? true,
+    options.repaired === true ? false : (options.created ?? true),
     ACCOUNT,
     TRAIL_ARN,
   );
+  return options.repaired === true ? { ...state, repaired: true } : state;
 }
 
 /** The bucket that receives the log bucket's server access logs, as the create plan leaves it. */
@@ -245,13 +246,13 @@ describe('Security Hub forecast', () => {
     });
 
     // https://docs.aws.amazon.com/securityhub/latest/userguide/standards-tagging.html
-    it('fails a trail with only aws: tags, and says tags passes it', () => {
+    it('fails a repaired trail with only aws: tags, and says tags with hardenRepairedTrail passes it', () => {
       expect(
         verdict(
           newTrail({ created: false, tags: { 'aws:cloudformation:stack-name': 'trails' } }),
           'CloudTrail.9',
         ),
-      ).toMatchObject({ status: 'FAILED', passWith: 'tags' });
+      ).toMatchObject({ status: 'FAILED', passWith: 'tags with hardenRepairedTrail' });
     });
 
     // https://docs.aws.amazon.com/securityhub/latest/userguide/standards-tagging.html
@@ -475,10 +476,31 @@ describe('Security Hub forecast', () => {
 
     // https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-ssl-requests-only.html
     it('fails a repaired trail’s bucket without a policy, and says hardenRepairedTrail passes it', () => {
-      expect(verdict(logBucket({ policy: undefined }, { created: false }), 'S3.5')).toMatchObject({
+      expect(verdict(logBucket({ policy: undefined }, { repaired: true }), 'S3.5')).toMatchObject({
         status: 'FAILED',
         passWith: 'hardenRepairedTrail',
       });
+    });
+
+    // https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-ssl-requests-only.html
+    it('names no option for a repaired trail’s public bucket, which hardening leaves alone', () => {
+      const open = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow' as const,
+            Principal: '*',
+            Action: 's3:GetObject',
+            Resource: `${BUCKET_ARN}/*`,
+          },
+        ],
+      };
+      const forecast = verdict(
+        logBucket({ policy: open, publicAccessBlock: undefined }, { repaired: true }),
+        'S3.5',
+      );
+      expect(forecast).toMatchObject({ status: 'FAILED', note: expect.stringContaining('public') });
+      expect(forecast.passWith).toBeUndefined();
     });
   });
 
@@ -545,7 +567,7 @@ describe('Security Hub forecast', () => {
         };
 
         expect(
-          verdict(logBucket({ publicAccessBlock: block }, { created: false }), 'S3.8'),
+          verdict(logBucket({ publicAccessBlock: block }, { repaired: true }), 'S3.8'),
         ).toMatchObject({ status: 'FAILED', passWith: 'hardenRepairedTrail' });
       },
     );

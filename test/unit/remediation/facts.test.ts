@@ -370,6 +370,7 @@ describe('who owns the bucket a trail delivers to', () => {
     await expect(owner([ACCOUNT, LOG_ARCHIVE])).resolves.toEqual({
       status: 'owned',
       account: ACCOUNT,
+      region: 'us-east-1',
     });
     expect(s3.commandCalls(HeadBucketCommand)).toHaveLength(1);
   });
@@ -381,6 +382,7 @@ describe('who owns the bucket a trail delivers to', () => {
     await expect(owner([ACCOUNT, LOG_ARCHIVE])).resolves.toEqual({
       status: 'owned',
       account: LOG_ARCHIVE,
+      region: 'us-east-1',
     });
   });
 

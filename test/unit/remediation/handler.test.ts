@@ -39,6 +39,19 @@ describe('remediation function input', () => {
     [{ bucketName: 'Upper_Case' }, /bucketName must be an S3 bucket name/],
     [{ kmsKeyId: 'key"}' }, /kmsKeyId must be a KMS key ID/],
     [{ accountId: '1234' }, /accountId must be a 12-digit AWS account ID/],
+    [{ tags: 'team' }, /tags must be key=value pairs separated by commas/],
+    [{ tags: 'aws:team=x' }, /tags has the key "aws:team": AWS reserves the aws: prefix/],
+    [{ tags: 'created-by=me' }, /tags has the key "created-by", which the remediation sets itself/],
+    [{ tags: 'team=a,team=b' }, /tags gives the key "team" twice/],
+    [{ tags: 'team="x"' }, /tags must be key=value pairs/],
+    [{ logRetentionDays: '0' }, /logRetentionDays must be log files expire/],
+    [{ objectLockDays: '36501' }, /objectLockDays must be days of Object Lock/],
+    [{ trustedLogAccountIds: '1234' }, /trustedLogAccountIds must be 12-digit AWS account IDs/],
+    [{ hardenRepairedTrail: 'yes' }, /hardenRepairedTrail/],
+    [
+      { cloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-1:111122223333:log-group:x"}' },
+      /cloudWatchLogsLogGroupArn must be a CloudWatch Logs log group ARN/,
+    ],
     [{ dryRun: 'yes' }, /dryRun/],
     [{ trailname: 'audit' }, /unknown field trailname: accepted fields are accountId, trailName/],
     [
@@ -82,17 +95,28 @@ describe('remediation function input', () => {
       compliantAfter: true,
       trailArn,
       verdict: expect.stringMatching(/^COMPLIANT: /),
-      // The smallest repair: the trail keeps SSE-S3, no CloudWatch Logs and no tags.
+      // The smallest repair: the trail keeps SSE-S3, no CloudWatch Logs and no tags, which a
+      // repair sets only with hardenRepairedTrail.
       securityHubControls: [
-        { controlId: 'CloudTrail.2', resource: trailArn, status: 'FAILED', passWith: 'kmsKeyId' },
+        {
+          controlId: 'CloudTrail.2',
+          resource: trailArn,
+          status: 'FAILED',
+          passWith: 'kmsKeyId with hardenRepairedTrail',
+        },
         { controlId: 'CloudTrail.4', resource: trailArn, status: 'PASSED' },
         {
           controlId: 'CloudTrail.5',
           resource: trailArn,
           status: 'FAILED',
-          passWith: 'cloudWatchLogs',
+          passWith: 'cloudWatchLogs with hardenRepairedTrail',
         },
-        { controlId: 'CloudTrail.9', resource: trailArn, status: 'FAILED', passWith: 'tags' },
+        {
+          controlId: 'CloudTrail.9',
+          resource: trailArn,
+          status: 'FAILED',
+          passWith: 'tags with hardenRepairedTrail',
+        },
       ],
       resources: [
         {

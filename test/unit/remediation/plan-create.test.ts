@@ -300,6 +300,30 @@ describe('Security Hub forecast', () => {
     });
   });
 
+  it('refuses, before any change, an access-log bucket of this account in another Region', () => {
+    expect(() =>
+      create(
+        { accessLogBucketName: 'eu-access-logs' },
+        { accessLogOwnership: { status: 'owned', account: ACCOUNT, region: 'eu-west-1' } },
+      ),
+    ).toThrow(
+      new BucketNotOwnedError(
+        'The access-log bucket "eu-access-logs" is in eu-west-1, and the log bucket in us-east-1: S3 delivers server access logs only to a bucket of the same Region. Nothing was changed. Give a bucket of this account in us-east-1, or leave it out and the remediation creates one.',
+      ),
+    );
+  });
+
+  it('tags created-by the log bucket a run that stopped halfway created, found under its default name', () => {
+    const plan = create({}, { bucket: ownBucket(LOG_BUCKET) });
+
+    const tagging = plan.actions.find(
+      (a) => a.operation === 'PutBucketTagging' && a.input.Bucket === LOG_BUCKET,
+    );
+    expect(tagging?.input).toMatchObject({
+      Tagging: { TagSet: [{ Key: 'created-by', Value: 'cloudtrail-multi-region-rule' }] },
+    });
+  });
+
   it('creates no access-log bucket for a log bucket that already sends its server access logs elsewhere', () => {
     const logging = { targetBucket: 'central-access-logs', targetPrefix: 'trail-logs/' };
 
