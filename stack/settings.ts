@@ -273,10 +273,14 @@ export function trailLogGroupName(suffix: string): string {
   return subWithSuffix(TRAIL_LOG_GROUP_NAME, suffix);
 }
 
-/** The trails' log group's ARN (without the `:*` of its `Arn` attribute), and what `tail` adds. */
-export function trailLogGroupArn(suffix: string, tail = ''): string {
+/**
+ * The trails' log group's ARN (without the `:*` of its `Arn` attribute),
+ * from its name: the key policy that lets CloudWatch Logs encrypt it cannot
+ * refer to the log group, which refers to the key.
+ */
+export function trailLogGroupArn(suffix: string): string {
   return subWithSuffix(
-    `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${TRAIL_LOG_GROUP_NAME}${tail}`,
+    `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${TRAIL_LOG_GROUP_NAME}`,
     suffix,
   );
 }

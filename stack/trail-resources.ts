@@ -1,4 +1,4 @@
-import { type CfnResource, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Aws, type CfnResource, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -97,7 +97,10 @@ export class TrailResources extends ResourceGroup {
       acknowledgeUnlessSet(this.logGroup, 'logGroupKmsKeyArn', key);
       onlyWhen(cfnLogGroup, trail.cloudWatchLogs);
 
-      const statements = trailLogsStatements(trailLogGroupArn(suffix, ':log-stream:*'));
+      // By the log group's name (a Ref): the role waits for the log group, and the ARN reads plainly.
+      const statements = trailLogsStatements(
+        `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${this.logGroup.logGroupName}:log-stream:*`,
+      );
       this.role = new iam.Role(this, 'TrailLogsRole', {
         roleName: settings.roleNames.trailLogs,
         description: `Assumed by CloudTrail to write the events of this account's trails in this Region to the log group of ${names.ruleName}.`,

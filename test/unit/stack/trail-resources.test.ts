@@ -95,6 +95,28 @@ function environment(deployed: DeployedResources): Record<string, unknown> {
 
 const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
+/**
+ * An `Fn::Join` with no delimiter whose items, once the strings side by
+ * side are put together, are these: what a string with references resolves to.
+ */
+function joined(items: unknown[]) {
+  return {
+    asymmetricMatch: (actual: unknown) => {
+      const join = (actual as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+      if (join === undefined || join[0] !== '') return false;
+      const merged: unknown[] = [];
+      for (const item of join[1]) {
+        const last = merged.at(-1);
+        if (typeof item === 'string' && typeof last === 'string')
+          merged[merged.length - 1] = last + item;
+        else merged.push(item);
+      }
+      return JSON.stringify(merged) === JSON.stringify(items);
+    },
+    toAsymmetricMatcher: () => `Fn::Join of ${JSON.stringify(items)}`,
+  };
+}
+
 describe('the default bucket names', () => {
   it('end in a suffix the function is given as LOG_BUCKET_SUFFIX, the very token its bucket statements name', () => {
     const { template } = build();
@@ -395,12 +417,18 @@ describe('cloudWatchLogs=true', () => {
   // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
   it('lets that role create log streams in that log group and write to them, nothing else', () => {
     const { deployed } = build({ cloudWatchLogs: 'true' });
+    const group = deployed.id('AWS::Logs::LogGroup', (p) => p.LogGroupName === LOG_GROUP_NAME);
     expect(deployed.statements(roleName)).toEqual([
       {
         Sid: 'WriteTrailEvents',
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: `${LOG_GROUP_ARN}:log-stream:*`,
+        // `${LOG_GROUP_ARN}:log-stream:*`, by the log group's name.
+        Resource: joined([
+          `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:`,
+          { Ref: group },
+          ':log-stream:*',
+        ]),
       },
     ]);
     expect(
