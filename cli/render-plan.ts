@@ -62,6 +62,17 @@ const FLAGS: Record<string, string> = {
 };
 
 /**
+ * The flags that set what a forecast's `passWith` names: each option of it
+ * (`kmsKeyId with hardenRepairedTrail` on a repaired trail) as its flag.
+ */
+function flagsOf(passWith: string): string {
+  return passWith
+    .split(' with ')
+    .map((option) => FLAGS[option] ?? option)
+    .join(' with ');
+}
+
+/**
  * The forecast, one line a control, grouped by resource: `PASSED`, or
  * `FAILED` with the flag that would pass it or why none does.
  */
@@ -76,7 +87,7 @@ export function renderControls(controls: readonly ControlForecast[], heading: st
     }
     const how =
       c.passWith !== undefined
-        ? `: passes with ${FLAGS[c.passWith] ?? c.passWith}`
+        ? `: passes with ${flagsOf(c.passWith)}`
         : c.note !== undefined
           ? `: ${c.note}`
           : '';
