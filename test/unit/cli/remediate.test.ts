@@ -193,10 +193,11 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
         `  trail ${arn} (changed): log file validation on; SSE-S3; no CloudWatch Logs; tags not read`,
         'Security Hub controls, forecast:',
         `  ${arn}`,
-        '     CloudTrail.2 FAILED: passes with --kms-key-id',
+        // A repair sets these only with --harden-repaired-trail.
+        '     CloudTrail.2 FAILED: passes with --kms-key-id with --harden-repaired-trail',
         '     CloudTrail.4 PASSED',
-        '     CloudTrail.5 FAILED: passes with --cloudwatch-logs-group-arn and --cloudwatch-logs-role-arn',
-        '     CloudTrail.9 FAILED: passes with --tag',
+        '     CloudTrail.5 FAILED: passes with --cloudwatch-logs-group-arn and --cloudwatch-logs-role-arn with --harden-repaired-trail',
+        '     CloudTrail.9 FAILED: passes with --tag with --harden-repaired-trail',
         '',
         `Dry run: nothing was changed. Once applied, trail us-east-1-only (${arn}) should pass CloudTrail.1.`,
       ].join('\n'),
@@ -443,10 +444,25 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
         `bucket owners not read from a snapshot: the buckets its trails deliver to (${EXAMPLE_BUCKET}) assumed to be this account's`,
       ],
       securityHubControls: [
-        { controlId: 'CloudTrail.2', resource: arn, status: 'FAILED', passWith: 'kmsKeyId' },
+        {
+          controlId: 'CloudTrail.2',
+          resource: arn,
+          status: 'FAILED',
+          passWith: 'kmsKeyId with hardenRepairedTrail',
+        },
         { controlId: 'CloudTrail.4', resource: arn, status: 'PASSED' },
-        { controlId: 'CloudTrail.5', resource: arn, status: 'FAILED', passWith: 'cloudWatchLogs' },
-        { controlId: 'CloudTrail.9', resource: arn, status: 'FAILED', passWith: 'tags' },
+        {
+          controlId: 'CloudTrail.5',
+          resource: arn,
+          status: 'FAILED',
+          passWith: 'cloudWatchLogs with hardenRepairedTrail',
+        },
+        {
+          controlId: 'CloudTrail.9',
+          resource: arn,
+          status: 'FAILED',
+          passWith: 'tags with hardenRepairedTrail',
+        },
       ],
       // A repair changes the trail only; a snapshot does not hold its tags.
       resources: [{ kind: 'trail', arn, created: false, logFileValidation: true }],
@@ -887,6 +903,10 @@ describe('cloudtrail-rule remediate usage', () => {
       ['--tag', 'team=sec', '--tag', 'team=ops'],
       /--tag "team=sec,team=ops" is not accepted: it gives the key "team" twice/,
     ],
+    [
+      ['--tag', 'created-by=me'],
+      /--tag "created-by=me" is not accepted: it has the key "created-by", which the remediation sets itself/,
+    ],
     [['--tag', ''], /--tag needs a value/],
     [
       ['--log-retention-days', '0'],
@@ -1135,11 +1155,12 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
           'PutBucketTagging',
           'PutBucketPolicy',
         ].map((operation) => `${operation} ${LIVE_ACCESS_LOG_BUCKET}`),
-        // It has ACLs disabled, Block Public Access and encryption; the remediation did not create
-        // it, so it gets no created-by tag.
+        // It has ACLs disabled, Block Public Access and encryption; under the remediation's own
+        // default name, it is tagged created-by as one it created.
         ...[
           'PutBucketVersioning',
           'PutBucketLifecycleConfiguration',
+          'PutBucketTagging',
           'PutBucketPolicy',
           'PutBucketLogging',
         ].map((operation) => `${operation} ${LIVE_LOG_BUCKET}`),
@@ -1666,15 +1687,25 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
           verdict: expect.stringMatching(/^COMPLIANT: /),
           // Read back from the account once applied: the trail has no tag.
           securityHubControls: [
-            { controlId: 'CloudTrail.2', resource: arn, status: 'FAILED', passWith: 'kmsKeyId' },
+            {
+              controlId: 'CloudTrail.2',
+              resource: arn,
+              status: 'FAILED',
+              passWith: 'kmsKeyId with hardenRepairedTrail',
+            },
             { controlId: 'CloudTrail.4', resource: arn, status: 'PASSED' },
             {
               controlId: 'CloudTrail.5',
               resource: arn,
               status: 'FAILED',
-              passWith: 'cloudWatchLogs',
+              passWith: 'cloudWatchLogs with hardenRepairedTrail',
             },
-            { controlId: 'CloudTrail.9', resource: arn, status: 'FAILED', passWith: 'tags' },
+            {
+              controlId: 'CloudTrail.9',
+              resource: arn,
+              status: 'FAILED',
+              passWith: 'tags with hardenRepairedTrail',
+            },
           ],
           resources: [{ kind: 'trail', arn, created: false, logFileValidation: true, tags: {} }],
         });
@@ -1700,9 +1731,11 @@ describe('cloudtrail-rule remediate against a live account (SDK mocked)', () => 
         const result = JSON.parse(stdout);
 
         expect(code).toBe(0);
-        expect(stderr).toContain('     CloudTrail.9 FAILED: passes with --tag\n');
         expect(stderr).toContain(
-          `Security Hub controls, read back:\n  ${arn}\n     CloudTrail.2 FAILED: passes with --kms-key-id\n     CloudTrail.4 PASSED\n     CloudTrail.5 FAILED: passes with --cloudwatch-logs-group-arn and --cloudwatch-logs-role-arn\n     CloudTrail.9 PASSED\n`,
+          '     CloudTrail.9 FAILED: passes with --tag with --harden-repaired-trail\n',
+        );
+        expect(stderr).toContain(
+          `Security Hub controls, read back:\n  ${arn}\n     CloudTrail.2 FAILED: passes with --kms-key-id with --harden-repaired-trail\n     CloudTrail.4 PASSED\n     CloudTrail.5 FAILED: passes with --cloudwatch-logs-group-arn and --cloudwatch-logs-role-arn with --harden-repaired-trail\n     CloudTrail.9 PASSED\n`,
         );
         expect(result.securityHubControls).toContainEqual({
           controlId: 'CloudTrail.9',
