@@ -759,12 +759,14 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
 
       await remediateNonCompliant();
 
-      // The access-log bucket is new; the log bucket gets only what it lacks.
+      // The access-log bucket is new; the log bucket gets only what it lacks, and the
+      // created-by tag since it carries the remediation's own default name.
       expect(writes()).toEqual([
         ...newBucketWrites(REGION).slice(0, 7),
         `PutPublicAccessBlock ${REGION}`,
         `PutBucketVersioning ${REGION}`,
         `PutBucketLifecycleConfiguration ${REGION}`,
+        `PutBucketTagging ${REGION}`,
         `PutBucketPolicy ${REGION}`,
         `PutBucketLogging ${REGION}`,
         `CreateTrail ${REGION}`,
@@ -839,14 +841,16 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 remediation, bundled (%s), on a fake 
       const statements = statementsOf(fake.key(keyArn)?.policy);
       expect(statements[0]).toEqual(administrators);
       const cloudTrail = statements.filter(forCloudTrail);
+      // Decrypt too: the log bucket uses the key with an S3 Bucket Key.
       expect(cloudTrail.map((s) => s.Action).sort()).toEqual([
+        'kms:Decrypt',
         'kms:DescribeKey',
         'kms:GenerateDataKey*',
       ]);
       for (const statement of cloudTrail) {
         expect(statement.Condition?.StringEquals?.['aws:SourceArn']).toBe(created);
       }
-      expect(statements).toHaveLength(3);
+      expect(statements).toHaveLength(4);
       await expectSecondRunWritesNothing(event);
     });
   });
