@@ -428,6 +428,13 @@ function parseChoices(values: Values): RemediationChoices {
     if (items.some((item) => item === '')) {
       throw new UsageError(`--${option} needs a value. ${HELP_HINT}`);
     }
+    // One key=value (or account) a flag: a comma would silently make two.
+    if (typeof value !== 'boolean' && Array.isArray(value) && items.some((i) => i.includes(','))) {
+      const bad = items.find((i) => i.includes(','));
+      throw new UsageError(
+        `--${option} "${bad}" has a comma: give one value per --${option}, repeating the flag for more. ${HELP_HINT}`,
+      );
+    }
     raw[field] = typeof value === 'boolean' ? value : items.join(',');
   }
   const parsed = remediationInputSchema.safeParse(raw);

@@ -69,8 +69,8 @@ Options:
                            trail's logs and its bucket with; its policy is read and added to.
   --access-log-bucket NAME remediate: where a new log bucket's server access logs go, a bucket of
                            this account and Region (default: one created beside the log bucket).
-  --log-retention-days N   remediate: log files in a new log bucket expire after N days (default:
-                           never).
+  --log-retention-days N   remediate: log files in a new log bucket, and its access logs, expire
+                           after N days (default: never).
   --tag KEY=VALUE          remediate, repeatable: a tag for the trail and buckets it creates.
   --cloudwatch-logs-group-arn ARN, --cloudwatch-logs-role-arn ARN
                            remediate: a new (or hardened) trail also sends to this log group,

@@ -98,7 +98,10 @@ export const remediationInputSchema = z.strictObject({
     'an S3 bucket name of 3–63 lower-case letters, digits, "." or "-"',
     'access-logs-111122223333',
   ),
-  logRetentionDays: optionalDays('log files expire after this many days', '2557'),
+  logRetentionDays: optionalDays(
+    'the number of days after which log files (and access logs) expire',
+    '2557',
+  ),
   tags: optionalMatching(
     TAGS_PATTERN,
     'key=value pairs separated by commas (letters, digits, spaces and _ . : / + - @)',
@@ -123,7 +126,7 @@ export const remediationInputSchema = z.strictObject({
     'arn:aws:iam::111122223333:role/cloudtrail-to-cloudwatch-logs',
   ),
   objectLockDays: optionalDays(
-    'days of Object Lock GOVERNANCE retention on a new log bucket',
+    'the number of days of Object Lock GOVERNANCE retention on a new log bucket',
     '365',
   ),
   hardenRepairedTrail: z

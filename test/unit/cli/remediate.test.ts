@@ -909,6 +909,14 @@ describe('cloudtrail-rule remediate usage', () => {
     ],
     [['--tag', ''], /--tag needs a value/],
     [
+      ['--tag', 'team=sec,env=prod'],
+      /--tag "team=sec,env=prod" has a comma: give one value per --tag, repeating the flag for more/,
+    ],
+    [
+      ['--trusted-log-account', '444455556666,777788889999'],
+      /--trusted-log-account "444455556666,777788889999" has a comma: give one value per --trusted-log-account/,
+    ],
+    [
       ['--log-retention-days', '0'],
       /--log-retention-days "0" is not accepted: .*a whole number from 1 to 36500/,
     ],

@@ -44,8 +44,11 @@ describe('remediation function input', () => {
     [{ tags: 'created-by=me' }, /tags has the key "created-by", which the remediation sets itself/],
     [{ tags: 'team=a,team=b' }, /tags gives the key "team" twice/],
     [{ tags: 'team="x"' }, /tags must be key=value pairs/],
-    [{ logRetentionDays: '0' }, /logRetentionDays must be log files expire/],
-    [{ objectLockDays: '36501' }, /objectLockDays must be days of Object Lock/],
+    [
+      { logRetentionDays: '0' },
+      /logRetentionDays must be the number of days after which log files/,
+    ],
+    [{ objectLockDays: '36501' }, /objectLockDays must be the number of days of Object Lock/],
     [{ trustedLogAccountIds: '1234' }, /trustedLogAccountIds must be 12-digit AWS account IDs/],
     [{ hardenRepairedTrail: 'yes' }, /hardenRepairedTrail/],
     [
