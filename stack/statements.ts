@@ -36,7 +36,7 @@ const WILDCARD_REASONS: Record<string, string> = {
   GrantNewTrailKey:
     'Granted only when kmsKeyId is configured (or trailKey=create with hardenRepairedTrail, on the created key alone). KMS authorizes key actions on key ARNs, never on aliases, so for an alias (or, in the member template, any KmsKeyId) the ARN is limited to keys of the account and Region the key is in; the code only merges the CloudTrail statement into the key policy, never removes one.',
   CheckTrailBucketOwner:
-    "A trail delivers to whichever bucket it was set up with, named only at run time, so the bucket is not known at deploy time. The statement holds s3:ListBucket alone (HeadBucket: whether the bucket exists, and whose it is), and s3:ResourceAccount limits it to buckets of this account and of the trusted log accounts: another account's bucket is never even listed.",
+    "A trail delivers to whichever bucket it was set up with, named only at run time, so the bucket is not known at deploy time. The statement holds s3:ListBucket alone, which HeadBucket needs (whether the bucket exists, and whose it is; the code calls nothing else with it, though the action would also list object keys), and s3:ResourceAccount limits it to buckets of this account and of the trusted log accounts: another account's bucket is never even looked up.",
   SecureRepairedTrailBucket:
     "Granted only when hardenRepairedTrail is configured. A repaired trail's bucket is whichever bucket it delivers to, known only at run time; s3:ResourceAccount limits the statement to this account's buckets, and the code only reads a bucket's settings, turns Block Public Access on and adds the TLS-only statement to its policy, never removing a statement.",
   WriteTrailEvents:
