@@ -30,8 +30,28 @@ const REGION = 'us-east-1';
 
 /**
  * The controls that a trail and bucket the remediation creates pass by
- * default (the free ones). S3.20 makes no finding for a bucket with a
- * lifecycle configuration (Security Hub's S3 controls page, S3.20).
+ * default (the free ones), each judged as the AWS Config rule behind it
+ * judges the resource:
+ * - CloudTrail.4 https://docs.aws.amazon.com/config/latest/developerguide/cloud-trail-log-file-validation-enabled.html
+ * - CloudTrail.6 https://docs.aws.amazon.com/config/latest/developerguide/cloudtrail-s3-bucket-public-access-prohibited.html
+ * - CloudTrail.7 https://docs.aws.amazon.com/config/latest/developerguide/cloudtrail-s3-bucket-access-logging.html
+ * - CloudTrail.9 https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html#cloudtrail-9
+ * - S3.2 https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-public-read-prohibited.html
+ * - S3.3 https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-public-write-prohibited.html
+ * - S3.5 https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-ssl-requests-only.html
+ * - S3.6 https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-blacklisted-actions-prohibited.html
+ * - S3.8 https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-level-public-access-prohibited.html
+ * - S3.9 https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-logging-enabled.html
+ * - S3.12 https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-acl-prohibited.html
+ * - S3.13 https://docs.aws.amazon.com/config/latest/developerguide/s3-lifecycle-policy-check.html
+ * - S3.14 https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-versioning-enabled.html
+ * - S3.20 https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-mfa-delete-enabled.html,
+ *   which makes no finding for a bucket with a lifecycle configuration
+ *   (https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-20).
+ * With an option: CloudTrail.2 (cloud-trail-encryption-enabled), CloudTrail.5
+ * (cloud-trail-cloud-watch-logs-enabled), S3.15 (s3-bucket-default-lock-enabled)
+ * and S3.17 (s3-default-encryption-kms), each at
+ * https://docs.aws.amazon.com/config/latest/developerguide/<rule>.html.
  */
 const FREE_TRAIL_CONTROLS = ['CloudTrail.4', 'CloudTrail.6', 'CloudTrail.7', 'CloudTrail.9'];
 const FREE_BUCKET_CONTROLS = [
