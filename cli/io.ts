@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { isatty } from 'node:tty';
+import { escapeOutput } from './control-characters';
 
 /**
  * Where a command meets the outside world: stdout for results, stderr for
@@ -40,6 +41,24 @@ export const processIo: Io = {
   ...(isatty(0) ? { ask: askOnTerminal } : {}),
   ...(isatty(2) ? { status: redrawStatus } : {}),
 };
+
+/**
+ * The same streams with every control character a value could carry
+ * escaped ({@link escapeOutput}): what `main` hands each command, so no
+ * text reaches stdout, stderr, a question or the status line unescaped.
+ * Line ends are kept, and the status line's own redraw sequence is added
+ * after, by the stream that draws it.
+ */
+export function escapingIo(io: Io): Io {
+  const { ask, status } = io;
+  return {
+    ...io,
+    out: (text) => io.out(escapeOutput(text)),
+    err: (text) => io.err(escapeOutput(text)),
+    ...(ask !== undefined ? { ask: (question: string) => ask(escapeOutput(question)) } : {}),
+    ...(status !== undefined ? { status: (line: string) => status(escapeOutput(line)) } : {}),
+  };
+}
 
 /** Back to the start of the line, erase it, write the new one (no newline: the next redraw replaces it). */
 function redrawStatus(line: string): void {

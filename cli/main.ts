@@ -8,19 +8,21 @@ import { remediateCommand } from './commands/remediate';
 import { snapshotCommand } from './commands/snapshot';
 import { CliError } from './errors';
 import { commandUsage, USAGE } from './help';
-import { EXIT, type ExitCode, type Io, processIo } from './io';
+import { EXIT, type ExitCode, escapingIo, type Io, processIo } from './io';
 import { projectVersion } from './project';
 import { oneLine } from './table';
 
 /**
  * The `cloudtrail-rule` command line: parses the arguments (without the
  * program name), runs the command, and returns the exit status. Every error
- * becomes one line on stderr and status 2.
+ * becomes one line on stderr and status 2. Whatever the command writes has
+ * its control characters escaped (see {@link escapingIo}).
  *
  * @example
  * await main(['evaluate', '--snapshot', 'examples/no-trails.json']) // => 1
  */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
+export async function main(argv: readonly string[], streams: Io = processIo): Promise<ExitCode> {
+  const io = escapingIo(streams);
   try {
     return await run(parseCommandLine(argv), io);
   } catch (error) {

@@ -167,9 +167,9 @@ export function renderPlan(view: PlanView, mode: 'dry-run' | 'apply'): string {
   const { plan } = view;
   const lines = [
     `Before: ${verdictLine(plan.verdict)}`,
-    `Account ${view.accountId}, trails listed from ${view.region}; ${describeSource(view.source, view.readAt)}.`,
+    `Account ${view.accountId}, trails listed from ${oneLine(view.region)}; ${describeSource(view.source, view.readAt)}.`,
     `Parameters: ${describeParameters(view.parameters)}.`,
-    ...view.assumptions.map((assumption) => `Assumed: ${assumption}.`),
+    ...view.assumptions.map((assumption) => `Assumed: ${oneLine(assumption)}.`),
     '',
   ];
   const target = plan.target;
@@ -178,7 +178,7 @@ export function renderPlan(view: PlanView, mode: 'dry-run' | 'apply'): string {
     lines.push(
       passing === undefined
         ? 'Nothing to change.'
-        : `Nothing to change: trail ${passing.name} (${passing.arn}) already passes CloudTrail.1.`,
+        : `Nothing to change: trail ${oneLine(passing.name)} (${oneLine(passing.arn)}) already passes CloudTrail.1.`,
     );
     return `${lines.join('\n')}\n`;
   }
@@ -196,8 +196,8 @@ export function renderPlan(view: PlanView, mode: 'dry-run' | 'apply'): string {
   if (endState.length > 0) lines.push(...endState, '');
 
   const name = target.kind === 'repair' ? target.verdict.name : target.trailName;
-  const arn = plan.trailArn === undefined ? '' : ` (${plan.trailArn})`;
-  const passes = `trail ${name}${arn} should pass CloudTrail.1`;
+  const arn = plan.trailArn === undefined ? '' : ` (${oneLine(plan.trailArn)})`;
+  const passes = `trail ${oneLine(name)}${arn} should pass CloudTrail.1`;
   if (mode === 'dry-run') {
     lines.push(`Dry run: nothing was changed. Once applied, ${passes}.`);
     lines.push(
@@ -256,7 +256,7 @@ export function renderApplied(result: RemediationResult): string {
   }
   return [
     `After: ${oneLine(result.verdict)}`,
-    `Done: ${count} ${count === 1 ? 'change' : 'changes'} applied to account ${result.accountId}; a fresh read passes CloudTrail.1${result.trailArn === null ? '' : ` (${result.trailArn})`}.`,
+    `Done: ${count} ${count === 1 ? 'change' : 'changes'} applied to account ${result.accountId}; a fresh read passes CloudTrail.1${result.trailArn === null ? '' : ` (${oneLine(result.trailArn)})`}.`,
     ...renderControls(result.securityHubControls, 'Security Hub controls, read back:'),
     '',
   ].join('\n');

@@ -28,14 +28,14 @@ const TRAIL_COLUMNS = [
 export function renderEvaluation(report: EvaluationReport): string {
   const lines = [
     `${weakeningParameters(report.parameters).length === 0 ? 'CloudTrail.1' : 'Custom parameters, not CloudTrail.1'}: ${report.compliance}`,
-    `Account ${report.accountId}, trails listed from ${report.region}; ${describeSource(report.source, report.readAt)}.`,
+    `Account ${report.accountId}, trails listed from ${oneLine(report.region)}; ${describeSource(report.source, report.readAt)}.`,
     `Parameters: ${describeParameters(report.parameters)}.`,
     '',
     oneLine(reasonOf(report)),
     '',
   ];
   if (report.trails.length === 0) {
-    lines.push(`No trails are visible from ${report.region}.`);
+    lines.push(`No trails are visible from ${oneLine(report.region)}.`);
   } else {
     lines.push(formatTable(TRAIL_COLUMNS, report.trails.map(trailRow)));
   }
@@ -64,11 +64,14 @@ function reasonOf(report: EvaluationReport): string {
   return report.compliance === 'UNDECIDED' ? report.reason : report.annotation;
 }
 
-/** Where the state was read: `snapshot FILE, read …` or `live (profile P), read …`. */
+/**
+ * Where the state was read: `snapshot FILE, read …` or `live (profile P),
+ * read …`, on one line (a snapshot's `readAt` is whatever its author wrote).
+ */
 export function describeSource(source: ReportSource, readAt: string | null): string {
   const read = readAt === null ? '' : `, read ${readAt}`;
-  if (source.type === 'snapshot') return `snapshot ${source.file}${read}`;
-  return `live${source.profile === null ? '' : ` (profile ${source.profile})`}${read}`;
+  if (source.type === 'snapshot') return oneLine(`snapshot ${source.file}${read}`);
+  return oneLine(`live${source.profile === null ? '' : ` (profile ${source.profile})`}${read}`);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { AccountVerdict, Outcome, RequirementResult, TrailVerdict } from '.
 import type { RuleParameters } from '../rule/parameters';
 import type { ManagementCoverage } from '../rule/selectors';
 import type { AccountTrailState } from '../rule/state';
+import { CONTROL_CHARACTER } from './control-characters';
 import { EXIT, type ExitCode } from './io';
 
 /** Where the trail state came from. */
@@ -91,7 +92,22 @@ export function exitCodeFor(compliance: EvaluationReport['compliance']): ExitCod
   return EXIT.error;
 }
 
-/** The report (or any JSON value) as `--json` prints it. */
+/**
+ * The report (or any JSON value) as `--json` prints it. `JSON.stringify`
+ * escapes C0 control characters in strings but writes DEL and C1 (U+0080 to
+ * U+009F, which some terminals act on) as they are: those are written as
+ * `\u00HH` too, the escape JSON has for them, so the text holds no control
+ * character but its line breaks and parses to the very same value.
+ *
+ * @example
+ * formatJson({ name: 'a\u009b2Jb' }) // => '{\n  "name": "a\\u009b2Jb"\n}\n'
+ */
 export function formatJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  // Outside strings, JSON.stringify writes only spaces and the `\n` that
+  // indents, which stays; any other control character it leaves is inside a
+  // string, where the escape is valid.
+  const json = JSON.stringify(value, null, 2).replace(CONTROL_CHARACTER, (character) =>
+    character === '\n' ? character : `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `${json}\n`;
 }

@@ -1,6 +1,14 @@
-/** Text on one line: AWS error messages can span several, which would break a row apart. */
+import { escapeControlCharacters } from './control-characters';
+
+/**
+ * Text on one line, as a terminal should show it: a line break and the
+ * spaces around it become one space (AWS error messages can span several
+ * lines, which would break a row apart), and every other control character
+ * is escaped ({@link escapeControlCharacters}), so a value from an account
+ * or a snapshot cannot move the cursor or rewrite the line it is on.
+ */
 export function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ');
+  return escapeControlCharacters(text.replace(/\s*\n\s*/g, ' '));
 }
 
 /** `1 trail`, `2 trails`, `0 trails`: a count and its noun, in the singular for one. */
