@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { parseCsv, restoreFormulas } from './csv';
 import { InvalidAccountsFileError } from './errors';
 
 /** An account to evaluate, and its name when known (from Organizations or the file). */
@@ -8,20 +9,26 @@ export interface MemberAccount {
 }
 
 /**
- * The largest `--accounts` file read, in bytes: 1 MiB. A line is an account
- * ID and a name of at most 50 characters, so 1 MiB holds well over ten
- * thousand accounts; anything larger is a wrong path, and is not read into
- * memory.
+ * The largest `--accounts` file read, in bytes: 16 MiB. A line of a list is
+ * an account ID and a name of at most 50 characters; a record of what
+ * `evaluate --csv` writes adds the verdict, the trail and the reason, a
+ * few hundred bytes (an ERROR's AWS message is the longest), so 16 MiB
+ * holds tens of thousands of accounts either way; anything larger is a
+ * wrong path, and is not read into memory.
  */
-export const MAX_ACCOUNTS_FILE_BYTES = 1024 * 1024;
+export const MAX_ACCOUNTS_FILE_BYTES = 16 * 1024 * 1024;
 
 const FORMAT_HINT =
-  'Each line is a 12-digit account ID, optionally followed by a comma and the account name (111122223333,Production); blank lines and lines starting with # are ignored.';
+  'Each line is a 12-digit account ID, optionally followed by a comma and the account name (111122223333,Production); blank lines and lines starting with # are ignored. The CSV that evaluate --csv writes is read too (its account and name columns).';
 
 /**
  * Reads an `--accounts` file: one account per line, `ID` or `ID,name`, with
  * blank lines and `#` comment lines ignored. Everything after the first
- * comma is the name (account names may hold commas and `#`). A problem —
+ * comma is the name (account names may hold commas and `#`). The CSV that
+ * `evaluate --csv` writes is an accounts file too: when the first line is
+ * its header (`account,name,…`), the records are read as CSV, and each
+ * name as it was before it was written (see {@link restoreFormulas}), so
+ * one audit's output lists the accounts of the next. A problem —
  * unreadable, too large, a line that is not an account ID, an ID given
  * twice, no account at all — raises {@link InvalidAccountsFileError} naming
  * the file and the line, never quoting the line (a path given by mistake
@@ -42,41 +49,88 @@ export async function readAccountsFile(
   return parseAccounts(await readCapped(file, maxBytes), file);
 }
 
+/** One account as a file lists it, before it is checked: the line it is on, its ID, its name. */
+interface Entry {
+  line: number;
+  id: string;
+  name: string | undefined;
+}
+
+/** The header `evaluate --csv` writes starts with these two columns. */
+const CSV_HEADER = /^account,name(,|$)/;
+
 /** The accounts a file's text lists; `file` names it in errors. */
 export function parseAccounts(text: string, file: string): MemberAccount[] {
+  const body = text.replace(/^\uFEFF/, '');
+  const first = body.split(/\r?\n/).find((line) => line.trim() !== '' && !line.startsWith('#'));
+  const entries =
+    first !== undefined && CSV_HEADER.test(first.trim())
+      ? csvEntries(body, file)
+      : listEntries(body, file);
   const accounts: MemberAccount[] = [];
   const lineOf = new Map<string, number>();
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  lines.forEach((raw, index) => {
+  for (const { line, id, name } of entries) {
+    if (!/^\d{12}$/.test(id)) {
+      throw new InvalidAccountsFileError(
+        `Accounts file ${file}, line ${line}: the account ID is not 12 digits (its first field has ${id.length} characters). ${FORMAT_HINT}`,
+      );
+    }
+    const earlier = lineOf.get(id);
+    if (earlier !== undefined) {
+      throw new InvalidAccountsFileError(
+        `Accounts file ${file}: account ${id} is on line ${earlier} and again on line ${line}. List each account once.`,
+      );
+    }
+    lineOf.set(id, line);
+    accounts.push(name === undefined ? { id } : { id, name });
+  }
+  if (accounts.length === 0) {
+    throw new InvalidAccountsFileError(`Accounts file ${file} lists no account. ${FORMAT_HINT}`);
+  }
+  return accounts;
+}
+
+/** A list: `ID` or `ID,name` a line, everything after the first comma the name. */
+function listEntries(text: string, file: string): Entry[] {
+  const entries: Entry[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim();
     const number = index + 1;
     if (line === '' || line.startsWith('#')) return;
     const comma = line.indexOf(',');
     const id = (comma === -1 ? line : line.slice(0, comma)).trim();
     const name = comma === -1 ? undefined : line.slice(comma + 1).trim();
-    if (!/^\d{12}$/.test(id)) {
-      throw new InvalidAccountsFileError(
-        `Accounts file ${file}, line ${number}: the account ID is not 12 digits (its first field has ${id.length} characters). ${FORMAT_HINT}`,
-      );
-    }
     if (name === '') {
       throw new InvalidAccountsFileError(
         `Accounts file ${file}, line ${number}: nothing follows the comma after the account ID. Give the account's name after the comma, or leave the comma out.`,
       );
     }
-    const earlier = lineOf.get(id);
-    if (earlier !== undefined) {
-      throw new InvalidAccountsFileError(
-        `Accounts file ${file}: account ${id} is on line ${earlier} and again on line ${number}. List each account once.`,
-      );
-    }
-    lineOf.set(id, number);
-    accounts.push(name === undefined ? { id } : { id, name });
+    entries.push({ line: number, id, name });
   });
-  if (accounts.length === 0) {
-    throw new InvalidAccountsFileError(`Accounts file ${file} lists no account. ${FORMAT_HINT}`);
+  return entries;
+}
+
+/**
+ * `evaluate --csv` output: the `account` and `name` columns of each record
+ * after the header, a name's neutralising `'` taken away again; an empty
+ * name (the account's name was not known) is none.
+ */
+function csvEntries(text: string, file: string): Entry[] {
+  const { records, unclosedQuoteLine } = parseCsv(text);
+  if (unclosedQuoteLine !== undefined) {
+    throw new InvalidAccountsFileError(
+      `Accounts file ${file}, line ${unclosedQuoteLine}: a quoted field is never closed, so the lines after it cannot be read as accounts. ${FORMAT_HINT}`,
+    );
   }
-  return accounts;
+  const listed = records.filter(
+    ({ fields }) =>
+      !(fields.length === 1 && fields[0]?.trim() === '') && !fields[0]?.startsWith('#'),
+  );
+  // The first record is the header, whose first two columns are account and name.
+  return listed.slice(1).map(({ line, fields }) => {
+    const name = restoreFormulas(fields[1] ?? '');
+    return { line, id: (fields[0] ?? '').trim(), name: name === '' ? undefined : name };
+  });
 }
 
 /** The file's text, refused past `maxBytes` (by its size, or by what was read from a pipe). */

@@ -22,7 +22,8 @@ Commands:
                            is ERROR, with why; it is never left out or counted NON_COMPLIANT.
   evaluate --accounts FILE --role-name NAME
                            The same for the accounts FILE lists: one per line, ID or ID,name;
-                           blank lines and lines starting with # are ignored (at most 1 MiB).
+                           blank lines and lines starting with # are ignored (at most 16 MiB).
+                           What --csv wrote lists the accounts it audited too.
   snapshot                 Read the live account fully and write its trail state (JSON).
   examples [DIR]           Evaluate every *.json snapshot in DIR (default: the project's examples/).
   remediate --dry-run      Show the remediation's plan for the live account, or for a snapshot
