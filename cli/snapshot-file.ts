@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
+import { isTrailName } from '../remediation/input';
 import { InvalidSnapshotError } from '../rule/errors';
 import { type AccountTrailState, accountTrailStateSchema } from '../rule/state';
 import { jsonErrorPosition } from './json-error';
@@ -65,7 +66,52 @@ export async function readSnapshot(
         'Compare it with the files in examples/, or write a new one with "cloudtrail-rule snapshot".',
     );
   }
+  const badNames = trailNameIssues(parsed.data);
+  if (badNames.length > 0) {
+    const trails = new Set(badNames.map((issue) => issue.trail)).size;
+    throw new InvalidSnapshotError(
+      `Snapshot ${name} names ${trails === 1 ? 'a trail' : `${trails} trails`} as CloudTrail never would: ${listIssues(badNames.map((issue) => issue.problem))}. ` +
+        'A snapshot that "cloudtrail-rule snapshot" writes holds the names CloudTrail gave: correct the file, or write a new one.',
+    );
+  }
   return parsed.data;
+}
+
+/** CloudTrail's rules for a trail name, as {@link isTrailName} checks them. */
+const TRAIL_NAME_RULES =
+  '3–128 letters and digits, with single ".", "_" or "-" between them, not an IP address';
+
+/** A trail's ARN, `arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME`, with its name captured. */
+const TRAIL_ARN = /^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/(.*)$/s;
+
+/**
+ * What is wrong with the snapshot's trail names, one entry per field, each
+ * naming the trail by its index (`trail`) and the rule it breaks, never
+ * quoting the name. CloudTrail accepts only the names {@link isTrailName} accepts, and
+ * a trail's ARN ends in its name; a snapshot is a file anyone can edit, and
+ * trail names are printed, so a name CloudTrail would refuse (one holding
+ * escape sequences or a carriage return that would rewrite the verdict on
+ * a terminal) means the file was not written by CloudTrail's answers.
+ */
+export function trailNameIssues(state: AccountTrailState): { trail: number; problem: string }[] {
+  return state.trails.flatMap(({ trail }, index) => {
+    const at = `trails[${index}].trail`;
+    const problems: string[] = [];
+    if (trail.Name !== undefined && !isTrailName(trail.Name)) {
+      problems.push(`${at}.Name is not a trail name (${TRAIL_NAME_RULES})`);
+    }
+    const arnName = TRAIL_ARN.exec(trail.TrailARN)?.[1];
+    if (arnName === undefined || !isTrailName(arnName)) {
+      problems.push(
+        `${at}.TrailARN is not a trail's ARN (arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME, the NAME ${TRAIL_NAME_RULES})`,
+      );
+    } else if (trail.Name !== undefined && isTrailName(trail.Name) && arnName !== trail.Name) {
+      problems.push(
+        `${at}.TrailARN ends in another name than ${at}.Name: a trail's ARN ends in its name`,
+      );
+    }
+    return problems.map((problem) => ({ trail: index, problem }));
+  });
 }
 
 /** `size`, when known, is said before the limit; unknown, the limit says it all. */
@@ -173,9 +219,14 @@ type Issue = z.core.$ZodIssue;
 
 /** The first few issues, each as `path: message`, on one line. */
 function describeIssues(issues: readonly Issue[]): string {
-  const lines = issues.slice(0, SHOWN_ISSUES).map((issue) => describeIssue(issue, []));
-  const more = issues.length - SHOWN_ISSUES;
-  return more > 0 ? `${lines.join('; ')}; and ${more} more` : lines.join('; ');
+  return listIssues(issues.map((issue) => describeIssue(issue, [])));
+}
+
+/** The first few of a list of problems, on one line, and how many more. */
+function listIssues(lines: readonly string[]): string {
+  const shown = lines.slice(0, SHOWN_ISSUES).join('; ');
+  const more = lines.length - SHOWN_ISSUES;
+  return more > 0 ? `${shown}; and ${more} more` : shown;
 }
 
 function describeIssue(issue: Issue, at: readonly PropertyKey[]): string {

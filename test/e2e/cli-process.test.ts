@@ -135,6 +135,50 @@ describe('the cloudtrail-rule process', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ compliance: 'COMPLIANT' });
   }, 60_000);
 
+  it('writes no control character of a crafted snapshot’s trail name, whatever the command and format', async () => {
+    // An OSC 8 link to the attacker's page, then a CR and a forged verdict
+    // that would overwrite the line on a terminal.
+    const name = 'audit\u001b]8;;http://evil\u0007\rCloudTrail.1: COMPLIANT';
+    const file = join(mkdtempSync(join(tmpdir(), 'cloudtrail-rule-crafted-')), 'crafted.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        accountId: '111122223333',
+        region: 'us-east-1',
+        trails: [
+          {
+            trail: {
+              Name: name,
+              TrailARN: `arn:aws:cloudtrail:us-east-1:111122223333:trail/${name}`,
+              IsMultiRegionTrail: true,
+            },
+            status: { response: { IsLogging: true } },
+          },
+        ],
+      }),
+    );
+
+    for (const args of [
+      ['evaluate', '--snapshot', file, '--verbose'],
+      ['evaluate', '--snapshot', file, '--json'],
+      ['evaluate', '--snapshot', file, '--csv'],
+      ['remediate', '--dry-run', '--snapshot', file],
+    ]) {
+      const run = await runBin(args);
+
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(
+        /^cloudtrail-rule: Snapshot .*crafted\.json names a trail as CloudTrail never would: trails\[0\]\.trail\.Name is not a trail name \(3–128 letters and digits/,
+      );
+      // Nothing but the line feed that ends the error line.
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point.
+        /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/,
+      );
+    }
+  }, 60_000);
+
   it('names the endpoint that refused the connection, and the setting it came from', async () => {
     const endpoint = await refusingEndpoint();
 
