@@ -22,7 +22,7 @@ import {
   READ_WRITE_TYPES,
   TEXT_PARAMETER_PATTERNS,
 } from '../rule/parameters';
-import { resourceNames } from './names';
+import { DEFAULT_RULE_NAME, RULE_NAME_PATTERN, resourceNames } from './names';
 import type { OptionEntry } from './option-entry';
 
 /**
@@ -47,14 +47,7 @@ const EXECUTION_FREQUENCIES = [
   'TwentyFour_Hours',
 ] as const;
 
-export const DEFAULT_RULE_NAME = 'cloudtrail-1-multi-region-trail';
-
-/**
- * Rule names become the stack name, function names, the document name and
- * part of the automation role's name (`<ruleName>-automation-<Region>`, at
- * most 64 characters), so they are held to what all of those accept.
- */
-const RULE_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9-]{0,35}$';
+export { DEFAULT_RULE_NAME };
 
 /** A KMS key ARN: CloudWatch Logs takes a key by its ARN, never by an alias. */
 const LOG_GROUP_KEY_ARN_PATTERN =
