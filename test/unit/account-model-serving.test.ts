@@ -10,7 +10,12 @@ import {
   StartLoggingCommand,
   UpdateTrailCommand,
 } from '@aws-sdk/client-cloudtrail';
-import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
+import {
+  ConfigServiceClient,
+  DescribeConfigRulesCommand,
+  DescribeRemediationConfigurationsCommand,
+  PutEvaluationsCommand,
+} from '@aws-sdk/client-config-service';
 import {
   DescribeKeyCommand,
   GetKeyPolicyCommand,
@@ -42,10 +47,13 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
   type AwsAccount,
   accountState,
+  cloudTrail1Finding,
+  deployedConfig,
   type Fault,
   isWrite,
   LOG_DELIVERY_GROUP,
@@ -205,6 +213,17 @@ const PUBLIC_POLICY = JSON.stringify({
 /** A member account of an organization, with a trail in each kind of place and the buckets and keys they use. */
 const ACCOUNT_MODEL: AwsAccount = {
   accountId: ACCOUNT,
+  config: deployedConfig(ACCOUNT),
+  // As the Security Hub administrator sees them: its own account's, and a member's in two Regions.
+  findings: [
+    cloudTrail1Finding(ACCOUNT, 'PASSED'),
+    cloudTrail1Finding(MANAGEMENT_ACCOUNT, 'FAILED'),
+    cloudTrail1Finding(MANAGEMENT_ACCOUNT, 'PASSED', { region: 'eu-west-1' }),
+    cloudTrail1Finding(MANAGEMENT_ACCOUNT, 'FAILED', {
+      region: 'eu-west-2',
+      recordState: 'ARCHIVED',
+    }),
+  ],
   trails: [
     {
       trail: MANAGEMENT_TRAIL,
@@ -1726,6 +1745,53 @@ const REQUESTS: Request[] = [
       }),
     answers: 'ValidationException',
   },
+  {
+    title: 'describes the deployed rule by name',
+    service: 'config',
+    region: 'us-east-1',
+    command: () =>
+      new DescribeConfigRulesCommand({ ConfigRuleNames: ['cloudtrail-1-multi-region-trail'] }),
+    answers: 'output',
+  },
+  {
+    title: 'refuses a rule name the account does not have',
+    service: 'config',
+    region: 'us-east-1',
+    command: () => new DescribeConfigRulesCommand({ ConfigRuleNames: ['other-teams-rule'] }),
+    answers: 'NoSuchConfigRuleException',
+  },
+  {
+    title: "describes the deployed rule's remediation configuration",
+    service: 'config',
+    region: 'us-east-1',
+    command: () =>
+      new DescribeRemediationConfigurationsCommand({
+        ConfigRuleNames: ['cloudtrail-1-multi-region-trail'],
+      }),
+    answers: 'output',
+  },
+  // Security Hub
+  {
+    title: 'lists the active CloudTrail.1 findings, one page at a time',
+    service: 'securityhub',
+    region: 'us-east-1',
+    command: () =>
+      new GetFindingsCommand({
+        Filters: {
+          ComplianceSecurityControlId: [{ Value: 'CloudTrail.1', Comparison: 'EQUALS' }],
+          RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+        },
+        MaxResults: 2,
+      }),
+    answers: 'output',
+  },
+  {
+    title: 'refuses a page larger than 100',
+    service: 'securityhub',
+    region: 'us-east-1',
+    command: () => new GetFindingsCommand({ MaxResults: 101 }),
+    answers: 'InvalidInputException',
+  },
 ];
 
 /** What sends a command, whatever the client. */
@@ -1753,6 +1819,7 @@ function clientFor(service: Service, region: string, endpoint: string): Sender {
     kms: () => new KMSClient(config),
     sts: () => new STSClient(config),
     config: () => new ConfigServiceClient(config),
+    securityhub: () => new SecurityHubClient(config),
   };
   return clients[service]() as Sender;
 }

@@ -5,12 +5,26 @@ import {
   CLOUDTRAIL_OPERATIONS,
   type CloudTrailOperation,
 } from './cloudtrail';
+import {
+  type AccountConfig,
+  answerConfigRead,
+  CONFIG_READ_OPERATIONS,
+  type ConfigReadOperation,
+} from './config';
 import { type AwsError, AwsFault, fault, validated } from './errors';
 import { type AccountKey, answerKms, KMS_OPERATIONS, type KmsOperation } from './kms';
 import { type AccountBucket, answerS3, S3_OPERATIONS, type S3Operation } from './s3';
+import {
+  answerSecurityHub,
+  SECURITY_HUB_OPERATIONS,
+  type SecurityFinding,
+  type SecurityHubOperation,
+} from './securityhub';
 
 export type { AccountTrail, TrailEntry, TrailStatusWire, TrailTag } from './cloudtrail';
 export { LOGGING, STOPPED } from './cloudtrail';
+export type { AccountConfig, ConfigRuleWire, RemediationConfigurationWire } from './config';
+export { deployedConfig } from './config';
 export type { AwsError } from './errors';
 export type { AccountKey } from './kms';
 export type {
@@ -23,6 +37,8 @@ export type {
   Versioning,
 } from './s3';
 export { canonicalUserId, LOG_DELIVERY_GROUP } from './s3';
+export type { SecurityFinding } from './securityhub';
+export { cloudTrail1Finding } from './securityhub';
 
 /**
  * One AWS account as the rule and the remediation see it: its trails (as
@@ -45,6 +61,13 @@ export interface AwsAccount {
   trails: AccountTrail[];
   buckets?: AccountBucket[];
   keys?: AccountKey[];
+  /** Its AWS Config rules and remediation configurations (the deployment the organization audit checks). */
+  config?: AccountConfig;
+  /**
+   * The Security Hub findings this account sees: as the Security Hub
+   * administrator, every member account's.
+   */
+  findings?: SecurityFinding[];
 }
 
 /** The account as the model keeps it, every list present. */
@@ -53,14 +76,22 @@ export type AccountState = Required<AwsAccount>;
 /** A copy of `account` for the model to change, every list present. */
 export function accountState(account: AwsAccount): AccountState {
   const copy = structuredClone(account);
-  return { ...copy, buckets: copy.buckets ?? [], keys: copy.keys ?? [] };
+  return {
+    ...copy,
+    buckets: copy.buckets ?? [],
+    keys: copy.keys ?? [],
+    config: copy.config ?? { rules: [], remediations: [] },
+    findings: copy.findings ?? [],
+  };
 }
 
-export type Service = 'cloudtrail' | 's3' | 'kms' | 'sts' | 'config';
+export type Service = 'cloudtrail' | 's3' | 'kms' | 'sts' | 'config' | 'securityhub';
 
 export type Operation =
   | CloudTrailOperation
   | 'PutEvaluations'
+  | ConfigReadOperation
+  | SecurityHubOperation
   | 'GetCallerIdentity'
   | KmsOperation
   | S3Operation;
@@ -85,7 +116,8 @@ export const OPERATIONS: Record<Service, readonly Operation[]> = {
   s3: S3_OPERATIONS,
   kms: Object.values(KMS_OPERATIONS),
   sts: ['GetCallerIdentity'],
-  config: ['PutEvaluations'],
+  config: ['PutEvaluations', ...CONFIG_READ_OPERATIONS],
+  securityhub: SECURITY_HUB_OPERATIONS,
 };
 
 /** `PutEvaluations` request, with the API reference's constraints (custom rules). */
@@ -147,8 +179,13 @@ function dispatch(account: AccountState, request: AwsRequest): Record<string, un
     case 'sts':
       return callerIdentity(account.accountId);
     case 'config':
+      if (operation !== 'PutEvaluations') {
+        return answerConfigRead(operation as ConfigReadOperation, input, account.config);
+      }
       validated(putEvaluationsSchema, input);
       return { FailedEvaluations: [] };
+    case 'securityhub':
+      return answerSecurityHub(operation as SecurityHubOperation, input, account.findings);
   }
 }
 

@@ -28,7 +28,7 @@ import { s3ErrorReply, s3Input, s3Operation, s3Reply } from './serve-http-s3';
  * real services speak, for the functions as they ship: CloudTrail
  * (`CloudTrail_20131101.*`), AWS Config (`StarlingDoveService.*`) and KMS
  * (`TrentService.*`) over awsJson1_1, STS `GetCallerIdentity` over the query
- * protocol, and S3 bucket operations over REST-XML (path-style, see
+ * protocol, Security Hub `GetFindings` over restJson1 (`POST /findings`), and S3 bucket operations over REST-XML (path-style, see
  * `serve-http-s3.ts`). It takes the Region of each request from its SigV4
  * credential scope, records every request, and fails requests on demand in
  * each protocol's error shape.
@@ -48,6 +48,14 @@ const JSON_OPERATIONS: Record<string, { operation: Operation; service: Service }
     ]),
   ),
   'StarlingDoveService.PutEvaluations': { operation: 'PutEvaluations', service: 'config' },
+  'StarlingDoveService.DescribeConfigRules': {
+    operation: 'DescribeConfigRules',
+    service: 'config',
+  },
+  'StarlingDoveService.DescribeRemediationConfigurations': {
+    operation: 'DescribeRemediationConfigurations',
+    service: 'config',
+  },
 };
 
 export interface RecordedRequest {
@@ -148,6 +156,9 @@ export async function startAccountEndpoint(): Promise<AccountEndpoint> {
     if (target === '' && record.service === 's3') {
       return { record, reply: handleS3(request, text, record, signed) };
     }
+    if (target === '' && record.service === 'securityhub') {
+      return { record, reply: handleSecurityHub(request, text, record, signed) };
+    }
     if (
       target === '' &&
       header(request, 'content-type').startsWith('application/x-www-form-urlencoded')
@@ -222,6 +233,52 @@ export async function startAccountEndpoint(): Promise<AccountEndpoint> {
     if (unsigned !== undefined) return failed(unsigned);
     const reply = ask(known.service, known.operation, record.region, record.body);
     return 'error' in reply ? failed(reply.error) : jsonReply(200, reply.output);
+  }
+
+  /** restJson1: Security Hub `GetFindings`, `POST /findings` with the input as the JSON body. */
+  function handleSecurityHub(
+    request: IncomingMessage,
+    text: string,
+    record: RecordedRequest,
+    signed: (service: string) => AwsError | undefined,
+  ): Reply {
+    record.target = `${request.method ?? ''} ${request.url ?? ''}`;
+    const failed = (failure: AwsError) => {
+      record.response = { status: failure.status ?? 400, errorType: failure.type };
+      return {
+        status: failure.status ?? 400,
+        headers: { 'content-type': 'application/json', 'x-amzn-errortype': failure.type },
+        body: JSON.stringify({ Code: failure.type, Message: failure.message }),
+      };
+    };
+    if (request.method !== 'POST' || request.url !== '/findings') {
+      return failed(
+        protocolError('ResourceNotFoundException', `${record.target} is not a route`, 404),
+      );
+    }
+    try {
+      const parsed: unknown = JSON.parse(text === '' ? '{}' : text);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        record.body = { ...parsed };
+      }
+    } catch (error) {
+      return failed(
+        protocolError(
+          'InvalidInputException',
+          error instanceof Error ? error.message : String(error),
+        ),
+      );
+    }
+    record.operation = 'GetFindings';
+    const unsigned = signed('securityhub');
+    if (unsigned !== undefined) return failed(unsigned);
+    const reply = ask('securityhub', 'GetFindings', record.region, record.body);
+    if ('error' in reply) return failed(reply.error);
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(reply.output),
+    };
   }
 
   /** The query protocol: STS `GetCallerIdentity`. */

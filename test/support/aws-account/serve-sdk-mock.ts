@@ -2,6 +2,7 @@ import * as cloudtrail from '@aws-sdk/client-cloudtrail';
 import * as config from '@aws-sdk/client-config-service';
 import * as kms from '@aws-sdk/client-kms';
 import * as s3 from '@aws-sdk/client-s3';
+import * as securityhub from '@aws-sdk/client-securityhub';
 import * as sts from '@aws-sdk/client-sts';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import type { ExecutorClients } from '../../../remediation/executor';
@@ -25,7 +26,7 @@ import {
 
 /**
  * The account model (`model.ts`) behind aws-sdk-client-mock, for unit
- * tests: every CloudTrail, S3, KMS, STS and AWS Config command the model
+ * tests: every CloudTrail, S3, KMS, STS, AWS Config and Security Hub command the model
  * answers is registered with `callsFake`, resolving with the model's output
  * (timestamps as `Date`, as the SDK parses them) or rejecting with the
  * SDK's exception for the AWS error (the modeled class where the SDK has
@@ -82,6 +83,7 @@ type Stub = AwsClientStub<
   | kms.KMSClient
   | sts.STSClient
   | config.ConfigServiceClient
+  | securityhub.SecurityHubClient
 >;
 
 /** Each service's client class, its SDK module (commands, exceptions) and its base exception. */
@@ -101,6 +103,11 @@ const SERVICES: Record<
     client: config.ConfigServiceClient,
     module: config,
     base: 'ConfigServiceServiceException',
+  },
+  securityhub: {
+    client: securityhub.SecurityHubClient,
+    module: securityhub,
+    base: 'SecurityHubServiceException',
   },
 };
 
