@@ -8,9 +8,15 @@ import {
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
 } from '@aws-sdk/client-cloudtrail';
+import {
+  ConfigServiceClient,
+  DescribeConfigRulesCommand,
+  DescribeRemediationConfigurationsCommand,
+} from '@aws-sdk/client-config-service';
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { deployedConfig } from '../test/support/aws-account/model';
 import { basicSelector, basicSelectors, status, trail } from '../test/support/fixtures';
 import { LISTING_REGION, MANAGEMENT_ACCOUNT_ID } from './accounts';
 
@@ -19,7 +25,8 @@ import { LISTING_REGION, MANAGEMENT_ACCOUNT_ID } from './accounts';
  * `evaluate --organization` judges when every mocked AWS call takes
  * LATENCY_MS. Each account is three round trips one after the other —
  * AssumeRole, DescribeTrails, then GetTrailStatus and GetEventSelectors
- * together — so `concurrency` accounts at a time cannot go faster than
+ * together, while DescribeConfigRules then DescribeRemediationConfigurations
+ * (the deployment check) run beside the trail reads — so `concurrency` accounts at a time cannot go faster than
  * concurrency / (3 x LATENCY_MS) accounts a second. The benchmark checks
  * that the command reaches at least MIN_SHARE of that bound, over the
  * accounts' evaluation (listing the organization, 20 accounts a page, is
@@ -102,6 +109,17 @@ function installMocks(accountIds: readonly string[], load: Load): void {
     return answer(() => ({ trailList: [trailOf(account)] }));
   });
   cloudTrail.on(GetTrailStatusCommand).callsFake(() => answer(() => status(true)));
+  const config = mockClient(ConfigServiceClient);
+  config.on(DescribeConfigRulesCommand).callsFake(async (_input, getClient) => {
+    const account = await accountOf(getClient());
+    return answer(() => ({ ConfigRules: deployedConfig(account, LISTING_REGION).rules }));
+  });
+  config.on(DescribeRemediationConfigurationsCommand).callsFake(async (_input, getClient) => {
+    const account = await accountOf(getClient());
+    return answer(() => ({
+      RemediationConfigurations: deployedConfig(account, LISTING_REGION).remediations,
+    }));
+  });
   cloudTrail.on(GetEventSelectorsCommand).callsFake(async (_input, getClient) => {
     const account = await accountOf(getClient());
     return answer(() => basicSelectors(trailOf(account).TrailARN, [basicSelector()]));
@@ -117,6 +135,7 @@ async function main(): Promise<void> {
   const { evaluateOrganization } = await import('../cli/organization');
   const { resultRow, countVerdicts } = await import('../cli/verdict-row');
   const { DEFAULT_PARAMETERS } = await import('../rule/parameters');
+  const { expectedDeployment } = await import('../cli/deployment');
 
   const bound = CONCURRENCY / ((ROUND_TRIPS_PER_ACCOUNT * LATENCY_MS) / 1000);
   console.log(
@@ -136,6 +155,7 @@ async function main(): Promise<void> {
       roleName: 'OrganizationAuditor',
       concurrency: CONCURRENCY,
       parameters: DEFAULT_PARAMETERS,
+      deployment: expectedDeployment(DEFAULT_PARAMETERS),
       onProgress: (done) => {
         if (done === 0) listedAt = performance.now();
       },
@@ -158,11 +178,12 @@ async function main(): Promise<void> {
     const share = throughput / bound;
     const counts = countVerdicts(results.map(resultRow));
     const pages = Math.ceil(size / PAGE_SIZE);
-    const expectedCalls = 1 + pages + 4 * size;
-    const allCompliant = counts.COMPLIANT === size;
+    const expectedCalls = 1 + pages + 6 * size;
+    const intact = results.filter((r) => r.deployment.status === 'INTACT').length;
+    const allCompliant = counts.COMPLIANT === size && intact === size;
     const callsOk = load.calls === expectedCalls;
-    // Each account has at most two calls in flight (GetTrailStatus with GetEventSelectors).
-    const peakOk = load.peak <= 2 * CONCURRENCY;
+    // Each account has at most three calls in flight (GetTrailStatus, GetEventSelectors and a Config read).
+    const peakOk = load.peak <= 3 * CONCURRENCY;
     const shareOk = share >= MIN_SHARE;
     if (!allCompliant || !callsOk || !peakOk || !shareOk) failures += 1;
 
@@ -176,11 +197,11 @@ async function main(): Promise<void> {
         `${(share * 100).toFixed(1)} % of the bound ${bound.toFixed(1)}: ${mark(shareOk)}`,
     );
     console.log(
-      `  calls ${load.calls} (expected 1 + ${pages} + 4 x ${size} = ${expectedCalls}): ${mark(callsOk)}; ` +
-        `peak concurrent calls ${load.peak} (at most 2 x ${CONCURRENCY}): ${mark(peakOk)}`,
+      `  calls ${load.calls} (expected 1 + ${pages} + 6 x ${size} = ${expectedCalls}): ${mark(callsOk)}; ` +
+        `peak concurrent calls ${load.peak} (at most 3 x ${CONCURRENCY}): ${mark(peakOk)}`,
     );
     console.log(
-      `  verdicts: ${counts.COMPLIANT} COMPLIANT, ${counts.NON_COMPLIANT} NON_COMPLIANT, ${counts.ERROR} ERROR: ${mark(allCompliant)}`,
+      `  verdicts: ${counts.COMPLIANT} COMPLIANT, ${counts.NON_COMPLIANT} NON_COMPLIANT, ${counts.ERROR} ERROR; deployments: ${intact} INTACT: ${mark(allCompliant)}`,
     );
   }
   if (failures > 0) {

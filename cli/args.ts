@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { type RemediationInput, remediationInputSchema } from '../remediation/input';
 import { CALL_TIMEOUTS, type CallTimeouts } from '../rule/clients';
 import { parameterValues, type RuleParameters } from '../rule/parameters';
+import { DEFAULT_RULE_NAME } from '../stack/names';
+import { isRuleName } from './deployment';
 import { UsageError } from './errors';
 import type { HelpTopic } from './help';
 
@@ -60,6 +62,10 @@ export interface EvaluateOrganizationCommand {
   concurrency: number;
   parameters: RuleParameters;
   format: 'table' | 'json' | 'csv';
+  /** The deployment's rule name (`--rule-name`), when not the default. */
+  ruleName?: string;
+  /** Also show Security Hub's own CloudTrail.1 status (`--security-hub`). */
+  securityHub: boolean;
 }
 
 /**
@@ -97,6 +103,8 @@ const OPTIONS = {
   'role-name': { type: 'string' },
   'external-id': { type: 'string' },
   concurrency: { type: 'string' },
+  'rule-name': { type: 'string' },
+  'security-hub': { type: 'boolean' },
   'connect-timeout': { type: 'string' },
   'request-timeout': { type: 'string' },
   // Read by bin/cloudtrail-rule.cjs before the rule's logger exists; accepted here so it parses.
@@ -121,6 +129,8 @@ const ACCEPTS: Record<HelpTopic, readonly OptionName[]> = {
     'role-name',
     'external-id',
     'concurrency',
+    'rule-name',
+    'security-hub',
     'connect-timeout',
     'request-timeout',
   ],
@@ -262,7 +272,13 @@ function isCommandName(name: string): name is HelpTopic {
 type Values = ReturnType<typeof parseOptions>['values'];
 
 /** The options only an evaluation of several accounts takes. */
-const ORGANIZATION_ONLY = ['role-name', 'external-id', 'concurrency'] as const;
+const ORGANIZATION_ONLY = [
+  'role-name',
+  'external-id',
+  'concurrency',
+  'rule-name',
+  'security-hub',
+] as const;
 
 /** The most accounts evaluated at once: beyond it, AWS's throttling, not the bound, sets the pace. */
 export const MAX_CONCURRENCY = 64;
@@ -308,7 +324,7 @@ function parseEvaluateOrganization(values: Values, live: LiveTarget): EvaluateOr
   const roleName = values['role-name'];
   if (roleName === undefined || roleName === '') {
     throw new UsageError(
-      `${values.organization === true ? '--organization' : '--accounts'} needs --role-name NAME: the IAM role to assume in each account, which may read its trails (cloudtrail:DescribeTrails, GetTrailStatus, GetEventSelectors). ${HELP_HINT}`,
+      `${values.organization === true ? '--organization' : '--accounts'} needs --role-name NAME: the IAM role to assume in each account, which may read its trails (cloudtrail:DescribeTrails, GetTrailStatus, GetEventSelectors) and its deployment (config:DescribeConfigRules, DescribeRemediationConfigurations). ${HELP_HINT}`,
     );
   }
   if (!ROLE_NAME.test(roleName)) {
@@ -322,6 +338,12 @@ function parseEvaluateOrganization(values: Values, live: LiveTarget): EvaluateOr
       '--external-id is not one AssumeRole accepts: 2 to 1224 letters, digits and +=,.@:/_-.',
     );
   }
+  const ruleName = values['rule-name'];
+  if (ruleName !== undefined && !isRuleName(ruleName)) {
+    throw new UsageError(
+      `--rule-name "${ruleName}" is not a rule name the deployment accepts: 1 to 36 letters, digits and hyphens, starting with a letter (the deployment's ruleName option; by default ${DEFAULT_RULE_NAME}).`,
+    );
+  }
   return {
     name: 'evaluate-organization',
     accounts: values.accounts !== undefined ? { file: values.accounts } : { organization: true },
@@ -331,6 +353,8 @@ function parseEvaluateOrganization(values: Values, live: LiveTarget): EvaluateOr
     concurrency: parseConcurrency(values.concurrency),
     parameters: parseParams(values.param ?? []),
     format: values.json === true ? 'json' : values.csv === true ? 'csv' : 'table',
+    ...(ruleName !== undefined ? { ruleName } : {}),
+    securityHub: values['security-hub'] === true,
   };
 }
 

@@ -1,3 +1,4 @@
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import {
   type Account,
   ListAccountsCommand,
@@ -16,12 +17,20 @@ import { type AccountVerdict, evaluateAccount } from '../rule/evaluate';
 import { logVerdict } from '../rule/log';
 import type { RuleParameters } from '../rule/parameters';
 import { mapWithConcurrency } from '../rule/reader';
+import type { AccountTrailState } from '../rule/state';
 import type { MemberAccount } from './accounts-file';
 import type { LiveTarget } from './args';
 import { type CallSettings, describeError, readFailure } from './aws-errors';
+import { type DeploymentCheck, type ExpectedDeployment, readDeployment } from './deployment';
 import { AwsReadError } from './errors';
 import { callerIdentity, readTrails, resolveRegion } from './live';
 import { buildReport, type EvaluationReport } from './report';
+import {
+  type ControlFinding,
+  compareWithSecurityHub,
+  readControlFindings,
+  type SecurityHubView,
+} from './security-hub';
 
 /**
  * The role session name every assumed role gets: CloudTrail in the member
@@ -47,14 +56,28 @@ export interface OrganizationEvaluation {
   externalId?: string;
   concurrency: number;
   parameters: RuleParameters;
+  /** The deployment each account should have: its rule, function, document and parameters. */
+  deployment: ExpectedDeployment;
+  /** Also read Security Hub's own CloudTrail.1 findings (from the caller's account) and show them beside ours. */
+  securityHub?: boolean;
   /** Told after each account, with how many are done of how many. */
   onProgress?: (done: number, total: number) => void;
 }
 
-/** One account's outcome: its verdict and report, or why there is none. */
-export type AccountResult =
-  | { account: MemberAccount; verdict: AccountVerdict; report: EvaluationReport }
-  | { account: MemberAccount; error: string };
+/**
+ * One account's outcome: its verdict and report (and the trail state they
+ * were made from), or why there is none; whether its deployment is intact;
+ * and, when asked for, Security Hub's status beside ours.
+ */
+export type AccountResult = (
+  | {
+      account: MemberAccount;
+      verdict: AccountVerdict;
+      report: EvaluationReport;
+      state: AccountTrailState;
+    }
+  | { account: MemberAccount; error: string }
+) & { deployment: DeploymentCheck; securityHub?: SecurityHubView };
 
 export interface OrganizationResult {
   /** The Region every account's trails were listed from. */
@@ -86,6 +109,11 @@ export async function evaluateOrganization(
   try {
     const region = await resolveRegion(sts, 'read trails from', live.profile);
     const { arn: caller } = await callerIdentity(sts, { ...live, region }, 'caller');
+    // Security Hub first: if it cannot be read, the audit stops before reading every account.
+    const findings =
+      options.securityHub === true
+        ? await readControlFindings({ region, profile: live.profile, timeouts: live.timeouts })
+        : undefined;
     const accounts =
       options.accounts ??
       (await listActiveAccounts({ region, profile: live.profile, timeouts: live.timeouts }));
@@ -99,6 +127,7 @@ export async function evaluateOrganization(
         roleArn: `arn:${arnPartition(caller)}:iam::${account.id}:role/${options.roleName}`,
         caller,
       });
+      if (findings !== undefined) withSecurityHub(result, findings.get(account.id) ?? [], options);
       done += 1;
       options.onProgress?.(done, accounts.length);
       return result;
@@ -107,6 +136,20 @@ export async function evaluateOrganization(
   } finally {
     sts.destroy();
   }
+}
+
+/** Puts Security Hub's view of the account beside our result. */
+function withSecurityHub(
+  result: AccountResult,
+  findings: readonly ControlFinding[],
+  options: OrganizationEvaluation,
+): void {
+  result.securityHub = compareWithSecurityHub(
+    findings,
+    'verdict' in result
+      ? { verdict: result.verdict, state: result.state, parameters: options.parameters }
+      : undefined,
+  );
 }
 
 /** The partition an ARN names: `aws`, `aws-cn`, `aws-us-gov`, … */
@@ -187,17 +230,47 @@ interface MemberContext {
   caller: string;
   externalId?: string;
   parameters: RuleParameters;
+  deployment: ExpectedDeployment;
   live: LiveTarget;
 }
 
-/** One account: assume the role, read every trail, judge; any failure is the account's error. */
+/** Why a step failed, as the row says it. */
+function failureText(error: unknown): string {
+  return error instanceof AwsReadError || error instanceof AwsTimeoutError
+    ? error.message
+    : describeError(error);
+}
+
+/**
+ * One account: assume the role, then read every trail and judge, and beside
+ * it read the deployed rule and its remediation configuration. Any failure
+ * is the account's error (or its deployment's), never a verdict.
+ */
 async function evaluateMember(
   account: MemberAccount,
   context: MemberContext,
 ): Promise<AccountResult> {
+  let credentials: Awaited<ReturnType<typeof assumeRole>>;
+  try {
+    credentials = await assumeRole(context);
+  } catch (error) {
+    // The row's reason says why; there is no deployment to look at either.
+    return { account, error: failureText(error), deployment: { status: 'ERROR', differences: [] } };
+  }
+  const [evaluation, deployment] = await Promise.all([
+    evaluateTrails(account, context, credentials),
+    checkDeployment(account, context, credentials),
+  ]);
+  return { ...evaluation, deployment };
+}
+
+async function evaluateTrails(
+  account: MemberAccount,
+  context: MemberContext,
+  credentials: Awaited<ReturnType<typeof assumeRole>>,
+) {
   const { region, roleArn, parameters } = context;
   try {
-    const credentials = await assumeRole(context);
     const clients = cloudTrailClients({
       credentials,
       ...(context.live.timeouts ? { timeouts: context.live.timeouts } : {}),
@@ -213,15 +286,35 @@ async function evaluateMember(
       type: 'live',
       profile: context.live.profile ?? null,
     });
-    return { account, verdict, report };
+    return { account, verdict, report, state };
   } catch (error) {
-    return {
-      account,
-      error:
-        error instanceof AwsReadError || error instanceof AwsTimeoutError
-          ? error.message
-          : describeError(error),
-    };
+    return { account, error: failureText(error) };
+  }
+}
+
+/** The account's deployment, read through the assumed role in the Region trails are listed from. */
+async function checkDeployment(
+  account: MemberAccount,
+  context: MemberContext,
+  credentials: Awaited<ReturnType<typeof assumeRole>>,
+): Promise<DeploymentCheck> {
+  const { region, roleArn } = context;
+  const client = sdkClient(ConfigServiceClient, {
+    region,
+    credentials,
+    ...(context.live.timeouts ? { timeouts: context.live.timeouts } : {}),
+  });
+  try {
+    return await readDeployment(
+      client,
+      context.deployment,
+      { accountId: account.id, region, partition: arnPartition(roleArn), roleArn },
+      { ...context.live, region },
+    );
+  } catch (error) {
+    return { status: 'ERROR', differences: [failureText(error)] };
+  } finally {
+    client.destroy();
   }
 }
 

@@ -1,5 +1,6 @@
 import { readAccountsFile } from '../accounts-file';
 import type { EvaluateOrganizationCommand } from '../args';
+import { expectedDeployment } from '../deployment';
 import type { ExitCode, Io } from '../io';
 import { evaluateOrganization } from '../organization';
 import { progressBar } from '../progress';
@@ -14,8 +15,10 @@ import {
 
 /**
  * `evaluate --organization` / `evaluate --accounts FILE`: the rule's verdict
- * for every account, one row each, then how many have each verdict. Exit
- * status 2 if any account is ERROR, else 1 if any is NON_COMPLIANT, else 0.
+ * for every account, one row each, with whether its deployment is intact
+ * (and Security Hub's own status with `--security-hub`), then how many have
+ * each. Exit status 2 if any account is ERROR or its deployment is not
+ * INTACT, else 1 if any is NON_COMPLIANT, else 0.
  * A progress bar goes to stderr only when stderr is a terminal.
  */
 export async function evaluateOrganizationCommand(
@@ -34,6 +37,8 @@ export async function evaluateOrganizationCommand(
       ...(command.externalId !== undefined ? { externalId: command.externalId } : {}),
       concurrency: command.concurrency,
       parameters: command.parameters,
+      deployment: expectedDeployment(command.parameters, command.ruleName),
+      securityHub: command.securityHub,
       ...(status !== undefined
         ? { onProgress: (done: number, total: number) => status(progressBar(done, total)) }
         : {}),

@@ -10,12 +10,23 @@ import {
   GetTrailStatusCommand,
 } from '@aws-sdk/client-cloudtrail';
 import {
+  ConfigServiceClient,
+  ConfigServiceServiceException,
+  DescribeConfigRulesCommand,
+  DescribeRemediationConfigurationsCommand,
+} from '@aws-sdk/client-config-service';
+import {
   AccessDeniedException,
   type Account,
   AWSOrganizationsNotInUseException,
   ListAccountsCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import {
+  GetFindingsCommand,
+  InvalidAccessException,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
 import {
   AssumeRoleCommand,
   GetCallerIdentityCommand,
@@ -28,6 +39,14 @@ import { InvalidAccountsFileError } from '../../../cli/errors';
 import { progressBar } from '../../../cli/progress';
 import { AwsTimeoutError } from '../../../rule/errors';
 import type { TrailState } from '../../../rule/state';
+import {
+  type AccountConfig,
+  accountState,
+  cloudTrail1Finding,
+  deployedConfig,
+  answer as modelAnswer,
+  type SecurityFinding,
+} from '../../support/aws-account/model';
 import {
   basicSelector,
   basicSelectors,
@@ -52,6 +71,8 @@ const ORGANIZATION_ID = 'o-a1b2c3d4e5';
 const organizations = mockClient(OrganizationsClient);
 const sts = mockClient(STSClient);
 const cloudTrail = mockClient(CloudTrailClient);
+const config = mockClient(ConfigServiceClient);
+const securityHub = mockClient(SecurityHubClient);
 
 interface FakeAccount {
   id: string;
@@ -59,6 +80,8 @@ interface FakeAccount {
   state?: 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
   /** What CloudTrail answers in the account; absent: the role cannot be assumed. */
   trails?: TrailState[];
+  /** Its Config rules and remediation configurations; by default an intact deployment. */
+  config?: AccountConfig;
 }
 
 /** A compliant account: the default multi-Region trail, logging, all management events. */
@@ -103,7 +126,10 @@ function listed(account: FakeAccount): Account {
  * handing out credentials whose key ID names the account, and CloudTrail
  * answering as the account those credentials belong to.
  */
-function serve(accounts: FakeAccount[], options: { pageSize?: number; delayMs?: number } = {}) {
+function serve(
+  accounts: FakeAccount[],
+  options: { pageSize?: number; delayMs?: number; findings?: SecurityFinding[] } = {},
+) {
   const pageSize = options.pageSize ?? 20;
   const byId = new Map(accounts.map((a) => [a.id, a]));
   const inFlight = new Set<string>();
@@ -191,6 +217,43 @@ function serve(accounts: FakeAccount[], options: { pageSize?: number; delayMs?: 
       const { eventSelectors } = trailOf(account, input.TrailName);
       return during(account.id, () => answer(eventSelectors ?? { response: {} }));
     });
+  // AWS Config and Security Hub answer from the account model (test/support/aws-account).
+  const fromModel =
+    (
+      service: 'config' | 'securityhub',
+      operation: 'DescribeConfigRules' | 'DescribeRemediationConfigurations' | 'GetFindings',
+    ) =>
+    async (input: object, getClient: () => unknown) => {
+      const client = getClient() as ConfigServiceClient;
+      const region = await client.config.region();
+      const account =
+        service === 'config'
+          ? await accountOf(client)
+          : { id: MANAGEMENT_ACCOUNT, config: undefined };
+      const state = accountState({
+        accountId: account.id,
+        trails: [],
+        config: account.config ?? deployedConfig(account.id, region),
+        findings: options.findings ?? [],
+      });
+      const reply = modelAnswer(state, { service, operation, region, input: { ...input } });
+      return during(account.id, () => {
+        if ('error' in reply) {
+          throw new ConfigServiceServiceException({
+            name: reply.error.type,
+            message: reply.error.message,
+            $fault: 'client',
+            $metadata: { httpStatusCode: reply.error.status ?? 400 },
+          });
+        }
+        return reply.output;
+      });
+    };
+  config.on(DescribeConfigRulesCommand).callsFake(fromModel('config', 'DescribeConfigRules'));
+  config
+    .on(DescribeRemediationConfigurationsCommand)
+    .callsFake(fromModel('config', 'DescribeRemediationConfigurations'));
+  securityHub.on(GetFindingsCommand).callsFake(fromModel('securityhub', 'GetFindings'));
   return load;
 }
 
@@ -237,6 +300,8 @@ beforeEach(() => {
   organizations.reset();
   sts.reset();
   cloudTrail.reset();
+  config.reset();
+  securityHub.reset();
 });
 
 describe('evaluate --organization', () => {
@@ -250,11 +315,11 @@ describe('evaluate --organization', () => {
     const records = stdout.split('\r\n');
     expect(records.pop()).toBe('');
     expect(records).toEqual([
-      'account,name,verdict,trail,reason',
-      '111122223333,Production,COMPLIANT,management-events (us-east-1),"Trail management-events (us-east-1) is multi-Region, logging and records read and write management events from every source."',
-      '444455556666,Sandbox,NON_COMPLIANT,regional (us-east-1),not multi-Region; logging is stopped; no read management events from any source',
+      'account,name,verdict,deployment,trail,reason',
+      '111122223333,Production,COMPLIANT,INTACT,management-events (us-east-1),"Trail management-events (us-east-1) is multi-Region, logging and records read and write management events from every source."',
+      '444455556666,Sandbox,NON_COMPLIANT,INTACT,regional (us-east-1),not multi-Region; logging is stopped; no read management events from any source',
       expect.stringMatching(
-        /^777788889999,Legacy,ERROR,,Could not assume arn:aws:iam::777788889999:role\/R \(STS AssumeRole\): AccessDenied: User: arn:aws:sts::999988887777:assumed-role\/OrganizationAuditor\/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::777788889999:role\/R\. Check that the role exists in the account and that its trust policy lets arn:aws:sts::999988887777:assumed-role\/OrganizationAuditor\/alice assume it\.$/,
+        /^777788889999,Legacy,ERROR,ERROR,,Could not assume arn:aws:iam::777788889999:role\/R \(STS AssumeRole\): AccessDenied: User: arn:aws:sts::999988887777:assumed-role\/OrganizationAuditor\/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::777788889999:role\/R\. Check that the role exists in the account and that its trust policy lets arn:aws:sts::999988887777:assumed-role\/OrganizationAuditor\/alice assume it\.$/,
       ),
     ]);
     expect(organizations).toHaveReceivedCommandTimes(ListAccountsCommand, 1);
@@ -270,7 +335,7 @@ describe('evaluate --organization', () => {
 
     expect(code).toBe(0);
     expect(stdout.split('\r\n')[1]).toMatch(
-      /^111122223333,"'=HYPERLINK\(""https:\/\/example\.com"",""Open""\)",COMPLIANT,/,
+      /^111122223333,"'=HYPERLINK\(""https:\/\/example\.com"",""Open""\)",COMPLIANT,INTACT,/,
     );
   });
 
@@ -341,7 +406,13 @@ describe('evaluate --organization', () => {
     expect(code).toBe(2);
     const json = JSON.parse(stdout);
     expect(json.region).toBe('us-east-1');
-    expect(json.summary).toEqual({ accounts: 3, COMPLIANT: 1, NON_COMPLIANT: 1, ERROR: 1 });
+    expect(json.summary).toEqual({
+      accounts: 3,
+      COMPLIANT: 1,
+      NON_COMPLIANT: 1,
+      ERROR: 1,
+      deployment: { INTACT: 2, CHANGED: 0, MISSING: 0, ERROR: 1 },
+    });
     expect(json.accounts.map((a: { verdict: string }) => a.verdict)).toEqual([
       'COMPLIANT',
       'NON_COMPLIANT',
@@ -368,11 +439,13 @@ describe('evaluate --organization', () => {
 
     expect(code).toBe(2);
     const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ACCOUNT +NAME +VERDICT +TRAIL +REASON$/);
+    expect(lines[0]).toMatch(/^ACCOUNT +NAME +VERDICT +DEPLOYMENT +TRAIL +REASON$/);
     expect(lines[2]).toMatch(
-      /^444455556666 +Sandbox +NON_COMPLIANT +regional \(us-east-1\) +not multi-Region; logging is stopped; no read management events from any source$/,
+      /^444455556666 +Sandbox +NON_COMPLIANT +INTACT +regional \(us-east-1\) +not multi-Region; logging is stopped; no read management events from any source$/,
     );
-    expect(lines.at(-1)).toBe('3 accounts: 1 COMPLIANT, 1 NON_COMPLIANT, 1 ERROR.');
+    expect(lines.at(-1)).toBe(
+      '3 accounts: 1 COMPLIANT, 1 NON_COMPLIANT, 1 ERROR. Deployment: 2 INTACT, 0 CHANGED, 0 MISSING, 1 ERROR.',
+    );
   });
 
   it('exits 1 when an account is NON_COMPLIANT and none is ERROR, 0 when all are COMPLIANT', async () => {
@@ -382,11 +455,12 @@ describe('evaluate --organization', () => {
     organizations.reset();
     sts.reset();
     cloudTrail.reset();
+    config.reset();
     serve([compliant('111122223333', 'Production')]);
     const { code, stdout } = await cli(ORGANIZATION_ARGS);
     expect(code).toBe(0);
     expect(stdout.trimEnd().split('\n').at(-1)).toBe(
-      '1 account: 1 COMPLIANT, 0 NON_COMPLIANT, 0 ERROR.',
+      '1 account: 1 COMPLIANT, 0 NON_COMPLIANT, 0 ERROR. Deployment: 1 INTACT, 0 CHANGED, 0 MISSING, 0 ERROR.',
     );
   });
 
@@ -452,8 +526,9 @@ describe('evaluate --organization', () => {
     const { code } = await cli([...ORGANIZATION_ARGS, '--concurrency', '3']);
 
     expect(code).toBe(0);
-    // Per account: AssumeRole, DescribeTrails, GetTrailStatus and GetEventSelectors.
-    expect(load.calls).toBe(12 * 4);
+    // Per account: AssumeRole, DescribeTrails, GetTrailStatus, GetEventSelectors,
+    // DescribeConfigRules and DescribeRemediationConfigurations.
+    expect(load.calls).toBe(12 * 6);
     expect(load.peak).toBe(3);
   });
 
@@ -576,10 +651,10 @@ describe('evaluate --accounts FILE', () => {
       stdout
         .split('\r\n')
         .slice(1, -1)
-        .map((row) => row.split(',').slice(0, 4)),
+        .map((row) => row.split(',').slice(0, 5)),
     ).toEqual([
-      ['444455556666', '"Sandbox', ' EU"', 'NON_COMPLIANT'],
-      ['111122223333', '', 'COMPLIANT', 'management-events (us-east-1)'],
+      ['444455556666', '"Sandbox', ' EU"', 'NON_COMPLIANT', 'INTACT'],
+      ['111122223333', '', 'COMPLIANT', 'INTACT', 'management-events (us-east-1)'],
     ]);
     expect(organizations).not.toHaveReceivedCommand(ListAccountsCommand);
   });
