@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import * as z from 'zod';
 import { parseCsv, restoreFormulas } from './csv';
 import { InvalidAccountsFileError } from './errors';
 
@@ -19,7 +20,7 @@ export interface MemberAccount {
 export const MAX_ACCOUNTS_FILE_BYTES = 16 * 1024 * 1024;
 
 const FORMAT_HINT =
-  'Each line is a 12-digit account ID, optionally followed by a comma and the account name (111122223333,Production); blank lines and lines starting with # are ignored. The CSV that evaluate --csv writes is read too (its account and name columns).';
+  'Each line is a 12-digit account ID, optionally followed by a comma and the account name (111122223333,Production); blank lines and lines starting with # are ignored. The CSV and the JSON that evaluate --organization writes (--csv, --json) are read too (their account and name columns).';
 
 /**
  * Reads an `--accounts` file: one account per line, `ID` or `ID,name`, with
@@ -28,7 +29,9 @@ const FORMAT_HINT =
  * `evaluate --csv` writes is an accounts file too: when the first line is
  * its header (`account,name,…`), the records are read as CSV, and each
  * name as it was before it was written (see {@link restoreFormulas}), so
- * one audit's output lists the accounts of the next. A problem —
+ * one audit's output lists the accounts of the next. So is what `--json`
+ * writes: a file whose text starts with `{` is read as that JSON, taking
+ * each entry of `accounts` by its `account` and `name`. A problem —
  * unreadable, too large, a line that is not an account ID, an ID given
  * twice, no account at all — raises {@link InvalidAccountsFileError} naming
  * the file and the line, never quoting the line (a path given by mistake
@@ -54,6 +57,8 @@ interface Entry {
   line: number;
   id: string;
   name: string | undefined;
+  /** Where errors say it is, when not `line N`: `entry N of accounts` in JSON. */
+  place?: string;
 }
 
 /** The header `evaluate --csv` writes starts with these two columns. */
@@ -62,32 +67,83 @@ const CSV_HEADER = /^account,name(,|$)/;
 /** The accounts a file's text lists; `file` names it in errors. */
 export function parseAccounts(text: string, file: string): MemberAccount[] {
   const body = text.replace(/^\uFEFF/, '');
+  if (body.trimStart().startsWith('{')) return checked(jsonEntries(body, file), file);
   const first = body.split(/\r?\n/).find((line) => line.trim() !== '' && !line.startsWith('#'));
   const entries =
     first !== undefined && CSV_HEADER.test(first.trim())
       ? csvEntries(body, file)
       : listEntries(body, file);
+  return checked(entries, file);
+}
+
+/** The accounts of the entries, each ID 12 digits and listed once, and at least one. */
+function checked(entries: readonly Entry[], file: string): MemberAccount[] {
   const accounts: MemberAccount[] = [];
-  const lineOf = new Map<string, number>();
-  for (const { line, id, name } of entries) {
+  const placeOf = new Map<string, string>();
+  for (const { line, id, name, place = `line ${line}` } of entries) {
     if (!/^\d{12}$/.test(id)) {
       throw new InvalidAccountsFileError(
-        `Accounts file ${file}, line ${line}: the account ID is not 12 digits (its first field has ${id.length} characters). ${FORMAT_HINT}`,
+        `Accounts file ${file}, ${place}: the account ID is not 12 digits (its first field has ${id.length} characters). ${FORMAT_HINT}`,
       );
     }
-    const earlier = lineOf.get(id);
+    const earlier = placeOf.get(id);
     if (earlier !== undefined) {
       throw new InvalidAccountsFileError(
-        `Accounts file ${file}: account ${id} is on line ${earlier} and again on line ${line}. List each account once.`,
+        `Accounts file ${file}: account ${id} is on ${earlier} and again on ${place}. List each account once.`,
       );
     }
-    lineOf.set(id, line);
+    placeOf.set(id, place);
     accounts.push(name === undefined ? { id } : { id, name });
   }
   if (accounts.length === 0) {
     throw new InvalidAccountsFileError(`Accounts file ${file} lists no account. ${FORMAT_HINT}`);
   }
   return accounts;
+}
+
+/**
+ * The shape of what `evaluate --organization --json` writes, as far as it
+ * is read back: an `accounts` array whose entries have an `account` and a
+ * `name` (`null` when not known); every other field, of the entries and of
+ * the file, is left alone.
+ */
+const organizationJsonSchema = z.looseObject({
+  accounts: z.array(z.looseObject({ account: z.string(), name: z.string().nullable().optional() })),
+});
+
+/**
+ * `evaluate --organization --json` output: each entry of `accounts`, by its
+ * `account` and `name`. A "line" in errors is the entry's number (from 1).
+ */
+function jsonEntries(text: string, file: string): Entry[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    const where = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new InvalidAccountsFileError(
+      `Accounts file ${file} starts with { but is not valid JSON${where !== undefined ? ` (at character ${where})` : ''}. ${FORMAT_HINT}`,
+    );
+  }
+  const parsed = organizationJsonSchema.safeParse(raw);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const path = issue?.path ?? [];
+    const at =
+      path[0] === 'accounts' && typeof path[1] === 'number'
+        ? `entry ${path[1] + 1} of accounts${path[2] !== undefined ? `, its ${String(path[2])}` : ''}`
+        : 'its accounts';
+    throw new InvalidAccountsFileError(
+      `Accounts file ${file} is JSON but not what evaluate --organization --json writes: ${at} is missing or not of the right type (an "accounts" array of objects with an "account" ID string and a "name" string or null). ${FORMAT_HINT}`,
+    );
+  }
+  return parsed.data.accounts.map((entry, index) => ({
+    line: index + 1,
+    place: `entry ${index + 1} of accounts`,
+    id: entry.account.trim(),
+    name:
+      entry.name === null || entry.name === undefined || entry.name === '' ? undefined : entry.name,
+  }));
 }
 
 /** A list: `ID` or `ID,name` a line, everything after the first comma the name. */

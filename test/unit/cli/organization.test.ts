@@ -751,3 +751,468 @@ describe('evaluate --csv for one account', () => {
     expect(records[1]).toMatch(/^\d{12},,NON_COMPLIANT,[^,]+,not multi-Region/);
   });
 });
+
+/*
+ * The deployment column: each account's Config rule and remediation
+ * configuration, read through the assumed role by name, against the names
+ * the deployment derives from the rule name (stack/names.ts) and the
+ * audit's parameters.
+ *
+ * DescribeConfigRules (NoSuchConfigRuleException for a name the account does not have):
+ * https://docs.aws.amazon.com/config/latest/APIReference/API_DescribeConfigRules.html
+ * DescribeRemediationConfigurations:
+ * https://docs.aws.amazon.com/config/latest/APIReference/API_DescribeRemediationConfigurations.html
+ */
+describe('evaluate --organization: the DEPLOYMENT column', () => {
+  const RULE = 'cloudtrail-1-multi-region-trail';
+  const OWN_FUNCTION = (account: string) =>
+    `arn:aws:lambda:us-east-1:${account}:function:${RULE}-rule`;
+
+  /** A compliant account whose rule runs `function` instead of ours. */
+  function repointed(id: string, name: string, sourceIdentifier: string): FakeAccount {
+    const base = deployedConfig(id);
+    const [rule] = base.rules;
+    if (rule === undefined) throw new Error('no rule');
+    return {
+      ...compliant(id, name),
+      config: {
+        ...base,
+        rules: [{ ...rule, Source: { ...rule.Source, SourceIdentifier: sourceIdentifier } }],
+      },
+    };
+  }
+
+  it('shows CHANGED, and why, for an account whose rule was re-pointed to another function, and exits 2', async () => {
+    const always = 'arn:aws:lambda:us-east-1:444455556666:function:always-compliant';
+    serve([compliant('111122223333', 'Production'), repointed('444455556666', 'Sandbox', always)]);
+
+    const { code, stdout, stderr } = await cli([...ORGANIZATION_ARGS, '--csv']);
+
+    expect(stderr).toBe('');
+    expect(code).toBe(2);
+    const [header, production, sandbox] = stdout.split('\r\n');
+    expect(header).toBe('account,name,verdict,deployment,trail,reason');
+    expect(production).toMatch(/^111122223333,Production,COMPLIANT,INTACT,/);
+    expect(sandbox).toMatch(
+      /^444455556666,Sandbox,COMPLIANT,CHANGED,management-events \(us-east-1\),/,
+    );
+    expect(sandbox).toContain(
+      `deployment CHANGED: the rule runs ${always}, not our function ${OWN_FUNCTION('444455556666')}`,
+    );
+    expect(config).toHaveReceivedCommandWith(DescribeConfigRulesCommand, {
+      ConfigRuleNames: [RULE],
+    });
+  });
+
+  it('shows MISSING for an account without the rule, and exits 2', async () => {
+    serve([
+      { ...compliant('111122223333', 'Production'), config: { rules: [], remediations: [] } },
+    ]);
+
+    const { code, stdout } = await cli([...ORGANIZATION_ARGS, '--json']);
+
+    expect(code).toBe(2);
+    const json = JSON.parse(stdout);
+    expect(json.accounts[0].deployment).toEqual({
+      status: 'MISSING',
+      differences: [`no Config rule ${RULE} in us-east-1`],
+    });
+    expect(json.summary.deployment).toEqual({ INTACT: 0, CHANGED: 0, MISSING: 1, ERROR: 0 });
+    expect(config).not.toHaveReceivedCommand(DescribeRemediationConfigurationsCommand);
+  });
+
+  it('names each parameter that differs from the audit’s, compared by meaning', async () => {
+    const base = deployedConfig('111122223333');
+    const [rule] = base.rules;
+    if (rule === undefined) throw new Error('no rule');
+    const weakened = {
+      ...rule,
+      // "TRUE" is the rule's true: only includeManagementEvents differs.
+      InputParameters:
+        '{"includeManagementEvents":"false","readWriteType":"ALL","trustOrganizationTrails":"TRUE"}',
+    };
+    serve([{ ...compliant('111122223333', 'Production'), config: { ...base, rules: [weakened] } }]);
+
+    const { code, stdout } = await cli([...ORGANIZATION_ARGS, '--json']);
+
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout).accounts[0].deployment).toEqual({
+      status: 'CHANGED',
+      differences: ['parameter includeManagementEvents is false, expected true'],
+    });
+  });
+
+  it('expects the parameters the audit is given with --param', async () => {
+    const base = deployedConfig('111122223333');
+    const [rule] = base.rules;
+    if (rule === undefined) throw new Error('no rule');
+    const bucket = { ...rule, InputParameters: '{"s3BucketName":"central-trail-logs"}' };
+    serve([{ ...compliant('111122223333', 'Production'), config: { ...base, rules: [bucket] } }]);
+
+    const without = await cli([...ORGANIZATION_ARGS, '--json']);
+    const withParam = await cli([
+      ...ORGANIZATION_ARGS,
+      '--json',
+      '--param',
+      's3BucketName=central-trail-logs',
+    ]);
+
+    expect(JSON.parse(without.stdout).accounts[0].deployment.differences).toEqual([
+      'parameter s3BucketName is central-trail-logs, expected not set',
+    ]);
+    expect(JSON.parse(withParam.stdout).accounts[0].deployment.status).toBe('INTACT');
+  });
+
+  it('shows CHANGED when the remediation runs another document or another role', async () => {
+    const base = deployedConfig('111122223333');
+    const [remediation] = base.remediations;
+    if (remediation === undefined) throw new Error('no remediation');
+    const decoy = {
+      ...remediation,
+      TargetId: 'decoy-remediation',
+      Parameters: {
+        ...remediation.Parameters,
+        AutomationAssumeRole: {
+          StaticValue: { Values: ['arn:aws:iam::111122223333:role/decoy'] },
+        },
+      },
+    };
+    serve([
+      { ...compliant('111122223333', 'Production'), config: { ...base, remediations: [decoy] } },
+    ]);
+
+    const { code, stdout } = await cli([...ORGANIZATION_ARGS, '--json']);
+
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout).accounts[0].deployment.differences).toEqual([
+      `the remediation runs SSM_DOCUMENT decoy-remediation, not our document ${RULE}-remediation`,
+      `the remediation's AutomationAssumeRole is arn:aws:iam::111122223333:role/decoy, not our automation role arn:aws:iam::111122223333:role/${RULE}-automation-us-east-1`,
+    ]);
+  });
+
+  it('shows CHANGED when the rule has no remediation configuration', async () => {
+    serve([
+      {
+        ...compliant('111122223333', 'Production'),
+        config: { ...deployedConfig('111122223333'), remediations: [] },
+      },
+    ]);
+
+    const { stdout } = await cli([...ORGANIZATION_ARGS, '--json']);
+
+    expect(JSON.parse(stdout).accounts[0].deployment).toEqual({
+      status: 'CHANGED',
+      differences: ['the rule has no remediation configuration'],
+    });
+  });
+
+  it('looks for the names a non-default rule name gives with --rule-name', async () => {
+    const names = (id: string) => {
+      const base = deployedConfig(id);
+      const swap = (text: string) => text.replaceAll(RULE, 'ct1-audit');
+      return JSON.parse(swap(JSON.stringify(base))) as AccountConfig;
+    };
+    serve([{ ...compliant('111122223333', 'Production'), config: names('111122223333') }]);
+
+    const byDefault = await cli([...ORGANIZATION_ARGS, '--csv']);
+    const named = await cli([...ORGANIZATION_ARGS, '--csv', '--rule-name', 'ct1-audit']);
+
+    expect(byDefault.code).toBe(2);
+    expect(byDefault.stdout).toContain(`deployment MISSING: no Config rule ${RULE} in us-east-1`);
+    expect(named.code).toBe(0);
+    expect(named.stdout.split('\r\n')[1]).toMatch(/^111122223333,Production,COMPLIANT,INTACT,/);
+  });
+
+  it('shows ERROR, naming the permission, when the role may not read the rule', async () => {
+    serve([compliant('111122223333', 'Production')]);
+    config.on(DescribeConfigRulesCommand).rejects(
+      new ConfigServiceServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400, requestId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE22222' },
+        message:
+          'User: arn:aws:sts::111122223333:assumed-role/R/cloudtrail-rule-evaluate is not authorized to perform: config:DescribeConfigRules',
+      }),
+    );
+
+    const { code, stdout } = await cli([...ORGANIZATION_ARGS, '--json']);
+
+    expect(code).toBe(2);
+    const [row] = JSON.parse(stdout).accounts;
+    expect(row.verdict).toBe('COMPLIANT');
+    expect(row.deployment.status).toBe('ERROR');
+    expect(row.deployment.differences[0]).toMatch(
+      /^Could not read the Config rule cloudtrail-1-multi-region-trail in us-east-1 \(Config DescribeConfigRules\) as arn:aws:iam::111122223333:role\/R: AccessDeniedException: .* Check that arn:aws:iam::111122223333:role\/R may call config:DescribeConfigRules/,
+    );
+  });
+
+  it.each([
+    [
+      ['--organization', '--role-name', 'R', '--rule-name', '1bad'],
+      /--rule-name "1bad" is not a rule name/,
+    ],
+    [['--rule-name', 'x'], /--rule-name is for evaluating several accounts/],
+    [['--security-hub'], /--security-hub is for evaluating several accounts/],
+  ])('refuses evaluate %j', async (options, message) => {
+    const { code, stderr } = await cli(['evaluate', ...options]);
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(sts).not.toHaveReceivedAnyCommand();
+  });
+});
+
+/*
+ * --security-hub: Security Hub's own CloudTrail.1 status, from GetFindings
+ * in the caller's account (the Security Hub administrator), beside ours.
+ *
+ * GetFindings (filters, MaxResults up to 100, NextToken):
+ * https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_GetFindings.html
+ * CloudTrail.1 (what Security Hub checks: a multi-Region trail logging read
+ * and write management events; a periodic check):
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html#cloudtrail-1
+ */
+describe('evaluate --organization --security-hub', () => {
+  const SH_ARGS = [...ORGANIZATION_ARGS, '--security-hub'];
+
+  it('shows a FAILED finding beside our COMPLIANT, and why: the trail started logging after Security Hub’s last check', async () => {
+    // The trail started logging on 2026-01-05; Security Hub last updated its finding on 2026-01-01.
+    serve([compliant('111122223333', 'Production')], {
+      findings: [
+        cloudTrail1Finding('111122223333', 'FAILED', { updatedAt: '2026-01-01T08:00:00.000Z' }),
+      ],
+    });
+
+    const { code, stdout } = await cli([...SH_ARGS, '--csv']);
+
+    expect(code).toBe(0);
+    const [header, row] = stdout.split('\r\n');
+    expect(header).toBe('account,name,verdict,deployment,security_hub,trail,reason');
+    expect(row).toMatch(/^111122223333,Production,COMPLIANT,INTACT,FAILED,management-events/);
+    expect(row).toContain(
+      'Security Hub FAILED (FAILED in us-east-1 (updated 2026-01-01T08:00:00.000Z)) and ours COMPLIANT: trail management-events started logging at 2026-01-05T09:12:44.000Z, after Security Hub last updated its finding (2026-01-01T08:00:00.000Z)',
+    );
+    expect(securityHub).toHaveReceivedCommandWith(GetFindingsCommand, {
+      Filters: {
+        ComplianceSecurityControlId: [{ Value: 'CloudTrail.1', Comparison: 'EQUALS' }],
+        RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+      },
+      MaxResults: 100,
+    });
+  });
+
+  it('says our check is weaker when a parameter weakens it', async () => {
+    serve([compliant('111122223333', 'Production')], {
+      findings: [cloudTrail1Finding('111122223333', 'FAILED')],
+    });
+    const base = deployedConfig('111122223333');
+
+    const { stdout } = await cli([...SH_ARGS, '--json', '--param', 'readWriteType=WriteOnly']);
+
+    const [row] = JSON.parse(stdout).accounts;
+    expect(row.securityHub.status).toBe('FAILED');
+    expect(row.securityHub.note).toMatch(
+      /and ours COMPLIANT: our check runs with readWriteType=WriteOnly, which is weaker than CloudTrail\.1/,
+    );
+    // The deployment runs the default parameters, which the audit's --param does not match.
+    expect(base.rules[0]?.InputParameters).toContain('"readWriteType":"ALL"');
+    expect(row.deployment.status).toBe('CHANGED');
+  });
+
+  it('shows a PASSED finding beside our NON_COMPLIANT, and why: the selectors exclude an event source', async () => {
+    const t = trail({}, '444455556666');
+    const excluding: FakeAccount = {
+      id: '444455556666',
+      name: 'Sandbox',
+      trails: [
+        readTrail(t, {
+          selectors: basicSelectors(t.TrailARN, [
+            basicSelector({ ExcludeManagementEventSources: ['kms.amazonaws.com'] }),
+          ]),
+        }),
+      ],
+    };
+    serve([excluding], { findings: [cloudTrail1Finding('444455556666', 'PASSED')] });
+
+    const { code, stdout } = await cli(SH_ARGS);
+
+    expect(code).toBe(1);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ACCOUNT +NAME +VERDICT +DEPLOYMENT +SECURITY_HUB +TRAIL +REASON$/);
+    expect(lines[1]).toMatch(/^444455556666 +Sandbox +NON_COMPLIANT +INTACT +PASSED +/);
+    expect(lines[1]).toContain(
+      "Security Hub PASSED and ours NON_COMPLIANT: trail management-events's selectors exclude events from kms.amazonaws.com",
+    );
+    expect(lines.at(-1)).toBe(
+      '1 account: 0 COMPLIANT, 1 NON_COMPLIANT, 0 ERROR. Deployment: 1 INTACT, 0 CHANGED, 0 MISSING, 0 ERROR. Security Hub: 1 PASSED, 0 FAILED, 0 NO_FINDING.',
+    );
+  });
+
+  it('shows NO_FINDING, and why that can be, for an account Security Hub has no active finding of', async () => {
+    serve([compliant('111122223333', 'Production')], {
+      findings: [
+        cloudTrail1Finding('111122223333', 'FAILED', { recordState: 'ARCHIVED' }),
+        cloudTrail1Finding('444455556666', 'PASSED'),
+      ],
+    });
+
+    const { code, stdout } = await cli([...SH_ARGS, '--json']);
+
+    expect(code).toBe(0);
+    const [row] = JSON.parse(stdout).accounts;
+    expect(row.securityHub.status).toBe('NO_FINDING');
+    expect(row.securityHub.note).toMatch(/no active CloudTrail\.1 finding for the account/);
+  });
+
+  it('reads every page of GetFindings and groups the findings by account', async () => {
+    // 150 other accounts' findings before ours: two pages of 100.
+    const others = Array.from({ length: 150 }, (_, i) =>
+      cloudTrail1Finding(String(200000000000 + i), 'PASSED'),
+    );
+    serve([compliant('111122223333', 'Production')], {
+      findings: [
+        ...others,
+        cloudTrail1Finding('111122223333', 'PASSED', { region: 'eu-west-1' }),
+        cloudTrail1Finding('111122223333', 'PASSED'),
+      ],
+    });
+
+    const { stdout } = await cli([...SH_ARGS, '--json']);
+
+    expect(securityHub).toHaveReceivedCommandTimes(GetFindingsCommand, 2);
+    const [row] = JSON.parse(stdout).accounts;
+    expect(row.securityHub).toMatchObject({ status: 'PASSED', note: null });
+    expect(row.securityHub.findings.map((f: { region: string }) => f.region)).toEqual([
+      'eu-west-1',
+      'us-east-1',
+    ]);
+  });
+
+  it('stops with one line, before reading any account, when Security Hub cannot be read', async () => {
+    serve(ORGANIZATION);
+    securityHub.on(GetFindingsCommand).rejects(
+      new InvalidAccessException({
+        message: 'Account 999988887777 is not subscribed to AWS Security Hub',
+        $metadata: {},
+      }),
+    );
+
+    const { code, stdout, stderr } = await cli(SH_ARGS);
+
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^cloudtrail-rule: Could not read Security Hub's CloudTrail\.1 findings in us-east-1 \(Security Hub GetFindings\): InvalidAccessException: .* or leave out --security-hub\.\n$/,
+    );
+    expect(sts).not.toHaveReceivedCommand(AssumeRoleCommand);
+  });
+});
+
+/*
+ * --accounts reads back what evaluate --organization writes: the CSV (its
+ * header recognised) and the JSON, with the deployment and Security Hub
+ * columns; only the account and name are used.
+ */
+describe('evaluate --accounts reads back an audit’s output', () => {
+  const NAMES = [
+    'Production',
+    'Prod;=1+1;',
+    '=HYPERLINK("https://example.com","Open")',
+    'EU, "blue"',
+  ];
+  const ACCOUNTS_ARGS = (file: string) => [
+    'evaluate',
+    '--accounts',
+    file,
+    '--role-name',
+    'R',
+    '--region',
+    'us-east-1',
+  ];
+
+  it.each([
+    ['--csv', 'audit.csv'],
+    ['--json', 'audit.json'],
+  ])(
+    'reads the %s output, with the Security Hub column, as the same accounts',
+    async (format, name) => {
+      const accounts = NAMES.map((n, index) => compliant(`11112222333${index}`, n));
+      accounts.push({
+        ...threeGaps('444455556666', 'Sandbox'),
+        config: { rules: [], remediations: [] },
+      });
+      serve(accounts, { findings: [cloudTrail1Finding('444455556666', 'PASSED')] });
+      const written = (await cli([...ORGANIZATION_ARGS, '--security-hub', format])).stdout;
+
+      const file = tempFile(name, written);
+      const again = await cli([...ACCOUNTS_ARGS(file), '--security-hub', format]);
+
+      expect(again.code).toBe(2);
+      // The same output, but for when each account was read.
+      const undated = (text: string) => text.replace(/"readAt": "[^"]*"/g, '"readAt": "…"');
+      expect(undated(again.stdout)).toBe(undated(written));
+      expect(organizations).toHaveReceivedCommandTimes(ListAccountsCommand, 1);
+    },
+  );
+
+  it('reads the JSON’s account and name only, a null name as none', async () => {
+    serve([compliant('111122223333', 'Production'), compliant('444455556666', 'Sandbox')]);
+    const file = tempFile(
+      'audit.json',
+      JSON.stringify({
+        region: 'eu-west-1',
+        accounts: [
+          {
+            account: '444455556666',
+            name: null,
+            verdict: 'ERROR',
+            deployment: { status: 'MISSING' },
+          },
+          { account: '111122223333', name: 'Renamed', verdict: 'COMPLIANT' },
+        ],
+      }),
+    );
+
+    const { code, stdout } = await cli([...ACCOUNTS_ARGS(file), '--csv']);
+
+    expect(code).toBe(0);
+    expect(
+      stdout
+        .split('\r\n')
+        .slice(1, -1)
+        .map((row) => row.split(',').slice(0, 4)),
+    ).toEqual([
+      ['444455556666', '', 'COMPLIANT', 'INTACT'],
+      ['111122223333', 'Renamed', 'COMPLIANT', 'INTACT'],
+    ]);
+  });
+
+  it.each([
+    ['JSON that does not parse', '{"accounts": [', /starts with \{ but is not valid JSON/],
+    [
+      'JSON without accounts',
+      '{"region":"us-east-1"}',
+      /is JSON but not what evaluate --organization --json writes: its accounts/,
+    ],
+    [
+      'an entry without an account',
+      '{"accounts":[{"account":"111122223333"},{"name":"x"}]}',
+      /entry 2 of accounts, its account is missing or not of the right type/,
+    ],
+    [
+      'a short account ID',
+      '{"accounts":[{"account":"12345","name":"x"}]}',
+      /entry 1 of accounts: the account ID is not 12 digits/,
+    ],
+    [
+      'an account twice',
+      '{"accounts":[{"account":"111122223333"},{"account":"111122223333"}]}',
+      /account 111122223333 is on entry 1 of accounts and again on entry 2 of accounts/,
+    ],
+    ['no account', '{"accounts":[]}', /lists no account/],
+  ])('refuses a JSON file with %s', async (_, text, message) => {
+    const file = tempFile('audit.json', text);
+
+    await expect(readAccountsFile(file)).rejects.toThrow(message);
+  });
+});
