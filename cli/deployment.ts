@@ -204,7 +204,7 @@ export async function readDeployment(
   settings: CallSettings,
 ): Promise<DeploymentCheck> {
   const hint = (action: string) =>
-    `Check that ${place.roleArn} may call config:${action} (see docs/command-line.md, "Reading every account").`;
+    `Check that ${place.roleArn} may call config:${action}.`;
   let rule: ConfigRule | undefined;
   try {
     const { ConfigRules } = await client.send(

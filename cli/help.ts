@@ -1,6 +1,7 @@
 import { DEFAULT_TRAIL_NAME } from '../remediation/input';
 import { CALL_TIMEOUTS } from '../rule/clients';
 import { PARAMETER_NAMES } from '../rule/parameters';
+import { DEFAULT_RULE_NAME } from '../stack/names';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from './args';
 
 /** The `--help` text. */
@@ -17,13 +18,16 @@ Commands:
   evaluate --organization --role-name NAME
                            Evaluate every ACTIVE account of the organization (from the management
                            or a delegated administrator account), each through role NAME assumed
-                           in it: one row per account (account, name, verdict, trail, reason),
-                           then the counts. An account that cannot be assumed, read or decided
-                           is ERROR, with why; it is never left out or counted NON_COMPLIANT.
+                           in it: one row per account (account, name, verdict, deployment,
+                           trail, reason), then the counts. An account that cannot be assumed,
+                           read or decided is ERROR, with why; it is never left out or counted
+                           NON_COMPLIANT. DEPLOYMENT is INTACT (our rule, running the account's
+                           rule function with the expected parameters, remediated by our
+                           document), CHANGED (with what differs) or MISSING.
   evaluate --accounts FILE --role-name NAME
                            The same for the accounts FILE lists: one per line, ID or ID,name;
                            blank lines and lines starting with # are ignored (at most 16 MiB).
-                           What --csv wrote lists the accounts it audited too.
+                           What --csv or --json wrote lists the accounts it audited too.
   snapshot                 Read the live account fully and write its trail state (JSON).
   examples [DIR]           Evaluate every *.json snapshot in DIR (default: the project's examples/).
   remediate --dry-run      Show the remediation's plan for the live account, or for a snapshot
@@ -54,7 +58,14 @@ Options:
   --csv                    evaluate: print CSV (RFC 4180): a header, then one row per account.
   --role-name NAME         evaluate --organization/--accounts: the IAM role to assume in each
                            account, as arn:PARTITION:iam::ACCOUNT:role/NAME (the caller's partition);
-                           it needs cloudtrail:DescribeTrails, GetTrailStatus and GetEventSelectors.
+                           it needs cloudtrail:DescribeTrails, GetTrailStatus and GetEventSelectors,
+                           and config:DescribeConfigRules and DescribeRemediationConfigurations.
+  --rule-name NAME         evaluate --organization/--accounts: the deployment's rule name, when it
+                           was deployed with another ruleName (default ${DEFAULT_RULE_NAME}).
+  --security-hub           evaluate --organization/--accounts: also show Security Hub's own
+                           CloudTrail.1 status (PASSED, FAILED, NO_FINDING) from the caller's
+                           account (the Security Hub administrator; securityhub:GetFindings), and
+                           why it disagrees with ours where that is known.
   --external-id ID         evaluate --organization/--accounts: the external ID the role's trust
                            policy requires.
   --concurrency N          evaluate --organization/--accounts: accounts read at once, 1 to ${MAX_CONCURRENCY}
@@ -93,7 +104,8 @@ Run "cloudtrail-rule <command> --help" for one command's options.
 
 Exit status: 0 COMPLIANT, 1 NON_COMPLIANT, 2 error (bad input, unreadable snapshot,
 AWS failure, or an UNDECIDED verdict). With --organization or --accounts: 2 if any account is
-ERROR, else 1 if any is NON_COMPLIANT, else 0. examples exits 0 unless a file cannot be read.
+ERROR or its deployment is not INTACT, else 1 if any is NON_COMPLIANT, else 0. examples
+exits 0 unless a file cannot be read.
 remediate --dry-run: 0 nothing to change, 1 changes planned, 2 error or UNDECIDED.
 remediate --apply: 0 applied and a fresh read passes (or nothing to change), 1 the answer
 was not yes (nothing changed), 2 error (the message says which steps, if any, were applied;
