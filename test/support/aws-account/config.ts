@@ -13,6 +13,13 @@ import { fault, validated } from './errors';
  * names that have no configuration.
  */
 
+type ExecutionFrequency =
+  | 'One_Hour'
+  | 'Three_Hours'
+  | 'Six_Hours'
+  | 'Twelve_Hours'
+  | 'TwentyFour_Hours';
+
 /** A `ConfigRule` as `DescribeConfigRules` returns it (the fields the audit reads, and a few it does not). */
 export interface ConfigRuleWire {
   ConfigRuleName: string;
@@ -24,13 +31,17 @@ export interface ConfigRuleWire {
     Owner: 'CUSTOM_LAMBDA' | 'AWS' | 'CUSTOM_POLICY';
     SourceIdentifier?: string;
     SourceDetails?: {
-      EventSource: string;
-      MessageType: string;
-      MaximumExecutionFrequency?: string;
+      EventSource: 'aws.config';
+      MessageType:
+        | 'ConfigurationItemChangeNotification'
+        | 'ConfigurationSnapshotDeliveryCompleted'
+        | 'OversizedConfigurationItemChangeNotification'
+        | 'ScheduledNotification';
+      MaximumExecutionFrequency?: ExecutionFrequency;
     }[];
   };
   InputParameters?: string;
-  MaximumExecutionFrequency?: string;
+  MaximumExecutionFrequency?: ExecutionFrequency;
   ConfigRuleState: 'ACTIVE' | 'DELETING' | 'DELETING_RESULTS' | 'EVALUATING';
   EvaluationModes?: { Mode: 'DETECTIVE' | 'PROACTIVE' }[];
 }
