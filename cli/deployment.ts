@@ -203,8 +203,7 @@ export async function readDeployment(
   place: DeploymentPlace & { roleArn: string },
   settings: CallSettings,
 ): Promise<DeploymentCheck> {
-  const hint = (action: string) =>
-    `Check that ${place.roleArn} may call config:${action}.`;
+  const hint = (action: string) => `Check that ${place.roleArn} may call config:${action}.`;
   let rule: ConfigRule | undefined;
   try {
     const { ConfigRules } = await client.send(
