@@ -804,6 +804,23 @@ describe('evaluate --organization: the DEPLOYMENT column', () => {
     });
   });
 
+  it('escapes what a member administrator wrote into the rule, in the table, CSV and JSON', async () => {
+    // A SourceIdentifier is the member's to set: an OSC 8 link, a CR, and a formula after a `;`.
+    const crafted =
+      'arn:aws:lambda:us-east-1:444455556666:function:x\u001b]8;;http://evil\u0007\r;=1+1';
+    serve([repointed('444455556666', 'Sandbox', crafted)]);
+
+    const table = (await cli(ORGANIZATION_ARGS)).stdout;
+    const csv = (await cli([...ORGANIZATION_ARGS, '--csv'])).stdout;
+    const json = (await cli([...ORGANIZATION_ARGS, '--json'])).stdout;
+
+    for (const output of [table, csv.replaceAll('\r\n', '\n'), json]) {
+      expect(output).not.toMatch(RAW_CONTROL);
+    }
+    expect(csv).toContain("function:x\\x1b]8;;http://evil\\x07\\x0d;'=1+1");
+    expect(JSON.parse(json).accounts[0].deployment.differences[0]).toContain(crafted);
+  });
+
   it('shows MISSING for an account without the rule, and exits 2', async () => {
     serve([
       { ...compliant('111122223333', 'Production'), config: { rules: [], remediations: [] } },
