@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { compareDeployment, expectedDeployment, ruleFunctionArn } from '../../../cli/deployment';
 import { remediationDocument } from '../../../remediation/document';
 import { BUCKET_SUFFIX_PATTERN } from '../../../remediation/input';
 import { REMEDIATION_ACTIONS } from '../../../remediation/permissions';
-import { parameterValues } from '../../../rule/parameters';
+import { DEFAULT_PARAMETERS, parameterValues } from '../../../rule/parameters';
 import { buildApp, cdkJsonContext } from '../../../stack/build-app';
 import { LAMBDA_RUNTIME, LOG_RETENTION_DAYS } from '../../../stack/definitions';
 import { buildMemberApp } from '../../../stack/member-template';
@@ -485,6 +486,50 @@ function describeDeployment(load: () => DeployedResources): void {
         },
       });
       expect(remediation.DependsOn).toEqual(['ConfigRule', 'RemediationDocument']);
+    });
+
+    it('is what the organization audit expects of an intact deployment (evaluate --organization)', () => {
+      const deployed = r();
+      const expected = expectedDeployment(DEFAULT_PARAMETERS);
+      const place = { accountId: ACCOUNT, region: REGION, partition: 'aws' };
+      const rule = deployed.only('AWS::Config::ConfigRule').Properties;
+      const remediation = deployed.only('AWS::Config::RemediationConfiguration').Properties;
+      const roleName = expected.automationRoleNamePattern.replace(/\$\{AWS::Region\}/, REGION);
+      // The function and role the template points at are the ones the audit names ...
+      expect((rule.Source as { SourceIdentifier: unknown }).SourceIdentifier).toEqual(
+        getAtt(functionId(deployed, expected.ruleFunctionName)),
+      );
+      const role = remediation.Parameters as {
+        AutomationAssumeRole: { StaticValue: { Values: unknown[] } };
+      };
+      expect(role.AutomationAssumeRole.StaticValue.Values).toEqual([
+        getAtt(deployed.roleId(roleName)),
+      ]);
+      // ... and, once deployed, as DescribeConfigRules and DescribeRemediationConfigurations
+      // return them (each GetAtt as its ARN), the audit finds them INTACT.
+      const check = compareDeployment(
+        expected,
+        place,
+        {
+          ConfigRuleName: rule.ConfigRuleName as string,
+          ConfigRuleState: 'ACTIVE',
+          Source: { Owner: 'CUSTOM_LAMBDA', SourceIdentifier: ruleFunctionArn(expected, place) },
+          InputParameters: JSON.stringify(rule.InputParameters),
+        },
+        [
+          {
+            ConfigRuleName: remediation.ConfigRuleName as string,
+            TargetType: remediation.TargetType as 'SSM_DOCUMENT',
+            TargetId: remediation.TargetId as string,
+            Parameters: {
+              AutomationAssumeRole: {
+                StaticValue: { Values: [`arn:aws:iam::${ACCOUNT}:role/${roleName}`] },
+              },
+            },
+          },
+        ],
+      );
+      expect(check).toEqual({ status: 'INTACT', differences: [] });
     });
   });
 }
