@@ -1,6 +1,7 @@
 import { RemediationError } from '../remediation/errors';
 import { RuleError } from '../rule/errors';
 import { type Command, parseCommandLine } from './args';
+import { checkEndpointVariables } from './aws-errors';
 import { evaluateCommand } from './commands/evaluate';
 import { evaluateOrganizationCommand } from './commands/evaluate-organization';
 import { examplesCommand } from './commands/examples';
@@ -32,6 +33,7 @@ export async function main(argv: readonly string[], streams: Io = processIo): Pr
 }
 
 function run(command: Command, io: Io): Promise<ExitCode> {
+  if (callsAws(command)) checkEndpointVariables();
   switch (command.name) {
     case 'help':
       io.out(command.topic === undefined ? USAGE : commandUsage(command.topic));
@@ -49,6 +51,21 @@ function run(command: Command, io: Io): Promise<ExitCode> {
       return examplesCommand(command, io);
     case 'remediate':
       return remediateCommand(command, io);
+  }
+}
+
+/** Whether the command reads or changes a live account (and so reads the endpoint variables). */
+function callsAws(command: Command): boolean {
+  switch (command.name) {
+    case 'evaluate':
+      return 'live' in command.source;
+    case 'remediate':
+      return command.mode === 'apply' || 'live' in command.source;
+    case 'evaluate-organization':
+    case 'snapshot':
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -53,3 +53,33 @@ export class EvaluationNotAcceptedError extends RuleError {
 export class AwsTimeoutError extends RuleError {
   override readonly name = 'AwsTimeoutError';
 }
+
+/**
+ * An endpoint answered a call with something that is not an AWS API
+ * response (an HTML page from a proxy or a captive portal). The message
+ * names the call, the endpoint and the content type, and never quotes the
+ * body: it is not AWS's, and could be anything.
+ */
+export class NotAwsAnswerError extends RuleError {
+  override readonly name = 'NotAwsAnswerError';
+
+  constructor(
+    /** What answered: the call, the endpoint, the HTTP status and the media type. */
+    readonly answer: {
+      service: string;
+      operation: string;
+      endpoint: string;
+      status: number;
+      contentType: string;
+    },
+  ) {
+    super(
+      `${answer.service} ${answer.operation}: ${notAwsAnswer(answer)} A proxy or a captive portal may be in the way.`,
+    );
+  }
+}
+
+/** `http://…/ answered HTTP 200 with content type text/html, which no AWS API answers with: not an AWS endpoint?` */
+export function notAwsAnswer(answer: NotAwsAnswerError['answer']): string {
+  return `${answer.endpoint} answered HTTP ${answer.status} with content type ${answer.contentType}, which no AWS API answers with: not an AWS endpoint?`;
+}
