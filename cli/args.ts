@@ -454,7 +454,8 @@ function parseRemediate(values: Values, live: LiveTarget): RemediateCommand {
   };
 }
 
-const CHOICE_OPTIONS = {
+/** The flag of each remediation input, by its field: the command line's name for it. */
+export const CHOICE_OPTIONS = {
   trailName: 'trail-name',
   bucketName: 'bucket-name',
   kmsKeyId: 'kms-key-id',

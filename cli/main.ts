@@ -1,5 +1,6 @@
 import { RemediationError } from '../remediation/errors';
 import { RuleError } from '../rule/errors';
+import { messageIn } from '../rule/wording';
 import { type Command, parseCommandLine } from './args';
 import { checkEndpointVariables } from './aws-errors';
 import { evaluateCommand } from './commands/evaluate';
@@ -12,6 +13,7 @@ import { commandUsage, USAGE } from './help';
 import { EXIT, type ExitCode, escapingIo, type Io, processIo } from './io';
 import { projectVersion } from './project';
 import { oneLine } from './table';
+import { CLI_WORDING } from './wording';
 
 /**
  * The `cloudtrail-rule` command line: parses the arguments (without the
@@ -80,7 +82,7 @@ function errorLine(error: unknown): string {
   const message = !(error instanceof Error)
     ? String(error)
     : EXPECTED_ERRORS.some((type) => error instanceof type)
-      ? error.message
+      ? messageIn(error, CLI_WORDING)
       : `${error.name}: ${error.message}`;
   return oneLine(message);
 }

@@ -1,3 +1,5 @@
+import { functionMessage, type Worded, type WordedError } from './wording';
+
 /**
  * Errors the rule raises on purpose. Each message says what is wrong and
  * what to change, because it is what a person sees in the AWS Config console
@@ -10,7 +12,16 @@
  * class rather than a list of its subclasses; any other error is a defect,
  * shown with its type.
  */
-export abstract class RuleError extends Error {}
+export abstract class RuleError extends Error implements WordedError {
+  /** The message for every reader, when it names a role or an input (see `wording.ts`). */
+  readonly worded?: Worded;
+
+  /** `message` in the function's words when it is {@link Worded}. */
+  constructor(message: string | Worded, options?: ErrorOptions) {
+    super(functionMessage(message), options);
+    if (typeof message !== 'string') this.worded = message;
+  }
+}
 
 /** A rule parameter has a value the rule does not accept. */
 export class InvalidParameterError extends RuleError {
