@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type RemediationInput, remediationInputSchema } from '../remediation/input';
+import { unknownRegionReason } from '../remediation/regions';
 import { CALL_TIMEOUTS, type CallTimeouts } from '../rule/clients';
 import { parameterValues, type RuleParameters } from '../rule/parameters';
 import { DEFAULT_RULE_NAME } from '../stack/names';
@@ -11,6 +12,8 @@ import type { HelpTopic } from './help';
 export interface LiveTarget {
   region?: string;
   profile?: string;
+  /** `--endpoint-url`: every AWS call goes there instead of the endpoint the SDK resolves. */
+  endpoint?: string;
   /** How long one attempt of each AWS call may take; by default the rule's own. */
   timeouts?: CallTimeouts;
 }
@@ -79,6 +82,7 @@ const OPTIONS = {
   snapshot: { type: 'string' },
   region: { type: 'string' },
   profile: { type: 'string' },
+  'endpoint-url': { type: 'string' },
   out: { type: 'string' },
   force: { type: 'boolean' },
   param: { type: 'string', multiple: true },
@@ -121,6 +125,7 @@ const ACCEPTS: Record<HelpTopic, readonly OptionName[]> = {
     'snapshot',
     'region',
     'profile',
+    'endpoint-url',
     'param',
     'json',
     'csv',
@@ -143,6 +148,7 @@ const ACCEPTS: Record<HelpTopic, readonly OptionName[]> = {
     'snapshot',
     'region',
     'profile',
+    'endpoint-url',
     'param',
     'json',
     'trail-name',
@@ -207,14 +213,23 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
 
   const timeouts = parseTimeouts(values);
+  checkRegion(values.region);
+  const endpoint = values['endpoint-url'];
+  if (endpoint !== undefined) checkEndpointUrl('--endpoint-url', endpoint);
   const live: LiveTarget = {
     ...(values.region !== undefined ? { region: values.region } : {}),
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
+    ...(endpoint !== undefined ? { endpoint } : {}),
     ...(timeouts !== undefined ? { timeouts } : {}),
   };
   if (values.snapshot !== undefined && (values.region ?? values.profile) !== undefined) {
     throw new UsageError(
       '--region and --profile are for reading a live account; a snapshot already names its account and Region. Give either --snapshot or --region/--profile.',
+    );
+  }
+  if (values.snapshot !== undefined && endpoint !== undefined) {
+    throw new UsageError(
+      '--endpoint-url is where a live read sends its calls, and reading a snapshot makes none: leave it out, or read the live account instead of --snapshot.',
     );
   }
   if (values.snapshot !== undefined && timeouts !== undefined) {
@@ -265,6 +280,41 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
 }
 
+/**
+ * An endpoint URL as the SDK needs it: `http://` or `https://` and a host.
+ * Without the scheme (`127.0.0.1:5091`) the SDK fails with "Invalid URL",
+ * or reads `localhost:5091` as a URL of the scheme `localhost:`. `source`
+ * is the flag or the variable the value came from.
+ */
+export function checkEndpointUrl(source: string, value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (
+    url !== undefined &&
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.host !== ''
+  ) {
+    return;
+  }
+  const example = /^[a-z][a-z0-9+.-]*:\/\//i.test(value)
+    ? 'https://cloudtrail.eu-west-1.amazonaws.com'
+    : `http://${value}`;
+  const how = source.startsWith('--') ? `${source} ${example}` : `${source}=${example}`;
+  throw new UsageError(
+    `${source} "${value}" is not an endpoint URL: give the scheme and the host, for example ${how}${source.startsWith('--') ? '' : `, or unset ${source} to use the AWS endpoint`}.`,
+  );
+}
+
+/** `--region` names a Region the AWS SDK knows, or the error suggests the closest one. */
+function checkRegion(region: string | undefined): void {
+  const reason = region === undefined ? undefined : unknownRegionReason(region);
+  if (reason !== undefined) throw new UsageError(`--region "${region}" ${reason}`);
+}
+
 function isCommandName(name: string): name is HelpTopic {
   return (COMMANDS as readonly string[]).includes(name);
 }
@@ -310,6 +360,11 @@ function checkOneFormat(values: Values): void {
  * many accounts at once (1 to {@link MAX_CONCURRENCY}).
  */
 function parseEvaluateOrganization(values: Values, live: LiveTarget): EvaluateOrganizationCommand {
+  if (values['endpoint-url'] !== undefined) {
+    throw new UsageError(
+      "--endpoint-url is for reading one account; an organization is read through Organizations, STS and each account's CloudTrail, each at its own endpoint. Set AWS_ENDPOINT_URL_<SERVICE> for the service to redirect instead.",
+    );
+  }
   if (values.organization === true && values.accounts !== undefined) {
     throw new UsageError(
       '--organization lists the accounts from AWS Organizations and --accounts FILE lists them from a file: give one of them.',
@@ -423,7 +478,8 @@ function parseRemediate(values: Values, live: LiveTarget): RemediateCommand {
   };
 }
 
-const CHOICE_OPTIONS = {
+/** The flag of each remediation input, by its field: the command line's name for it. */
+export const CHOICE_OPTIONS = {
   trailName: 'trail-name',
   bucketName: 'bucket-name',
   kmsKeyId: 'kms-key-id',
@@ -519,12 +575,34 @@ function milliseconds(option: string, value: string | undefined, fallback: numbe
 }
 
 function parseOptions(argv: readonly string[]) {
-  try {
-    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    // node:util's first sentence names the option; the rest is about `--` escapes.
-    const [problem] = (error as Error).message.split('. ');
-    throw new UsageError(`${problem}. ${HELP_HINT}`);
+  const parsed = (() => {
+    try {
+      return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (error) {
+      // node:util's first sentence names the option; the rest is about `--` escapes.
+      const [problem] = (error as Error).message.split('. ');
+      throw new UsageError(`${problem}. ${HELP_HINT}`);
+    }
+  })();
+  refuseEmptyValues(parsed.values);
+  return parsed;
+}
+
+/**
+ * An option that takes a value, given `""` (`--region ""`, `--profile=`):
+ * a variable that was meant to hold the value and is unset, most often.
+ * Left to the SDK, `--region ""` is "Region is missing" and `--profile ""`
+ * the default profile, silently.
+ */
+function refuseEmptyValues(
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>,
+): void {
+  for (const [option, value] of Object.entries(values)) {
+    if (value === '' || (Array.isArray(value) && value.includes(''))) {
+      throw new UsageError(
+        `--${option} needs a value, and "" is empty: give one (is the variable meant to hold it unset?), or leave --${option} out. ${HELP_HINT}`,
+      );
+    }
   }
 }
 

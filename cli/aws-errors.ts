@@ -2,7 +2,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import { failedCall } from '../rule/clients';
-import { AwsTimeoutError } from '../rule/errors';
+import { AwsTimeoutError, NotAwsAnswerError, notAwsAnswer } from '../rule/errors';
+import { checkEndpointUrl } from './args';
 import { AwsReadError } from './errors';
 
 /** What the command line knows about a call that failed. */
@@ -11,6 +12,8 @@ export interface CallSettings {
   region?: string;
   /** `--profile`, if given. */
   profile?: string;
+  /** `--endpoint-url`, if given. */
+  endpoint?: string;
 }
 
 /**
@@ -29,8 +32,13 @@ export async function readFailure(
 ): Promise<AwsReadError> {
   const why = await unreachableReason(error, settings);
   return new AwsReadError(
-    why !== undefined ? `${what}: ${why}` : `${what}: ${describeError(error)}. ${hint}`,
+    why !== undefined ? `${what}: ${why}` : `${what}: ${sentence(describeError(error))} ${hint}`,
   );
+}
+
+/** Text ended with one full stop: AWS's messages often end in one already. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 /** An error as one line: its name and message. */
@@ -63,7 +71,18 @@ export async function unreachableReason(
   if (typeof error !== 'object' || error === null) return undefined;
   const call = failedCall(error);
   const details = error as NodeError;
-  const configured = endpointSetting(env, call?.service);
+  const configured =
+    settings.endpoint === undefined
+      ? endpointSetting(env, call?.service)
+      : `--endpoint-url (${settings.endpoint})`;
+  if (error instanceof NotAwsAnswerError) {
+    // No permission advice: the call never reached AWS to be refused.
+    return `${notAwsAnswer(error.answer)} ${
+      configured === undefined
+        ? 'A proxy or a captive portal may be in the way: check the network path to AWS.'
+        : `It comes from ${configured}: check it, or unset it to use the AWS endpoint.`
+    }`;
+  }
   switch (details.code) {
     case 'ECONNREFUSED': {
       const endpoint =
@@ -147,6 +166,35 @@ interface NodeError {
   port?: number;
   hostname?: string;
   $metadata?: { httpStatusCode?: number; requestId?: string };
+}
+
+/**
+ * The services the command line calls, by the name their
+ * `AWS_ENDPOINT_URL_<SERVICE>` variable has (the SDK's service ID, upper
+ * case, spaces as underscores).
+ */
+const CALLED_SERVICES = [
+  'STS',
+  'CLOUDTRAIL',
+  'S3',
+  'KMS',
+  'ORGANIZATIONS',
+  'SECURITYHUB',
+  'CONFIG_SERVICE',
+];
+
+/**
+ * The endpoint variables the SDK would read, each checked as
+ * `--endpoint-url` is, before any call: `AWS_ENDPOINT_URL=127.0.0.1:5091`
+ * would otherwise fail every call with "Invalid URL". Ignored, as the SDK
+ * ignores them, when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true.
+ */
+export function checkEndpointVariables(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true') return;
+  for (const name of ['AWS_ENDPOINT_URL', ...CALLED_SERVICES.map((s) => `AWS_ENDPOINT_URL_${s}`)]) {
+    const value = env[name];
+    if (value !== undefined && value !== '') checkEndpointUrl(name, value);
+  }
 }
 
 /** The setting an endpoint URL comes from, when one is set: `AWS_ENDPOINT_URL (http://…)`. */

@@ -42,7 +42,10 @@ Options:
                            its content).
   --region REGION          evaluate, snapshot, remediate: the Region to list trails from, and where
                            remediate creates a trail (default: AWS_REGION or the profile's region).
-  --profile NAME           evaluate, snapshot, remediate: a profile from the shared AWS config files.
+  --profile NAME           evaluate, snapshot, remediate: a profile from the shared AWS config files;
+                           it wins over access keys in the environment.
+  --endpoint-url URL       evaluate, remediate: send every AWS call to URL (http:// or https://),
+                           over AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>.
   --connect-timeout MS     evaluate, snapshot, remediate: how long each attempt of an AWS call may
                            take to connect (default ${CALL_TIMEOUTS.connectionMs}).
   --request-timeout MS     evaluate, snapshot, remediate: how long each attempt may take in all

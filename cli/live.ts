@@ -19,6 +19,7 @@ export async function readLiveState(target: LiveTarget): Promise<AccountTrailSta
   const settings = {
     ...(target.profile !== undefined ? { profile: target.profile } : {}),
     ...(target.timeouts !== undefined ? { timeouts: target.timeouts } : {}),
+    ...(target.endpoint !== undefined ? { endpoint: target.endpoint } : {}),
   };
   const sts = stsClient({
     ...(target.region !== undefined ? { region: target.region } : {}),

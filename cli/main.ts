@@ -1,6 +1,8 @@
 import { RemediationError } from '../remediation/errors';
 import { RuleError } from '../rule/errors';
+import { messageIn } from '../rule/wording';
 import { type Command, parseCommandLine } from './args';
+import { checkEndpointVariables } from './aws-errors';
 import { evaluateCommand } from './commands/evaluate';
 import { evaluateOrganizationCommand } from './commands/evaluate-organization';
 import { examplesCommand } from './commands/examples';
@@ -11,6 +13,7 @@ import { commandUsage, USAGE } from './help';
 import { EXIT, type ExitCode, escapingIo, type Io, processIo } from './io';
 import { projectVersion } from './project';
 import { oneLine } from './table';
+import { CLI_WORDING } from './wording';
 
 /**
  * The `cloudtrail-rule` command line: parses the arguments (without the
@@ -32,6 +35,7 @@ export async function main(argv: readonly string[], streams: Io = processIo): Pr
 }
 
 function run(command: Command, io: Io): Promise<ExitCode> {
+  if (callsAws(command)) checkEndpointVariables();
   switch (command.name) {
     case 'help':
       io.out(command.topic === undefined ? USAGE : commandUsage(command.topic));
@@ -52,6 +56,21 @@ function run(command: Command, io: Io): Promise<ExitCode> {
   }
 }
 
+/** Whether the command reads or changes a live account (and so reads the endpoint variables). */
+function callsAws(command: Command): boolean {
+  switch (command.name) {
+    case 'evaluate':
+      return 'live' in command.source;
+    case 'remediate':
+      return command.mode === 'apply' || 'live' in command.source;
+    case 'evaluate-organization':
+    case 'snapshot':
+      return true;
+    default:
+      return false;
+  }
+}
+
 /**
  * Errors whose message is written for the user: every error the command
  * line, the rule and the remediation raise on purpose extends one of these.
@@ -63,7 +82,7 @@ function errorLine(error: unknown): string {
   const message = !(error instanceof Error)
     ? String(error)
     : EXPECTED_ERRORS.some((type) => error instanceof type)
-      ? error.message
+      ? messageIn(error, CLI_WORDING)
       : `${error.name}: ${error.message}`;
   return oneLine(message);
 }

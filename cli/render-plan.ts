@@ -7,6 +7,7 @@ import type { RuleParameters } from '../rule/parameters';
 import { describeParameters, describeSource } from './render';
 import type { ReportSource } from './report';
 import { oneLine } from './table';
+import { verdictReason } from './wording';
 
 /** A remediation plan and what it was planned from, as `remediate` shows it. */
 export interface PlanView {
@@ -152,7 +153,7 @@ export function numbered(actions: readonly Action[]): PlannedStep[] {
 export function verdictLine(verdict: AccountVerdict): string {
   return oneLine(
     verdict.compliance === 'UNDECIDED'
-      ? `UNDECIDED: ${verdict.reason}`
+      ? `UNDECIDED: ${verdictReason(verdict)}`
       : `${verdict.compliance}: ${verdict.annotation}`,
   );
 }

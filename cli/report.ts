@@ -4,6 +4,7 @@ import type { ManagementCoverage } from '../rule/selectors';
 import type { AccountTrailState } from '../rule/state';
 import { CONTROL_CHARACTER } from './control-characters';
 import { EXIT, type ExitCode } from './io';
+import { verdictReason } from './wording';
 
 /** Where the trail state came from. */
 export type ReportSource =
@@ -65,7 +66,7 @@ export function buildReport(
     trails: verdict.trails.map(trailReport),
   };
   return verdict.compliance === 'UNDECIDED'
-    ? { compliance: verdict.compliance, reason: verdict.reason, ...body }
+    ? { compliance: verdict.compliance, reason: verdictReason(verdict), ...body }
     : { compliance: verdict.compliance, annotation: verdict.annotation, ...body };
 }
 

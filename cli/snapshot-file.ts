@@ -46,6 +46,9 @@ export async function readSnapshot(
       ? await readStreamCapped((stdin ?? (() => process.stdin))(), maxBytes)
       : await readCapped(file, maxBytes);
   const name = file === STDIN ? 'on stdin' : file;
+  if (text.trim() === '') {
+    throw new InvalidSnapshotError(`Snapshot ${name} is empty. ${HOW_TO_SNAPSHOT}`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -57,6 +60,11 @@ export async function readSnapshot(
         : ` at line ${at.line}, column ${at.column} (character ${at.offset + 1})`;
     throw new InvalidSnapshotError(
       `Snapshot ${name} is not valid JSON${where}: fix it, or write a new one with "cloudtrail-rule snapshot".`,
+    );
+  }
+  if (isDescribeTrailsOutput(json)) {
+    throw new InvalidSnapshotError(
+      `Snapshot ${name} holds the output of "aws cloudtrail describe-trails" (a trailList), which lists the trails but not whether each is logging or what its event selectors record, nor the account and Region. ${HOW_TO_SNAPSHOT}`,
     );
   }
   const parsed = accountTrailStateSchema.safeParse(json);
@@ -75,6 +83,25 @@ export async function readSnapshot(
     );
   }
   return parsed.data;
+}
+
+/** How a snapshot is made, said by every error that finds none. */
+const HOW_TO_SNAPSHOT =
+  'Write a snapshot with "cloudtrail-rule snapshot --out FILE" (with --region and --profile for the account to read), or evaluate the account live with "cloudtrail-rule evaluate".';
+
+/**
+ * What `aws cloudtrail describe-trails` prints: an object whose only field
+ * is `trailList`, a list of trails
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_DescribeTrails.html).
+ */
+function isDescribeTrailsOutput(json: unknown): boolean {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return false;
+  const keys = Object.keys(json);
+  return (
+    keys.length === 1 &&
+    keys[0] === 'trailList' &&
+    Array.isArray((json as { trailList: unknown }).trailList)
+  );
 }
 
 /** CloudTrail's rules for a trail name, as {@link isTrailName} checks them. */

@@ -7,6 +7,7 @@ import type { AccountResult } from './organization';
 import type { EvaluationReport } from './report';
 import type { SecurityHubStatus, SecurityHubView } from './security-hub';
 import { formatTable, oneLine } from './table';
+import { ORGANIZATION_WORDING, verdictReason } from './wording';
 
 /**
  * An account's verdict in one row: COMPLIANT or NON_COMPLIANT as the rule
@@ -70,7 +71,7 @@ export function verdictRow(account: MemberAccount, verdict: AccountVerdict): Ver
         verdict: 'ERROR',
         trail: null,
         trailArn: null,
-        reason: verdict.reason,
+        reason: verdictReason(verdict, ORGANIZATION_WORDING),
         gaps: [],
       };
   }

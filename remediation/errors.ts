@@ -1,3 +1,5 @@
+import { functionMessage, type Worded, type WordedError } from '../rule/wording';
+
 /**
  * Errors the remediation raises on purpose. Each message says what is wrong
  * and what to change: it is what a person sees in the Automation execution,
@@ -13,7 +15,16 @@
  * rather than a list of its subclasses; any other error is a defect, shown
  * with its type.
  */
-export abstract class RemediationError extends Error {}
+export abstract class RemediationError extends Error implements WordedError {
+  /** The message for every reader, when it names a role or an input (see `rule/wording.ts`). */
+  readonly worded?: Worded;
+
+  /** `message` in the function's words when it is {@link Worded}. */
+  constructor(message: string | Worded, options?: ErrorOptions) {
+    super(functionMessage(message), options);
+    if (typeof message !== 'string') this.worded = message;
+  }
+}
 
 /** The function's input is not what the SSM document or the CLI should send. */
 export class InvalidRemediationInputError extends RemediationError {

@@ -114,7 +114,8 @@ export async function readBucketFacts(options: {
     if (status === 404) return { name, status: 'absent' };
     if (status === 403) {
       throw new BucketNotOwnedError(
-        `S3 bucket "${name}" exists and is not owned by account ${accountId} (or this role may not read it). Nothing was changed. Give a BucketName of a bucket this account owns, or a new name to create.`,
+        (w) =>
+          `S3 bucket "${name}" exists and is not owned by account ${accountId} (or ${w.caller('this role')} may not read it). Nothing was changed. Give a ${w.input('bucketName')} of a bucket this account owns, or a new name to create.`,
       );
     }
     throw error;

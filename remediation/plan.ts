@@ -1,3 +1,4 @@
+import { undecidedReason } from '../rule/annotation';
 import {
   type AccountVerdict,
   evaluateAccount,
@@ -191,8 +192,10 @@ export function chooseTarget(
   const verdict = evaluateAccount(state, options.parameters);
   if (verdict.compliance === 'COMPLIANT') return { verdict, target: undefined };
   if (verdict.compliance === 'UNDECIDED') {
+    const { unreadable } = verdict;
     throw new UndecidedAccountError(
-      `Cannot tell whether the account already passes: ${verdict.reason.replace(/\.$/, '')}. Nothing was changed: a new trail could be a needless, billed second copy of management events. Let the function read every trail (permissions, Regions), then run again.`,
+      (w) =>
+        `Cannot tell whether the account already passes: ${undecidedReason(unreadable, w).replace(/\.$/, '')}. Nothing was changed: a new trail could be a needless, billed second copy of management events. Let ${w.caller('the function')} read every trail (permissions, Regions), then run again.`,
     );
   }
 
@@ -237,7 +240,8 @@ export function chooseTarget(
   );
   if (unreadable !== undefined && options.trailName === undefined) {
     throw new UndecidedAccountError(
-      `Trail "${unreadable.name}" of this account could not be read fully (${unreadable.why}); repairing it may be all the account needs. Nothing was changed. Let the function read it, or name the trail to create with TrailName, then run again.`,
+      (w) =>
+        `Trail "${unreadable.name}" of this account could not be read fully (${unreadable.why}); repairing it may be all the account needs. Nothing was changed. Let ${w.caller('the function')} read it, or name the trail to create with ${w.input('trailName')}, then run again.`,
     );
   }
   const unsupported = [
@@ -255,13 +259,15 @@ export function chooseTarget(
   const taken = own.find((t) => trailName(t) === name && homeRegionOf(t.trail) === options.region);
   if (taken !== undefined && isOrganizationTrail(taken)) {
     throw new TrailNotRepairableError(
-      `A new trail would be named "${name}", but this account's organization trail in ${options.region} has that name, and an organization trail is changed only when TrailName names it. Nothing was changed. Give TrailName "${name}" to repair the organization trail, or another TrailName for a trail of this account's own.`,
+      (w) =>
+        `A new trail would be named "${name}", but this account's organization trail in ${options.region} has that name, and an organization trail is changed only when ${w.input('trailName')} names it. Nothing was changed. Give ${w.input('trailName')} "${name}" to repair the organization trail, or another ${w.input('trailName')} for a trail of this account's own.`,
     );
   }
   if (taken !== undefined) {
     const why = repairOf(taken, trust);
     throw new TrailNotRepairableError(
-      `A new trail would be named "${name}", but this account already has a trail of that name in ${options.region}, and it cannot be repaired${why.kind === 'unrepairable' ? `: ${why.why}` : ''}. Nothing was changed. Fix that trail, or give another TrailName.`,
+      (w) =>
+        `A new trail would be named "${name}", but this account already has a trail of that name in ${options.region}, and it cannot be repaired${why.kind === 'unrepairable' ? `: ${why.why}` : ''}. Nothing was changed. Fix that trail, or give another ${w.input('trailName')}.`,
     );
   }
   const bucketName =
@@ -273,7 +279,8 @@ export function chooseTarget(
     bucketName !== options.parameters.s3BucketName
   ) {
     throw new UnsupportedRequirementError(
-      `BucketName "${bucketName}" is not the bucket the rule requires (s3BucketName "${options.parameters.s3BucketName}"): a trail delivering there would still fail. Nothing was changed. Leave BucketName empty, or give "${options.parameters.s3BucketName}".`,
+      (w) =>
+        `${w.input('bucketName')} "${bucketName}" is not the bucket the rule requires (s3BucketName "${options.parameters.s3BucketName}"): a trail delivering there would still fail. Nothing was changed. ${capital(w.omit('bucketName'))}, or give "${options.parameters.s3BucketName}".`,
     );
   }
   return {
@@ -873,4 +880,9 @@ function isOrganizationTrail(state: TrailState): boolean {
 
 function trailName(state: TrailState): string {
   return state.trail.Name ?? state.trail.TrailARN.split(':trail/')[1] ?? state.trail.TrailARN;
+}
+
+/** Text with its first letter a capital: a {@link Wording} phrase that starts a sentence. */
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

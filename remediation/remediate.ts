@@ -139,9 +139,10 @@ export async function planFor(
     deps.configuredKmsKeyId !== undefined &&
     input.kmsKeyId !== deps.configuredKmsKeyId
   ) {
-    throw new InvalidRemediationInputError(
-      `KmsKeyId ${input.kmsKeyId} is not the key this deployment was set up with (${deps.configuredKmsKeyId}). Nothing was changed. Leave KmsKeyId empty or give that key, or deploy with -c kmsKeyId=${input.kmsKeyId} to use another.`,
-    );
+    throw new InvalidRemediationInputError((w) => {
+      const omit = w.omit('kmsKeyId');
+      return `${w.input('kmsKeyId')} ${input.kmsKeyId} is not the key this deployment was set up with (${deps.configuredKmsKeyId}). Nothing was changed. ${omit.charAt(0).toUpperCase()}${omit.slice(1)} or give that key, or deploy with -c kmsKeyId=${input.kmsKeyId} to use another.`;
+    });
   }
   const untrusted = (input.trustedLogAccountIds ?? []).filter(
     (id) => deps.configuredTrustedLogAccountIds?.includes(id) === false,

@@ -1,5 +1,6 @@
 import type { TrailVerdict } from './evaluate';
 import { type RuleParameters, weakeningParameters } from './parameters';
+import { FUNCTION_WORDING, type Wording } from './wording';
 
 /**
  * The words of the verdict: the annotation AWS Config shows (at most 256
@@ -75,8 +76,15 @@ export function nonCompliantAnnotation(
   return fitAnnotation(`${prefix}${passes} Closest: ${place(closest)}: ${lacks}.`);
 }
 
-/** Why no verdict could be given: each unreadable trail by ARN, what failed, what to check. */
-export function undecidedReason(unreadable: readonly TrailVerdict[]): string {
+/**
+ * Why no verdict could be given: each unreadable trail by ARN, what failed,
+ * what to check: the rule's role in the function's words, the reader's
+ * credentials in the command line's.
+ */
+export function undecidedReason(
+  unreadable: readonly TrailVerdict[],
+  wording: Wording = FUNCTION_WORDING,
+): string {
   const parts = unreadable.map((t) => {
     const why = t.requirements
       .filter((r) => r.outcome === 'unknown')
@@ -86,7 +94,7 @@ export function undecidedReason(unreadable: readonly TrailVerdict[]): string {
   });
   return (
     'No trail passes CloudTrail.1, and these trails could not be read, so the account is neither ' +
-    `COMPLIANT nor NON_COMPLIANT: ${parts.join(' | ')}. Check that the rule's role may call ` +
+    `COMPLIANT nor NON_COMPLIANT: ${parts.join(' | ')}. Check that ${wording.caller("the rule's role")} may call ` +
     'cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors on these trails, then re-evaluate.'
   );
 }

@@ -1,6 +1,6 @@
 import { CloudTrailClient, type CloudTrailClientConfig } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { AwsTimeoutError } from './errors';
+import { AwsTimeoutError, NotAwsAnswerError } from './errors';
 import type { CloudTrailClientFor } from './reader';
 
 /**
@@ -46,6 +46,8 @@ export interface ClientOptions {
   timeouts?: CallTimeouts;
   /** Credentials to sign with instead of the default chain's: an assumed role's, for another account. */
   credentials?: CloudTrailClientConfig['credentials'];
+  /** An endpoint URL for every call, over `AWS_ENDPOINT_URL*` (CLI only: `--endpoint-url`). */
+  endpoint?: string;
 }
 
 /**
@@ -57,6 +59,7 @@ export function clientConfig(options: ClientOptions = {}) {
   const { timeouts = CALL_TIMEOUTS, ...rest } = options;
   return {
     ...retrySettings(),
+    ...(options.profile === undefined ? {} : { logger: PROFILE_LOGGER }),
     requestHandler: {
       connectionTimeout: timeouts.connectionMs,
       requestTimeout: timeouts.requestMs,
@@ -69,6 +72,27 @@ export function clientConfig(options: ClientOptions = {}) {
   };
 }
 
+/**
+ * The SDK's logger for a client given a profile. Given one, the SDK takes
+ * its credentials from the profile even when `AWS_ACCESS_KEY_ID` and
+ * `AWS_SECRET_ACCESS_KEY` are set, and warns, in nine lines, that
+ * "AWS_PROFILE" is set: untrue when the profile came from `--profile`, and
+ * noise when the choice is the person's. That warning is dropped; every
+ * other warning is written as the SDK writes it. The SDK logs nothing else
+ * to it that it would not drop without one (its default logger is silent).
+ */
+const PROFILE_LOGGER = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: unknown, ...rest: unknown[]) => {
+    if (typeof message === 'string' && message.includes('Multiple credential sources detected')) {
+      return;
+    }
+    console.warn(message, ...rest);
+  },
+  error: () => undefined,
+};
+
 /** What {@link nameTimeouts} needs of an SDK client. */
 interface SdkClient {
   config: { region: () => Promise<string> };
@@ -77,8 +101,30 @@ interface SdkClient {
       middleware: (next: (args: I) => Promise<O>, context: CallContext) => (args: I) => Promise<O>,
       options: { step: 'initialize'; name: string; override: boolean },
     ): void;
+    add<I, O>(
+      middleware: (next: (args: I) => Promise<O>, context: CallContext) => (args: I) => Promise<O>,
+      options: { step: 'deserialize'; name: string; override: boolean; priority: 'low' },
+    ): void;
   };
 }
+
+/** What the SDK's HTTP handler hands the deserializer: the raw response. */
+interface RawAnswer {
+  response?: {
+    statusCode?: number;
+    headers?: Record<string, string | undefined>;
+    body?: { destroy?: () => void };
+  };
+}
+
+/**
+ * The media types AWS APIs answer with: XML (the Query and REST-XML
+ * protocols), JSON (JSON and REST-JSON), CBOR, and bytes (an object's
+ * content). Anything else, `text/html` above all, comes from something
+ * between the caller and AWS.
+ */
+const AWS_MEDIA_TYPE =
+  /^(application|text)\/([\w.+-]*\+)?(xml|json|x-amz-json-[\d.]+|cbor|octet-stream)$/;
 
 /** What the SDK tells a middleware about the call. */
 interface CallContext {
@@ -134,7 +180,35 @@ export function nameTimeouts<C extends SdkClient>(
     },
     { step: 'initialize', name: 'nameTimeoutsMiddleware', override: true },
   );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const { response } = result as RawAnswer;
+      const type = contentType(response?.headers);
+      const status = response?.statusCode ?? 0;
+      if (status >= 200 && status < 300 && type !== undefined && !AWS_MEDIA_TYPE.test(type)) {
+        // The body is not read: it is not AWS's, and could be anything.
+        response?.body?.destroy?.();
+        const { service, operation, endpoint = 'its endpoint' } = callOf(context);
+        throw new NotAwsAnswerError({ service, operation, endpoint, status, contentType: type });
+      }
+      return result;
+    },
+    // Innermost: the raw response, before the SDK's deserializer reads its body.
+    { step: 'deserialize', name: 'notAwsAnswerMiddleware', override: true, priority: 'low' },
+  );
   return client;
+}
+
+/** The response's media type (`text/html`), lower case, without parameters; at most 100 characters of it. */
+function contentType(headers: Record<string, string | undefined> | undefined): string | undefined {
+  const value = Object.entries(headers ?? {}).find(
+    ([name]) => name.toLowerCase() === 'content-type',
+  )?.[1];
+  const type = value?.split(';')[0]?.trim().toLowerCase();
+  if (type === undefined || type === '') return undefined;
+  // It is printed: only the characters a media type is made of.
+  return /^[\w.+-]+\/[\w.+-]+$/.test(type) ? type.slice(0, 100) : 'that is not a media type';
 }
 
 function isTimeout(error: unknown): error is Error {

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
+import { unknownRegionReason } from '../remediation/regions';
 import {
   ACCOUNT_ID_PATTERN,
   conformancePackYaml,
@@ -68,6 +69,12 @@ const targetArgs = z
       .regex(REGION_PATTERN, {
         error: (issue) =>
           `--region "${String(issue.input)}" is not an AWS Region name: give one like --region eu-west-1.`,
+        abort: true,
+      })
+      .superRefine((region, ctx) => {
+        const reason = unknownRegionReason(region);
+        if (reason !== undefined)
+          ctx.addIssue({ code: 'custom', message: `--region "${region}" ${reason}` });
       })
       .optional(),
     partition: z

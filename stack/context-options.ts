@@ -146,7 +146,11 @@ function wholeList(pattern: string): z.ZodType<string[], string> {
 /** A list of distinct items, each trimmed and matching, at most `maxItems` of them. */
 function itemList(
   name: string,
-  entry: OptionEntry & { item: RegExp; maxItems?: number },
+  entry: OptionEntry & {
+    item: RegExp;
+    maxItems?: number;
+    refuseItem?: (item: string) => string | undefined;
+  },
 ): z.ZodType<string[], string> {
   return z
     .string()
@@ -155,6 +159,16 @@ function itemList(
       z.array(z.string().regex(entry.item)).refine((items) => new Set(items).size === items.length),
     )
     .superRefine((items, ctx) => {
+      for (const item of items) {
+        const reason = entry.refuseItem?.(item);
+        if (reason === undefined) continue;
+        ctx.addIssue({
+          code: 'custom',
+          message: `Context option ${name} has the item ${JSON.stringify(item)}, which ${reason}`,
+          params: EXPLAINED,
+        });
+        return;
+      }
       if (entry.maxItems === undefined || items.length <= entry.maxItems) return;
       ctx.addIssue({
         code: 'custom',

@@ -79,7 +79,12 @@ export interface TextEntry extends CommonEntry {
  */
 export type ListEntry = CommonEntry & { kind: 'list'; optional: true } & (
     | { pattern: string }
-    | { item: RegExp; maxItems?: number }
+    | {
+        item: RegExp;
+        maxItems?: number;
+        /** A check of each item beyond `item`, with its own reason, said after the item. */
+        refuseItem?: (item: string) => string | undefined;
+      }
   );
 
 export type OptionEntry = ChoiceEntry | BooleanEntry | NumberEntry | TextEntry | ListEntry;

@@ -16,6 +16,7 @@ import {
   TAGS_PATTERN,
   TRAIL_NAME_PATTERN,
 } from '../remediation/input';
+import { unknownRegionReason } from '../remediation/regions';
 import {
   DEFAULT_PARAMETERS,
   type ParameterName,
@@ -490,6 +491,7 @@ export const ROLLOUT_OPTION_SCHEMA = {
     kind: 'list',
     group: 'rollout',
     item: REGION,
+    refuseItem: unknownRegionReason,
     optional: true,
     defaultText: 'the Region the rollout stack is deployed in',
     accepts: 'a comma-separated list of Region codes',

@@ -305,6 +305,7 @@ async function withLiveAccount<T>(
   const settings = {
     ...(target.profile === undefined ? {} : { profile: target.profile }),
     ...(target.timeouts === undefined ? {} : { timeouts: target.timeouts }),
+    ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
   };
   // The remediation's own STS client takes no Region; this one honours --region,
   // which is also the Region trails are listed from and a new trail goes to.

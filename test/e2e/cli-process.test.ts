@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readSnapshot } from '../../cli/snapshot-file';
 import type { AccountTrailState } from '../../rule/state';
-import { refusingEndpoint } from '../support/local-endpoints';
+import { refusingEndpoint, startAnsweringEndpoint } from '../support/local-endpoints';
 import { runCli } from '../support/run-cli';
 import { type StalledEndpoint, startStalledEndpoint } from '../support/stalled-endpoint';
 
@@ -454,4 +454,46 @@ describe('cloudtrail-rule counts', () => {
 
     expect(stdout).toMatch(/\n1 example: 1 COMPLIANT\.\n$/);
   });
+});
+
+describe('cloudtrail-rule live errors, as the process writes them', () => {
+  it('says an endpoint that answers an HTML page is not an AWS endpoint, without its body', async () => {
+    const portal = await startAnsweringEndpoint(
+      200,
+      { 'content-type': 'text/html; charset=utf-8' },
+      '<html><body>portal-page-body</body></html>',
+    );
+    try {
+      for (const command of [['evaluate'], ['remediate', '--dry-run']]) {
+        const run = await runBin([...command, '--region', 'us-east-1'], {
+          env: { ...offlineAws(portal.endpoint), AWS_MAX_ATTEMPTS: '1' },
+        });
+
+        expect(run.status).toBe(2);
+        expect(run.stdout).toBe('');
+        expect(run.stderr).toMatch(
+          /^cloudtrail-rule: Could not (identify|read) the account \(STS GetCallerIdentity\): [^\n]* answered HTTP 200 with content type text\/html, which no AWS API answers with: not an AWS endpoint\? [^\n]*\n$/,
+        );
+        expect(run.stderr).not.toContain('portal-page-body');
+      }
+    } finally {
+      await portal.close();
+    }
+  }, 60_000);
+
+  it('writes no SDK warning when --profile is given beside keys in the environment', async () => {
+    const endpoint = await refusingEndpoint();
+    const aws = offlineAws(endpoint);
+    const env = { ...aws, AWS_MAX_ATTEMPTS: '1' };
+    writeFileSync(
+      aws.AWS_SHARED_CREDENTIALS_FILE ?? '',
+      '[audit]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n',
+    );
+
+    const run = await runBin(['evaluate', '--profile', 'audit', '--region', 'us-east-1'], { env });
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^cloudtrail-rule: [^\n]*ECONNREFUSED[^\n]*\n$/);
+    expect(run.stderr).not.toContain('Multiple credential sources');
+  }, 60_000);
 });
