@@ -7,7 +7,13 @@ import { CALL_TIMEOUTS } from '../rule/clients';
 import { cdkJsonContext } from '../stack/build-app';
 import { assetBundle, REMEDIATION_ENTRY, RULE_ENTRY } from '../stack/bundle';
 import { conformancePackYaml, MAX_TEMPLATE_BYTES } from '../stack/conformance-pack';
+import {
+  type FunctionSettings,
+  remediationFunctionSettings,
+  ruleFunctionSettings,
+} from '../stack/definitions';
 import { memberTemplate, memberTemplateText, TEMPLATE_LIMITS } from '../stack/member-template';
+import { resourceNames } from '../stack/names';
 import { OPTION_NAMES, parseOptions } from '../stack/options';
 import { parseRolloutOptions } from '../stack/rollout-options';
 import {
@@ -15,6 +21,7 @@ import {
   MAX_POLICY_CHARACTERS,
   policyCharacters,
 } from '../stack/service-control-policy';
+import { literalSettings } from '../stack/settings';
 import { TEMPLATE_PARAMETER_OPTIONS } from '../stack/template-parameters';
 
 /*
@@ -133,6 +140,16 @@ function defaultPolicy() {
   return guardRailPolicy({ ruleName, stackSetName });
 }
 
+/** A function's memory and timeout, as the docs write them: `256 MB, 120 s`. */
+const sizing = (settings: FunctionSettings) =>
+  `${number(settings.memorySize)} MB, ${number(settings.timeoutSeconds)} s`;
+
+/** The default options, from cdk.json's context. */
+function defaultOptions() {
+  const context = cdkJsonContext();
+  return parseOptions((name) => context[name], Object.keys(context));
+}
+
 /** Every figure the docs may state, by name, as the docs write it. */
 export function figures(artifacts: Artifacts): Record<string, string> {
   const template = artifacts.memberTemplate;
@@ -172,6 +189,8 @@ export function figures(artifacts: Artifacts): Record<string, string> {
     'assertion-stack-resources': number(
       snapshotResources('CloudTrailRuleIntegAssertions.template.json'),
     ),
+    'rule-function': sizing(ruleFunctionSettings(resourceNames(defaultOptions().ruleName))),
+    'remediation-function': sizing(remediationFunctionSettings(literalSettings(defaultOptions()))),
     'snapshot-cap': `${number(MAX_SNAPSHOT_BYTES / MIB)} MiB`,
     'accounts-cap': `${number(MAX_ACCOUNTS_FILE_BYTES / MIB)} MiB`,
     'connect-timeout': `${number(CALL_TIMEOUTS.connectionMs)} ms`,

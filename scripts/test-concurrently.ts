@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 
 /*
- * `npm run jest:all`: jest's two projects (`npm run jest`) and, at the same
- * time, the bundled functions' end-to-end tests under the Lambda runtime's
- * Node.js (`npm run e2e:node24`). The second run waits on child processes
- * and listeners much of its time, which the first fills. The first run's
- * output is shown as it comes; the second's is kept and shown when it ends,
- * so the two never interleave. The exit status is the first failure's.
+ * `tsx scripts/test-concurrently.ts SCRIPT...`: runs the npm scripts at the
+ * same time, as `npm test` does with `jest` and `e2e:node24` (`npm run
+ * jest:all`) and with `synth` and `integ:snapshot` (`npm run synth:all`):
+ * on two cores, one run's waits (child processes, listeners, file writes)
+ * are filled by the other's work. The first script's output is shown as it
+ * comes; each other's is kept and shown when it ends, so outputs never
+ * interleave. The exit status is the first failure's.
  */
 
 /** One npm script, and whether its output is held until it ends. */
@@ -15,16 +16,11 @@ interface Run {
   held: boolean;
 }
 
-export const RUNS: readonly Run[] = [
-  { script: 'jest', held: false },
-  { script: 'e2e:node24', held: true },
-];
-
 function run({ script, held }: Run): Promise<number> {
   return new Promise((resolveRun) => {
     const child = spawn('npm', ['run', '--silent', script], {
       stdio: held ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-      // The second run's jest finds the command line built by the first (test/global-setup.ts).
+      // A held jest run finds the command line the first one builds (test/global-setup.ts).
       env: held ? { ...process.env, CLOUDTRAIL1_CLI_BUILT: '1' } : process.env,
     });
     const output: Buffer[] = [];
@@ -45,17 +41,24 @@ function run({ script, held }: Run): Promise<number> {
 }
 
 /** Runs every script at once; resolves to the first non-zero status, or 0. */
-export async function main(): Promise<number> {
-  const statuses = await Promise.all(RUNS.map(run));
+export async function main(scripts: string[]): Promise<number> {
+  if (scripts.length === 0) {
+    console.error(
+      'Usage: tsx scripts/test-concurrently.ts SCRIPT... (npm scripts to run at the same time)',
+    );
+    return 2;
+  }
+  const runs: Run[] = scripts.map((script, index) => ({ script, held: index > 0 }));
+  const statuses = await Promise.all(runs.map(run));
   for (const [index, status] of statuses.entries()) {
     if (status !== 0)
-      console.error(`npm run ${RUNS[index]?.script} failed (exit status ${status}).`);
+      console.error(`npm run ${runs[index]?.script} failed (exit status ${status}).`);
   }
   return statuses.find((status) => status !== 0) ?? 0;
 }
 
 if (require.main === module) {
-  main().then((status) => {
+  main(process.argv.slice(2)).then((status) => {
     process.exitCode = status;
   });
 }

@@ -12,17 +12,20 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // through the rollout stack), and each build bundles both functions and synthesizes a stack with
 // its validators: it is built once per distinct context and check in a run, and every later call
 // gets a copy (test/support/run-cache.ts). A build that throws is not kept.
-jest.mock('../stack/member-template', () => {
-  const actual = jest.requireActual<typeof import('../stack/member-template')>(
-    '../stack/member-template',
-  );
-  const { runCached } =
-    jest.requireActual<typeof import('./support/run-cache')>('./support/run-cache');
-  return {
-    ...actual,
-    memberTemplate: (context: Record<string, unknown>, settings: { validate?: boolean } = {}) =>
-      runCached(['memberTemplate', context, settings.validate ?? true], () =>
-        actual.memberTemplate(context, settings),
-      ),
-  };
-});
+// CLOUDTRAIL1_NO_RUN_CACHE=1 builds every one afresh, to compare.
+if (process.env.CLOUDTRAIL1_NO_RUN_CACHE !== '1') {
+  jest.mock('../stack/member-template', () => {
+    const actual = jest.requireActual<typeof import('../stack/member-template')>(
+      '../stack/member-template',
+    );
+    const { runCached } =
+      jest.requireActual<typeof import('./support/run-cache')>('./support/run-cache');
+    return {
+      ...actual,
+      memberTemplate: (context: Record<string, unknown>, settings: { validate?: boolean } = {}) =>
+        runCached(['memberTemplate', context, settings.validate ?? true], () =>
+          actual.memberTemplate(context, settings),
+        ),
+    };
+  });
+}
