@@ -17,14 +17,26 @@ export const RUN_CACHE_VARIABLE = 'CLOUDTRAIL1_TEST_CACHE';
 
 const local = new Map<string, string>();
 
-/** The entry's file name: a digest of the key. */
-function entryName(key: unknown): string {
-  return `${createHash('sha256').update(JSON.stringify(key)).digest('hex')}.json`;
+/**
+ * The entry's file name: a digest of the key; `undefined` for a key that
+ * JSON would write alike for different inputs (a property set to
+ * `undefined` and one left out, a function), which is never shared.
+ */
+function entryName(key: unknown): string | undefined {
+  let plain = true;
+  const text = JSON.stringify(key, (_name, value: unknown) => {
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') {
+      plain = false;
+    }
+    return value;
+  });
+  return plain ? `${createHash('sha256').update(text).digest('hex')}.json` : undefined;
 }
 
 /** `build()`'s result for this key, built at most once per run; a fresh copy each call. */
 export function runCached<T>(key: unknown, build: () => T): T {
   const name = entryName(key);
+  if (name === undefined) return build();
   const dir = process.env[RUN_CACHE_VARIABLE];
   let text = local.get(name);
   if (text === undefined && dir !== undefined && existsSync(join(dir, name))) {

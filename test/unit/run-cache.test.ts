@@ -46,6 +46,16 @@ describe('the run cache', () => {
     expect(runCached(key, () => ({ list: [0] }))).toEqual({ list: [1] });
   });
 
+  it('shares nothing for a key JSON cannot tell apart: a property set to undefined is not one left out', () => {
+    const build = jest.fn(() => 'built');
+
+    runCached(['test-undefined', dir, { option: undefined }], build);
+    runCached(['test-undefined', dir, { option: undefined }], build);
+
+    expect(build).toHaveBeenCalledTimes(2);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('keeps no failure: the next caller builds again and gets its own result or error', () => {
     const key = ['test-failure', dir];
 
