@@ -18,7 +18,7 @@ interface Run {
 
 function run({ script, held }: Run): Promise<number> {
   return new Promise((resolveRun) => {
-    const child = spawn('npm', ['run', '--silent', script], {
+    const child = spawn('npm', ['run', script], {
       stdio: held ? ['ignore', 'pipe', 'pipe'] : 'inherit',
       // A held jest run finds the command line the first one builds (test/global-setup.ts).
       env: held ? { ...process.env, CLOUDTRAIL1_CLI_BUILT: '1' } : process.env,
