@@ -10,6 +10,7 @@ const shared = {
   },
   // Jest runs one global setup module once, however many projects name it.
   globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
 };
 

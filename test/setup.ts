@@ -7,3 +7,25 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 // that its releases after January 2027 need Node.js 22; the README says which
 // Node.js versions the project supports, as the command line does for itself.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+// The member template is the same for the same context wherever a test builds it (directly, or
+// through the rollout stack), and each build bundles both functions and synthesizes a stack with
+// its validators: it is built once per distinct context and check in a run, and every later call
+// gets a copy (test/support/run-cache.ts). A build that throws is not kept.
+// CLOUDTRAIL1_NO_RUN_CACHE=1 builds every one afresh, to compare.
+if (process.env.CLOUDTRAIL1_NO_RUN_CACHE !== '1') {
+  jest.mock('../stack/member-template', () => {
+    const actual = jest.requireActual<typeof import('../stack/member-template')>(
+      '../stack/member-template',
+    );
+    const { runCached } =
+      jest.requireActual<typeof import('./support/run-cache')>('./support/run-cache');
+    return {
+      ...actual,
+      memberTemplate: (context: Record<string, unknown>, settings: { validate?: boolean } = {}) =>
+        runCached(['memberTemplate', context, settings.validate ?? true], () =>
+          actual.memberTemplate(context, settings),
+        ),
+    };
+  });
+}

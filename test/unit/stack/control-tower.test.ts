@@ -49,20 +49,39 @@ const RULES_DIR = join(
   'cfn-guard',
 );
 
-/** What every Control Tower rule finds in a template: rule name → the logical IDs it fails. */
-function findings(template: object): Record<string, string[]> {
-  const file = join(temporaryDirectory('cloudtrail1-guard-'), 'template.json');
-  writeFileSync(file, JSON.stringify(template));
+/**
+ * What every Control Tower rule finds in each template: rule name → the logical IDs it fails.
+ * All the templates go to one run of cfn-guard (one `--data` file each), and each finding is
+ * given to the template whose file it names.
+ */
+function findingsEach(templates: object[]): Record<string, string[]>[] {
+  const dir = temporaryDirectory('cloudtrail1-guard-');
+  const files = templates.map((template, index) => {
+    const file = join(dir, `template-${index}.json`);
+    writeFileSync(file, JSON.stringify(template));
+    return file;
+  });
   const report = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({
-    templatePaths: [file],
+    templatePaths: files,
     appConstruct: new App(),
   });
-  const found: Record<string, string[]> = {};
-  for (const violation of report.violations) {
-    found[violation.ruleName] = violation.violatingResources
-      .map((resource) => resource.resourceLogicalId)
-      .sort();
-  }
+  return files.map((file) => {
+    const found: Record<string, string[]> = {};
+    for (const violation of report.violations) {
+      const resources = violation.violatingResources
+        .filter((resource) => resource.templatePath === file)
+        .map((resource) => resource.resourceLogicalId)
+        .sort();
+      if (resources.length > 0) found[violation.ruleName] = resources;
+    }
+    return found;
+  });
+}
+
+/** What every Control Tower rule finds in one template. */
+function findings(template: object): Record<string, string[]> {
+  const [found] = findingsEach([template]);
+  if (found === undefined) throw new Error('cfn-guard reported on no template');
   return found;
 }
 
@@ -154,13 +173,20 @@ describe('AWS Control Tower’s proactive controls', () => {
     const retentions = parameters.CloudWatchLogsRetentionDays?.AllowedValues ?? [];
     expect(retentions.length).toBeGreaterThan(5);
 
-    for (const days of retentions) {
-      const deployed = deploy(template, {
-        TrailKey: 'create',
-        CloudWatchLogs: 'true',
-        CloudWatchLogsRetentionDays: days,
-      });
-      const found = findings({ Resources: resolve(deployed.resources) });
+    const deployed = retentions.map((days) => ({
+      Resources: resolve(
+        deploy(template, {
+          TrailKey: 'create',
+          CloudWatchLogs: 'true',
+          CloudWatchLogsRetentionDays: days,
+        }).resources,
+      ),
+    }));
+    const foundEach = findingsEach(deployed);
+    expect(foundEach).toHaveLength(retentions.length);
+
+    for (const [index, days] of retentions.entries()) {
+      const found = foundEach[index];
       // The functions' log groups still want LogGroupKmsKeyArn; the trails' is encrypted with the trails' key.
       expect({ days, found }).toEqual({
         days,
