@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ContextProvider } from 'aws-cdk-lib/cloud-assembly-schema';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { main as conformancePack } from '../../../scripts/conformance-pack';
@@ -171,13 +174,17 @@ describe('every reader of options refuses a misspelled name', () => {
 
   it('the conformance pack (npm run conformance-pack), which then writes nothing', () => {
     const args = ['--account', '111122223333', '--region', 'eu-west-1', '-c', 'ruleNmae=x'];
-    expect(conformancePack([...args, '--out', '/nonexistent/pack.yaml'])).toBe(2);
+    const out = join(tmpdir(), `cloudtrail1-pack-refused-${process.pid}.yaml`);
+    expect(conformancePack([...args, '--out', out])).toBe(2);
+    expect(existsSync(out)).toBe(false);
     expect(error).toHaveBeenCalledWith(expect.stringContaining(refusal('ruleNmae', 'ruleName')));
     expect(log).not.toHaveBeenCalled();
   });
 
   it('the service control policy (npm run scp), which then writes nothing', () => {
-    expect(serviceControlPolicy(['-c', 'ruleNmae=x', '--out', '/nonexistent/scp.json'])).toBe(2);
+    const out = join(tmpdir(), `cloudtrail1-scp-refused-${process.pid}.json`);
+    expect(serviceControlPolicy(['-c', 'ruleNmae=x', '--out', out])).toBe(2);
+    expect(existsSync(out)).toBe(false);
     expect(error).toHaveBeenCalledWith(expect.stringContaining(refusal('ruleNmae', 'ruleName')));
     expect(log).not.toHaveBeenCalled();
   });
