@@ -1,18 +1,22 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
-/**
- * The newest cloud assembly schema (major version) that integ-runner
- * 2.197.10, the newest release, can read: its bundled toolkit-lib refuses a
- * manifest of a later major version ("Cloud assembly schema version
- * mismatch"), and aws-cdk-lib 2.276 writes 55.
+/*
+ * The acceptance test's cloud assembly as files: what the committed
+ * snapshot keeps of it, and how a fresh synth is compared with it. The
+ * assembly is exactly what aws-cdk-lib writes (its schema version
+ * included), read by the project's own CDK CLI; only the stack traces in
+ * the metadata are taken out, since they name the machine's directories.
  */
-export const INTEG_RUNNER_SCHEMA_MAJOR = 53;
-
-/** The assembly files whose `version` integ-runner checks: the cloud assembly, integ and asset manifests. */
-function isCheckedManifest(file: string): boolean {
-  return file === 'manifest.json' || file === 'integ.json' || file.endsWith('.assets.json');
-}
 
 function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'));
@@ -20,29 +24,6 @@ function readJson(path: string): unknown {
 
 function writeJson(path: string, value: unknown): void {
   writeFileSync(path, `${JSON.stringify(value, undefined, 2)}\n`);
-}
-
-/**
- * Declares the schema version integ-runner reads on the manifests of the
- * assembly in `outdir`, and returns the files it changed. Nothing else in
- * them changes: the templates and the assets are exactly what aws-cdk-lib
- * wrote, and the reader ignores the manifest properties it does not know.
- * Remove this (and its call) once integ-runner reads the schema aws-cdk-lib
- * writes.
- */
-export function declareIntegRunnerSchema(outdir: string): string[] {
-  const changed: string[] = [];
-  for (const file of readdirSync(outdir).filter(isCheckedManifest)) {
-    const path = join(outdir, file);
-    const manifest = readJson(path) as { version?: unknown };
-    if (typeof manifest.version !== 'string') continue;
-    const major = Number.parseInt(manifest.version, 10);
-    if (!(major > INTEG_RUNNER_SCHEMA_MAJOR)) continue;
-    manifest.version = `${INTEG_RUNNER_SCHEMA_MAJOR}.0.0`;
-    writeJson(path, manifest);
-    changed.push(file);
-  }
-  return changed;
 }
 
 type MetadataEntries = Record<string, Array<Record<string, unknown>>>;
@@ -65,5 +46,88 @@ export function removeStackTraces(outdir: string): void {
       ]),
     );
     writeJson(path, stripped);
+  }
+}
+
+/** The templates of an assembly directory, by file name. */
+function templates(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.template.json'))
+    .sort();
+}
+
+/**
+ * A template as the comparison sees it: asset hashes (which change with
+ * every change to the functions' code; the bundles are not committed) and
+ * integ-tests' `salt` values (the time of the synth, which makes the
+ * assertions run on every deployment) replaced by placeholders.
+ */
+export function comparableTemplate(text: string): unknown {
+  return JSON.parse(
+    text
+      .replace(/[0-9a-f]{64}/g, '<asset hash>')
+      .replace(/"salt": ?"\d+"/g, '"salt": "<time of synth>"'),
+  );
+}
+
+/** The first place two JSON values differ, as a path (`Resources.Rule.Properties`), or `undefined`. */
+export function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
+  if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return path || '(the whole value)';
+  }
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    const inner = firstDifference(
+      (a as Record<string, unknown>)[key],
+      (b as Record<string, unknown>)[key],
+      path === '' ? key : `${path}.${key}`,
+    );
+    if (inner !== undefined) return inner;
+  }
+  return path || '(the whole value)';
+}
+
+/**
+ * Where a fresh synth (`fresh`) differs from the committed snapshot
+ * (`snapshot`): a template added, missing, or different (with the first
+ * path that differs), asset hashes and salts aside. Empty when they agree.
+ */
+export function snapshotDifferences(snapshot: string, fresh: string): string[] {
+  if (!existsSync(snapshot)) return [`There is no snapshot at ${snapshot}.`];
+  const committed = templates(snapshot);
+  const built = templates(fresh);
+  const differences: string[] = [];
+  for (const file of built.filter((f) => !committed.includes(f))) {
+    differences.push(`${file}: a new stack, not in the snapshot`);
+  }
+  for (const file of committed.filter((f) => !built.includes(f))) {
+    differences.push(`${file}: in the snapshot, no longer synthesized`);
+  }
+  for (const file of built.filter((f) => committed.includes(f))) {
+    const where = firstDifference(
+      comparableTemplate(readFileSync(join(snapshot, file), 'utf8')),
+      comparableTemplate(readFileSync(join(fresh, file), 'utf8')),
+    );
+    if (where !== undefined) differences.push(`${file}: differs at ${where}`);
+  }
+  return differences;
+}
+
+/** What the CDK CLI leaves in an output directory for itself: its locks, its error and timing files. */
+const CLI_FILES = /(\.lock|^error\.txt|^performance-counters\.json)$/;
+
+/**
+ * Makes `snapshot` the assembly in `fresh`: its files (manifests, templates,
+ * metadata, tree), never the bundles (`asset.*`), which are not committed,
+ * nor the CDK CLI's own files.
+ */
+export function writeSnapshot(fresh: string, snapshot: string): void {
+  rmSync(snapshot, { recursive: true, force: true });
+  mkdirSync(snapshot);
+  for (const file of readdirSync(fresh)) {
+    const from = join(fresh, file);
+    if (file.startsWith('asset.') || CLI_FILES.test(file) || !statSync(from).isFile()) continue;
+    copyFileSync(from, join(snapshot, file));
   }
 }

@@ -2,12 +2,13 @@ import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { buildApp, cdkJsonContext } from '../stack/build-app';
 import { resourceNames } from '../stack/names';
-import { declareIntegRunnerSchema, removeStackTraces } from './assembly-files';
+import { removeStackTraces } from './assembly-files';
 import { expectedCompliance } from './expected-compliance';
 
 /*
  * The acceptance test against a real account, run by `npm run integ` (see
- * docs/developing.md, "Acceptance test in a sandbox account"). It deploys the stack that
+ * docs/developing.md, "Acceptance test in a sandbox account") with the
+ * project's own CDK CLI. It deploys the stack that
  * `cdk deploy CloudTrailRule` deploys (the same buildApp, the default options,
  * cdk.json's feature flags, cdk-nag), then, from integ-tests' assertion stack:
  *
@@ -18,12 +19,15 @@ import { expectedCompliance } from './expected-compliance';
  * 2. runs the remediation document with DryRun=true and asserts that the
  *    automation succeeds.
  *
- * integ-runner then destroys both stacks. The same file, synthesized without
- * deploying, is the snapshot that `npm test` compares (`npm run integ:snapshot`).
+ * Each assertion is a custom resource of the assertion stack, run by
+ * CloudFormation as `cdk deploy` deploys it; its result is a stack output
+ * that scripts/integ.ts reads, and `cdk destroy` then deletes both stacks.
+ * The same file, synthesized without deploying, is the snapshot that `npm
+ * test` compares (`npm run integ:snapshot`).
  */
 
-// cdk.json's feature flags (names with a ":") over integ-runner's, so the stack is the one
-// `cdk deploy` builds; no options from cdk.json, so they stay the defaults the CLI evaluates with.
+// cdk.json's feature flags (names with a ":"), so the stack is the one `cdk deploy` builds; no
+// options from cdk.json, so they stay the defaults the CLI evaluates with.
 // No stack traces in the metadata: the snapshot holds no paths of the machine that wrote it.
 const featureFlags = Object.fromEntries(
   Object.entries(cdkJsonContext()).filter(([name]) => name.includes(':')),
@@ -48,9 +52,9 @@ assertionStack.addStackDependency(stack);
 const integ = new IntegTest(app, 'CloudTrailRuleInteg', {
   testCases: [stack],
   assertionStack,
-  // The snapshot keeps templates only, not the bundles: nothing deploys an old snapshot.
+  // Nothing deploys an old snapshot (it keeps templates only, not the bundles), and asset hashes,
+  // which change with every code change, are left out of the comparison (integ/assembly-files.ts).
   stackUpdateWorkflow: false,
-  // Asset hashes change with every code change; they are canonicalized before the diff.
   diffAssets: false,
 });
 
@@ -141,8 +145,7 @@ const succeeded = integ.assertions.awsApiCall('SSM', 'getAutomationExecution', e
 );
 agrees.next(dryRun).next(finished).next(succeeded);
 
-// integ-runner reads the assembly after this process ends: write it now, in the
-// schema version integ-runner reads, and without this machine's paths.
+// The CDK CLI reads the assembly after this process ends: write it now, without this machine's
+// paths, and otherwise as aws-cdk-lib writes it.
 const assembly = app.synth();
-declareIntegRunnerSchema(assembly.directory);
 removeStackTraces(assembly.directory);

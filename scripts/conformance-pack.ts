@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { unknownRegionReason } from '../remediation/regions';
 import {
@@ -13,28 +11,32 @@ import {
 } from '../stack/conformance-pack';
 import { StackError } from '../stack/errors';
 import { parseOptions } from '../stack/options';
-import { contextArgs } from './context-args';
+import { contextArgs, wantsHelp } from './context-args';
+import { outputProblem, writeOutput } from './output-file';
 
 /*
- * `npm run conformance-pack -- --account ID --region REGION [-c name=value ...] [--out file]`
+ * `npm run conformance-pack -- --account ID --region REGION [-c name=value ...] [--out file] [--force]`
  * (or `--organization --management-account ID --region REGION`): writes the
  * conformance pack template (default dist/conformance-pack.yaml) for one
  * account, or for an organization, from the same options as the stack:
  * cdk.json's context, then `-c name=value`, read by the same parser, so a
  * bad value fails here exactly as it fails a synth. Nothing is written
- * unless every argument is valid.
+ * unless every argument is valid, and an existing file only with --force.
  */
 
-const ROOT = resolve(__dirname, '..');
+const DEFAULT_OUT = 'dist/conformance-pack.yaml';
 
 const USAGE = [
-  'Usage: npm run conformance-pack -- --account ID --region REGION [--partition PARTITION] [-c name=value ...] [--out file]',
+  'Usage: npm run conformance-pack -- --account ID --region REGION [--partition PARTITION] [-c name=value ...] [--out FILE] [--force]',
   '       npm run conformance-pack -- --organization --management-account ID --region REGION [...]',
   '  --account ID               the 12-digit ID of the account the pack is deployed in',
   "  --organization             a pack for put-organization-conformance-pack, with --management-account ID, the organization's management account",
   '  --region REGION            the Region the pack is deployed in, e.g. eu-west-1',
   `  --partition PARTITION      ${PARTITIONS.join(', ')}; by default the Region's (cn-… aws-cn, us-gov-… aws-us-gov, else aws)`,
-  "  -c name=value, --out file  the stack's CDK context options (see docs/deployment.md), and where to write the pack",
+  "  -c name=value              a CDK context option of the stack (see docs/deployment.md); cdk.json's apply too",
+  `  --out FILE                 where to write the pack (default ${DEFAULT_OUT}); its directory must exist`,
+  '  --force                    replace FILE if it exists',
+  '  --help                     this help',
 ].join('\n');
 
 /** Each target flag: the argument it sets, and what its value is called in the usage. */
@@ -186,11 +188,21 @@ export function packTargetArgs(
 
 /** Runs the command; returns the exit status. */
 export function main(args: string[]): number {
+  if (wantsHelp(args, Object.keys(TARGET_FLAGS))) {
+    console.log(USAGE);
+    return 0;
+  }
   const target = packTargetArgs(args);
   if ('problems' in target) return usage(target.problems);
-  const parsed = contextArgs(target.rest, join(ROOT, 'dist', 'conformance-pack.yaml'));
+  const parsed = contextArgs(target.rest, DEFAULT_OUT);
   if ('problem' in parsed) return usage([parsed.problem]);
-  const { context, out } = parsed;
+  const { context, out, force } = parsed;
+  // Before building anything: a file that may not be replaced, or a missing directory.
+  const refused = outputProblem(out, force);
+  if (refused !== undefined) {
+    console.error(refused);
+    return 2;
+  }
 
   let yaml: string;
   try {
@@ -210,13 +222,16 @@ export function main(args: string[]): number {
     console.error(`The pack is ${bytes} bytes; AWS Config accepts at most ${MAX_TEMPLATE_BYTES}.`);
     return 1;
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, yaml);
+  const problem = writeOutput(out, yaml, force);
+  if (problem !== undefined) {
+    console.error(problem);
+    return 2;
+  }
   const { accountId, region, partition, organization } = target.target;
   const what = organization
     ? `an organization pack for ${region} (${partition}), naming management account ${accountId}`
     : `the pack for account ${accountId} in ${region} (${partition})`;
-  console.log(`Wrote ${relative(process.cwd(), out)} (${bytes} bytes): ${what}.`);
+  console.log(`Wrote ${out.shown} (${bytes} bytes): ${what}.`);
   return 0;
 }
 

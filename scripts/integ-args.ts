@@ -1,21 +1,41 @@
 import { z } from 'zod';
 import type { Verdict } from '../integ/expected-compliance';
 
-/**
- * How integ-runner finds and runs the acceptance test: the test apps are
- * `integ/integ.*.ts`, run by tsx (integ-runner's TypeScript preset would use
- * ts-node, which this project does not have).
- */
-export const INTEG_RUNNER_BASE_ARGS = [
-  '--directory',
-  'integ',
-  '--language',
-  'typescript',
-  '--app',
-  'npx tsx {filePath}',
-] as const;
+/** The acceptance test's CDK app. */
+export const INTEG_APP = 'integ/integ.cloudtrail-rule.ts';
 
-/** The snapshot directory integ-runner keeps beside the test app. */
+/** The stack the assertions deploy in, and whose outputs hold their results. */
+export const ASSERTION_STACK = 'CloudTrailRuleIntegAssertions';
+
+/**
+ * The project's own CDK CLI (aws-cdk in devDependencies) with these
+ * arguments: `npm exec --no` never fetches a package from the registry.
+ */
+export function cdk(args: readonly string[]): [string, string[]] {
+  return ['npm', ['exec', '--no', '--', 'cdk', ...args]];
+}
+
+/**
+ * Synthesizes the test app into `outdir`, as `cdk synth` runs any app:
+ * cdk.json's context, the CLI's own switches, the assembly exactly as
+ * aws-cdk-lib writes it. Without the construct paths and asset paths the
+ * CLI would add to each resource's metadata, so that the stack's template
+ * is the one the tests build in-process and compare with it.
+ */
+export function synthArgs(outdir: string): string[] {
+  return [
+    'synth',
+    '--app',
+    `npx tsx ${INTEG_APP}`,
+    '--output',
+    outdir,
+    '--no-path-metadata',
+    '--no-asset-metadata',
+    '--quiet',
+  ];
+}
+
+/** The committed snapshot: the test app's assembly, synthesized without a verdict. */
 export const SNAPSHOT_DIRECTORY = 'integ/integ.cloudtrail-rule.ts.snapshot';
 
 /**
@@ -36,9 +56,9 @@ export class CliVerdictError extends IntegError {
 export interface RunOptions {
   region: string;
   profile?: string;
-  /** Destroy the stacks afterwards (integ-runner's default); `--no-clean` keeps them for debugging. */
+  /** Destroy the stacks afterwards (the default); `--no-clean` keeps them for debugging. */
   clean: boolean;
-  /** Repetitions of integ-runner's `-v`. */
+  /** Repetitions of the CDK CLI's `-v`. */
   verbosity: number;
 }
 
@@ -104,22 +124,101 @@ export function cliArgs(options: RunOptions): string[] {
   ];
 }
 
-/**
- * integ-runner's arguments for the real run. `--force`: deploy although the
- * snapshot is unchanged (without it integ-runner deploys only a test whose
- * snapshot differs).
- */
-export function deployArgs(options: RunOptions): string[] {
+/** The CDK CLI's arguments that choose the credentials and how much it says. */
+function credentialAndVerbosity(options: RunOptions): string[] {
   return [
-    ...INTEG_RUNNER_BASE_ARGS,
-    '--force',
-    '--no-update-workflow',
-    '--parallel-regions',
-    options.region,
-    ...(options.profile !== undefined ? ['--profiles', options.profile] : []),
-    ...(options.clean ? [] : ['--no-clean']),
+    ...(options.profile !== undefined ? ['--profile', options.profile] : []),
     ...Array.from({ length: options.verbosity }, () => '-v'),
   ];
+}
+
+/**
+ * Deploys the assembly synthesized in `assembly` (the stack, then the
+ * assertion stack, whose custom resources run the assertions), without a
+ * question, and writes the stacks' outputs, where the assertions' results
+ * are, to `outputsFile`. The Region is the environment's AWS_REGION, which
+ * the script sets.
+ */
+export function deployArgs(options: RunOptions, assembly: string, outputsFile: string): string[] {
+  return [
+    'deploy',
+    '--app',
+    assembly,
+    '--all',
+    '--require-approval',
+    'never',
+    '--outputs-file',
+    outputsFile,
+    ...credentialAndVerbosity(options),
+  ];
+}
+
+/** Deletes both stacks of the assembly (the assertion stack first, as it depends on the other), without a question. */
+export function destroyArgs(options: RunOptions, assembly: string): string[] {
+  return ['destroy', '--app', assembly, '--all', '--force', ...credentialAndVerbosity(options)];
+}
+
+export class AssertionFailedError extends IntegError {
+  override readonly name = 'AssertionFailedError';
+}
+
+const assertionResult = z.object({
+  status: z.enum(['success', 'fail']),
+  message: z.string().optional(),
+});
+
+/**
+ * The assertions' results, from the outputs `cdk deploy --outputs-file`
+ * wrote: integ-tests gives each assertion an output `AssertionResults…` on
+ * the assertion stack, `{"status":"success"}` or `{"status":"fail",
+ * "message":…}`; an assertion that polls fails the deployment itself when it
+ * times out. `expected` are the output names the assertion stack's template
+ * declares: each must be there and say success.
+ *
+ * @example assertionResults({ Stack: { AssertionResultsX: '{"status":"success"}' } }, 'Stack', ['AssertionResultsX']) // => ['AssertionResultsX']
+ */
+export function assertionResults(
+  outputs: unknown,
+  stackName: string,
+  expected: readonly string[],
+): string[] {
+  if (expected.length === 0) {
+    throw new AssertionFailedError(
+      `The assertion stack ${stackName} declares no assertion result.`,
+    );
+  }
+  const stack = (outputs as Record<string, Record<string, unknown> | undefined> | null)?.[
+    stackName
+  ];
+  const problems: string[] = [];
+  for (const name of expected) {
+    const value = stack?.[name];
+    if (typeof value !== 'string') {
+      problems.push(`${name}: no result (the stack has no such output)`);
+      continue;
+    }
+    let parsed: z.infer<typeof assertionResult>;
+    try {
+      parsed = assertionResult.parse(JSON.parse(value));
+    } catch {
+      problems.push(`${name}: not an assertion result: ${value.slice(0, 200)}`);
+      continue;
+    }
+    if (parsed.status === 'fail')
+      problems.push(`${name}: failed: ${parsed.message ?? '(no message)'}`);
+  }
+  if (problems.length > 0) {
+    throw new AssertionFailedError(
+      `${problems.length} of ${expected.length} assertions did not pass:\n${problems.join('\n')}`,
+    );
+  }
+  return [...expected];
+}
+
+/** The names of the assertion results a template declares among its outputs. */
+export function declaredAssertionResults(template: unknown): string[] {
+  const outputs = (template as { Outputs?: Record<string, unknown> } | null)?.Outputs ?? {};
+  return Object.keys(outputs).filter((name) => name.startsWith('AssertionResults'));
 }
 
 const cliOutput = z.object({

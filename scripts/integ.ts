@@ -1,65 +1,102 @@
 // First, before any AWS SDK client is built.
 import './quiet-sdk';
 import { type SpawnOptions, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   DescribeConfigRulesCommand,
   DescribeConfigurationRecorderStatusCommand,
 } from '@aws-sdk/client-config-service';
+import { snapshotDifferences, writeSnapshot } from '../integ/assembly-files';
 import { EXPECTED_COMPLIANCE_VARIABLE } from '../integ/expected-compliance';
 import { configServiceClient } from '../rule/clients';
 import { DEFAULT_RULE_NAME } from '../stack/options';
 import {
+  ASSERTION_STACK,
+  assertionResults,
   CliVerdictError,
+  cdk,
   cliArgs,
+  declaredAssertionResults,
   deployArgs,
-  INTEG_RUNNER_BASE_ARGS,
+  destroyArgs,
   IntegError,
   IntegUsageError,
   parseRunArgs,
   type RunOptions,
   SNAPSHOT_DIRECTORY,
+  synthArgs,
   verdictFromCli,
 } from './integ-args';
 
 /*
- * The acceptance test's commands (docs/developing.md, "Acceptance test in a sandbox account"):
+ * The acceptance test's commands (docs/developing.md, "Acceptance test in a sandbox account"),
+ * all with the project's own CDK CLI:
  *
  *   tsx scripts/integ.ts check    the committed snapshot against a fresh synth; offline (npm test)
  *   tsx scripts/integ.ts update   rewrite the snapshot from a fresh synth; offline, deploys nothing
- *   tsx scripts/integ.ts run ...  the real test: deploy, assert, destroy (npm run integ)
+ *   tsx scripts/integ.ts run ...  the real test: deploy, read the assertions' results, destroy (npm run integ)
  */
 
 const ROOT = resolve(__dirname, '..');
 
-/** What to do when the check fails (integ-runner's own hint, --update-on-failed, would deploy). */
 const STALE_SNAPSHOT =
   'The acceptance test\'s snapshot does not match the stack. If the change is intended, run "npm run integ:update" (offline, deploys nothing), review the diff of integ/integ.cloudtrail-rule.ts.snapshot and commit it.';
+
+class IntegSynthError extends IntegError {
+  override readonly name = 'IntegSynthError';
+}
 
 class AccountNotReadyError extends IntegError {
   override readonly name = 'AccountNotReadyError';
 }
 
-/** The environment of an offline integ-runner: no verdict, so the synth is the snapshot's. */
+/** The environment of an offline synth: no verdict, so the synth is the snapshot's. */
 function offlineEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env[EXPECTED_COMPLIANCE_VARIABLE];
   return env;
 }
 
-/**
- * integ-runner as this project installs it (`@aws-cdk/integ-runner`): `npm
- * exec --no` never fetches a package of that name from the registry, where
- * `integ-runner` is not this one.
- */
-function integRunner(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return run('npm', ['exec', '--no', '--', 'integ-runner', ...args], {
-    cwd: ROOT,
-    env,
-    stdio: 'inherit',
-  });
+/** Runs the project's CDK CLI with `args`, its output on this process's. */
+function runCdk(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [command, commandArgs] = cdk(args);
+  return run(command, commandArgs, { cwd: ROOT, env, stdio: 'inherit' });
+}
+
+/** A new temporary directory, for one synth or its outputs. */
+function temporaryDirectory(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Synthesizes the test app into a new directory and returns it; `env` decides the verdict. */
+async function synth(env: NodeJS.ProcessEnv): Promise<string> {
+  const outdir = temporaryDirectory('cloudtrail-rule-integ-');
+  const status = await runCdk(synthArgs(outdir), env);
+  if (status !== 0) {
+    rmSync(outdir, { recursive: true, force: true });
+    throw new IntegSynthError(
+      `cdk synth of the test app failed (exit status ${status}); its output is above.`,
+    );
+  }
+  return outdir;
+}
+
+/** The committed snapshot against a fresh offline synth: 0 when they agree. */
+async function checkSnapshot(): Promise<number> {
+  const fresh = await synth(offlineEnv());
+  try {
+    const differences = snapshotDifferences(join(ROOT, SNAPSHOT_DIRECTORY), fresh);
+    if (differences.length === 0) {
+      console.error(`The snapshot matches a fresh synth (${SNAPSHOT_DIRECTORY}).`);
+      return 0;
+    }
+    console.error(`${differences.join('\n')}\n${STALE_SNAPSHOT}`);
+    return 1;
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+  }
 }
 
 /** Runs a command to its end; Ctrl-C reaches it, and this process waits for it before cleaning up. */
@@ -120,16 +157,13 @@ async function checkAccount(options: RunOptions): Promise<void> {
 async function runAcceptanceTest(args: string[]): Promise<number> {
   const options = parseRunArgs(args, process.env);
 
-  console.error('1/4 Checking the committed snapshot against a fresh synth (offline).');
-  if ((await integRunner(INTEG_RUNNER_BASE_ARGS, offlineEnv())) !== 0) {
-    console.error(STALE_SNAPSHOT);
-    return 1;
-  }
+  console.error('1/6 Checking the committed snapshot against a fresh synth (offline).');
+  if ((await checkSnapshot()) !== 0) return 1;
 
-  console.error(`2/4 Checking the account in ${options.region}.`);
+  console.error(`2/6 Checking the account in ${options.region}.`);
   await checkAccount(options);
 
-  console.error('3/4 Asking the CLI for the verdict on the same account and Region.');
+  console.error('3/6 Asking the CLI for the verdict on the same account and Region.');
   const cli = spawnSync(process.execPath, cliArgs(options), {
     cwd: ROOT,
     encoding: 'utf8',
@@ -143,39 +177,73 @@ async function runAcceptanceTest(args: string[]): Promise<number> {
   }
   console.error(`    The CLI says ${verdict} for account ${accountId} in ${options.region}.`);
 
-  console.error('4/4 Deploying, asserting and destroying with integ-runner.');
-  // A successful run rewrites the snapshot, with this account's verdict in the assertions: put the
-  // committed one back.
-  const saved = mkdtempSync(join(tmpdir(), 'cloudtrail-rule-snapshot-'));
-  const snapshot = join(ROOT, SNAPSHOT_DIRECTORY);
-  cpSync(snapshot, saved, { recursive: true });
+  console.error('4/6 Synthesizing the test app with that verdict.');
+  const assembly = await synth({ ...process.env, [EXPECTED_COMPLIANCE_VARIABLE]: verdict });
+  const outputsFile = join(temporaryDirectory('cloudtrail-rule-outputs-'), 'outputs.json');
+  const env = { ...process.env, AWS_REGION: options.region };
+  let status = 1;
   try {
-    return await integRunner(deployArgs(options), {
-      ...process.env,
-      [EXPECTED_COMPLIANCE_VARIABLE]: verdict,
-      AWS_REGION: options.region,
-    });
+    console.error(
+      '5/6 Deploying it with the CDK CLI: the assertions run as the assertion stack deploys.',
+    );
+    const deployed = await runCdk(deployArgs(options, assembly, outputsFile), env);
+    if (deployed !== 0) {
+      console.error(
+        `cdk deploy failed (exit status ${deployed}): a polling assertion that timed out fails the deployment; its output is above.`,
+      );
+    } else {
+      const template = JSON.parse(
+        readFileSync(join(assembly, `${ASSERTION_STACK}.template.json`), 'utf8'),
+      ) as unknown;
+      const passed = assertionResults(
+        JSON.parse(readFileSync(outputsFile, 'utf8')),
+        ASSERTION_STACK,
+        declaredAssertionResults(template),
+      );
+      console.error(`    ${passed.length} assertions passed.`);
+      status = 0;
+    }
   } finally {
-    if (existsSync(snapshot)) rmSync(snapshot, { recursive: true, force: true });
-    cpSync(saved, snapshot, { recursive: true });
-    rmSync(saved, { recursive: true, force: true });
+    if (options.clean) {
+      console.error('6/6 Destroying both stacks.');
+      const destroyed = await runCdk(destroyArgs(options, assembly), env);
+      if (destroyed !== 0) {
+        console.error(
+          `cdk destroy failed (exit status ${destroyed}): delete the stacks ${ASSERTION_STACK}, then ${DEFAULT_RULE_NAME}, by hand.`,
+        );
+        status = 1;
+      }
+    } else {
+      console.error(
+        `6/6 --no-clean: the stacks ${ASSERTION_STACK} and ${DEFAULT_RULE_NAME} are kept.`,
+      );
+    }
+    rmSync(assembly, { recursive: true, force: true });
+    rmSync(dirname(outputsFile), { recursive: true, force: true });
   }
+  return status;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
-    case 'check': {
+    case 'check':
       if (args.length > 0) throw new IntegUsageError('"check" takes no arguments.');
-      const status = await integRunner(INTEG_RUNNER_BASE_ARGS, offlineEnv());
-      if (status !== 0) console.error(STALE_SNAPSHOT);
-      return status;
-    }
-    case 'update':
+      return checkSnapshot();
+    case 'update': {
       if (args.length > 0) throw new IntegUsageError('"update" takes no arguments.');
-      // --force: rewrite it even when the stack is unchanged (the assertions may not be);
-      // --dry-run: from a synth, deploying nothing.
-      return integRunner([...INTEG_RUNNER_BASE_ARGS, '--force', '--dry-run'], offlineEnv());
+      // Always rewritten, so that a change to the assertions alone is recorded too.
+      const fresh = await synth(offlineEnv());
+      try {
+        writeSnapshot(fresh, join(ROOT, SNAPSHOT_DIRECTORY));
+      } finally {
+        rmSync(fresh, { recursive: true, force: true });
+      }
+      console.error(
+        `Wrote ${SNAPSHOT_DIRECTORY} from a fresh synth: review its diff and commit it.`,
+      );
+      return 0;
+    }
     case 'run':
       return runAcceptanceTest(args);
     default:

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { InvalidParameterError } from '../rule/errors';
 import { parameterValues } from '../rule/parameters';
+import { rejectUnknownContextNames } from './context-names';
 import { InvalidOptionError } from './errors';
 import { defaultText, type OptionEntry, type ParsedValue } from './option-entry';
 
@@ -47,8 +48,9 @@ export function contextObject<S extends Record<string, OptionEntry>>(
 
 /**
  * Parses the options from CDK context with `object` (a {@link contextObject},
- * perhaps with checks across options), after refusing names that differ from
- * an option only in case. The first problem found stops the synth.
+ * perhaps with checks across options), after refusing every context name
+ * that is neither an option nor the CDK's own (a typo that would otherwise
+ * be ignored). The first problem found stops the synth.
  */
 export function parseContext<T>(
   object: z.ZodType<T, Record<string, unknown>>,
@@ -56,7 +58,7 @@ export function parseContext<T>(
   context: ContextLookup,
   contextNames: string[],
 ): T {
-  rejectMisspelledNames(names, contextNames);
+  rejectUnknownContextNames(contextNames);
   const given = Object.fromEntries(names.map((name) => [name, context(name)]));
   const parsed = object.safeParse(given);
   if (!parsed.success) {
@@ -193,19 +195,4 @@ function ruleParameterValue(name: string): z.ZodType<unknown, string> {
       return z.NEVER;
     }
   });
-}
-
-/**
- * A context name that differs from an option only in case is a typo that
- * would otherwise be ignored silently (CDK context names are case-sensitive).
- */
-function rejectMisspelledNames(options: readonly string[], contextNames: string[]): void {
-  for (const given of contextNames) {
-    const meant = options.find((o) => o !== given && o.toLowerCase() === given.toLowerCase());
-    if (meant !== undefined) {
-      throw new InvalidOptionError(
-        `Context option "${given}" is not an option (names are case-sensitive): did you mean ${meant}?`,
-      );
-    }
-  }
 }

@@ -554,7 +554,7 @@ describe('npm run conformance-pack', () => {
   });
   const cdkJson = () => stringContext(cdkJsonContext());
   let outs = 0;
-  const freshOut = () => join(workDir, `out-${++outs}`, 'pack.yaml');
+  const freshOut = () => join(workDir, `pack-${++outs}.yaml`);
 
   it('writes the pack for one account and Region, with the options given with -c', () => {
     const out = freshOut();
@@ -568,7 +568,7 @@ describe('npm run conformance-pack', () => {
       Parameters: { ReadWriteType: { Default: 'WriteOnly' } },
     });
     expect(log).toHaveBeenCalledWith(
-      `Wrote ${relative(process.cwd(), out)} (${Buffer.byteLength(text)} bytes): the pack for account ${ACCOUNT} in ${REGION} (aws).`,
+      `Wrote ${out} (${Buffer.byteLength(text)} bytes): the pack for account ${ACCOUNT} in ${REGION} (aws).`,
     );
   });
 

@@ -1,8 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { declareIntegRunnerSchema, removeStackTraces } from '../../../integ/assembly-files';
+import { Manifest } from 'aws-cdk-lib/cloud-assembly-schema';
+import {
+  comparableTemplate,
+  removeStackTraces,
+  snapshotDifferences,
+  writeSnapshot,
+} from '../../../integ/assembly-files';
 import {
   EXPECTED_COMPLIANCE_VARIABLE,
   expectedCompliance,
@@ -10,13 +16,20 @@ import {
   VERDICT_NOT_GIVEN,
 } from '../../../integ/expected-compliance';
 import {
+  ASSERTION_STACK,
+  AssertionFailedError,
+  assertionResults,
   CliVerdictError,
+  cdk,
   cliArgs,
+  declaredAssertionResults,
   deployArgs,
-  INTEG_RUNNER_BASE_ARGS,
+  destroyArgs,
+  INTEG_APP,
   IntegUsageError,
   parseRunArgs,
   SNAPSHOT_DIRECTORY,
+  synthArgs,
   verdictFromCli,
 } from '../../../scripts/integ-args';
 import { synthApp } from '../../support/synth-app';
@@ -24,7 +37,8 @@ import { synthApp } from '../../support/synth-app';
 /*
  * The pieces of the acceptance test that run without an account: how
  * `npm run integ` reads its arguments and the CLI's verdict, how the verdict
- * reaches the integ app, the assembly files prepared for integ-runner, and
+ * reaches the integ app, the exact CDK CLI commands it runs, how it reads
+ * the assertions' results, how the snapshot is compared and written, and
  * what the committed snapshot holds. The test itself (integ/) runs against
  * a real account with `npm run integ`; its snapshot is compared by
  * `npm run integ:snapshot`, part of `npm test`.
@@ -122,25 +136,130 @@ describe('npm run integ arguments', () => {
     );
   });
 
-  it('deploys in that one Region with that profile, and never with --dry-run', () => {
-    const args = deployArgs({
-      region: 'eu-west-1',
-      profile: 'sandbox',
-      clean: false,
-      verbosity: 1,
-    });
-    expect(args).toEqual([
-      ...INTEG_RUNNER_BASE_ARGS,
-      '--force',
-      '--no-update-workflow',
-      '--parallel-regions',
-      'eu-west-1',
-      '--profiles',
+  it('runs the project’s pinned CDK CLI, never one fetched from the registry', () => {
+    expect(cdk(['synth'])).toEqual(['npm', ['exec', '--no', '--', 'cdk', 'synth']]);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(pkg.devDependencies['aws-cdk']).toMatch(/^2\.\d+/);
+  });
+
+  it('synthesizes the test app with cdk synth, as any app', () => {
+    expect(synthArgs('/tmp/assembly')).toEqual([
+      'synth',
+      '--app',
+      `npx tsx ${INTEG_APP}`,
+      '--output',
+      '/tmp/assembly',
+      '--no-path-metadata',
+      '--no-asset-metadata',
+      '--quiet',
+    ]);
+  });
+
+  // --app takes a cloud assembly directory as well as a command, --all deploys every stack,
+  // --require-approval never asks nothing, --outputs-file writes the stacks' outputs as JSON:
+  // https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd-deploy.html
+  it('deploys that assembly, both stacks, with that profile, without a question, writing the outputs', () => {
+    const options = { region: 'eu-west-1', profile: 'sandbox', clean: true, verbosity: 2 };
+    expect(deployArgs(options, '/tmp/assembly', '/tmp/out/outputs.json')).toEqual([
+      'deploy',
+      '--app',
+      '/tmp/assembly',
+      '--all',
+      '--require-approval',
+      'never',
+      '--outputs-file',
+      '/tmp/out/outputs.json',
+      '--profile',
       'sandbox',
-      '--no-clean',
+      '-v',
       '-v',
     ]);
-    expect(args).not.toContain('--dry-run');
+  });
+
+  // --force: no confirmation. https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd-destroy.html
+  it('destroys both stacks of the same assembly, without a question', () => {
+    expect(
+      destroyArgs({ region: 'eu-west-1', clean: true, verbosity: 0 }, '/tmp/assembly'),
+    ).toEqual(['destroy', '--app', '/tmp/assembly', '--all', '--force']);
+  });
+
+  it('passes only arguments the pinned CDK CLI knows, for each command', () => {
+    // The CLI's own parser, offline: `cdk <command> --help` lists every option it takes.
+    const options = { region: 'eu-west-1', profile: 'sandbox', clean: true, verbosity: 1 };
+    const commands: Array<[string, string[]]> = [
+      ['synth', synthArgs('/tmp/a')],
+      ['deploy', deployArgs(options, '/tmp/a', '/tmp/o.json')],
+      ['destroy', destroyArgs(options, '/tmp/a')],
+    ];
+    for (const [command, args] of commands) {
+      const [npm, npmArgs] = cdk([command, '--help']);
+      const help = spawnSync(npm, npmArgs, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+      expect(help.status).toBe(0);
+      for (const flag of args.filter((arg) => arg.startsWith('--'))) {
+        // Each option starts a line of the help, followed by its alias or its description; a
+        // boolean's --no-NAME is listed as --NAME.
+        const listed = help.stdout
+          .split('\n')
+          .map((line) => /^\s+(--[a-z-]+)[\s,]/.exec(line)?.[1])
+          .filter((name) => name !== undefined);
+        expect({ command, listed }).toEqual({
+          command,
+          listed: expect.arrayContaining([flag.replace(/^--no-/, '--')]),
+        });
+      }
+    }
+  }, 180_000);
+});
+
+describe("the assertions' results", () => {
+  // An assertion's result is {status: 'success' | 'fail', message?}
+  // (https://docs.aws.amazon.com/cdk/api/v2/docs/@aws-cdk_integ-tests-alpha.AssertionResultData.html);
+  // a failed one fails the deployment only with failDeployment, false by default and meant for runs
+  // outside integ-runner
+  // (https://docs.aws.amazon.com/cdk/api/v2/docs/@aws-cdk_integ-tests-alpha.EqualsAssertionProps.html):
+  // so the script reads every result from the stack outputs, as integ-runner does.
+  const ok = JSON.stringify({ status: 'success' });
+  const names = ['AssertionResultsA', 'AssertionResultsB'];
+
+  it('pass when every result the assertion stack declares says success', () => {
+    const outputs = { [ASSERTION_STACK]: { AssertionResultsA: ok, AssertionResultsB: ok } };
+    expect(assertionResults(outputs, ASSERTION_STACK, names)).toEqual(names);
+  });
+
+  it('fail on a failed assertion, with its message', () => {
+    const failed = JSON.stringify({
+      status: 'fail',
+      message: 'Expected COMPLIANT, got NON_COMPLIANT',
+    });
+    const outputs = { [ASSERTION_STACK]: { AssertionResultsA: ok, AssertionResultsB: failed } };
+    expect(() => assertionResults(outputs, ASSERTION_STACK, names)).toThrow(AssertionFailedError);
+    expect(() => assertionResults(outputs, ASSERTION_STACK, names)).toThrow(
+      /1 of 2 assertions did not pass:\nAssertionResultsB: failed: Expected COMPLIANT, got NON_COMPLIANT/,
+    );
+  });
+
+  it('fail when a result is missing, not a result, or there are none to expect', () => {
+    expect(() =>
+      assertionResults({ [ASSERTION_STACK]: { AssertionResultsA: ok } }, ASSERTION_STACK, names),
+    ).toThrow(/AssertionResultsB: no result/);
+    expect(() =>
+      assertionResults(
+        { [ASSERTION_STACK]: { AssertionResultsA: ok, AssertionResultsB: 'yes' } },
+        ASSERTION_STACK,
+        names,
+      ),
+    ).toThrow(/AssertionResultsB: not an assertion result/);
+    expect(() => assertionResults({}, ASSERTION_STACK, [])).toThrow(/declares no assertion/);
+  });
+
+  it('are the four the committed assertion stack declares: two verdict checks, two automation checks', () => {
+    const template = readJson(join(ROOT, SNAPSHOT_DIRECTORY, `${ASSERTION_STACK}.template.json`));
+    const declared = declaredAssertionResults(template);
+    expect(declared).toHaveLength(4);
+    expect(declared.filter((n) => n.includes('getComplianceDetailsByConfigRule'))).toHaveLength(2);
+    expect(declared.filter((n) => n.includes('getAutomationExecution'))).toHaveLength(2);
   });
 });
 
@@ -216,24 +335,72 @@ describe("the CLI's verdict", () => {
   });
 });
 
-describe('the assembly prepared for integ-runner', () => {
-  it('declares schema 53 on the manifests integ-runner checks, and changes nothing else', () => {
+describe('the snapshot', () => {
+  const template = (hash: string, salt: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      Resources: {
+        Code: { Type: 'AWS::Lambda::Function', Properties: { S3Key: `${hash}.zip` } },
+        Call: { Type: 'Custom::DeployAssert@SdkCallConfigService', Properties: { salt } },
+        ...extra,
+      },
+    });
+  const assembly = (files: Record<string, string>) => {
     const dir = tempDir();
-    const template = { Resources: {}, version: '55.0.0' };
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ version: '55.0.0', artifacts: {} }));
-    writeFileSync(join(dir, 'integ.json'), JSON.stringify({ version: '55.0.0', testCases: {} }));
-    writeFileSync(join(dir, 'Stack.assets.json'), JSON.stringify({ version: '55.0.0', files: {} }));
-    writeFileSync(join(dir, 'Stack.template.json'), JSON.stringify(template));
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+    return dir;
+  };
 
-    expect(declareIntegRunnerSchema(dir).sort()).toEqual([
-      'Stack.assets.json',
-      'integ.json',
-      'manifest.json',
+  it('agrees with a synth whose asset hashes and salts alone differ', () => {
+    const a = assembly({ 'S.template.json': template('a'.repeat(64), '1700000000000') });
+    const b = assembly({ 'S.template.json': template('b'.repeat(64), '1800000000000') });
+    expect(snapshotDifferences(a, b)).toEqual([]);
+    expect(comparableTemplate(template('c'.repeat(64), '1'))).toEqual(
+      comparableTemplate(template('d'.repeat(64), '2')),
+    );
+  });
+
+  it('names the template and the first place it differs, and a stack added or gone', () => {
+    const hash = 'a'.repeat(64);
+    const snapshot = assembly({
+      'S.template.json': template(hash, '1'),
+      'Gone.template.json': '{}',
+    });
+    const fresh = assembly({
+      'S.template.json': template(hash, '1', { Probe: { Type: 'AWS::SNS::Topic' } }),
+      'New.template.json': '{}',
+    });
+    expect(snapshotDifferences(snapshot, fresh)).toEqual([
+      'New.template.json: a new stack, not in the snapshot',
+      'Gone.template.json: in the snapshot, no longer synthesized',
+      'S.template.json: differs at Resources.Probe',
     ]);
-    expect(readJson(join(dir, 'manifest.json'))).toEqual({ version: '53.0.0', artifacts: {} });
-    expect(readJson(join(dir, 'Stack.assets.json'))).toEqual({ version: '53.0.0', files: {} });
-    expect(readJson(join(dir, 'Stack.template.json'))).toEqual(template);
-    expect(declareIntegRunnerSchema(dir)).toEqual([]);
+  });
+
+  it('is written from an assembly without its bundles or the CDK CLI’s own files', () => {
+    const fresh = assembly({
+      'manifest.json': '{"version":"55.0.0"}',
+      'S.template.json': '{}',
+      'synth.lock': '',
+      'performance-counters.json': '{}',
+    });
+    mkdirSync(join(fresh, 'asset.0123'));
+    writeFileSync(join(fresh, 'asset.0123', 'index.js'), '');
+    const snapshot = join(tempDir(), 'snap');
+    writeSnapshot(fresh, snapshot);
+    expect(readdirSync(snapshot).sort()).toEqual(['S.template.json', 'manifest.json']);
+  });
+
+  it('keeps the schema version aws-cdk-lib writes: nothing relabels it', () => {
+    const snapshot = join(ROOT, SNAPSHOT_DIRECTORY);
+    const manifest = readJson(join(snapshot, 'manifest.json')) as { version: string };
+    expect(manifest.version).toBe(Manifest.version());
+    const manifests = (file: string) =>
+      file === 'manifest.json' || file === 'integ.json' || file.endsWith('.assets.json');
+    for (const file of readdirSync(snapshot).filter(manifests)) {
+      const { version } = readJson(join(snapshot, file)) as { version?: unknown };
+      if (typeof version === 'string')
+        expect(`${file} ${version}`).toBe(`${file} ${Manifest.version()}`);
+    }
   });
 
   it('removes the stack traces from the metadata files, and keeps every entry', () => {

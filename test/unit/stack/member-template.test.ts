@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parameterValues } from '../../../rule/parameters';
@@ -779,9 +779,10 @@ describe('npm run synth:member', () => {
     }
   };
 
-  it('writes the member template where --out says, and its size', () => {
+  it('writes the member template where --out says (over a file there, with --force), and its size', () => {
     const out = join(temporaryDirectory('cloudtrail1-synth-member-'), 'member.json');
-    const { status, logs } = run(['--out', out]);
+    writeFileSync(out, 'old\n');
+    const { status, logs } = run(['--out', out, '--force']);
     expect(status).toBe(0);
     const written = readFileSync(out, 'utf8');
     expect(logs).toEqual([expect.stringContaining(`(${Buffer.byteLength(written)} bytes)`)]);

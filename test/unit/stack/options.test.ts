@@ -482,11 +482,21 @@ describe('what the docs say of the options outside their tables', () => {
   const doc = (name: string) => readFileSync(join(__dirname, '../../..', 'docs', name), 'utf8');
 
   it('quotes in docs/deployment.md the error a bad value gets, word for word', () => {
-    const quoted = /```text\n(Context option maximumExecutionFrequency [^\n]*)\n```/.exec(
+    const quoted = /```text\n\$ [^\n]*\n(Context option maximumExecutionFrequency [^\n]*)\n/.exec(
       doc('deployment.md'),
     )?.[1];
     expect(quoted).toBeDefined();
     expect(() => parse({ maximumExecutionFrequency: 'Daily' })).toThrow(
+      new InvalidOptionError(quoted ?? ''),
+    );
+  });
+
+  it('quotes in docs/deployment.md the error a misspelled option gets, word for word', () => {
+    const quoted = /```text\n\$ [^\n]*\n(Context option "automaticRemediaton" [^\n]*)\n/.exec(
+      doc('deployment.md'),
+    )?.[1];
+    expect(quoted).toBeDefined();
+    expect(() => parseOptions(() => undefined, ['automaticRemediaton'])).toThrow(
       new InvalidOptionError(quoted ?? ''),
     );
   });

@@ -1,7 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLE_POLICY, main as writePolicy } from '../../../scripts/service-control-policy';
+import {
+  EXAMPLE_POLICY,
+  examplePolicyText,
+  main as writePolicy,
+} from '../../../scripts/service-control-policy';
 import { cdkJsonContext } from '../../../stack/build-app';
 import { memberTemplate } from '../../../stack/member-template';
 import { DEFAULT_RULE_NAME } from '../../../stack/options';
@@ -183,8 +187,9 @@ describe('the guard-rail model of Deny evaluation', () => {
 });
 
 describe('the example service control policy', () => {
-  it('is the file in the repository, as npm run scp writes it for the default names', () => {
+  it('is the file in the repository, as npm run scp:example writes it for the default names', () => {
     expect(JSON.parse(readFileSync(EXAMPLE_POLICY, 'utf8'))).toEqual(policy);
+    expect(readFileSync(EXAMPLE_POLICY, 'utf8')).toBe(examplePolicyText());
   });
 
   it('fits in the 5,120 characters AWS Organizations accepts, whitespace included', () => {
@@ -613,7 +618,8 @@ describe('npm run scp', () => {
   });
 
   it('refuses a bad name with status 2 and the option’s message', () => {
-    const { status, errors } = run(['-c', 'stackSetName=9-lives', '--out', '/nonexistent/x.json']);
+    const out = join(tmpdir(), `cloudtrail1-scp-refused-${process.pid}.json`);
+    const { status, errors } = run(['-c', 'stackSetName=9-lives', '--out', out]);
     expect(status).toBe(2);
     expect(errors[0]).toMatch(/^Context option stackSetName has the value "9-lives"/);
   });
