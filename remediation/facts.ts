@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-kms';
 import {
   GetBucketAclCommand,
+  type GetBucketAclCommandOutput,
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
   GetBucketLoggingCommand,
@@ -23,6 +24,7 @@ import {
   type TransitionDefaultMinimumObjectSize,
 } from '@aws-sdk/client-s3';
 import { BucketNotOwnedError, KmsKeyError } from './errors';
+import type { BucketAccess } from './outside-grants';
 import { type PolicyDocument, parsePolicy } from './policies';
 
 /**
@@ -72,7 +74,17 @@ export interface OwnBucketFacts {
  * or one whose bucket this role may not see (`outside`).
  */
 export type BucketOwnership =
-  | { status: 'owned'; account: string; region?: string | undefined }
+  | {
+      status: 'owned';
+      account: string;
+      region?: string | undefined;
+      /**
+       * Who else its policy and ACL let in, read for a bucket of this account
+       * ({@link readBucketAccess}); a trusted log account's bucket is that
+       * account's to keep, and this role may not read its policy.
+       */
+      access?: BucketAccess | undefined;
+    }
   | { status: 'absent' }
   | { status: 'outside' };
 
@@ -198,12 +210,52 @@ export async function readBucketFacts(options: {
       ...(retention?.Years === undefined ? {} : { years: retention.Years }),
     },
     objectOwnership: ownership?.Rules?.[0]?.ObjectOwnership,
-    outsideAclGrants: (acl.Grants ?? [])
-      .filter((g) => g.Grantee?.ID === undefined || g.Grantee.ID !== acl.Owner?.ID)
-      .map(
-        (g) =>
-          `${g.Permission ?? 'a permission'} to ${g.Grantee?.URI ?? g.Grantee?.ID ?? g.Grantee?.EmailAddress ?? 'a grantee'}`,
-      ),
+    outsideAclGrants: aclGrantsOf(acl),
+  };
+}
+
+/** ACL grants to anyone but the bucket owner, in words (`READ to <grantee>`). */
+function aclGrantsOf(acl: GetBucketAclCommandOutput): string[] {
+  return (acl.Grants ?? [])
+    .filter((g) => g.Grantee?.ID === undefined || g.Grantee.ID !== acl.Owner?.ID)
+    .map(
+      (g) =>
+        `${g.Permission ?? 'a permission'} to ${g.Grantee?.URI ?? g.Grantee?.ID ?? g.Grantee?.EmailAddress ?? 'a grantee'}`,
+    );
+}
+
+/**
+ * Reads who a bucket of this account lets in besides its owner: its policy,
+ * its ACL, and whether ACLs are disabled. Read before a trail delivering
+ * there is repaired, so that a trail is never made to deliver every Region's
+ * events where someone outside the account can read them
+ * (`outside-grants.ts`).
+ */
+export async function readBucketAccess(options: {
+  name: string;
+  accountId: string;
+  region: string;
+  s3: S3ClientFor;
+}): Promise<BucketAccess> {
+  const client = options.s3(options.region);
+  const bucket = { Bucket: options.name, ExpectedBucketOwner: options.accountId };
+  const policyText = await absentOn(
+    ['NoSuchBucketPolicy'],
+    async () => (await client.send(new GetBucketPolicyCommand(bucket))).Policy,
+  );
+  const ownership = await absentOn(
+    ['OwnershipControlsNotFoundError'],
+    async () =>
+      (await client.send(new GetBucketOwnershipControlsCommand(bucket))).OwnershipControls,
+  );
+  const acl = await client.send(new GetBucketAclCommand(bucket));
+  return {
+    policy:
+      policyText === undefined
+        ? undefined
+        : parsePolicy(policyText, `policy of bucket "${options.name}"`),
+    outsideAclGrants: aclGrantsOf(acl),
+    objectOwnership: ownership?.Rules?.[0]?.ObjectOwnership,
   };
 }
 
