@@ -19,6 +19,7 @@ import type {
   PutPublicAccessBlockCommandInput,
 } from '@aws-sdk/client-s3';
 import type { EventSelectors } from '../rule/state';
+import type { OwnBucketFacts } from './facts';
 import type { PolicyDocument } from './policies';
 
 /**
@@ -34,12 +35,19 @@ interface Call<S extends string, O extends string, I, B = never> {
   reason: string;
   /**
    * For a write that rewrites something whole from a read (a policy, the
-   * selectors, the tag set, the lifecycle rules): the value the plan read.
+   * selectors, the tag set, the lifecycle rules), or sets what the read
+   * found unset (default encryption, server access logging): the value the
+   * plan read.
    * The executor reads it again just before the write and stops, reverting
    * nothing, if it changed (`reread.ts`).
    */
   basedOn?: B;
 }
+
+/** A bucket's default encryption, as `facts.ts` reads it. */
+export type BucketEncryption = NonNullable<OwnBucketFacts['encryption']>;
+/** Where a bucket's server access logs go, as `facts.ts` reads it. */
+export type BucketLogging = NonNullable<OwnBucketFacts['logging']>;
 
 /** The tag set of a bucket, as `facts.ts` reads it. */
 export type TagMap = Record<string, string>;
@@ -52,7 +60,7 @@ export type Action =
   | Call<'cloudtrail', 'AddTags', AddTagsCommandInput>
   | Call<'s3', 'CreateBucket', CreateBucketCommandInput>
   | Call<'s3', 'PutPublicAccessBlock', PutPublicAccessBlockCommandInput>
-  | Call<'s3', 'PutBucketEncryption', PutBucketEncryptionCommandInput>
+  | Call<'s3', 'PutBucketEncryption', PutBucketEncryptionCommandInput, BucketEncryption | null>
   | Call<'s3', 'PutBucketVersioning', PutBucketVersioningCommandInput>
   | Call<'s3', 'PutObjectLockConfiguration', PutObjectLockConfigurationCommandInput>
   | Call<
@@ -62,7 +70,7 @@ export type Action =
       LifecycleRule[]
     >
   | Call<'s3', 'PutBucketTagging', PutBucketTaggingCommandInput, TagMap>
-  | Call<'s3', 'PutBucketLogging', PutBucketLoggingCommandInput>
+  | Call<'s3', 'PutBucketLogging', PutBucketLoggingCommandInput, BucketLogging | null>
   | Call<'s3', 'PutBucketPolicy', PutBucketPolicyCommandInput, PolicyDocument | null>
   | Call<'kms', 'PutKeyPolicy', PutKeyPolicyCommandInput, PolicyDocument>;
 

@@ -179,6 +179,7 @@ export function planBucket(
           ],
         },
       },
+      basedOn: before.encryption ?? null,
       reason:
         key === undefined
           ? `encrypt objects in "${name}" by default (SSE-S3)`
@@ -283,6 +284,7 @@ export function planBucket(
           LoggingEnabled: { TargetBucket: wanted.accessLogTarget, TargetPrefix: `${name}/` },
         },
       },
+      basedOn: null,
       reason: `send the server access logs of "${name}" to "${wanted.accessLogTarget}": who read or changed the logs is recorded`,
     });
     after.logging = { targetBucket: wanted.accessLogTarget, targetPrefix: `${name}/` };

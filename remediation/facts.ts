@@ -19,8 +19,10 @@ import {
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   type LifecycleRule,
+  type LoggingEnabled,
   type PublicAccessBlockConfiguration,
   type S3Client,
+  type ServerSideEncryptionConfiguration,
   type TransitionDefaultMinimumObjectSize,
 } from '@aws-sdk/client-s3';
 import { BucketNotOwnedError, KmsKeyError } from './errors';
@@ -148,7 +150,6 @@ export async function readBucketFacts(options: {
     async () =>
       (await client.send(new GetBucketEncryptionCommand(bucket))).ServerSideEncryptionConfiguration,
   );
-  const byDefault = encryption?.Rules?.[0];
   const versioning = await client.send(new GetBucketVersioningCommand(bucket));
   const lifecycle = await absentOn(
     ['NoSuchLifecycleConfiguration'],
@@ -179,16 +180,7 @@ export async function readBucketFacts(options: {
       policyText === undefined ? undefined : parsePolicy(policyText, `policy of bucket "${name}"`),
     publicAccessBlock,
     encrypted: (encryption?.Rules ?? []).length > 0,
-    encryption:
-      byDefault?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm === undefined
-        ? undefined
-        : {
-            algorithm: byDefault.ApplyServerSideEncryptionByDefault.SSEAlgorithm,
-            ...(byDefault.ApplyServerSideEncryptionByDefault.KMSMasterKeyID === undefined
-              ? {}
-              : { kmsKeyId: byDefault.ApplyServerSideEncryptionByDefault.KMSMasterKeyID }),
-            bucketKey: byDefault.BucketKeyEnabled === true,
-          },
+    encryption: encryptionOf(encryption),
     versioning:
       versioning.Status === 'Enabled' || versioning.Status === 'Suspended'
         ? versioning.Status
@@ -198,10 +190,7 @@ export async function readBucketFacts(options: {
     ...(lifecycle?.TransitionDefaultMinimumObjectSize === undefined
       ? {}
       : { transitionDefaultMinimumObjectSize: lifecycle.TransitionDefaultMinimumObjectSize }),
-    logging:
-      logging?.TargetBucket === undefined
-        ? undefined
-        : { targetBucket: logging.TargetBucket, targetPrefix: logging.TargetPrefix ?? '' },
+    logging: loggingOf(logging),
     tags: Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
     objectLock: {
       enabled: lock?.ObjectLockEnabled === 'Enabled',
@@ -212,6 +201,28 @@ export async function readBucketFacts(options: {
     objectOwnership: ownership?.Rules?.[0]?.ObjectOwnership,
     outsideAclGrants: aclGrantsOf(acl),
   };
+}
+
+/** A bucket's default encryption as `GetBucketEncryption` answers it, in the facts' words. */
+export function encryptionOf(
+  configuration: ServerSideEncryptionConfiguration | undefined,
+): OwnBucketFacts['encryption'] {
+  const byDefault = configuration?.Rules?.[0];
+  const algorithm = byDefault?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
+  if (byDefault === undefined || algorithm === undefined) return undefined;
+  const key = byDefault.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID;
+  return {
+    algorithm,
+    ...(key === undefined ? {} : { kmsKeyId: key }),
+    bucketKey: byDefault.BucketKeyEnabled === true,
+  };
+}
+
+/** Where a bucket's server access logs go, as `GetBucketLogging` answers it, in the facts' words. */
+export function loggingOf(enabled: LoggingEnabled | undefined): OwnBucketFacts['logging'] {
+  return enabled?.TargetBucket === undefined
+    ? undefined
+    : { targetBucket: enabled.TargetBucket, targetPrefix: enabled.TargetPrefix ?? '' };
 }
 
 /** ACL grants to anyone but the bucket owner, in words (`READ to <grantee>`). */

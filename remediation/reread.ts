@@ -1,22 +1,25 @@
 import { GetEventSelectorsCommand } from '@aws-sdk/client-cloudtrail';
 import { GetKeyPolicyCommand } from '@aws-sdk/client-kms';
 import {
+  GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
+  GetBucketLoggingCommand,
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
   type LifecycleRule,
 } from '@aws-sdk/client-s3';
-import type { EventSelectors } from '../rule/state';
-import type { Action, TagMap } from './actions';
+import type { Action, BucketEncryption, TagMap } from './actions';
 import type { ExecutorClients } from './executor';
+import { encryptionOf, loggingOf } from './facts';
 import { type PolicyDocument, type PolicyStatement, parsePolicy, sameContent } from './policies';
 
 /**
  * A plan rewrites some things whole from what it read: a bucket or key
  * policy (merged, every statement kept), a trail's event selectors, a
- * bucket's tag set and lifecycle rules. A change made to one of them after
- * the read, a hardening statement added by a person, say, would be reverted
- * by the write. So each such step carries what it was planned from
+ * bucket's tag set and lifecycle rules; and it sets a bucket's default
+ * encryption and server access logging where the read found none it keeps.
+ * A change made to one of them after the read, a hardening statement added
+ * by a person, say, would be reverted by the write. So each such step carries what it was planned from
  * (`basedOn`), and just before the write the executor reads it again with
  * this module: when it differs, the step is not made and the error names
  * the change. A rerun plans from the new value.
@@ -104,6 +107,35 @@ export async function changeSincePlan(
         read ?? [],
       );
     }
+    case 'PutBucketEncryption': {
+      if (action.basedOn === undefined) return undefined;
+      const bucket = {
+        Bucket: action.input.Bucket,
+        ExpectedBucketOwner: action.input.ExpectedBucketOwner,
+      };
+      const read = await absentOn(
+        'ServerSideEncryptionConfigurationNotFoundError',
+        async () =>
+          (await clients.s3(action.region).send(new GetBucketEncryptionCommand(bucket)))
+            .ServerSideEncryptionConfiguration,
+      );
+      const now = encryptionOf(read) ?? null;
+      return sameContent(action.basedOn, now)
+        ? undefined
+        : `the default encryption of bucket "${action.input.Bucket}" changed since the plan was made (${encryptionWords(action.basedOn)} then, ${encryptionWords(now)} now)`;
+    }
+    case 'PutBucketLogging': {
+      if (action.basedOn === undefined) return undefined;
+      const bucket = {
+        Bucket: action.input.Bucket,
+        ExpectedBucketOwner: action.input.ExpectedBucketOwner,
+      };
+      const read = await clients.s3(action.region).send(new GetBucketLoggingCommand(bucket));
+      const now = loggingOf(read.LoggingEnabled) ?? null;
+      return sameContent(action.basedOn, now)
+        ? undefined
+        : `the server access logging of bucket "${action.input.Bucket}" changed since the plan was made (${now === null ? 'now off' : `now to "${now.targetBucket}"`})`;
+    }
     default:
       return undefined;
   }
@@ -149,7 +181,7 @@ function unmatched(from: readonly PolicyStatement[], in_: readonly PolicyStateme
 }
 
 /** The two kinds of selectors, as `GetEventSelectors` answers and the reader keeps them. */
-type SelectorLists = Pick<EventSelectors, never> & {
+type SelectorLists = {
   EventSelectors?: readonly unknown[] | undefined;
   AdvancedEventSelectors?: readonly unknown[] | undefined;
 };
@@ -198,6 +230,13 @@ function lifecycleChange(
   return parts.length === 0
     ? undefined
     : `${what} changed since the plan was made: ${parts.join('; ')}`;
+}
+
+function encryptionWords(encryption: BucketEncryption | null): string {
+  if (encryption === null) return 'none';
+  return encryption.kmsKeyId === undefined
+    ? encryption.algorithm
+    : `${encryption.algorithm} with ${encryption.kmsKeyId}`;
 }
 
 async function absentOn<T>(name: string, read: () => Promise<T>): Promise<T | undefined> {

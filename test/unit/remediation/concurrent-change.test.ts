@@ -261,6 +261,48 @@ describe('a policy changed between the plan and its write', () => {
   });
 });
 
+describe('a setting the plan found unset, set before its write', () => {
+  it('keeps default encryption set with a KMS key after the plan read none, and a rerun succeeds', async () => {
+    account = mockAccount({
+      accountId: ACCOUNT,
+      trails: [],
+      // A bucket from before 2023, with no default encryption.
+      buckets: [{ name: 'shared-logs', owner: ACCOUNT, region: 'us-east-1' }],
+    });
+    const bucket = () => mocked().state.buckets.find((b) => b.name === 'shared-logs');
+    const teamKey = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
+    const encryptWithTeamKey = () => {
+      const found = bucket();
+      if (found === undefined) throw new Error('no bucket');
+      found.encryption = {
+        SSEAlgorithm: 'aws:kms',
+        KMSMasterKeyID: teamKey,
+        BucketKeyEnabled: true,
+      };
+    };
+
+    const error = await run(
+      { bucketName: 'shared-logs' },
+      onceBefore('PutBucketEncryption', encryptWithTeamKey, 'shared-logs'),
+    ).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ConcurrentChangeError);
+    expect((error as Error).message).toContain(
+      `s3:PutBucketEncryption (us-east-1), was not made: the default encryption of bucket "shared-logs" changed since the plan was made (none then, aws:kms with ${teamKey} now).`,
+    );
+    expect(bucket()?.encryption).toEqual({
+      SSEAlgorithm: 'aws:kms',
+      KMSMasterKeyID: teamKey,
+      BucketKeyEnabled: true,
+    });
+
+    const again = await run({ bucketName: 'shared-logs' });
+
+    expect(again.compliantAfter).toBe(true);
+    expect(bucket()?.encryption?.KMSMasterKeyID).toBe(teamKey);
+  });
+});
+
 describe('naming a policy change', () => {
   const A: PolicyStatement = {
     Sid: 'A',
