@@ -112,7 +112,12 @@ export async function executePlan(
       input: action.input,
       reason: action.reason,
     });
-    const applied = step === 1 ? 'Nothing was changed' : `Steps 1-${step - 1} were applied`;
+    const applied =
+      step === 1
+        ? 'Nothing was changed'
+        : step === 2
+          ? 'Step 1 was applied'
+          : `Steps 1-${step - 1} were applied`;
     let change: string | undefined;
     try {
       change = await changeSincePlan(action, clients);
