@@ -179,6 +179,7 @@ export function planBucket(
           ],
         },
       },
+      basedOn: before.encryption ?? null,
       reason:
         key === undefined
           ? `encrypt objects in "${name}" by default (SSE-S3)`
@@ -230,6 +231,7 @@ export function planBucket(
         LifecycleConfiguration: { Rules: all },
         ...(size === undefined ? {} : { TransitionDefaultMinimumObjectSize: size }),
       },
+      basedOn: before.lifecycleRules,
       reason: `add the lifecycle rule${rules.length === 1 ? '' : 's'} ${rules.map((r) => r.ID).join(', ')} to "${name}": ${wanted.retentionDays === undefined ? 'incomplete uploads are cleaned up, and no log file is ever deleted' : `log files expire after ${wanted.retentionDays} days`}${before.lifecycleRules.length === 0 ? '' : '; existing rules kept'}`,
     });
     after.lifecycleRules = all;
@@ -254,6 +256,7 @@ export function planBucket(
         ...s3,
         Tagging: { TagSet: Object.entries(all).map(([Key, Value]) => ({ Key, Value })) },
       },
+      basedOn: before.tags,
       reason: `tag "${name}" with ${missing.map(([k, v]) => `${k}=${v}`).join(', ')}${Object.keys(before.tags).length === 0 ? '' : '; existing tags kept'}`,
     });
     after.tags = all;
@@ -265,6 +268,7 @@ export function planBucket(
       service: 's3',
       operation: 'PutBucketPolicy',
       input: { ...s3, Policy: JSON.stringify(merged.policy) },
+      basedOn: before.policy ?? null,
       reason: `${before.policy === undefined ? 'set the policy' : 'add to the existing policy'} of "${name}": ${merged.added.map((s) => s.Sid).join(', ')}${before.policy === undefined ? '' : '; existing statements kept'}`,
     });
     after.policy = merged.policy;
@@ -280,6 +284,7 @@ export function planBucket(
           LoggingEnabled: { TargetBucket: wanted.accessLogTarget, TargetPrefix: `${name}/` },
         },
       },
+      basedOn: null,
       reason: `send the server access logs of "${name}" to "${wanted.accessLogTarget}": who read or changed the logs is recorded`,
     });
     after.logging = { targetBucket: wanted.accessLogTarget, targetPrefix: `${name}/` };

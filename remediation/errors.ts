@@ -4,7 +4,8 @@ import { functionMessage, type Worded, type WordedError } from '../rule/wording'
  * Errors the remediation raises on purpose. Each message says what is wrong
  * and what to change: it is what a person sees in the Automation execution,
  * the Config console or the CLI. None of them is raised after a write call
- * except {@link RemediationStepError} and {@link VerificationFailedError},
+ * except {@link RemediationStepError}, {@link ConcurrentChangeError} and
+ * {@link VerificationFailedError},
  * and a rerun repairs whatever state those leave.
  */
 
@@ -78,9 +79,28 @@ export class PublicBucketPolicyError extends RemediationError {
   override readonly name = 'PublicBucketPolicyError';
 }
 
+/**
+ * An existing log bucket or KMS key lets in someone outside the account and
+ * the trusted log accounts: a trail delivering there would hand them every
+ * Region's events. The message names each grant.
+ */
+export class OutsideAccessError extends RemediationError {
+  override readonly name = 'OutsideAccessError';
+}
+
 /** A write call failed; the message names the step. */
 export class RemediationStepError extends RemediationError {
-  override readonly name = 'RemediationStepError';
+  override readonly name: string = 'RemediationStepError';
+}
+
+/**
+ * A step was not made: what it rewrites (a policy, the event selectors, the
+ * tags, the lifecycle rules) changed between the plan and the write, and
+ * writing the planned value would revert that change. The message names
+ * the step and the change; a rerun plans from the new value.
+ */
+export class ConcurrentChangeError extends RemediationStepError {
+  override readonly name = 'ConcurrentChangeError';
 }
 
 /** After the change, a fresh read still does not pass CloudTrail.1. */

@@ -20,14 +20,17 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { type Action, type ActionOperation, describeCall } from './actions';
-import { RemediationStepError } from './errors';
+import { ConcurrentChangeError, RemediationStepError } from './errors';
 import { logger } from './log';
+import { changeSincePlan } from './reread';
 
 /**
  * Runs a plan, step by step, each call in its Region. Stops at the first
  * failure with an error naming the step; every step is safe to repeat, and
  * the planner plans from a fresh read, so running again repairs whatever a
- * failure left.
+ * failure left. A step that rewrites something from a read (a policy, say)
+ * reads it again first, and is not made if it changed since the plan
+ * (`reread.ts`): the change is kept, never reverted.
  */
 
 export interface ExecutorClients {
@@ -109,6 +112,28 @@ export async function executePlan(
       input: action.input,
       reason: action.reason,
     });
+    const applied =
+      step === 1
+        ? 'Nothing was changed'
+        : step === 2
+          ? 'Step 1 was applied'
+          : `Steps 1-${step - 1} were applied`;
+    let change: string | undefined;
+    try {
+      change = await changeSincePlan(action, clients);
+    } catch (error) {
+      const name = error instanceof Error ? error.name : 'Error';
+      const message = error instanceof Error ? error.message : String(error);
+      throw new RemediationStepError(
+        `Step ${step} of ${actions.length}, ${describeCall(action)}, was not made: reading again what it rewrites failed: ${name}: ${message}. ${applied}; run the remediation again to continue from the account's new state.`,
+        { cause: error },
+      );
+    }
+    if (change !== undefined) {
+      throw new ConcurrentChangeError(
+        `Step ${step} of ${actions.length}, ${describeCall(action)}, was not made: ${change}. Writing the planned value would revert that change, so it was left as it is. ${applied}; run the remediation again to plan from the account's new state.`,
+      );
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         await send(action, clients);

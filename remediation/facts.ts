@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-kms';
 import {
   GetBucketAclCommand,
+  type GetBucketAclCommandOutput,
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
   GetBucketLoggingCommand,
@@ -18,11 +19,14 @@ import {
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   type LifecycleRule,
+  type LoggingEnabled,
   type PublicAccessBlockConfiguration,
   type S3Client,
+  type ServerSideEncryptionConfiguration,
   type TransitionDefaultMinimumObjectSize,
 } from '@aws-sdk/client-s3';
 import { BucketNotOwnedError, KmsKeyError } from './errors';
+import type { BucketAccess } from './outside-grants';
 import { type PolicyDocument, parsePolicy } from './policies';
 
 /**
@@ -72,7 +76,17 @@ export interface OwnBucketFacts {
  * or one whose bucket this role may not see (`outside`).
  */
 export type BucketOwnership =
-  | { status: 'owned'; account: string; region?: string | undefined }
+  | {
+      status: 'owned';
+      account: string;
+      region?: string | undefined;
+      /**
+       * Who else its policy and ACL let in, read for a bucket of this account
+       * ({@link readBucketAccess}); a trusted log account's bucket is that
+       * account's to keep, and this role may not read its policy.
+       */
+      access?: BucketAccess | undefined;
+    }
   | { status: 'absent' }
   | { status: 'outside' };
 
@@ -137,7 +151,6 @@ export async function readBucketFacts(options: {
     async () =>
       (await client.send(new GetBucketEncryptionCommand(bucket))).ServerSideEncryptionConfiguration,
   );
-  const byDefault = encryption?.Rules?.[0];
   const versioning = await client.send(new GetBucketVersioningCommand(bucket));
   const lifecycle = await absentOn(
     ['NoSuchLifecycleConfiguration'],
@@ -168,16 +181,7 @@ export async function readBucketFacts(options: {
       policyText === undefined ? undefined : parsePolicy(policyText, `policy of bucket "${name}"`),
     publicAccessBlock,
     encrypted: (encryption?.Rules ?? []).length > 0,
-    encryption:
-      byDefault?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm === undefined
-        ? undefined
-        : {
-            algorithm: byDefault.ApplyServerSideEncryptionByDefault.SSEAlgorithm,
-            ...(byDefault.ApplyServerSideEncryptionByDefault.KMSMasterKeyID === undefined
-              ? {}
-              : { kmsKeyId: byDefault.ApplyServerSideEncryptionByDefault.KMSMasterKeyID }),
-            bucketKey: byDefault.BucketKeyEnabled === true,
-          },
+    encryption: encryptionOf(encryption),
     versioning:
       versioning.Status === 'Enabled' || versioning.Status === 'Suspended'
         ? versioning.Status
@@ -187,10 +191,7 @@ export async function readBucketFacts(options: {
     ...(lifecycle?.TransitionDefaultMinimumObjectSize === undefined
       ? {}
       : { transitionDefaultMinimumObjectSize: lifecycle.TransitionDefaultMinimumObjectSize }),
-    logging:
-      logging?.TargetBucket === undefined
-        ? undefined
-        : { targetBucket: logging.TargetBucket, targetPrefix: logging.TargetPrefix ?? '' },
+    logging: loggingOf(logging),
     tags: Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
     objectLock: {
       enabled: lock?.ObjectLockEnabled === 'Enabled',
@@ -199,12 +200,74 @@ export async function readBucketFacts(options: {
       ...(retention?.Years === undefined ? {} : { years: retention.Years }),
     },
     objectOwnership: ownership?.Rules?.[0]?.ObjectOwnership,
-    outsideAclGrants: (acl.Grants ?? [])
-      .filter((g) => g.Grantee?.ID === undefined || g.Grantee.ID !== acl.Owner?.ID)
-      .map(
-        (g) =>
-          `${g.Permission ?? 'a permission'} to ${g.Grantee?.URI ?? g.Grantee?.ID ?? g.Grantee?.EmailAddress ?? 'a grantee'}`,
-      ),
+    outsideAclGrants: aclGrantsOf(acl),
+  };
+}
+
+/** A bucket's default encryption as `GetBucketEncryption` answers it, in the facts' words. */
+export function encryptionOf(
+  configuration: ServerSideEncryptionConfiguration | undefined,
+): OwnBucketFacts['encryption'] {
+  const byDefault = configuration?.Rules?.[0];
+  const algorithm = byDefault?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
+  if (byDefault === undefined || algorithm === undefined) return undefined;
+  const key = byDefault.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID;
+  return {
+    algorithm,
+    ...(key === undefined ? {} : { kmsKeyId: key }),
+    bucketKey: byDefault.BucketKeyEnabled === true,
+  };
+}
+
+/** Where a bucket's server access logs go, as `GetBucketLogging` answers it, in the facts' words. */
+export function loggingOf(enabled: LoggingEnabled | undefined): OwnBucketFacts['logging'] {
+  return enabled?.TargetBucket === undefined
+    ? undefined
+    : { targetBucket: enabled.TargetBucket, targetPrefix: enabled.TargetPrefix ?? '' };
+}
+
+/** ACL grants to anyone but the bucket owner, in words (`READ to <grantee>`). */
+function aclGrantsOf(acl: GetBucketAclCommandOutput): string[] {
+  return (acl.Grants ?? [])
+    .filter((g) => g.Grantee?.ID === undefined || g.Grantee.ID !== acl.Owner?.ID)
+    .map(
+      (g) =>
+        `${g.Permission ?? 'a permission'} to ${g.Grantee?.URI ?? g.Grantee?.ID ?? g.Grantee?.EmailAddress ?? 'a grantee'}`,
+    );
+}
+
+/**
+ * Reads who a bucket of this account lets in besides its owner: its policy,
+ * its ACL, and whether ACLs are disabled. Read before a trail delivering
+ * there is repaired, so that a trail is never made to deliver every Region's
+ * events where someone outside the account can read them
+ * (`outside-grants.ts`).
+ */
+export async function readBucketAccess(options: {
+  name: string;
+  accountId: string;
+  region: string;
+  s3: S3ClientFor;
+}): Promise<BucketAccess> {
+  const client = options.s3(options.region);
+  const bucket = { Bucket: options.name, ExpectedBucketOwner: options.accountId };
+  const policyText = await absentOn(
+    ['NoSuchBucketPolicy'],
+    async () => (await client.send(new GetBucketPolicyCommand(bucket))).Policy,
+  );
+  const ownership = await absentOn(
+    ['OwnershipControlsNotFoundError'],
+    async () =>
+      (await client.send(new GetBucketOwnershipControlsCommand(bucket))).OwnershipControls,
+  );
+  const acl = await client.send(new GetBucketAclCommand(bucket));
+  return {
+    policy:
+      policyText === undefined
+        ? undefined
+        : parsePolicy(policyText, `policy of bucket "${options.name}"`),
+    outsideAclGrants: aclGrantsOf(acl),
+    objectOwnership: ownership?.Rules?.[0]?.ObjectOwnership,
   };
 }
 

@@ -13,6 +13,9 @@
  * - `bucket`: those two buckets, when they are this account's;
  * - `trailBucket`: whose is the bucket a trail delivers to (or the access-log
  *   bucket given): any bucket of this account or a trusted log account;
+ * - `trailBucketAccess`: who else a bucket of this account that a trail
+ *   delivers to lets in (its policy, ACL and ownership controls), read
+ *   before that trail is repaired;
  * - `repairedTrailBucket`: hardening the bucket of a repaired trail, any of
  *   this account's, granted only when `hardenRepairedTrail` is configured;
  * - `key`: the KMS key given for a new trail (reads);
@@ -28,6 +31,7 @@ export type PermissionScope =
   | 'newBucket'
   | 'bucket'
   | 'trailBucket'
+  | 'trailBucketAccess'
   | 'repairedTrailBucket'
   | 'key'
   | 'keyPolicy'
@@ -62,6 +66,10 @@ export const REMEDIATION_PERMISSIONS: readonly RemediationPermission[] = [
   read('cloudtrail', 'ListTags', 'cloudtrail:ListTags', 'ownTrail'),
   // Whose bucket a trail delivers to: HeadBucket is allowed by s3:ListBucket.
   read('s3', 'HeadBucket', 's3:ListBucket', 'trailBucket'),
+  // Who else a bucket of this account that a trail delivers to lets in, before it is repaired.
+  read('s3', 'GetBucketPolicy', 's3:GetBucketPolicy', 'trailBucketAccess'),
+  read('s3', 'GetBucketOwnershipControls', 's3:GetBucketOwnershipControls', 'trailBucketAccess'),
+  read('s3', 'GetBucketAcl', 's3:GetBucketAcl', 'trailBucketAccess'),
   // Checking the log bucket and the access-log bucket.
   read('s3', 'HeadBucket', 's3:ListBucket', 'bucket'),
   ...bucketReads('bucket'),

@@ -21,6 +21,7 @@ import {
   BucketNotOwnedError,
   InvalidRemediationInputError,
   KmsKeyError,
+  OutsideAccessError,
   PublicBucketPolicyError,
   TrailNotRepairableError,
   UndecidedAccountError,
@@ -34,6 +35,7 @@ import {
   defaultBucketName,
   type HardeningChoices,
 } from './input';
+import { bucketOutsideGrants, keyOutsideGrants } from './outside-grants';
 import {
   bucketPolicyStatements,
   denyInsecureTransport,
@@ -159,6 +161,10 @@ function untrustedDelivery(state: TrailState, trust: Trust): string | undefined 
     if (owner.status === 'absent') return `its bucket "${bucket}" does not exist`;
     if (owner.status === 'outside') {
       return `it delivers to bucket "${bucket}", which belongs to an account other than ${among}`;
+    }
+    const grants = owner.access === undefined ? [] : bucketOutsideGrants(owner.access, trusted);
+    if (grants.length > 0) {
+      return `its bucket "${bucket}" lets in principals outside ${among}: ${grants.join('; ')}`;
     }
   }
   const key = state.trail.KmsKeyId;
@@ -460,6 +466,7 @@ function repairOf(
         operation: 'PutEventSelectors',
         region,
         input: { TrailName: arn, ...repair.input },
+        basedOn: selectors.response,
         reason: `"${verdict.name}" does not log every management event: ${repair.reason}`,
       });
     }
@@ -498,6 +505,23 @@ function createPlan(
     bucketPolicyStatements({ bucketName, accountId, trailArn, region: bucketRegion }),
   );
   refusePublicPolicy(bucketName, merged?.policy ?? existingPolicy);
+  const inside = trustedAccounts(accountId, options);
+  if (bucket.status === 'ours') {
+    refuseOutsideAccess(
+      `The log bucket "${bucketName}"`,
+      bucketOutsideGrants(bucket, inside),
+      inside,
+      'or give another BucketName',
+    );
+  }
+  if (target.kmsKeyId !== undefined && facts.key !== undefined) {
+    refuseOutsideAccess(
+      `KMS key ${facts.key.arn}`,
+      keyOutsideGrants(facts.key.policy, inside),
+      inside,
+      'or leave the key out',
+    );
+  }
   const tags = options.tags ?? {};
   const actions: Action[] = [];
   const resources: ResourceEndState[] = [];
@@ -567,6 +591,7 @@ function createPlan(
         operation: 'PutKeyPolicy',
         region: key.region,
         input: { KeyId: key.arn, PolicyName: 'default', Policy: JSON.stringify(keyMerged.policy) },
+        basedOn: key.policy,
         reason: `allow CloudTrail to encrypt ${target.trailName}'s logs with ${key.arn}: ${keyMerged.added.map((s) => s.Sid).join(', ')}; existing statements kept`,
       });
     }
@@ -705,6 +730,12 @@ function repairPlan(
     if (trail.LogFileValidationEnabled !== true) update.EnableLogFileValidation = true;
     const key = facts.key;
     if (key !== undefined && !hasValue(trail.KmsKeyId)) {
+      refuseOutsideAccess(
+        `KMS key ${key.arn}`,
+        keyOutsideGrants(key.policy, trustedAccounts(accountId, options)),
+        trustedAccounts(accountId, options),
+        'or leave the key out',
+      );
       const keyMerged = mergeStatements(
         key.policy,
         keyPolicyStatements({ accountId, trailArn: arn, region: key.region }),
@@ -719,6 +750,7 @@ function repairPlan(
             PolicyName: 'default',
             Policy: JSON.stringify(keyMerged.policy),
           },
+          basedOn: key.policy,
           reason: `allow CloudTrail to encrypt ${name}'s logs with ${key.arn}: ${keyMerged.added.map((s) => s.Sid).join(', ')}; existing statements kept`,
         });
       }
@@ -825,11 +857,32 @@ function hardenOwnBucket(
       operation: 'PutBucketPolicy',
       region: bucket.region,
       input: { ...s3, Policy: JSON.stringify(merged.policy) },
+      basedOn: bucket.policy ?? null,
       reason: `add the TLS-only statement to the policy of "${bucket.name}"; existing statements kept`,
     });
     after.policy = merged.policy;
   }
   return { actions, after };
+}
+
+/**
+ * Refuses, before any write, a bucket or key that lets in someone outside
+ * this account and the trusted log accounts: the trail would deliver every
+ * Region's events there. Refused rather than flagged, since a plan that
+ * goes ahead has already handed the events over; the message names each
+ * grant and what to change.
+ */
+function refuseOutsideAccess(
+  what: string,
+  grants: readonly string[],
+  inside: readonly string[],
+  alternative: string,
+): void {
+  if (grants.length === 0) return;
+  const among = `this account${inside.length > 1 ? ` and the trusted log accounts (${inside.slice(1).join(', ')})` : ''}`;
+  throw new OutsideAccessError(
+    `${what} lets in principals outside ${among}: ${grants.join('; ')}. A trail delivering there would let them read every Region's management events. Nothing was changed. Remove those grants, or limit them with a condition on aws:SourceAccount, aws:PrincipalAccount or aws:SourceArn naming ${among} (an account that is your log archive can be given in TrustedLogAccountIds); ${alternative}.`,
+  );
 }
 
 /**

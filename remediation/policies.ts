@@ -199,6 +199,15 @@ export function sameStatement(a: PolicyStatement, b: PolicyStatement): boolean {
   return canonical(restA) === canonical(restB);
 }
 
+/**
+ * Whether two values read from AWS say the same thing: equal once object
+ * keys are sorted, lists are taken as sets, and a one-item list is taken as
+ * its item, as IAM reads a policy.
+ */
+export function sameContent(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
 function canonical(value: unknown): string {
   return JSON.stringify(normalise(value));
 }

@@ -14,6 +14,7 @@ import {
 import { type ExecuteOptions, type ExecutorClients, executePlan } from './executor';
 import {
   type BucketOwnership,
+  readBucketAccess,
   readBucketFacts,
   readBucketOwnership,
   readKeyFacts,
@@ -104,7 +105,10 @@ export interface RemediationResult {
   resources: ResourceEndState[];
 }
 
-/** Who owns each bucket this account's trails deliver to, among this account and the trusted ones. */
+/**
+ * Who owns each bucket this account's trails deliver to, among this account
+ * and the trusted ones, and, for this account's, who else they let in.
+ */
 async function readOwnership(
   state: AccountTrailState,
   accountId: string,
@@ -113,12 +117,25 @@ async function readOwnership(
 ): Promise<Record<string, BucketOwnership>> {
   const ownership: Record<string, BucketOwnership> = {};
   for (const name of ownershipNeeded(state)) {
-    ownership[name] = await readBucketOwnership({
+    const owner = await readBucketOwnership({
       name,
       accounts: trustedAccounts(accountId, options),
       region: deps.region,
       s3: deps.clients.s3,
     });
+    // A bucket of this account: who else it lets in decides whether its trail may be repaired.
+    ownership[name] =
+      owner.status === 'owned' && owner.account === accountId
+        ? {
+            ...owner,
+            access: await readBucketAccess({
+              name,
+              accountId,
+              region: owner.region ?? deps.region,
+              s3: deps.clients.s3,
+            }),
+          }
+        : owner;
   }
   return ownership;
 }
@@ -225,7 +242,8 @@ export async function remediate(
   deps: RemediationDependencies,
 ): Promise<RemediationResult> {
   const { accountId, plan } = await planFor(input, deps);
-  const actions = plan.actions.map((a, i) => ({ step: i + 1, ...a }));
+  // What a step was planned from is for the executor's check, not part of the call shown.
+  const actions = plan.actions.map(({ basedOn: _basedOn, ...a }, i) => ({ step: i + 1, ...a }));
   const result = {
     dryRun: input.dryRun,
     accountId,

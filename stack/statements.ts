@@ -37,6 +37,8 @@ const WILDCARD_REASONS: Record<string, string> = {
     'Granted only when kmsKeyId is configured (or trailKey=create with hardenRepairedTrail, on the created key alone). KMS authorizes key actions on key ARNs, never on aliases, so for an alias (or, in the member template, any KmsKeyId) the ARN is limited to keys of the account and Region the key is in; the code only merges the CloudTrail statement into the key policy, never removes one.',
   CheckTrailBucketOwner:
     "A trail delivers to whichever bucket it was set up with, named only at run time, so the bucket is not known at deploy time. The statement holds s3:ListBucket alone, which HeadBucket needs (whether the bucket exists, and whose it is; the code calls nothing else with it, though the action would also list object keys), and s3:ResourceAccount limits it to buckets of this account and of the trusted log accounts: another account's bucket is never even looked up.",
+  CheckTrailBucketGrants:
+    "A trail delivers to whichever bucket it was set up with, named only at run time. Before a trail is repaired, the code reads who that bucket lets in (its policy, ACL and ownership controls) and repairs no trail whose bucket lets in an outsider; the actions only read, and s3:ResourceAccount limits them to this account's buckets.",
   SecureRepairedTrailBucket:
     "Granted only when hardenRepairedTrail is configured. A repaired trail's bucket is whichever bucket it delivers to, known only at run time; s3:ResourceAccount limits the statement to this account's buckets, and the code only reads a bucket's settings, turns Block Public Access on and adds the TLS-only statement to its policy, never removing a statement.",
   WriteTrailEvents:
@@ -123,6 +125,7 @@ const SCOPE_SIDS: Record<PermissionScope, string> = {
   newBucket: 'CreateLogBucket',
   bucket: 'CheckOrSecureLogBucket',
   trailBucket: 'CheckTrailBucketOwner',
+  trailBucketAccess: 'CheckTrailBucketGrants',
   repairedTrailBucket: 'SecureRepairedTrailBucket',
   key: 'CheckNewTrailKey',
   keyPolicy: 'GrantNewTrailKey',
@@ -150,6 +153,7 @@ function scopeStatement(scope: PermissionScope, on: RemediationResources): iam.P
     newBucket: () => on.bucketArns,
     bucket: () => on.bucketArns,
     trailBucket: () => [Fn.sub(ANY_BUCKET)],
+    trailBucketAccess: () => [Fn.sub(ANY_BUCKET)],
     repairedTrailBucket: () => [Fn.sub(ANY_BUCKET)],
     key: () => [on.keyArn],
     keyPolicy: () => [on.keyArn],
@@ -163,6 +167,7 @@ function scopeStatement(scope: PermissionScope, on: RemediationResources): iam.P
   const conditions: Partial<Record<PermissionScope, Record<string, Record<string, unknown>>>> = {
     bucket: ownBuckets,
     repairedTrailBucket: ownBuckets,
+    trailBucketAccess: ownBuckets,
     trailBucket: { StringEquals: { 's3:ResourceAccount': on.logAccounts } },
     // The role goes to CloudTrail only: never to a function or an instance of one's own.
     cloudWatchLogsRole: { StringEquals: { 'iam:PassedToService': CLOUDTRAIL_PRINCIPAL } },

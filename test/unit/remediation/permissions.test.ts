@@ -205,3 +205,16 @@ describe('remediation permissions for the hardening', () => {
     expect(actionsFor('trailBucket')).toEqual(['s3:ListBucket']);
   });
 });
+
+describe('reading who else a trail bucket lets in', () => {
+  it('may only read the policy, ACL and ownership controls of a bucket a trail delivers to', () => {
+    expect(actionsFor('trailBucketAccess')).toEqual([
+      's3:GetBucketAcl',
+      's3:GetBucketOwnershipControls',
+      's3:GetBucketPolicy',
+    ]);
+    expect(
+      REMEDIATION_PERMISSIONS.filter((p) => p.scope === 'trailBucketAccess' && p.write),
+    ).toEqual([]);
+  });
+});

@@ -395,14 +395,16 @@ describe('remediation planner', () => {
       ).toThrow(/the statement at Statement\[3\] allows every principal/);
     });
 
-    it('is accepted with a condition S3 counts as non-public, and merged', () => {
-      const orgOnly = {
+    // aws:PrincipalOrgID is non-public too, but lets in the whole organization:
+    // outside-grants.test.ts shows it refused.
+    it('is accepted with a condition S3 counts as non-public that keeps it inside the account, and merged', () => {
+      const accountOnly = {
         ...publicRead,
-        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+        Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT } },
       };
 
       const plan = planRemediation(accountState([]), options, {
-        bucket: sharedLogs([orgOnly]),
+        bucket: sharedLogs([accountOnly]),
         accessLogBucket,
       });
 
@@ -418,7 +420,7 @@ describe('remediation planner', () => {
         'cloudtrail:StartLogging',
       ]);
       expect(policyOf(stepOn(plan.actions, 'shared-logs', 'PutBucketPolicy')).Statement[0]).toEqual(
-        orgOnly,
+        accountOnly,
       );
     });
   });
