@@ -37,11 +37,15 @@ export function runtimePackages(root: string = ROOT): string[] {
   ];
 }
 
-/** Builds the command line, the library, its declarations and the functions' bundles. */
-export async function buildLib(root: string = ROOT): Promise<void> {
+/**
+ * Builds the command line (unless `cli` is false: the tests build it once,
+ * before any runs it), the library, its declarations and the functions'
+ * bundles.
+ */
+export async function buildLib(root: string = ROOT, { cli = true } = {}): Promise<void> {
   const lib = join(root, LIB_DIR);
   rmSync(lib, { recursive: true, force: true });
-  await buildCli(root);
+  if (cli) await buildCli(root);
   await build({
     absWorkingDir: root,
     entryPoints: [LIB_ENTRY],
