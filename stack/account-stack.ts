@@ -1,10 +1,9 @@
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { Deployment } from './deployment';
-import { FunctionCode } from './function-code';
+import { CloudTrailOneRule, propsOf } from './cloudtrail-one-rule';
+import type { Deployment } from './deployment';
 import type { DeploymentOptions } from './options';
 import { GroupedStack } from './resource-group';
-import { literalSettings } from './settings';
 
 export interface AccountStackProps extends StackProps {
   options: DeploymentOptions;
@@ -12,7 +11,9 @@ export interface AccountStackProps extends StackProps {
 
 /**
  * The single-account stack, for `cdk deploy` into a bootstrapped account:
- * the options as literal values, the functions as CDK assets.
+ * the {@link CloudTrailOneRule} construct that the package gives users for
+ * stacks of their own (the options as literal values, the functions as CDK
+ * assets), alone in a stack whose logical IDs leave out the code's grouping.
  */
 export class AccountStack extends GroupedStack {
   readonly deployment: Deployment;
@@ -20,9 +21,6 @@ export class AccountStack extends GroupedStack {
   constructor(scope: Construct, id: string, props: AccountStackProps) {
     // No AWS::CDK::Metadata resource: the template holds exactly the deployment.
     super(scope, id, { analyticsReporting: false, ...props });
-    this.deployment = new Deployment(this, 'Deployment', {
-      settings: literalSettings(props.options),
-      code: FunctionCode.asset(),
-    });
+    this.deployment = new CloudTrailOneRule(this, 'Deployment', propsOf(props.options));
   }
 }

@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { App, type AppProps } from 'aws-cdk-lib';
 import { AccountStack } from './account-stack';
+import { cdkJsonContext } from './cdk-json';
 import { memberTemplate, memberTemplateText } from './member-template';
 import { parseOptions } from './options';
 import { parseRolloutOptions } from './rollout-options';
 import { CloudTrailRuleRolloutStack } from './rollout-stack';
-import { addValidators } from './validation';
+import { addValidators } from './validators';
+
+export { cdkJsonContext };
 
 /** The stack's construct ID (what `cdk deploy <id>` and the tests select). */
 export const STACK_ID = 'CloudTrailRule';
@@ -56,16 +57,4 @@ export function buildApp(
   }
   addValidators(app);
   return { app, stack, rollout };
-}
-
-/**
- * cdk.json's `context` (feature flags, and any options set there), for
- * whatever builds the deployment outside the CDK CLI: the conformance pack
- * script and the tests see what `cdk synth` sees.
- */
-export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
-  return cdkJson.context ?? {};
 }

@@ -9,12 +9,14 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { cdkJsonContext } from './cdk-json';
+import { type CloudTrailOneRuleProps, parseProps } from './cloudtrail-one-rule';
 import { Deployment } from './deployment';
 import { FunctionCode } from './function-code';
 import { memberSettings } from './member-settings';
 import { type DeploymentOptions, parseOptions } from './options';
 import { GroupedStack } from './resource-group';
-import { addValidators } from './validation';
+import { addValidators } from './validators';
 
 /**
  * The member template: the single-account stack's resources, from the same
@@ -72,6 +74,9 @@ export class MemberStack extends GroupedStack {
   }
 }
 
+const MEMBER_DESCRIPTION =
+  'AWS Config rule for Security Hub control CloudTrail.1 (CIS 3.1), with its remediation: the member template of an organization rollout.';
+
 /**
  * Builds an app holding only the member stack, with options (the
  * parameters' defaults) read from the app's context like the single-account
@@ -83,10 +88,7 @@ export function buildMemberApp(props: AppProps = {}): { app: App; stack: MemberS
     (name) => app.node.tryGetContext(name),
     Object.keys(app.node.getAllContext()),
   );
-  const stack = new MemberStack(app, MEMBER_STACK_ID, {
-    description: `AWS Config rule for Security Hub control CloudTrail.1 (CIS 3.1), with its remediation: the member template of an organization rollout.`,
-    options,
-  });
+  const stack = new MemberStack(app, MEMBER_STACK_ID, { description: MEMBER_DESCRIPTION, options });
   addValidators(app);
   return { app, stack };
 }
@@ -123,6 +125,38 @@ export function memberTemplate(
       context,
       // CloudFormation's schema checks of the template, offline (on unless a test turns them off).
       builtinCloudFormationValidation: settings.validate ?? true,
+    });
+    const template = app.synth().getStackArtifact(stack.artifactId).template as Record<
+      string,
+      unknown
+    >;
+    assertWithinLimits(template);
+    return template;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The member template for a rollout of one's own (a StackSet, a landing
+ * zone's pipeline), from the package: the props of `CloudTrailOneRule`
+ * become the parameters' defaults. It is the template `npm run
+ * synth:member` writes with the same options (the project's CDK feature
+ * flags, the functions' prebuilt code), without the project's validators,
+ * which are its development dependencies. Throws `InvalidOptionError` on a
+ * bad prop, and an error naming the limit when the template exceeds one.
+ *
+ * @example
+ * writeFileSync('member.template.json', memberTemplateText(buildMemberTemplate({ automaticRemediation: true })));
+ */
+export function buildMemberTemplate(props: CloudTrailOneRuleProps = {}): Record<string, unknown> {
+  const options = parseProps(props);
+  const outdir = mkdtempSync(join(tmpdir(), 'cloudtrail1-member-'));
+  try {
+    const app = new App({ outdir, context: cdkJsonContext() });
+    const stack = new MemberStack(app, MEMBER_STACK_ID, {
+      description: MEMBER_DESCRIPTION,
+      options,
     });
     const template = app.synth().getStackArtifact(stack.artifactId).template as Record<
       string,

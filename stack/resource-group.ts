@@ -19,7 +19,7 @@ export class ResourceGroup extends Construct {}
 const paths = new RootConstruct();
 
 /** The logical ID of a resource at this path below a stack, by CDK's own scheme. */
-function logicalIdOf(components: string[]): string {
+export function logicalIdOf(components: string[]): string {
   let scope: Construct = paths;
   for (const id of components)
     scope = (scope.node.tryFindChild(id) as Construct) ?? new Construct(scope, id);

@@ -1,18 +1,17 @@
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { type App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { OptionName } from './options';
 import { parameterName } from './template-parameters';
 
 /**
- * The validators every synth runs, none of them written here: cdk-nag's
- * AwsSolutions checks, and AWS Control Tower's proactive controls (the
- * CloudFormation Guard rules Control Tower itself enforces), through
- * `@cdklabs/cdk-validator-cfnguard`. Any finding that is not acknowledged
- * stops the synth. This file holds every exception to the Control Tower
- * rules, each with its reason; cdk-nag's are next to the resources they
- * concern.
+ * What the validators every synth runs (stack/validators.ts: cdk-nag's
+ * AwsSolutions checks, and AWS Control Tower's proactive controls, the
+ * CloudFormation Guard rules Control Tower itself enforces) may leave
+ * unreported, and why. Any finding that is not acknowledged stops the
+ * synth. This file holds every exception to the Control Tower rules, each
+ * with its reason; cdk-nag's are next to the resources they concern. It
+ * needs aws-cdk-lib only, so the construct library carries it without the
+ * validators themselves.
  */
 
 /**
@@ -97,21 +96,4 @@ export function acknowledgeUnsetOption(
       ? `${control} holds only when the ${option} option is set; it is not, so ${what}. Set -c ${option}=… to pass it.`
       : `${control} holds only when the ${parameterName(option)} parameter is set, which the template decides at deploy time; the tests run the rule on the template deployed with it set.`;
   Validations.of(scope).acknowledge({ id: guardFindingId(rule), reason });
-}
-
-/** The Control Tower validator, with the rules above disabled. */
-function controlTowerValidator(): CfnGuardValidator {
-  return new CfnGuardValidator({
-    controlTowerRulesEnabled: true,
-    disabledRules: Object.keys(GUARD_DISABLED_RULES),
-  });
-}
-
-/** Runs both validators on every stack of the app when it is synthesized. */
-export function addValidators(app: App): void {
-  // Verbose: a cdk-nag finding says why the rule exists, not only what it found.
-  Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app, { verbose: true }),
-    controlTowerValidator(),
-  );
 }

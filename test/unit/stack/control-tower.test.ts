@@ -8,11 +8,11 @@ import type { IConstruct } from 'constructs';
 import { cdkJsonContext } from '../../../stack/build-app';
 import { memberTemplate } from '../../../stack/member-template';
 import {
-  addValidators,
   GUARD_DISABLED_RULES,
   GUARD_OPTION_CONTROLS,
   guardFindingId,
 } from '../../../stack/validation';
+import { addValidators } from '../../../stack/validators';
 import { deploy } from '../../support/cfn-evaluator';
 import { synthApp, temporaryDirectory } from '../../support/synth-app';
 
