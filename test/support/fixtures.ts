@@ -1,3 +1,4 @@
+import type { ComplianceType, EvaluationResult } from '@aws-sdk/client-config-service';
 import type { PolicyStatement } from '../../remediation/policies';
 import type {
   AccountTrailState,
@@ -242,8 +243,8 @@ export const EVENT_RULE_NAME = 'cloudtrail-multi-region-enabled';
  */
 export function accountEvaluationResult(
   recorded: Date,
-  overrides: { ComplianceType?: string; Annotation?: string; ResourceId?: string } = {},
-) {
+  overrides: { ComplianceType?: ComplianceType; Annotation?: string; ResourceId?: string } = {},
+): EvaluationResult {
   const ordering = new Date(recorded.getTime() - 40_000);
   return {
     EvaluationResultIdentifier: {
