@@ -76,6 +76,7 @@ const OPTIONS = {
   out: { type: 'string' },
   force: { type: 'boolean' },
   param: { type: 'string', multiple: true },
+  'require-delivery': { type: 'boolean' },
   json: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   apply: { type: 'boolean' },
@@ -114,6 +115,7 @@ const ACCEPTS: Record<HelpTopic, readonly OptionName[]> = {
     'region',
     'profile',
     'param',
+    'require-delivery',
     'json',
     'csv',
     'organization',
@@ -227,7 +229,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
       return {
         name,
         source: values.snapshot !== undefined ? { snapshot: values.snapshot } : { live },
-        parameters: parseParams(values.param ?? []),
+        parameters: evaluateParameters(values),
         json: values.json === true,
         csv: values.csv === true,
       };
@@ -329,7 +331,7 @@ function parseEvaluateOrganization(values: Values, live: LiveTarget): EvaluateOr
     roleName,
     ...(externalId !== undefined ? { externalId } : {}),
     concurrency: parseConcurrency(values.concurrency),
-    parameters: parseParams(values.param ?? []),
+    parameters: evaluateParameters(values),
     format: values.json === true ? 'json' : values.csv === true ? 'csv' : 'table',
   };
 }
@@ -502,6 +504,21 @@ function parseOptions(argv: readonly string[]) {
     const [problem] = (error as Error).message.split('. ');
     throw new UsageError(`${problem}. ${HELP_HINT}`);
   }
+}
+
+/** `evaluate`'s parameters: `--param` pairs, and `--require-delivery` for `--param requireDelivery=true`. */
+function evaluateParameters(values: {
+  param?: string[];
+  'require-delivery'?: boolean;
+}): RuleParameters {
+  const pairs = values.param ?? [];
+  if (values['require-delivery'] !== true) return parseParams(pairs);
+  if (pairs.some((pair) => pair.startsWith('requireDelivery='))) {
+    throw new UsageError(
+      '--require-delivery and --param requireDelivery=... both set requireDelivery: give one of them.',
+    );
+  }
+  return parseParams([...pairs, 'requireDelivery=true']);
 }
 
 /**
