@@ -84,6 +84,7 @@ describe('options without context', () => {
         includeManagementEvents: true,
         readWriteType: 'ALL',
         trustOrganizationTrails: true,
+        requireDelivery: false,
       },
       triggerOnTrailChange: true,
       automaticRemediation: false,
