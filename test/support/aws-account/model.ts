@@ -45,6 +45,25 @@ export interface AwsAccount {
   trails: AccountTrail[];
   buckets?: AccountBucket[];
   keys?: AccountKey[];
+  /** AWS Config's latest evaluation results, as `GetComplianceDetailsByConfigRule` returns them on the wire. */
+  evaluations?: ConfigEvaluationResult[];
+}
+
+/** One `EvaluationResult` on the wire (timestamps in epoch seconds), AWS Config API Reference. */
+export interface ConfigEvaluationResult {
+  EvaluationResultIdentifier: {
+    EvaluationResultQualifier: {
+      ConfigRuleName: string;
+      ResourceType: string;
+      ResourceId: string;
+      EvaluationMode?: string;
+    };
+    OrderingTimestamp: number;
+  };
+  ComplianceType: 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+  ResultRecordedTime: number;
+  ConfigRuleInvokedTime: number;
+  Annotation?: string;
 }
 
 /** The account as the model keeps it, every list present. */
@@ -53,7 +72,12 @@ export type AccountState = Required<AwsAccount>;
 /** A copy of `account` for the model to change, every list present. */
 export function accountState(account: AwsAccount): AccountState {
   const copy = structuredClone(account);
-  return { ...copy, buckets: copy.buckets ?? [], keys: copy.keys ?? [] };
+  return {
+    ...copy,
+    buckets: copy.buckets ?? [],
+    keys: copy.keys ?? [],
+    evaluations: copy.evaluations ?? [],
+  };
 }
 
 export type Service = 'cloudtrail' | 's3' | 'kms' | 'sts' | 'config';
@@ -61,6 +85,7 @@ export type Service = 'cloudtrail' | 's3' | 'kms' | 'sts' | 'config';
 export type Operation =
   | CloudTrailOperation
   | 'PutEvaluations'
+  | 'GetComplianceDetailsByConfigRule'
   | 'GetCallerIdentity'
   | KmsOperation
   | S3Operation;
@@ -85,7 +110,7 @@ export const OPERATIONS: Record<Service, readonly Operation[]> = {
   s3: S3_OPERATIONS,
   kms: Object.values(KMS_OPERATIONS),
   sts: ['GetCallerIdentity'],
-  config: ['PutEvaluations'],
+  config: ['PutEvaluations', 'GetComplianceDetailsByConfigRule'],
 };
 
 /** `PutEvaluations` request, with the API reference's constraints (custom rules). */
@@ -147,9 +172,40 @@ function dispatch(account: AccountState, request: AwsRequest): Record<string, un
     case 'sts':
       return callerIdentity(account.accountId);
     case 'config':
+      if (operation === 'GetComplianceDetailsByConfigRule') {
+        return complianceDetails(account.evaluations, input);
+      }
       validated(putEvaluationsSchema, input);
       return { FailedEvaluations: [] };
   }
+}
+
+/** `GetComplianceDetailsByConfigRule` request, with the API reference's constraints. */
+const complianceDetailsSchema = z
+  .object({
+    ConfigRuleName: z.string().min(1).max(64),
+    ComplianceTypes: z
+      .array(z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE']))
+      .max(3)
+      .optional(),
+    Limit: z.number().int().min(0).max(100).optional(),
+    NextToken: z.string().optional(),
+  })
+  .strict();
+
+/** The rule's results, of the compliance types asked for, on one page. */
+function complianceDetails(
+  evaluations: readonly ConfigEvaluationResult[],
+  input: Record<string, unknown>,
+): Record<string, unknown> {
+  const { ConfigRuleName, ComplianceTypes } = validated(complianceDetailsSchema, input);
+  return {
+    EvaluationResults: evaluations.filter(
+      (e) =>
+        e.EvaluationResultIdentifier.EvaluationResultQualifier.ConfigRuleName === ConfigRuleName &&
+        (ComplianceTypes === undefined || ComplianceTypes.includes(e.ComplianceType)),
+    ),
+  };
 }
 
 /** `GetCallerIdentity`: the remediation's role, in this account. */

@@ -48,6 +48,10 @@ const JSON_OPERATIONS: Record<string, { operation: Operation; service: Service }
     ]),
   ),
   'StarlingDoveService.PutEvaluations': { operation: 'PutEvaluations', service: 'config' },
+  'StarlingDoveService.GetComplianceDetailsByConfigRule': {
+    operation: 'GetComplianceDetailsByConfigRule',
+    service: 'config',
+  },
 };
 
 export interface RecordedRequest {
