@@ -86,6 +86,7 @@ const OPTIONS = {
   out: { type: 'string' },
   force: { type: 'boolean' },
   param: { type: 'string', multiple: true },
+  'require-delivery': { type: 'boolean' },
   json: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   apply: { type: 'boolean' },
@@ -127,6 +128,7 @@ const ACCEPTS: Record<HelpTopic, readonly OptionName[]> = {
     'profile',
     'endpoint-url',
     'param',
+    'require-delivery',
     'json',
     'csv',
     'organization',
@@ -252,7 +254,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
       return {
         name,
         source: values.snapshot !== undefined ? { snapshot: values.snapshot } : { live },
-        parameters: parseParams(values.param ?? []),
+        parameters: evaluateParameters(values),
         json: values.json === true,
         csv: values.csv === true,
       };
@@ -406,7 +408,7 @@ function parseEvaluateOrganization(values: Values, live: LiveTarget): EvaluateOr
     roleName,
     ...(externalId !== undefined ? { externalId } : {}),
     concurrency: parseConcurrency(values.concurrency),
-    parameters: parseParams(values.param ?? []),
+    parameters: evaluateParameters(values),
     format: values.json === true ? 'json' : values.csv === true ? 'csv' : 'table',
     ...(ruleName !== undefined ? { ruleName } : {}),
     securityHub: values['security-hub'] === true,
@@ -604,6 +606,21 @@ function refuseEmptyValues(
       );
     }
   }
+}
+
+/** `evaluate`'s parameters: `--param` pairs, and `--require-delivery` for `--param requireDelivery=true`. */
+function evaluateParameters(values: {
+  param?: string[];
+  'require-delivery'?: boolean;
+}): RuleParameters {
+  const pairs = values.param ?? [];
+  if (values['require-delivery'] !== true) return parseParams(pairs);
+  if (pairs.some((pair) => pair.startsWith('requireDelivery='))) {
+    throw new UsageError(
+      '--require-delivery and --param requireDelivery=... both set requireDelivery: give one of them.',
+    );
+  }
+  return parseParams([...pairs, 'requireDelivery=true']);
 }
 
 /**

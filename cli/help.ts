@@ -56,6 +56,9 @@ Options:
   --force                  snapshot --out: replace FILE if it exists (a regular file only).
   --param NAME=VALUE       evaluate, examples, remediate: a rule parameter, repeatable. Names:
                            ${PARAMETER_NAMES.join(', ')}.
+  --require-delivery       evaluate: a logging trail whose last delivery failed does not pass
+                           (--param requireDelivery=true); without it, such a trail passes and the
+                           reason names the error.
   --json                   evaluate, examples, remediate: print JSON for machines (remediate --apply:
                            one object once done; the steps go to stderr as they run).
   --csv                    evaluate: print CSV (RFC 4180): a header, then one row per account.

@@ -29,6 +29,8 @@ export interface TrailReport {
   outcome: Outcome;
   requirements: RequirementResult[];
   notes: string[];
+  /** Why a logging trail is not delivering (`LatestDeliveryError`, or no delivery for over an hour); `null` when it delivers or this is not known. */
+  deliveryProblem: string | null;
 }
 
 interface ReportBody {
@@ -83,6 +85,7 @@ function trailReport(trail: TrailVerdict): TrailReport {
     outcome: trail.outcome,
     requirements: trail.requirements,
     notes: trail.notes,
+    deliveryProblem: trail.deliveryProblem ?? null,
   };
 }
 

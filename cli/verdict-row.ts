@@ -56,12 +56,18 @@ export function verdictRow(account: MemberAccount, verdict: AccountVerdict): Ver
       const gaps = (verdict.closest?.requirements ?? [])
         .filter((r) => r.outcome === 'fail')
         .map((r) => r.detail);
+      // A failed delivery that is not a requirement (requireDelivery false) is named too.
+      const problem = verdict.closest?.deliveryProblem;
+      const delivery =
+        problem !== undefined && !gaps.some((gap) => gap.startsWith('delivery failing'))
+          ? [`delivery failing: ${problem}`]
+          : [];
       return {
         ...base,
         verdict: 'NON_COMPLIANT',
         ...trailOf(verdict.closest),
         // Every gap, uncut: the annotation stops at AWS Config's 256 characters.
-        reason: gaps.length > 0 ? gaps.join('; ') : verdict.annotation,
+        reason: gaps.length > 0 ? [...gaps, ...delivery].join('; ') : verdict.annotation,
         gaps,
       };
     }

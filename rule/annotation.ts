@@ -48,8 +48,13 @@ export function compliantAnnotation(trail: TrailVerdict, parameters: RuleParamet
     trail.otherAccount && trail.coverage === undefined && parameters.includeManagementEvents
       ? ', an organization trail whose selectors are not readable here (trusted),'
       : '';
+  // Said before the events, so an annotation cut to fit still names the delivery error.
+  const delivery =
+    trail.deliveryProblem === undefined
+      ? ''
+      : ` (but not delivering: ${trail.deliveryProblem}; requireDelivery=true would fail it)`;
   return fitAnnotation(
-    `${customParametersPrefix(parameters)}Trail ${place(trail)}${trusted} is multi-Region, logging${events}.`,
+    `${customParametersPrefix(parameters)}Trail ${place(trail)}${trusted} is multi-Region, logging${delivery}${events}.`,
   );
 }
 
@@ -67,10 +72,14 @@ export function nonCompliantAnnotation(
       `${customParametersPrefix(parameters)}No CloudTrail trail is visible from ${region}: create a multi-Region trail${events}.`,
     );
   }
-  const lacks = closest.requirements
-    .filter((r) => r.outcome === 'fail')
-    .map((r) => r.detail)
-    .join('; ');
+  const failed = closest.requirements.filter((r) => r.outcome === 'fail').map((r) => r.detail);
+  // A failed delivery that is not a requirement (requireDelivery false) is still named.
+  const delivery =
+    closest.deliveryProblem !== undefined &&
+    !closest.requirements.some((r) => r.requirement === 'delivery')
+      ? [`delivery failing: ${closest.deliveryProblem}`]
+      : [];
+  const lacks = [...failed, ...delivery].join('; ');
   const prefix = customParametersPrefix(parameters);
   const passes = prefix === '' ? 'No trail passes CloudTrail.1.' : 'no trail passes.';
   return fitAnnotation(`${prefix}${passes} Closest: ${place(closest)}: ${lacks}.`);
@@ -97,6 +106,22 @@ export function undecidedReason(
     `COMPLIANT nor NON_COMPLIANT: ${parts.join(' | ')}. Check that ${wording.caller("the rule's role")} may call ` +
     'cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors on these trails, then re-evaluate.'
   );
+}
+
+/**
+ * What could not be read, short enough for an annotation: each unreadable
+ * trail by name and Region, with what failed.
+ */
+export function unreadableSummary(unreadable: readonly TrailVerdict[]): string {
+  return unreadable
+    .map((t) => {
+      const why = t.requirements
+        .filter((r) => r.outcome === 'unknown')
+        .map((r) => r.detail)
+        .join('; ');
+      return `${place(t)}: ${why}`;
+    })
+    .join(' | ');
 }
 
 /** Fits text into an annotation, ending it with an ellipsis when it had to be cut. */

@@ -15,6 +15,7 @@ import {
   type ReadError,
   type Trail,
   type TrailState,
+  type TrailStatus,
 } from './state';
 
 /**
@@ -24,6 +25,7 @@ import {
 export type Requirement =
   | 'multiRegion'
   | 'logging'
+  | 'delivery'
   | 'managementEvents'
   | 's3BucketName'
   | 'snsTopicArn'
@@ -50,8 +52,13 @@ export interface TrailVerdict {
   requirements: RequirementResult[];
   /** The selectors' management-event coverage, when they were read. */
   coverage?: ManagementCoverage;
-  /** Facts worth telling that do not change the outcome (trusted selectors, uncounted selectors). */
+  /** Facts worth telling that do not change the outcome (trusted selectors, uncounted selectors, failed delivery). */
   notes: string[];
+  /**
+   * Why the trail, though logging, is not delivering its log files (see
+   * {@link deliveryProblem}); absent when it delivers or this is not known.
+   */
+  deliveryProblem?: string;
 }
 
 export type AccountVerdict =
@@ -108,9 +115,11 @@ export function evaluateAccount(
   state: AccountTrailState,
   parameters: RuleParameters,
 ): AccountVerdict {
+  const readAt = state.readAt === undefined ? undefined : Date.parse(state.readAt);
+  const at = readAt === undefined || Number.isNaN(readAt) ? undefined : readAt;
   const trails = state.trails
     .filter((t) => !isAbsent(t, state.accountId))
-    .map((t) => evaluateTrail(t, state.accountId, parameters));
+    .map((t) => evaluateTrail(t, state.accountId, parameters, at));
 
   const passing = trails.filter((t) => t.outcome === 'pass').sort(byPreferenceToName);
   const [best] = passing;
@@ -137,11 +146,16 @@ export function evaluateAccount(
   };
 }
 
-/** Judges one trail against every requirement. */
+/**
+ * Judges one trail against every requirement. `at` is when the state was
+ * read (epoch milliseconds), against which a delivery's age is measured;
+ * without it, only `LatestDeliveryError` can show a failed delivery.
+ */
 export function evaluateTrail(
   state: TrailState,
   accountId: string,
   parameters: RuleParameters,
+  at?: number,
 ): TrailVerdict {
   const { trail } = state;
   const otherAccount = isOtherAccountTrail(trail, accountId);
@@ -151,6 +165,22 @@ export function evaluateTrail(
   const multiRegion = described.find((r) => r.requirement === 'multiRegion');
   if (multiRegion) requirements.push(multiRegion);
   requirements.push(loggingRequirement(state));
+  const problem =
+    state.status !== undefined && 'response' in state.status
+      ? deliveryProblem(state.status.response, at)
+      : undefined;
+  if (parameters.requireDelivery && state.status !== undefined && 'response' in state.status) {
+    // Only a logging trail is judged on delivery: a stopped one already fails.
+    if (state.status.response.IsLogging === true) {
+      requirements.push(
+        problem === undefined
+          ? pass('delivery', 'delivering')
+          : fail('delivery', `delivery failing: ${problem}`),
+      );
+    }
+  } else if (problem !== undefined) {
+    notes.push(`delivery failing: ${problem} (requireDelivery is false, so it still passes)`);
+  }
 
   let coverage: ManagementCoverage | undefined;
   if (parameters.includeManagementEvents) {
@@ -183,7 +213,47 @@ export function evaluateTrail(
     requirements,
     ...(coverage ? { coverage } : {}),
     notes,
+    ...(problem === undefined ? {} : { deliveryProblem: problem }),
   };
+}
+
+/** How long a logging trail may go without delivering a log file before its delivery counts as failed. */
+export const MAX_DELIVERY_GAP_MS = 60 * 60 * 1000;
+
+/**
+ * Why a logging trail is not delivering its log files, or `undefined`
+ * when it is (or nothing says otherwise): `LatestDeliveryError` is set, or
+ * no log file has been delivered for longer than an hour
+ * ({@link MAX_DELIVERY_GAP_MS}) before `at`, counting from the later of
+ * `LatestDeliveryTime` and `StartLoggingTime` (a trail started again a
+ * minute ago has had no time to deliver). A status with neither time shows
+ * nothing. A stopped trail is not judged: it fails on logging already.
+ *
+ * @example
+ * deliveryProblem({ IsLogging: true, LatestDeliveryError: 'NoSuchBucket' }, undefined)
+ * // => 'last delivery failed with NoSuchBucket'
+ */
+export function deliveryProblem(status: TrailStatus, at: number | undefined): string | undefined {
+  if (status.IsLogging !== true) return undefined;
+  const error = status.LatestDeliveryError?.trim();
+  if (error !== undefined && error !== '') return `last delivery failed with ${error}`;
+  if (at === undefined) return undefined;
+  const delivered = timeOf(status.LatestDeliveryTime);
+  const started = timeOf(status.StartLoggingTime);
+  const since = Math.max(
+    delivered ?? Number.NEGATIVE_INFINITY,
+    started ?? Number.NEGATIVE_INFINITY,
+  );
+  if (!Number.isFinite(since) || at - since <= MAX_DELIVERY_GAP_MS) return undefined;
+  return delivered !== undefined && delivered >= since
+    ? `no log file delivered since ${new Date(since).toISOString()}`
+    : `no log file delivered since logging started at ${new Date(since).toISOString()}`;
+}
+
+function timeOf(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? undefined : time;
 }
 
 /** The requirements `DescribeTrails` alone decides: multi-Region and the delivery targets. */

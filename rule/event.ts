@@ -15,6 +15,8 @@ export interface RuleInvocation {
   orderingTimestamp: Date;
   /** A scheduled notification for an account that left the rule's scope. */
   leftScope: boolean;
+  /** The Config rule being evaluated (`configRuleName`), whose own evaluations the rule reads when it cannot decide. */
+  ruleName: string | undefined;
   parameters: RuleParameters;
 }
 
@@ -33,6 +35,7 @@ const configEventSchema = z.looseObject({
   resultToken: z.string().min(1),
   eventLeftScope: z.boolean().optional(),
   accountId: ACCOUNT_ID,
+  configRuleName: z.string().min(1).max(128).optional(),
 });
 
 const scheduledSchema = z.looseObject({
@@ -68,6 +71,7 @@ const FIELD_HELP: Record<string, string> = {
   accountId: 'the 12-digit ID of the account being evaluated',
   eventLeftScope: 'true or false',
   ruleParameters: 'a JSON string with the rule parameters',
+  configRuleName: 'the name of the Config rule being evaluated',
 };
 
 /**
@@ -88,7 +92,8 @@ export function parseInvocation(event: unknown): RuleInvocation {
             'Invoke the rule from AWS Config, or copy a real event for a test.',
     );
   }
-  const { invokingEvent, ruleParameters, resultToken, eventLeftScope, accountId } = envelope.data;
+  const { invokingEvent, ruleParameters, resultToken, eventLeftScope, accountId, configRuleName } =
+    envelope.data;
 
   let notification: unknown;
   try {
@@ -109,6 +114,7 @@ export function parseInvocation(event: unknown): RuleInvocation {
     orderingTimestamp,
     // A trail leaving scope says nothing about the account: only a scheduled one does.
     leftScope: eventLeftScope === true && messageType === 'ScheduledNotification',
+    ruleName: configRuleName,
     parameters,
   };
 }

@@ -1,11 +1,15 @@
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { unreadableSummary } from './annotation';
 import { cloudTrailClients, configServiceClient } from './clients';
 import { EnvironmentError, UndecidedVerdictError } from './errors';
-import { evaluateAccount, readsNeeded } from './evaluate';
-import { parseInvocation } from './event';
+import { type AccountVerdict, evaluateAccount, readsNeeded } from './evaluate';
+import { parseInvocation, type RuleInvocation } from './event';
+import { latestEvaluation } from './history';
 import { logger, logVerdict } from './log';
+import { DEFAULT_UNDECIDED_WINDOW_HOURS, type RuleParameters } from './parameters';
 import { type CloudTrailClientFor, readAccountTrailState } from './reader';
 import { accountEvaluation, putEvaluations, type ReportedCompliance } from './report';
+import { type LastEvaluation, type UndecidedOutcome, undecidedOutcome } from './undecided';
 
 /** What one invocation reported. */
 export interface RuleResult {
@@ -18,6 +22,8 @@ export interface RuleDependencies {
   config: ConfigServiceClient;
   /** The Region the function runs in; trails are listed from here. */
   region: string | undefined;
+  /** The time, for the undecided window; the clock by default. */
+  now?: () => Date;
 }
 
 /**
@@ -70,8 +76,58 @@ async function evaluateInvocation(event: unknown, deps: RuleDependencies): Promi
   const verdict = evaluateAccount(state, parameters);
   logVerdict(verdict);
 
-  if (verdict.compliance === 'UNDECIDED') throw new UndecidedVerdictError(verdict.reason);
+  if (verdict.compliance === 'UNDECIDED') {
+    const outcome = await whenUndecided(deps, invocation, verdict);
+    if (outcome.action === 'fail') {
+      throw new UndecidedVerdictError(
+        `${verdict.reason} The last decided verdict was recorded at ${outcome.since.toISOString()}; ` +
+          `if the rule still cannot decide after ${outcome.deadline.toISOString()} ` +
+          `(undecidedWindowHours=${windowHours(parameters)}), it reports NON_COMPLIANT "could not verify".`,
+      );
+    }
+    logger.warn('No decided verdict within the window: reporting NON_COMPLIANT', {
+      since: outcome.since.toISOString(),
+      windowHours: windowHours(parameters),
+    });
+    return report('NON_COMPLIANT', outcome.annotation);
+  }
   return report(verdict.compliance, verdict.annotation);
+}
+
+function windowHours(parameters: RuleParameters): number {
+  return parameters.undecidedWindowHours ?? DEFAULT_UNDECIDED_WINDOW_HOURS;
+}
+
+/**
+ * An undecided run: the rule's own latest evaluation, from AWS Config, says
+ * whether the window has passed. When it cannot be read (no rule name in
+ * the event, or the call fails), nothing on record shows a decided verdict,
+ * so the run fails closed as with no evaluation at all.
+ */
+async function whenUndecided(
+  deps: RuleDependencies,
+  invocation: RuleInvocation,
+  verdict: Extract<AccountVerdict, { compliance: 'UNDECIDED' }>,
+): Promise<UndecidedOutcome> {
+  let last: LastEvaluation | undefined;
+  let unread = '';
+  if (invocation.ruleName === undefined) {
+    unread = '; the event names no Config rule, so its last evaluation could not be read';
+  } else {
+    try {
+      last = await latestEvaluation(deps.config, invocation.ruleName, invocation.accountId);
+    } catch (error) {
+      const name = error instanceof Error ? error.name : 'Error';
+      logger.error("Could not read the rule's last evaluation", error as Error);
+      unread = `; its last evaluation could not be read (${name})`;
+    }
+  }
+  return undecidedOutcome({
+    last,
+    now: deps.now?.() ?? new Date(),
+    windowHours: windowHours(invocation.parameters),
+    reason: `${unreadableSummary(verdict.unreadable)}${unread}`,
+  });
 }
 
 let defaults: RuleDependencies | undefined;

@@ -13,12 +13,28 @@ export interface RuleParameters {
   includeManagementEvents: boolean;
   readWriteType: ReadWriteType;
   trustOrganizationTrails: boolean;
+  /** A logging trail whose last delivery failed does not pass (Security Hub's CloudTrail.1 leaves this off). */
+  requireDelivery: boolean;
+  /**
+   * Hours the account may go without a decided verdict before an undecided
+   * run reports NON_COMPLIANT "could not verify since …". Unset: {@link DEFAULT_UNDECIDED_WINDOW_HOURS}.
+   */
+  undecidedWindowHours?: number;
 }
+
+/** Twice the default period (24 hours): the window when `undecidedWindowHours` is not set. */
+export const DEFAULT_UNDECIDED_WINDOW_HOURS = 48;
+/** The longest window accepted: a year. */
+export const MAX_UNDECIDED_WINDOW_HOURS = 8760;
+/** 1 to 8,760 as one pattern, for templates whose parameter is a String that may be empty. */
+export const UNDECIDED_WINDOW_HOURS_PATTERN =
+  /^([1-9][0-9]{0,2}|[1-7][0-9]{3}|8[0-6][0-9]{2}|87[0-5][0-9]|8760)$/;
 
 export const DEFAULT_PARAMETERS: RuleParameters = {
   includeManagementEvents: true,
   readWriteType: 'ALL',
   trustOrganizationTrails: true,
+  requireDelivery: false,
 };
 
 /** The parameter names, as AWS Config passes them in `ruleParameters`. */
@@ -29,6 +45,8 @@ export const PARAMETER_NAMES = [
   'includeManagementEvents',
   'readWriteType',
   'trustOrganizationTrails',
+  'requireDelivery',
+  'undecidedWindowHours',
 ] as const;
 export type ParameterName = (typeof PARAMETER_NAMES)[number];
 
@@ -68,6 +86,8 @@ const ACCEPTED: Record<ParameterName, string> = {
   includeManagementEvents: '"true" or "false" (any case)',
   readWriteType: '"ALL", "ReadOnly" or "WriteOnly" (any case)',
   trustOrganizationTrails: '"true" or "false" (any case)',
+  requireDelivery: '"true" or "false" (any case)',
+  undecidedWindowHours: `a whole number of hours from 1 to ${MAX_UNDECIDED_WINDOW_HOURS}, such as "48"`,
 };
 
 /**
@@ -149,6 +169,8 @@ const VALUE_SCHEMAS = {
     .transform((v) => READ_WRITE_TYPES.find((t) => t.toLowerCase() === v.toLowerCase()))
     .pipe(z.enum(READ_WRITE_TYPES)),
   trustOrganizationTrails: booleanText,
+  requireDelivery: booleanText,
+  undecidedWindowHours: z.string().regex(UNDECIDED_WINDOW_HOURS_PATTERN).transform(Number),
 } satisfies { [K in ParameterName]: z.ZodType<NonNullable<RuleParameters[K]>, string> };
 
 function setParameter(parameters: RuleParameters, name: ParameterName, value: string): void {

@@ -51,6 +51,12 @@ export type EventSelectors = z.infer<typeof eventSelectorsSchema>;
 /** `GetTrailStatus` response, without `$metadata`; timestamps as ISO strings. */
 export const trailStatusSchema = z.looseObject({
   IsLogging: z.boolean().optional(),
+  /** The error CloudTrail met delivering the last log file to the bucket (a bucket or key policy that refuses it, a bucket that is gone). */
+  LatestDeliveryError: z.string().optional(),
+  /** When CloudTrail last delivered a log file to the bucket. */
+  LatestDeliveryTime: z.string().optional(),
+  /** When logging was last started. */
+  StartLoggingTime: z.string().optional(),
 });
 export type TrailStatus = z.infer<typeof trailStatusSchema>;
 

@@ -18,6 +18,7 @@ import {
   inputParametersFromTemplate,
 } from './member-settings';
 import { resourceNames } from './names';
+import { defaultUndecidedWindowHours } from './option-schema';
 import type { DeploymentOptions } from './options';
 import { literalSettings, type Optional, orElse } from './settings';
 import { cloudFormationYaml } from './yaml';
@@ -210,7 +211,11 @@ export class ConformancePackStack extends Stack {
       RULE_LOGICAL_ID,
       configRuleProps(settings, {
         ruleFunctionArn: ruleFunctionArn(options.ruleName, target),
-        inputParameters: inputParametersFromTemplate(parameters, conditions),
+        inputParameters: inputParametersFromTemplate(parameters, conditions, {
+          undecidedWindowHours: String(
+            defaultUndecidedWindowHours(options.maximumExecutionFrequency),
+          ),
+        }),
       }),
     );
     const remediation = new config.CfnRemediationConfiguration(

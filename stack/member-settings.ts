@@ -13,7 +13,11 @@ import {
 import type { Construct } from 'constructs';
 import { DEFAULT_TRAIL_NAME } from '../remediation/input';
 import { PARAMETER_NAMES, type ParameterName } from '../rule/parameters';
-import { DEPLOYMENT_OPTION_SCHEMA } from './option-schema';
+import {
+  DEPLOYMENT_OPTION_SCHEMA,
+  defaultUndecidedWindowHours,
+  EXECUTION_FREQUENCIES,
+} from './option-schema';
 import type { DeploymentOptions, OptionName } from './options';
 import {
   bucketArnOf,
@@ -150,10 +154,15 @@ export function hardeningStatics(
   };
 }
 
-/** The rule's InputParameters from the template's parameters; unset optional ones are left out. */
+/**
+ * The rule's InputParameters from the template's parameters; unset optional
+ * ones are left out, but for those `otherwise` gives a value (the window,
+ * twice the period).
+ */
 export function inputParametersFromTemplate(
   parameters: Record<ParameterName, CfnParameter>,
   conditions: Partial<Record<ParameterName, CfnCondition>>,
+  otherwise: Partial<Record<ParameterName, string>> = {},
 ): Record<ParameterName, string> {
   const values = {} as Record<ParameterName, string>;
   for (const name of PARAMETER_NAMES) {
@@ -162,17 +171,44 @@ export function inputParametersFromTemplate(
     values[name] =
       condition === undefined
         ? value
-        : Token.asString(Fn.conditionIf(condition.logicalId, value, Aws.NO_VALUE));
+        : Token.asString(
+            Fn.conditionIf(condition.logicalId, value, otherwise[name] ?? Aws.NO_VALUE),
+          );
   }
   return values;
 }
 
-/** The rule parameters as the JSON text `RULE_PARAMETERS` holds, every one present (`''` is "not set"). */
-function ruleParametersJsonFromTemplate(): string {
+/** The member template's mapping from MaximumExecutionFrequency to the default undecided window. */
+export const UNDECIDED_WINDOW_MAPPING = 'UndecidedWindow';
+
+/** Declares {@link UNDECIDED_WINDOW_MAPPING}: for each frequency, twice its period in hours (as text, as InputParameters take it). */
+function declareUndecidedWindowMapping(scope: Construct): void {
+  new CfnMapping(scope, UNDECIDED_WINDOW_MAPPING, {
+    mapping: Object.fromEntries(
+      EXECUTION_FREQUENCIES.map((frequency) => [
+        frequency,
+        { Hours: String(defaultUndecidedWindowHours(frequency)) },
+      ]),
+    ),
+  });
+}
+
+/**
+ * The rule parameters as the JSON text `RULE_PARAMETERS` holds, every one
+ * present (`''` is "not set"), the window as the rule gets it.
+ */
+function ruleParametersJsonFromTemplate(undecidedWindowHours: string): string {
+  const variable = 'UndecidedWindowHoursValue';
   return Fn.sub(
     JSON.stringify(
-      Object.fromEntries(PARAMETER_NAMES.map((name) => [name, `\${${parameterName(name)}}`])),
+      Object.fromEntries(
+        PARAMETER_NAMES.map((name) => [
+          name,
+          name === 'undecidedWindowHours' ? `\${${variable}}` : `\${${parameterName(name)}}`,
+        ]),
+      ),
     ),
+    { [variable]: undecidedWindowHours },
   );
 }
 
@@ -190,6 +226,7 @@ const RULE_NAME_VARIABLE = 'Value0';
 export function memberSettings(scope: Construct, options: DeploymentOptions): DeploymentSettings {
   const parameters = declareParameters(scope, options, TEMPLATE_PARAMETER_OPTIONS);
   new CfnMapping(scope, RETRY_WINDOW_MAPPING, { mapping: retryWindowMapping(options) });
+  declareUndecidedWindowMapping(scope);
   new CfnMapping(scope, TRAIL_LOG_RETENTION_MAPPING, {
     mapping: Object.fromEntries(
       DEPLOYMENT_OPTION_SCHEMA.cloudWatchLogsRetentionDays.values.map((days) => [
@@ -225,14 +262,21 @@ export function memberSettings(scope: Construct, options: DeploymentOptions): De
   });
   const ruleName = value('ruleName');
   const suffix = stackIdSuffix();
+  const inputParameters = inputParametersFromTemplate(parameters, has, {
+    undecidedWindowHours: Fn.findInMap(
+      UNDECIDED_WINDOW_MAPPING,
+      value('maximumExecutionFrequency'),
+      'Hours',
+    ),
+  });
   const subnetIds = value('subnetIds');
   return {
     ruleName,
     roleNames: roleNames(`\${${RULE_NAME_VARIABLE}}`, { [RULE_NAME_VARIABLE]: ruleName }),
     maximumExecutionFrequency: value('maximumExecutionFrequency'),
     triggerOnTrailChange,
-    inputParameters: inputParametersFromTemplate(parameters, has),
-    ruleParametersJson: ruleParametersJsonFromTemplate(),
+    inputParameters,
+    ruleParametersJson: ruleParametersJsonFromTemplate(inputParameters.undecidedWindowHours),
     // A Boolean property takes the parameter's "true" or "false" as it is.
     automaticRemediation: Token.asAny(parameters.automaticRemediation),
     maximumAutomaticAttempts: parameters.maximumAutomaticAttempts.valueAsNumber,

@@ -19,9 +19,11 @@ import {
 import { unknownRegionReason } from '../remediation/regions';
 import {
   DEFAULT_PARAMETERS,
+  MAX_UNDECIDED_WINDOW_HOURS,
   type ParameterName,
   READ_WRITE_TYPES,
   TEXT_PARAMETER_PATTERNS,
+  UNDECIDED_WINDOW_HOURS_PATTERN,
 } from '../rule/parameters';
 import { DEFAULT_RULE_NAME, RULE_NAME_PATTERN, resourceNames } from './names';
 import type { OptionEntry } from './option-entry';
@@ -40,7 +42,7 @@ import type { OptionEntry } from './option-entry';
  */
 
 /** How often Config runs the periodic evaluation, as Config spells it. */
-const EXECUTION_FREQUENCIES = [
+export const EXECUTION_FREQUENCIES = [
   'One_Hour',
   'Three_Hours',
   'Six_Hours',
@@ -179,7 +181,55 @@ const RULE_PARAMETER_SCHEMA = {
         'Count a logging multi-Region organization trail whose selectors this member account cannot read.',
     },
   },
+  requireDelivery: {
+    kind: 'boolean',
+    group: 'ruleParameter',
+    default: DEFAULT_PARAMETERS.requireDelivery,
+    accepts: 'true, false',
+    example: 'true',
+    parameter: {
+      description:
+        'A logging trail whose last delivery to its bucket failed (LatestDeliveryError, or nothing delivered for over an hour) does not pass. false, as in Security Hub: it passes and the annotation names the error.',
+    },
+  },
+  undecidedWindowHours: {
+    kind: 'number',
+    group: 'ruleParameter',
+    min: 1,
+    max: MAX_UNDECIDED_WINDOW_HOURS,
+    optional: true,
+    defaultText: 'twice the period of maximumExecutionFrequency',
+    accepts: `a whole number of hours from 1 to ${MAX_UNDECIDED_WINDOW_HOURS}`,
+    example: '48',
+    parameter: {
+      description:
+        'Hours the account may go without a decided verdict before the rule reports NON_COMPLIANT "could not verify since ...". Empty: twice the period of MaximumExecutionFrequency.',
+      pattern: UNDECIDED_WINDOW_HOURS_PATTERN.source,
+    },
+  },
 } as const satisfies Record<ParameterName, OptionEntry & { group: 'ruleParameter' }>;
+
+/** The period of each execution frequency, in hours. */
+export const EXECUTION_PERIOD_HOURS: Record<(typeof EXECUTION_FREQUENCIES)[number], number> = {
+  One_Hour: 1,
+  Three_Hours: 3,
+  Six_Hours: 6,
+  Twelve_Hours: 12,
+  TwentyFour_Hours: 24,
+};
+
+/**
+ * The rule's `undecidedWindowHours` when it is not set: twice the period,
+ * so one missed run alone never fails the account closed.
+ *
+ * @example
+ * defaultUndecidedWindowHours('Six_Hours') // => 12
+ */
+export function defaultUndecidedWindowHours(frequency: string): number {
+  const hours = EXECUTION_PERIOD_HOURS[frequency as keyof typeof EXECUTION_PERIOD_HOURS];
+  if (hours === undefined) throw new Error(`No period for execution frequency ${frequency}`);
+  return 2 * hours;
+}
 
 /** The deployment's options, in the order docs/deployment.md and the member template list them. */
 export const DEPLOYMENT_OPTION_SCHEMA = {

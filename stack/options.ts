@@ -12,7 +12,12 @@ import {
 } from './context-options';
 import { InvalidOptionError } from './errors';
 import { type OptionFields, optionSpecs } from './option-entry';
-import { DEPLOYMENT_OPTION_SCHEMA, DOCUMENT_RUN_SECONDS, type OptionName } from './option-schema';
+import {
+  DEPLOYMENT_OPTION_SCHEMA,
+  DOCUMENT_RUN_SECONDS,
+  defaultUndecidedWindowHours,
+  type OptionName,
+} from './option-schema';
 
 /**
  * The deployment's options: what `cdk deploy -c name=value` (or the
@@ -110,7 +115,7 @@ function deploymentOptions(values: SchemaValues): DeploymentOptions {
 }
 
 function inputParametersTooLong(options: DeploymentOptions): string | undefined {
-  const length = JSON.stringify(ruleInputParameters(options.ruleParameters)).length;
+  const length = JSON.stringify(ruleInputParameters(deployedRuleParameters(options))).length;
   if (length <= MAX_INPUT_PARAMETERS_LENGTH) return undefined;
   return `The rule parameters s3BucketName, snsTopicArn and cloudWatchLogsLogGroupArn together make InputParameters ${length} characters long; AWS Config accepts at most ${MAX_INPUT_PARAMETERS_LENGTH}. Shorten or leave out one of them.`;
 }
@@ -150,6 +155,19 @@ function subnetsWithoutSecurityGroups(options: DeploymentOptions): string | unde
   const [given, missing] =
     subnetIds === undefined ? ['securityGroupIds', 'subnetIds'] : ['subnetIds', 'securityGroupIds'];
   return `Context option ${given} is set without ${missing}: a function in a VPC needs both. Set both (for example -c subnetIds=${OPTIONS.subnetIds.example} -c securityGroupIds=${OPTIONS.securityGroupIds.example}), or neither to keep the functions outside any VPC.`;
+}
+
+/**
+ * The rule's parameters as the deployment sets them: as given, with
+ * `undecidedWindowHours`, when not given, twice the rule's period.
+ */
+export function deployedRuleParameters(options: DeploymentOptions): RuleParameters {
+  return {
+    ...options.ruleParameters,
+    undecidedWindowHours:
+      options.ruleParameters.undecidedWindowHours ??
+      defaultUndecidedWindowHours(options.maximumExecutionFrequency),
+  };
 }
 
 /** The rule parameters as AWS Config passes them: strings, in the rule's order, unset ones left out. */

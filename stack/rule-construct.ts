@@ -7,7 +7,7 @@ import { MonitoredFunction } from './monitored-function';
 import { resourceNames } from './names';
 import { ResourceGroup } from './resource-group';
 import type { DeploymentSettings } from './settings';
-import { ruleFunctionStatements } from './statements';
+import { ruleEvaluationsStatements, ruleFunctionStatements } from './statements';
 
 export interface RuleProps {
   settings: DeploymentSettings;
@@ -49,5 +49,11 @@ export class Rule extends ResourceGroup {
     );
     // Config checks that it may invoke the function when the rule is created.
     this.rule.node.addDependency(invoke);
+    // Until this policy exists the read is refused, which an undecided run treats as nothing on record.
+    this.function.grantWhen(
+      true,
+      'RuleFunctionReadsOwnEvaluations',
+      ruleEvaluationsStatements(this.rule.attrArn),
+    );
   }
 }

@@ -6,7 +6,12 @@ import {
   defaultBucketName,
 } from '../remediation/input';
 import { resourceNames } from './names';
-import { type DeploymentOptions, retryWindow, ruleInputParameters } from './options';
+import {
+  type DeploymentOptions,
+  deployedRuleParameters,
+  retryWindow,
+  ruleInputParameters,
+} from './options';
 import { EC2_HERE } from './statements';
 
 /**
@@ -303,7 +308,7 @@ const OWN_KEYS_HERE = 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId
 
 /** The deployment options as literal values: the single-account stack and the conformance pack. */
 export function literalSettings(options: DeploymentOptions): DeploymentSettings {
-  const inputParameters = ruleInputParameters(options.ruleParameters);
+  const inputParameters = ruleInputParameters(deployedRuleParameters(options));
   const { subnetIds, securityGroupIds } = options;
   const suffix = stackIdSuffix();
   const trusted = options.trustedLogAccountIds ?? [];

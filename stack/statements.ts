@@ -74,6 +74,17 @@ export function ruleFunctionStatements(): iam.PolicyStatement[] {
   ];
 }
 
+/**
+ * Reading the rule's own evaluations, on the rule's ARN alone: when it
+ * cannot decide, the rule asks AWS Config when it last decided
+ * (`GetComplianceDetailsByConfigRule` takes a ConfigRule resource). A
+ * policy of its own, since the rule's ARN exists only once the rule, which
+ * needs the function, is created.
+ */
+export function ruleEvaluationsStatements(ruleArn: string): iam.PolicyStatement[] {
+  return [statement('ReadOwnEvaluations', ['config:GetComplianceDetailsByConfigRule'], [ruleArn])];
+}
+
 /** Writing to one log group: the only logs permission either function has. */
 export function logsStatement(logGroupArn: string): iam.PolicyStatement {
   return statement('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroupArn]);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   type AccountTrail,
   type AwsAccount,
+  type ConfigEvaluationResult,
   type Fault,
   LOGGING,
   STOPPED,
@@ -178,8 +179,29 @@ function fakeTrail(
   return { trail, status, eventSelectors };
 }
 
+/** The rule's evaluation of the account as AWS Config records it, on the wire, `ageHours` ago. */
+function recordedEvaluation(ageHours: number): ConfigEvaluationResult {
+  const recorded = (Date.now() - ageHours * 3_600_000) / 1000;
+  return {
+    EvaluationResultIdentifier: {
+      EvaluationResultQualifier: {
+        ConfigRuleName: 'cloudtrail-1-multi-region-trail',
+        ResourceType: 'AWS::::Account',
+        ResourceId: ACCOUNT,
+        EvaluationMode: 'DETECTIVE',
+      },
+      OrderingTimestamp: recorded - 40,
+    },
+    ComplianceType: 'COMPLIANT',
+    ResultRecordedTime: recorded,
+    ConfigRuleInvokedTime: recorded - 38,
+    Annotation: 'Trail management-events (us-east-1) is multi-Region, logging.',
+  };
+}
+
+/** The account, with a COMPLIANT evaluation recorded a minute ago (well inside the undecided window). */
 function account(...trails: AccountTrail[]): AwsAccount {
-  return { accountId: ACCOUNT, trails };
+  return { accountId: ACCOUNT, trails, evaluations: [recordedEvaluation(1 / 60)] };
 }
 
 function awsError(type: string, message: string): Fault['error'] {
@@ -561,6 +583,28 @@ describe.each(BUNDLE_SHAPES)('CloudTrail.1 rule, bundled (%s), on a fake AWS', (
       expect(evaluation.ComplianceType).toBe('NON_COMPLIANT');
       expect(evaluation.Annotation).toContain('z-regional');
       expect(evaluation.Annotation).not.toContain('a-deleted-trail');
+    });
+
+    it('reports NON_COMPLIANT "could not verify since" the last COMPLIANT once undecided past the window', async () => {
+      const trail = trailEntry('management-events');
+      const last = recordedEvaluation(49);
+      fake.serve({ ...account(fakeTrail(trail)), evaluations: [last] }, [
+        { operation: 'GetEventSelectors', error: awsError('AccessDeniedException', 'denied') },
+      ]);
+
+      const { evaluation } = await evaluate();
+
+      expect(evaluation.ComplianceType).toBe('NON_COMPLIANT');
+      expect(evaluation.Annotation).toBe(
+        `could not verify since ${new Date(last.ResultRecordedTime * 1000).toISOString()}: management-events (${REGION}): GetEventSelectors failed: AccessDeniedException (denied)`,
+      );
+      expect(fake.calls('GetComplianceDetailsByConfigRule').map((r) => r.body)).toEqual([
+        {
+          ConfigRuleName: 'cloudtrail-1-multi-region-trail',
+          ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'],
+          Limit: 100,
+        },
+      ]);
     });
 
     it('fails the invocation, reporting nothing, when its own trail is AccessDenied', async () => {

@@ -1,3 +1,4 @@
+import type { ComplianceType, EvaluationResult } from '@aws-sdk/client-config-service';
 import type { PolicyStatement } from '../../remediation/policies';
 import type {
   AccountTrailState,
@@ -229,4 +230,37 @@ export function oversizedTrailChangeEvent(): Record<string, unknown> {
       recordVersion: '1.0',
     }),
   });
+}
+
+/** The rule name {@link scheduledEvent} names (`configRuleName`). */
+export const EVENT_RULE_NAME = 'cloudtrail-multi-region-enabled';
+
+/**
+ * One `EvaluationResults` entry of `GetComplianceDetailsByConfigRule`, as
+ * the SDK returns it (timestamps as `Date`): the rule's evaluation of the
+ * account, recorded at `recorded` (AWS Config API Reference,
+ * "EvaluationResult" and "EvaluationResultIdentifier").
+ */
+export function accountEvaluationResult(
+  recorded: Date,
+  overrides: { ComplianceType?: ComplianceType; Annotation?: string; ResourceId?: string } = {},
+): EvaluationResult {
+  const ordering = new Date(recorded.getTime() - 40_000);
+  return {
+    EvaluationResultIdentifier: {
+      EvaluationResultQualifier: {
+        ConfigRuleName: EVENT_RULE_NAME,
+        ResourceType: 'AWS::::Account',
+        ResourceId: overrides.ResourceId ?? ACCOUNT,
+        EvaluationMode: 'DETECTIVE',
+      },
+      OrderingTimestamp: ordering,
+    },
+    ComplianceType: overrides.ComplianceType ?? 'COMPLIANT',
+    ResultRecordedTime: recorded,
+    ConfigRuleInvokedTime: new Date(ordering.getTime() + 2_000),
+    Annotation:
+      overrides.Annotation ??
+      'Trail management-events (us-east-1) is multi-Region, logging and records read and write management events from every source.',
+  };
 }

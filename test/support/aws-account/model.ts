@@ -68,6 +68,25 @@ export interface AwsAccount {
    * administrator, every member account's.
    */
   findings?: SecurityFinding[];
+  /** AWS Config's latest evaluation results, as `GetComplianceDetailsByConfigRule` returns them on the wire. */
+  evaluations?: ConfigEvaluationResult[];
+}
+
+/** One `EvaluationResult` on the wire (timestamps in epoch seconds), AWS Config API Reference. */
+export interface ConfigEvaluationResult {
+  EvaluationResultIdentifier: {
+    EvaluationResultQualifier: {
+      ConfigRuleName: string;
+      ResourceType: string;
+      ResourceId: string;
+      EvaluationMode?: string;
+    };
+    OrderingTimestamp: number;
+  };
+  ComplianceType: 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+  ResultRecordedTime: number;
+  ConfigRuleInvokedTime: number;
+  Annotation?: string;
 }
 
 /** The account as the model keeps it, every list present. */
@@ -82,6 +101,7 @@ export function accountState(account: AwsAccount): AccountState {
     keys: copy.keys ?? [],
     config: copy.config ?? { rules: [], remediations: [] },
     findings: copy.findings ?? [],
+    evaluations: copy.evaluations ?? [],
   };
 }
 
@@ -92,6 +112,7 @@ export type Operation =
   | 'PutEvaluations'
   | ConfigReadOperation
   | SecurityHubOperation
+  | 'GetComplianceDetailsByConfigRule'
   | 'GetCallerIdentity'
   | KmsOperation
   | S3Operation;
@@ -116,7 +137,7 @@ export const OPERATIONS: Record<Service, readonly Operation[]> = {
   s3: S3_OPERATIONS,
   kms: Object.values(KMS_OPERATIONS),
   sts: ['GetCallerIdentity'],
-  config: ['PutEvaluations', ...CONFIG_READ_OPERATIONS],
+  config: ['PutEvaluations', 'GetComplianceDetailsByConfigRule', ...CONFIG_READ_OPERATIONS],
   securityhub: SECURITY_HUB_OPERATIONS,
 };
 
@@ -179,6 +200,9 @@ function dispatch(account: AccountState, request: AwsRequest): Record<string, un
     case 'sts':
       return callerIdentity(account.accountId);
     case 'config':
+      if (operation === 'GetComplianceDetailsByConfigRule') {
+        return complianceDetails(account.evaluations, input);
+      }
       if (operation !== 'PutEvaluations') {
         return answerConfigRead(operation as ConfigReadOperation, input, account.config);
       }
@@ -187,6 +211,34 @@ function dispatch(account: AccountState, request: AwsRequest): Record<string, un
     case 'securityhub':
       return answerSecurityHub(operation as SecurityHubOperation, input, account.findings);
   }
+}
+
+/** `GetComplianceDetailsByConfigRule` request, with the API reference's constraints. */
+const complianceDetailsSchema = z
+  .object({
+    ConfigRuleName: z.string().min(1).max(64),
+    ComplianceTypes: z
+      .array(z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE']))
+      .max(3)
+      .optional(),
+    Limit: z.number().int().min(0).max(100).optional(),
+    NextToken: z.string().optional(),
+  })
+  .strict();
+
+/** The rule's results, of the compliance types asked for, on one page. */
+function complianceDetails(
+  evaluations: readonly ConfigEvaluationResult[],
+  input: Record<string, unknown>,
+): Record<string, unknown> {
+  const { ConfigRuleName, ComplianceTypes } = validated(complianceDetailsSchema, input);
+  return {
+    EvaluationResults: evaluations.filter(
+      (e) =>
+        e.EvaluationResultIdentifier.EvaluationResultQualifier.ConfigRuleName === ConfigRuleName &&
+        (ComplianceTypes === undefined || ComplianceTypes.includes(e.ComplianceType)),
+    ),
+  };
 }
 
 /** `GetCallerIdentity`: the remediation's role, in this account. */

@@ -56,6 +56,10 @@ const JSON_OPERATIONS: Record<string, { operation: Operation; service: Service }
     operation: 'DescribeRemediationConfigurations',
     service: 'config',
   },
+  'StarlingDoveService.GetComplianceDetailsByConfigRule': {
+    operation: 'GetComplianceDetailsByConfigRule',
+    service: 'config',
+  },
 };
 
 export interface RecordedRequest {

@@ -141,6 +141,18 @@ const TIMESTAMPS: Partial<Record<Operation, (output: Record<string, unknown>) =>
       if (typeof value === 'number') output[field] = new Date(value * 1000);
     }
   },
+  GetComplianceDetailsByConfigRule: (output) => {
+    for (const result of (output.EvaluationResults ?? []) as Record<string, unknown>[]) {
+      for (const field of ['ResultRecordedTime', 'ConfigRuleInvokedTime']) {
+        const value = result[field];
+        if (typeof value === 'number') result[field] = new Date(value * 1000);
+      }
+      const identifier = result.EvaluationResultIdentifier as Record<string, unknown> | undefined;
+      if (typeof identifier?.OrderingTimestamp === 'number') {
+        identifier.OrderingTimestamp = new Date(identifier.OrderingTimestamp * 1000);
+      }
+    }
+  },
   DescribeKey: (output) => {
     const metadata = output.KeyMetadata as Record<string, unknown> | undefined;
     if (typeof metadata?.CreationDate === 'number') {

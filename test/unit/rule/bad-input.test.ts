@@ -251,7 +251,33 @@ describe('rule parameters', () => {
       includeManagementEvents: true,
       readWriteType: 'ALL',
       trustOrganizationTrails: true,
+      requireDelivery: false,
     });
+  });
+
+  it('reads requireDelivery in any case, and undecidedWindowHours as whole hours', () => {
+    expect(
+      parseRuleParameters('{"requireDelivery":"TRUE","undecidedWindowHours":"12"}'),
+    ).toMatchObject({ requireDelivery: true, undecidedWindowHours: 12 });
+    expect(parseRuleParameters('{"undecidedWindowHours":"8760"}').undecidedWindowHours).toBe(8760);
+    expect(parseRuleParameters('{"undecidedWindowHours":"1"}').undecidedWindowHours).toBe(1);
+  });
+
+  it.each(['0', '8761', '-1', '1.5', '48h', ' 48', '048', 'NaN'])(
+    'refuses undecidedWindowHours %j, naming the parameter and the accepted range',
+    (value) => {
+      expect(() => parseRuleParameters(JSON.stringify({ undecidedWindowHours: value }))).toThrow(
+        new InvalidParameterError(
+          `Rule parameter undecidedWindowHours has the value ${JSON.stringify(value)}, which is not accepted: set it to a whole number of hours from 1 to 8760, such as "48", or leave it empty.`,
+        ),
+      );
+    },
+  );
+
+  it('refuses a requireDelivery that is not true or false', () => {
+    expect(() => parseRuleParameters('{"requireDelivery":"yes"}')).toThrow(
+      /Rule parameter requireDelivery has the value "yes", which is not accepted: set it to "true" or "false" \(any case\)/,
+    );
   });
 
   it('treats an empty string as not set', () => {

@@ -8,6 +8,7 @@ import {
 import {
   ConfigServiceClient,
   type Evaluation,
+  GetComplianceDetailsByConfigRuleCommand,
   PutEvaluationsCommand,
 } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -19,6 +20,7 @@ import { accountEvaluation, putEvaluations } from '../../../rule/report';
 import type { Trail } from '../../../rule/state';
 import {
   ACCOUNT,
+  accountEvaluationResult,
   advancedSelectors,
   basicSelector,
   basicSelectors,
@@ -85,6 +87,10 @@ beforeEach(() => {
   cloudTrail.reset();
   config.reset();
   config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+  // A COMPLIANT verdict recorded a minute ago: an undecided run is well inside its window.
+  config.on(GetComplianceDetailsByConfigRuleCommand).callsFake(() => ({
+    EvaluationResults: [accountEvaluationResult(new Date(Date.now() - 60_000))],
+  }));
   cloudTrail.on(GetTrailStatusCommand).resolves(status(true));
   cloudTrail
     .on(GetEventSelectorsCommand)

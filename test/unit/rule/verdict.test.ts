@@ -4,6 +4,7 @@ import { MAX_ANNOTATION_LENGTH } from '../../../rule/annotation';
 import { evaluateAccount } from '../../../rule/evaluate';
 import { DEFAULT_PARAMETERS, type RuleParameters } from '../../../rule/parameters';
 import type { TrailState } from '../../../rule/state';
+import { undecidedOutcome } from '../../../rule/undecided';
 import {
   ACCOUNT,
   accountState,
@@ -298,7 +299,7 @@ describe('CloudTrail.1 verdict (docs/verdict.md conditions → verdicts)', () =>
 
   row(
     'none passes and one could not be read (AccessDenied, throttled after retries)',
-    '**error**: no evaluation is sent',
+    '**error**: no evaluation is sent; past `undecidedWindowHours` since the last decided verdict, NON_COMPLIANT "could not verify since …"',
     () => {
       const unreadable: TrailState = {
         trail: trail({ Name: 'locked' }),
@@ -317,6 +318,20 @@ describe('CloudTrail.1 verdict (docs/verdict.md conditions → verdicts)', () =>
       expect(verdict.compliance === 'UNDECIDED' && verdict.reason).toMatch(
         /trail\/locked: GetEventSelectors failed: AccessDeniedException/,
       );
+      // The rule's side of it (test/unit/rule/fail-closed.test.ts runs the handler).
+      const decided = { complianceType: 'COMPLIANT', resultRecordedTime: new Date(0) };
+      const hoursLater = (hours: number) =>
+        undecidedOutcome({
+          last: decided,
+          now: new Date(hours * 3_600_000),
+          windowHours: 48,
+          reason: 'x',
+        });
+      expect(hoursLater(48).action).toBe('fail');
+      expect(hoursLater(48.001)).toMatchObject({
+        action: 'report',
+        annotation: 'could not verify since 1970-01-01T00:00:00.000Z: x',
+      });
     },
   );
 
@@ -351,6 +366,36 @@ describe('CloudTrail.1 verdict (docs/verdict.md conditions → verdicts)', () =>
       );
     },
   );
+
+  const notDelivering = (): TrailState => {
+    const t = trail();
+    return {
+      ...readTrail(t),
+      status: { response: { ...status(true), LatestDeliveryError: 'NoSuchBucket' } },
+    };
+  };
+
+  row(
+    'a logging trail whose last delivery failed (`LatestDeliveryError`, or nothing delivered for over an hour), `requireDelivery` false (the default)',
+    'COMPLIANT, and the annotation names the error',
+    () => {
+      const verdict = verdictOf([notDelivering()]);
+
+      expect(verdict.compliance).toBe('COMPLIANT');
+      expect(verdict.compliance === 'COMPLIANT' && verdict.annotation).toContain(
+        'not delivering: last delivery failed with NoSuchBucket',
+      );
+    },
+  );
+
+  row('the same with `requireDelivery` true', 'NON_COMPLIANT', () => {
+    const verdict = verdictOf([notDelivering()], { requireDelivery: true });
+
+    expect(verdict.compliance).toBe('NON_COMPLIANT');
+    expect(verdict.compliance === 'NON_COMPLIANT' && verdict.annotation).toContain(
+      'delivery failing: last delivery failed with NoSuchBucket',
+    );
+  });
 });
 
 describe('CloudTrail.1 parameters', () => {

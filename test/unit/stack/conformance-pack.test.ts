@@ -70,6 +70,8 @@ const EVERY_OPTION_CHANGED: Record<string, string> = {
   includeManagementEvents: 'true',
   readWriteType: 'ReadOnly',
   trustOrganizationTrails: 'false',
+  requireDelivery: 'true',
+  undecidedWindowHours: '24',
   automaticRemediation: 'true',
   maximumAutomaticAttempts: '3',
   retryAttemptSeconds: '1800',
@@ -288,7 +290,7 @@ describe('the conformance pack', () => {
     expect(organization).not.toContain(ACCOUNT);
   });
 
-  it('has the six rule parameters, the hardening options and the ARNs of what the stack creates for the trails as pack parameters, and nothing else', () => {
+  it('has the eight rule parameters, the hardening options and the ARNs of what the stack creates for the trails as pack parameters, and nothing else', () => {
     const parameters = template.Parameters as Record<string, Json>;
     const optional = expect.objectContaining({ Type: 'String', Default: '' });
     const flag = expect.objectContaining({ Default: 'false', AllowedValues: ['true', 'false'] });
@@ -308,6 +310,8 @@ describe('the conformance pack', () => {
         Default: 'true',
         AllowedValues: ['true', 'false'],
       }),
+      RequireDelivery: flag,
+      UndecidedWindowHours: optional,
       AccessLogBucketName: optional,
       LogRetentionDays: optional,
       ObjectLockDays: optional,
@@ -442,23 +446,59 @@ describe('the conformance pack', () => {
   it('with its defaults, gives the rule parameters the rule accepts: exactly CloudTrail.1', () => {
     const rule = resolveResource(template, RULE_LOGICAL_ID, {});
     const input = JSON.stringify(rule.InputParameters);
-    expect(parseRuleParameters(input)).toEqual(options().ruleParameters);
+    expect(parseRuleParameters(input)).toEqual({
+      ...options().ruleParameters,
+      undecidedWindowHours: 48,
+    });
     expect(rule.InputParameters).toEqual({
       includeManagementEvents: 'true',
       readWriteType: 'ALL',
       trustOrganizationTrails: 'true',
+      requireDelivery: 'false',
+      undecidedWindowHours: '48',
     });
   });
 
   it('uses the rule parameters given to put-conformance-pack instead of the defaults', () => {
-    const given = { S3BucketName: 'org-logs', ReadWriteType: 'WriteOnly' };
+    const given = {
+      S3BucketName: 'org-logs',
+      ReadWriteType: 'WriteOnly',
+      RequireDelivery: 'true',
+      UndecidedWindowHours: '12',
+    };
     const rule = resolveResource(template, RULE_LOGICAL_ID, given);
     expect(rule.InputParameters).toEqual({
       s3BucketName: 'org-logs',
       includeManagementEvents: 'true',
       readWriteType: 'WriteOnly',
       trustOrganizationTrails: 'true',
+      requireDelivery: 'true',
+      undecidedWindowHours: '12',
     });
+  });
+
+  it('declares RequireDelivery (true/false, default false) and UndecidedWindowHours (empty: twice the period)', () => {
+    const parameters = template.Parameters as Record<string, Json>;
+    expect(parameters.RequireDelivery).toMatchObject({
+      Type: 'String',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    });
+    expect(parameters.UndecidedWindowHours).toMatchObject({ Type: 'String', Default: '' });
+    const pattern = new RegExp(
+      (parameters.UndecidedWindowHours as { AllowedPattern: string }).AllowedPattern,
+    );
+    expect(['', '1', '48', '8760'].every((v) => pattern.test(v))).toBe(true);
+    expect(['0', '8761', '48h', '-1'].some((v) => pattern.test(v))).toBe(false);
+  });
+
+  it('sets the window to twice the pack period when UndecidedWindowHours is empty', () => {
+    const sixHourly = conformancePackTemplate(
+      options({ maximumExecutionFrequency: 'Six_Hours' }),
+      ONE_ACCOUNT,
+    );
+    const rule = resolveResource(sixHourly, RULE_LOGICAL_ID, {});
+    expect((rule.InputParameters as Json).undecidedWindowHours).toBe('12');
   });
 
   it('creates the remediation configuration after the rule', () => {

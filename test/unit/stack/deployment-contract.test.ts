@@ -47,6 +47,15 @@ const logGroupOf = (r: DeployedResources, name: string) =>
   (r.function(name).Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
 
 /** Registers the specification of the deployment, for a template loaded in `beforeAll`. */
+/** The separate IAM policies other than the rule role's read of its own evaluations (always there). */
+function grantsBesidesOwnEvaluations(deployed: DeployedResources): unknown[] {
+  return Object.values(deployed.deployed.resources).filter(
+    (x) =>
+      x.Type === 'AWS::IAM::Policy' &&
+      !JSON.stringify(x.Properties.PolicyDocument).includes('"ReadOwnEvaluations"'),
+  );
+}
+
 function describeDeployment(load: () => DeployedResources): void {
   const r = () => load();
 
@@ -65,6 +74,8 @@ function describeDeployment(load: () => DeployedResources): void {
         'AWS::SSM::Document': 1,
         'AWS::Config::RemediationConfiguration': 1,
         'AWS::CloudWatch::Alarm': 2,
+        // The rule role's read of its own evaluations, which names the rule's ARN.
+        'AWS::IAM::Policy': 1,
       });
     });
 
@@ -77,8 +88,8 @@ function describeDeployment(load: () => DeployedResources): void {
         if (resource.Type === 'AWS::Logs::LogGroup') {
           expect(resource.Properties.KmsKeyId).toBeUndefined();
         }
-        expect(resource.Type).not.toBe('AWS::IAM::Policy');
       }
+      expect(grantsBesidesOwnEvaluations(deployed)).toEqual([]);
     });
 
     it('name every role after the rule, per Region, so that a policy or a person can find them', () => {
@@ -179,7 +190,26 @@ function describeDeployment(load: () => DeployedResources): void {
       ]);
     });
 
-    it('is assumed by Lambda only, and no role has a managed policy or a separate policy', () => {
+    it("may read its own Config rule's evaluations, on that rule's ARN alone, by a policy of its own", () => {
+      // GetComplianceDetailsByConfigRule takes a ConfigRule resource:
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html
+      const deployed = r();
+      const policy = deployed.only('AWS::IAM::Policy').Properties;
+      expect(policy.PolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ReadOwnEvaluations',
+            Effect: 'Allow',
+            Action: 'config:GetComplianceDetailsByConfigRule',
+            Resource: getAtt(deployed.id('AWS::Config::ConfigRule')),
+          },
+        ],
+      });
+      expect(policy.Roles).toEqual([{ Ref: deployed.roleId(`${RULE}-rule-${REGION}`) }]);
+    });
+
+    it('is assumed by Lambda only, and no role has a managed policy or another separate policy', () => {
       const deployed = r();
       expect(deployed.resource(deployed.roleId(`${RULE}-rule-${REGION}`)).Properties).toMatchObject(
         {
@@ -194,8 +224,13 @@ function describeDeployment(load: () => DeployedResources): void {
           },
         },
       );
+      const policies = Object.values(deployed.deployed.resources).filter(
+        (resource) => resource.Type === 'AWS::IAM::Policy',
+      );
+      expect(policies.map((p) => JSON.stringify(p.Properties.PolicyDocument))).toEqual([
+        expect.stringContaining('"ReadOwnEvaluations"'),
+      ]);
       for (const resource of Object.values(deployed.deployed.resources)) {
-        expect(resource.Type).not.toBe('AWS::IAM::Policy');
         expect(resource.Properties.ManagedPolicyArns).toBeUndefined();
       }
     });
@@ -246,6 +281,9 @@ function describeDeployment(load: () => DeployedResources): void {
         includeManagementEvents: 'true',
         readWriteType: 'ALL',
         trustOrganizationTrails: 'true',
+        requireDelivery: 'false',
+        // Twice the default period of 24 hours.
+        undecidedWindowHours: '48',
       });
       const environment = deployed.function(`${RULE}-remediation`).Properties.Environment as {
         Variables: { RULE_PARAMETERS: string; KMS_KEY_ID: string };
@@ -386,9 +424,7 @@ function describeDeployment(load: () => DeployedResources): void {
         'kms:GetKeyPolicy',
         'kms:GetKeyRotationStatus',
       ]);
-      expect(
-        Object.values(deployed.deployed.resources).filter((x) => x.Type === 'AWS::IAM::Policy'),
-      ).toEqual([]);
+      expect(grantsBesidesOwnEvaluations(deployed)).toEqual([]);
     });
 
     it('grants no "*" action to any role, and "*" resources only to actions without resource-level permissions', () => {

@@ -104,6 +104,7 @@ describe('the member template', () => {
       'RuleFunctionE18FBDCA',
       'RuleFunctionErrorsAlarm',
       'RuleFunctionLogs7B6AB4B3',
+      'RuleFunctionReadsOwnEvaluations2DC05754',
       'RuleFunctionRoleCBBCCEBF',
       'RuleFunctionVpcAccessA932D665',
       'TrailEncryptionKey',

@@ -84,6 +84,7 @@ describe('options without context', () => {
         includeManagementEvents: true,
         readWriteType: 'ALL',
         trustOrganizationTrails: true,
+        requireDelivery: false,
       },
       triggerOnTrailChange: true,
       automaticRemediation: false,
@@ -104,7 +105,9 @@ describe('options without context', () => {
           : defaults.ruleParameters[name as keyof DeploymentOptions['ruleParameters']];
       return value === undefined ? '(not set)' : String(value);
     };
-    for (const name of OPTION_NAMES.filter((n) => n !== 'retryAttemptSeconds')) {
+    // Their defaults are phrases: a window of the attempts' runs, twice the period.
+    const derived = ['retryAttemptSeconds', 'undecidedWindowHours'];
+    for (const name of OPTION_NAMES.filter((n) => !derived.includes(n))) {
       expect({ name, default: actual(name) }).toEqual({ name, default: OPTIONS[name].default });
     }
   });
@@ -181,6 +184,7 @@ describe('option values', () => {
       includeManagementEvents: true,
       readWriteType: 'WriteOnly',
       trustOrganizationTrails: false,
+      requireDelivery: false,
     });
     // What the Config rule is given parses back to the same parameters in the rule.
     const input = JSON.stringify(ruleInputParameters(options.ruleParameters));
@@ -579,6 +583,8 @@ describe('the template', () => {
       includeManagementEvents: 'true',
       readWriteType: 'ReadOnly',
       trustOrganizationTrails: 'false',
+      requireDelivery: 'true',
+      undecidedWindowHours: '12',
     };
     const { template } = synth({ ...parameters, readWriteType: 'readonly' });
     expect(only(template, 'AWS::Config::ConfigRule').Properties.InputParameters).toEqual(
@@ -730,7 +736,8 @@ describe('where the functions run', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const ec2 = 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}';
 
-    expect(Object.keys(policies)).toHaveLength(2);
+    // Two VPC policies, and the rule role's read of its own evaluations.
+    expect(Object.keys(policies)).toHaveLength(3);
     for (const [id, fn] of Object.entries(functions)) {
       expect(fn.Properties.VpcConfig).toEqual({
         SubnetIds: SUBNETS.split(','),
@@ -738,6 +745,7 @@ describe('where the functions run', () => {
       });
       const [policyId] = Object.entries(policies)
         .filter(([, p]) => p.Properties.Roles[0].Ref === fn.Properties.Role['Fn::GetAtt'][0])
+        .filter(([, p]) => !JSON.stringify(p.Properties).includes('ReadOwnEvaluations'))
         .map(([policy]) => policy);
       expect({ id, waitsFor: fn.DependsOn }).toEqual({
         id,
