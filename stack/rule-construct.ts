@@ -1,7 +1,13 @@
+import { CfnMapping, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { configInvokePermissionProps, configRuleProps, ruleFunctionSettings } from './definitions';
+import {
+  configInvokePermissionProps,
+  configRuleProps,
+  MISSED_RUN_HOURS,
+  ruleFunctionSettings,
+} from './definitions';
 import type { FunctionCode } from './function-code';
 import { MonitoredFunction } from './monitored-function';
 import { resourceNames } from './names';
@@ -14,9 +20,30 @@ export interface RuleProps {
   code: FunctionCode;
 }
 
+/** The member template's mapping from MaximumExecutionFrequency to the hours of the missed-runs alarm. */
+export const MISSED_RUN_MAPPING = 'RuleMissedRunHours';
+
 /**
- * The rule: its function (with role, log group and error alarm), the
- * permission for AWS Config to invoke it, and the Config rule.
+ * The hours without a run that raise the rule function's missed-runs
+ * alarm: a number for a literal frequency, a look-up in a mapping of the
+ * stack where a template parameter gives the frequency.
+ */
+function missedRunHours(scope: Construct, frequency: string): number {
+  if (!Token.isUnresolved(frequency)) {
+    const hours = MISSED_RUN_HOURS[frequency];
+    if (hours === undefined) throw new Error(`No missed-run window for ${frequency}`);
+    return hours;
+  }
+  const mapping: Record<string, { Hours: number }> = {};
+  for (const [name, hours] of Object.entries(MISSED_RUN_HOURS)) mapping[name] = { Hours: hours };
+  new CfnMapping(Stack.of(scope), MISSED_RUN_MAPPING, { mapping });
+  return Token.asNumber(Fn.findInMap(MISSED_RUN_MAPPING, frequency, 'Hours'));
+}
+
+/**
+ * The rule: its function (with role, log group and alarms on its errors,
+ * throttles and missed runs), the permission for AWS Config to invoke it,
+ * and the Config rule.
  */
 export class Rule extends ResourceGroup {
   readonly function: MonitoredFunction;
@@ -32,6 +59,7 @@ export class Rule extends ResourceGroup {
       statements: ruleFunctionStatements(),
       policyName: 'Rule',
       placement: settings.functions,
+      missedRunHours: missedRunHours(this, settings.maximumExecutionFrequency),
     });
     const functionArn = this.function.fn.functionArn;
     const invoke = new lambda.CfnPermission(

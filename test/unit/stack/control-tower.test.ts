@@ -170,8 +170,12 @@ describe('AWS Control Tower’s proactive controls', () => {
             'RuleFunctionLogs7B6AB4B3',
           ],
           cloudwatch_alarm_action_check: [
+            'ConfigChangeAlarm',
             'RemediationFunctionErrorsAlarm',
+            'RemediationFunctionThrottlesAlarm',
             'RuleFunctionErrorsAlarm',
+            'RuleFunctionInvocationsAlarm',
+            'RuleFunctionThrottlesAlarm',
           ],
           lambda_inside_vpc_check: ['RemediationFunction81258F31', 'RuleFunctionE18FBDCA'],
         },
