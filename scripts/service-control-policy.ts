@@ -4,22 +4,35 @@ import { StackError } from '../stack/errors';
 import { parseOptions } from '../stack/options';
 import { parseRolloutOptions } from '../stack/rollout-options';
 import {
-  guardRailPolicy,
+  guardRailPolicies,
   guardRailPolicyText,
   MAX_POLICY_CHARACTERS,
+  type NamedGuardRailPolicy,
   policyCharacters,
 } from '../stack/service-control-policy';
 import { contextArgs } from './context-args';
 
 /*
  * `npm run scp [-- -c name=value ...] [--out file]`: writes the example
- * service control policy for the rule name and StackSet name the rollout
- * uses (cdk.json's context, then `-c`), by default to
- * org/guard-rails.scp.json, the example the repository keeps.
+ * service control policies for the rule name, StackSet name and KMS key the
+ * rollout uses (cdk.json's context, then `-c`), by default to
+ * org/guard-rails.scp.json and org/guard-rails-resources.scp.json, the
+ * examples the repository keeps. `--out` names the first file; the second
+ * is written beside it, its name ending in `-resources` before the extension.
  */
 
 const ROOT = resolve(__dirname, '..');
 export const EXAMPLE_POLICY = join(ROOT, 'org', 'guard-rails.scp.json');
+
+/** The file each policy is written to, for the first policy's file `out`. */
+export function policyFiles(out: string, policies: NamedGuardRailPolicy[]): string[] {
+  const [first] = policies;
+  const extension = /(\.scp)?\.json$/.exec(out)?.[0] ?? '';
+  const base = out.slice(0, out.length - extension.length);
+  return policies.map((p) =>
+    p === first ? out : `${base}${p.name.replace(first?.name ?? '', '')}${extension}`,
+  );
+}
 
 /** Runs the command; returns the exit status. */
 export function main(args: string[]): number {
@@ -27,12 +40,16 @@ export function main(args: string[]): number {
   if ('problem' in parsed) return usage(parsed.problem);
   const { context, out } = parsed;
 
-  let policy: ReturnType<typeof guardRailPolicy>;
+  let policies: NamedGuardRailPolicy[];
   try {
     const lookup = (name: string) => context[name];
-    const { ruleName } = parseOptions(lookup, Object.keys(context));
+    const { ruleName, kmsKeyId } = parseOptions(lookup, Object.keys(context));
     const { stackSetName } = parseRolloutOptions(lookup, ruleName, Object.keys(context));
-    policy = guardRailPolicy({ ruleName, stackSetName });
+    policies = guardRailPolicies({
+      ruleName,
+      stackSetName,
+      ...(kmsKeyId === undefined ? {} : { kmsKeyId }),
+    });
   } catch (error) {
     if (error instanceof StackError) {
       console.error(error.message);
@@ -40,18 +57,24 @@ export function main(args: string[]): number {
     }
     throw error;
   }
-  const characters = policyCharacters(policy);
-  if (characters > MAX_POLICY_CHARACTERS) {
-    console.error(
-      `The policy is ${characters} characters; AWS Organizations accepts at most ${MAX_POLICY_CHARACTERS}.`,
-    );
-    return 1;
+  for (const { name, policy } of policies) {
+    const characters = policyCharacters(policy);
+    if (characters > MAX_POLICY_CHARACTERS) {
+      console.error(
+        `The policy ${name} is ${characters} characters; AWS Organizations accepts at most ${MAX_POLICY_CHARACTERS}.`,
+      );
+      return 1;
+    }
   }
+  const files = policyFiles(out, policies);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, guardRailPolicyText(policy));
-  console.log(
-    `Wrote ${relative(process.cwd(), out)} (${characters} characters, of ${MAX_POLICY_CHARACTERS}).`,
-  );
+  policies.forEach(({ policy }, i) => {
+    const file = files[i] ?? out;
+    writeFileSync(file, guardRailPolicyText(policy));
+    console.log(
+      `Wrote ${relative(process.cwd(), file)} (${policyCharacters(policy)} characters, of ${MAX_POLICY_CHARACTERS}).`,
+    );
+  });
   return 0;
 }
 
