@@ -1,4 +1,4 @@
-import { CfnMapping, Fn, Stack, Token } from 'aws-cdk-lib';
+import { CfnCondition, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -20,13 +20,11 @@ export interface RuleProps {
   code: FunctionCode;
 }
 
-/** The member template's mapping from MaximumExecutionFrequency to the hours of the missed-runs alarm. */
-export const MISSED_RUN_MAPPING = 'RuleMissedRunHours';
-
 /**
  * The hours without a run that raise the rule function's missed-runs
- * alarm: a number for a literal frequency, a look-up in a mapping of the
- * stack where a template parameter gives the frequency.
+ * alarm: a number for a literal frequency; where a template parameter gives
+ * the frequency, one `Fn::If` per frequency, on conditions of the stack (a
+ * mapping cannot be keyed by the frequencies: its keys take no `_`).
  */
 function missedRunHours(scope: Construct, frequency: string): number {
   if (!Token.isUnresolved(frequency)) {
@@ -34,10 +32,17 @@ function missedRunHours(scope: Construct, frequency: string): number {
     if (hours === undefined) throw new Error(`No missed-run window for ${frequency}`);
     return hours;
   }
-  const mapping: Record<string, { Hours: number }> = {};
-  for (const [name, hours] of Object.entries(MISSED_RUN_HOURS)) mapping[name] = { Hours: hours };
-  new CfnMapping(Stack.of(scope), MISSED_RUN_MAPPING, { mapping });
-  return Token.asNumber(Fn.findInMap(MISSED_RUN_MAPPING, frequency, 'Hours'));
+  const entries = Object.entries(MISSED_RUN_HOURS);
+  const [last, ...others] = [...entries].reverse();
+  if (last === undefined) throw new Error('No missed-run windows');
+  let value: unknown = last[1];
+  for (const [name, hours] of others) {
+    const condition = new CfnCondition(Stack.of(scope), `RuleRuns${name.replace('_', '')}`, {
+      expression: Fn.conditionEquals(frequency, name),
+    });
+    value = Fn.conditionIf(condition.logicalId, hours, value);
+  }
+  return Token.asNumber(value);
 }
 
 /**

@@ -246,6 +246,7 @@ describe('its parameters', () => {
     );
     expect(names.filter((n) => typeof n === 'string').sort()).toEqual([
       'org-ct1-automation-us-east-1',
+      'org-ct1-config-changes',
       'org-ct1-remediation',
       'org-ct1-remediation',
       'org-ct1-remediation-us-east-1',
@@ -422,6 +423,10 @@ function comparable(deployed: DeployedTemplate): Record<string, unknown> {
       delete properties.Environment;
       if (parameters !== undefined)
         properties.RuleParameters = parameterValues(JSON.parse(parameters));
+      // A parameter's number reaches the property as text, which CloudFormation converts.
+      if (properties.ReservedConcurrentExecutions !== undefined) {
+        properties.ReservedConcurrentExecutions = String(properties.ReservedConcurrentExecutions);
+      }
     }
     if (resource.Type === 'AWS::Config::RemediationConfiguration') {
       for (const name of ['Automatic', 'MaximumAutomaticAttempts', 'RetryAttemptSeconds']) {
