@@ -17,7 +17,7 @@ import { resourceNames } from '../stack/names';
 import { OPTION_NAMES, parseOptions } from '../stack/options';
 import { parseRolloutOptions } from '../stack/rollout-options';
 import {
-  guardRailPolicy,
+  guardRailPolicies,
   MAX_POLICY_CHARACTERS,
   policyCharacters,
 } from '../stack/service-control-policy';
@@ -131,13 +131,20 @@ function snapshotResources(file: string): number {
   return Object.keys(template.Resources).length;
 }
 
-/** The example policy's names: cdk.json's context, as `npm run scp` reads it. */
-function defaultPolicy() {
+/** The example policies, for cdk.json's context, as `npm run scp` reads it. */
+function defaultPolicies() {
   const context = cdkJsonContext();
   const lookup = (name: string) => context[name];
   const { ruleName } = parseOptions(lookup, Object.keys(context));
   const { stackSetName } = parseRolloutOptions(lookup, ruleName, Object.keys(context));
-  return guardRailPolicy({ ruleName, stackSetName });
+  return guardRailPolicies({ ruleName, stackSetName });
+}
+
+/** The `index`th of the guard-rail policies. */
+function nth(policies: ReturnType<typeof guardRailPolicies>, index: number) {
+  const policy = policies[index]?.policy;
+  if (policy === undefined) throw new Error(`No guard-rail policy ${index}`);
+  return policy;
 }
 
 /** A function's memory and timeout, as the docs write them: `256 MB, 120 s`. */
@@ -176,11 +183,17 @@ export function figures(artifacts: Artifacts): Record<string, string> {
     'template-resources-limit': number(TEMPLATE_LIMITS.resources),
     'template-parameters-limit': number(TEMPLATE_LIMITS.parameters),
     'template-outputs-limit': number(TEMPLATE_LIMITS.outputs),
-    'scp-characters': number(policyCharacters(defaultPolicy())),
-    // The longest names the options accept: a 36-character rule name, a 128-character StackSet name.
+    'scp-characters': number(policyCharacters(nth(defaultPolicies(), 0))),
+    'scp-resources-characters': number(policyCharacters(nth(defaultPolicies(), 1))),
+    // The longest names the options accept: a 36-character rule name, a 128-character StackSet
+    // name and a 250-character alias; the longer of the two policies.
     'scp-longest-characters': number(
-      policyCharacters(
-        guardRailPolicy({ ruleName: 'r'.repeat(36), stackSetName: 's'.repeat(128) }),
+      Math.max(
+        ...guardRailPolicies({
+          ruleName: 'r'.repeat(36),
+          stackSetName: 's'.repeat(128),
+          kmsKeyId: `arn:aws:kms:ap-southeast-2:111122223333:alias/${'k'.repeat(250)}`,
+        }).map(({ policy }) => policyCharacters(policy)),
       ),
     ),
     'scp-limit': number(MAX_POLICY_CHARACTERS),

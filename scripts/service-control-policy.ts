@@ -3,23 +3,25 @@ import { StackError } from '../stack/errors';
 import { DEFAULT_RULE_NAME, parseOptions } from '../stack/options';
 import { parseRolloutOptions } from '../stack/rollout-options';
 import {
-  type GuardRailPolicy,
-  guardRailPolicy,
+  guardRailPolicies,
   guardRailPolicyText,
   MAX_POLICY_CHARACTERS,
+  type NamedGuardRailPolicy,
   policyCharacters,
 } from '../stack/service-control-policy';
 import { contextArgs, wantsHelp } from './context-args';
-import { outputPath, outputProblem, writeOutput } from './output-file';
+import { type OutputPath, outputPath, outputProblem, writeOutput } from './output-file';
 
 /*
  * `npm run scp [-- -c name=value ...] [--out file] [--force]`: writes the
- * example service control policy for the rule name and StackSet name the
- * rollout uses (cdk.json's context, then `-c`), by default to
- * dist/guard-rails.scp.json. It never writes a file the repository keeps:
- * `npm run scp:example` (`--example`) rewrites org/guard-rails.scp.json, the
- * policy for the default names, and a test checks that the file is what it
- * writes.
+ * example service control policies for the rule name, StackSet name and KMS
+ * key the rollout uses (cdk.json's context, then `-c`), by default to
+ * dist/guard-rails.scp.json and dist/guard-rails-resources.scp.json.
+ * `--out` names the first file; the second is written beside it, its name
+ * ending in `-resources` before the extension. It never writes a file the
+ * repository keeps: `npm run scp:example` (`--example`) rewrites the two
+ * files in org/, the policies for the default names, and a test checks that
+ * they are what it writes.
  */
 
 const DEFAULT_OUT = 'dist/guard-rails.scp.json';
@@ -33,14 +35,29 @@ const USAGE = [
   '  -c name=value  a CDK context option: ruleName and stackSetName name what the policy protects',
   `  --out FILE     where to write the policy (default ${DEFAULT_OUT}); its directory must exist`,
   '  --force        replace FILE if it exists',
-  `  --example      rewrite ${EXAMPLE}, the example for the default names (npm run scp:example)`,
+  `  --example      rewrite ${EXAMPLE} and the -resources file beside it, the examples for the default names (npm run scp:example)`,
   '  --help         this help',
 ].join('\n');
 
-/** The example policy the repository keeps: the one for the default rule and StackSet names. */
+/** The example policies the repository keeps: the ones for the default rule and StackSet names. */
+export function examplePolicies(): NamedGuardRailPolicy[] {
+  return guardRailPolicies({ ruleName: DEFAULT_RULE_NAME, stackSetName: DEFAULT_RULE_NAME });
+}
+
+/** The text of the first example policy, org/guard-rails.scp.json. */
 export function examplePolicyText(): string {
-  return guardRailPolicyText(
-    guardRailPolicy({ ruleName: DEFAULT_RULE_NAME, stackSetName: DEFAULT_RULE_NAME }),
+  const [first] = examplePolicies();
+  if (first === undefined) throw new Error('guardRailPolicies returned no policy');
+  return guardRailPolicyText(first.policy);
+}
+
+/** The file each policy is written to, for the first policy's file `out`. */
+export function policyFiles(out: string, policies: NamedGuardRailPolicy[]): string[] {
+  const [first] = policies;
+  const extension = /(\.scp)?\.json$/.exec(out)?.[0] ?? '';
+  const base = out.slice(0, out.length - extension.length);
+  return policies.map((p) =>
+    p === first ? out : `${base}${p.name.replace(first?.name ?? '', '')}${extension}`,
   );
 }
 
@@ -52,7 +69,7 @@ export function main(args: string[]): number {
   }
   if (args.includes('--example')) {
     if (args.length > 1) return usage('--example takes no other argument');
-    return write(outputPath(undefined, EXAMPLE), examplePolicyText(), true);
+    return writeAll(outputPath(undefined, EXAMPLE), examplePolicies(), true);
   }
   const parsed = contextArgs(args, DEFAULT_OUT);
   if ('problem' in parsed) return usage(parsed.problem);
@@ -64,12 +81,16 @@ export function main(args: string[]): number {
     return 2;
   }
 
-  let policy: GuardRailPolicy;
+  let policies: NamedGuardRailPolicy[];
   try {
     const lookup = (name: string) => context[name];
-    const { ruleName } = parseOptions(lookup, Object.keys(context));
+    const { ruleName, kmsKeyId } = parseOptions(lookup, Object.keys(context));
     const { stackSetName } = parseRolloutOptions(lookup, ruleName, Object.keys(context));
-    policy = guardRailPolicy({ ruleName, stackSetName });
+    policies = guardRailPolicies({
+      ruleName,
+      stackSetName,
+      ...(kmsKeyId === undefined ? {} : { kmsKeyId }),
+    });
   } catch (error) {
     if (error instanceof StackError) {
       console.error(error.message);
@@ -77,17 +98,42 @@ export function main(args: string[]): number {
     }
     throw error;
   }
-  const characters = policyCharacters(policy);
-  if (characters > MAX_POLICY_CHARACTERS) {
-    console.error(
-      `The policy is ${characters} characters; AWS Organizations accepts at most ${MAX_POLICY_CHARACTERS}.`,
-    );
-    return 1;
+  for (const { name, policy } of policies) {
+    const characters = policyCharacters(policy);
+    if (characters > MAX_POLICY_CHARACTERS) {
+      console.error(
+        `The policy ${name} is ${characters} characters; AWS Organizations accepts at most ${MAX_POLICY_CHARACTERS}.`,
+      );
+      return 1;
+    }
   }
-  return write(out, guardRailPolicyText(policy), force);
+  return writeAll(out, policies, force);
 }
 
-function write(out: ReturnType<typeof outputPath>, text: string, force: boolean): number {
+/** Writes each policy to its file (the first to `out`), refusing before writing any. */
+function writeAll(out: OutputPath, policies: NamedGuardRailPolicy[], force: boolean): number {
+  const paths = policyFiles(out.path, policies);
+  const shown = policyFiles(out.shown, policies);
+  const outs: OutputPath[] = policies.map((_, i) => ({
+    path: paths[i] ?? out.path,
+    shown: shown[i] ?? out.shown,
+    isDefault: out.isDefault,
+  }));
+  for (const each of outs) {
+    const refused = outputProblem(each, force);
+    if (refused !== undefined) {
+      console.error(refused);
+      return 2;
+    }
+  }
+  for (const [i, { policy }] of policies.entries()) {
+    const status = write(outs[i] ?? out, guardRailPolicyText(policy), force);
+    if (status !== 0) return status;
+  }
+  return 0;
+}
+
+function write(out: OutputPath, text: string, force: boolean): number {
   const problem = writeOutput(out, text, force);
   if (problem !== undefined) {
     console.error(problem);

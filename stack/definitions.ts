@@ -1,13 +1,14 @@
 import { Aws, Fn, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as config from 'aws-cdk-lib/aws-config';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DOCUMENT_PARAMETERS, remediationDocument } from '../remediation/document';
 import { TRAIL_RESOURCE_TYPE } from '../rule/event';
 import { REMEDIATION_ENTRY, RULE_ENTRY } from './bundle';
-import { type ResourceNames, resourceNames } from './names';
+import { alarmName, type ResourceNames, resourceNames } from './names';
 import { type DeploymentSettings, includeWhen, type Optional, optionalProperty } from './settings';
 
 /**
@@ -84,6 +85,12 @@ export function remediationFunctionSettings(settings: DeploymentSettings): Funct
   };
 }
 
+/** The alarm actions for a topic: one `Fn::If` stands for the whole list where a template condition decides. */
+function alarmActions(topic: Optional<string>): string[] | undefined {
+  const written = optionalProperty(topic, (arn) => [arn]);
+  return written === undefined || Array.isArray(written) ? written : Token.asList(written);
+}
+
 /**
  * An alarm on a function's errors. The rule throws when it cannot decide
  * (an UNDECIDED verdict) and the remediation when it fails, so an error
@@ -95,17 +102,170 @@ export function errorAlarmProps(
   settings: FunctionSettings,
   topic: Optional<string>,
 ): cloudwatch.CfnAlarmProps {
-  const written = optionalProperty(topic, (arn) => [arn]);
-  // Where a template condition decides, one Fn::If stands for the whole list.
-  const actions = written === undefined || Array.isArray(written) ? written : Token.asList(written);
+  const actions = alarmActions(topic);
   return {
-    alarmName: `${settings.functionName}-errors`,
+    alarmName: alarmName(settings.functionName, 'errors'),
     alarmDescription: `${settings.functionName} failed: ${settings.alarmMeaning} See the function's log group for the error.`,
     namespace: 'AWS/Lambda',
     metricName: 'Errors',
     dimensions: [{ name: 'FunctionName', value: settings.functionName }],
     statistic: 'Sum',
     period: 3600,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    treatMissingData: 'notBreaching',
+    alarmActions: actions,
+    okActions: actions,
+  };
+}
+
+/**
+ * An alarm on a function's throttles: Lambda refused to run it, because
+ * the account's concurrency was used up or the function's reservation was.
+ * A throttled run raises no error, so the error alarm never hears of it.
+ * One in an hour is enough; no throttle is no data, and not a failure.
+ */
+export function throttleAlarmProps(
+  settings: FunctionSettings,
+  topic: Optional<string>,
+): cloudwatch.CfnAlarmProps {
+  const actions = alarmActions(topic);
+  return {
+    alarmName: alarmName(settings.functionName, 'throttles'),
+    alarmDescription: `${settings.functionName} was throttled (Lambda refused to run it: the account's concurrency, or the function's reserved concurrency, was used up): ${settings.alarmMeaning}`,
+    namespace: 'AWS/Lambda',
+    metricName: 'Throttles',
+    dimensions: [{ name: 'FunctionName', value: settings.functionName }],
+    statistic: 'Sum',
+    period: 3600,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    treatMissingData: 'notBreaching',
+    alarmActions: actions,
+    okActions: actions,
+  };
+}
+
+/**
+ * How many hours without a single run of the rule function raise its
+ * missed-runs alarm, for each `maximumExecutionFrequency`: two periods, so
+ * that one late periodic run is not an alarm, and a skipped one is.
+ */
+export const MISSED_RUN_HOURS: Readonly<Record<string, number>> = {
+  One_Hour: 2,
+  Three_Hours: 6,
+  Six_Hours: 12,
+  Twelve_Hours: 24,
+  TwentyFour_Hours: 48,
+};
+
+/**
+ * An alarm on runs of the rule function that did not happen: AWS Config
+ * runs it every period, so hours without an invocation mean no fresh
+ * evaluation, whatever the cause (the rule re-pointed, Config stopped,
+ * every run throttled). Each hour is a data point, and an hour without
+ * invocations has no data at all, so missing data counts as breaching;
+ * the alarm fires when `hours` hours in a row had none.
+ */
+export function missedRunsAlarmProps(
+  settings: FunctionSettings,
+  topic: Optional<string>,
+  hours: number,
+): cloudwatch.CfnAlarmProps {
+  const actions = alarmActions(topic);
+  return {
+    alarmName: alarmName(settings.functionName, 'invocations'),
+    alarmDescription: `${settings.functionName} has not run for longer than twice the rule's period: AWS Config got no fresh evaluation of CloudTrail.1 for the account. Check that the Config rule still names this function and that AWS Config is recording.`,
+    namespace: 'AWS/Lambda',
+    metricName: 'Invocations',
+    dimensions: [{ name: 'FunctionName', value: settings.functionName }],
+    statistic: 'Sum',
+    period: 3600,
+    evaluationPeriods: hours,
+    datapointsToAlarm: hours,
+    threshold: 1,
+    comparisonOperator: 'LessThanThreshold',
+    treatMissingData: 'breaching',
+    alarmActions: actions,
+    okActions: actions,
+  };
+}
+
+/**
+ * The Config API calls that change what the rule reports, or what its
+ * remediation runs: re-pointing it (`PutConfigRule` with another
+ * function or parameters), deleting it or its evaluations, and replacing,
+ * deleting or exempting its remediation.
+ */
+export const CONFIG_CHANGE_EVENTS = [
+  'PutConfigRule',
+  'DeleteConfigRule',
+  'DeleteEvaluationResults',
+  'PutRemediationConfigurations',
+  'DeleteRemediationConfiguration',
+  'PutRemediationExceptions',
+] as const;
+
+/**
+ * The EventBridge rule that sees any of {@link CONFIG_CHANGE_EVENTS} for
+ * this deployment's Config rule, as CloudTrail delivers them to the
+ * default event bus. The calls name the rule in their request: by name
+ * (`configRuleName`, or `configRule.configRuleName` for `PutConfigRule`,
+ * or in each of `remediationConfigurations`), or for `PutConfigRule` by
+ * its ARN or ID alone, which is why those two are matched too. It has no
+ * target: the alarm on its matches ({@link configChangeAlarmProps}) is
+ * what notifies.
+ */
+export function configChangeRuleProps(
+  settings: DeploymentSettings,
+  rule: { arn: string; id: string },
+): events.CfnRuleProps {
+  const names = resourceNames(settings.ruleName);
+  const name = [settings.ruleName];
+  return {
+    name: names.configChangesName,
+    description: `Matches every AWS Config API call that changes, deletes or exempts the Config rule ${names.ruleName} or its remediation, for the alarm of the same name.`,
+    state: 'ENABLED',
+    eventPattern: {
+      source: ['aws.config'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['config.amazonaws.com'],
+        eventName: [...CONFIG_CHANGE_EVENTS],
+        $or: [
+          { requestParameters: { configRuleName: name } },
+          { requestParameters: { configRule: { configRuleName: name } } },
+          { requestParameters: { configRule: { configRuleArn: [rule.arn] } } },
+          { requestParameters: { configRule: { configRuleId: [rule.id] } } },
+          { requestParameters: { remediationConfigurations: { configRuleName: name } } },
+        ],
+      },
+    },
+  };
+}
+
+/**
+ * The alarm on the change watch's matches: one matched call within five
+ * minutes. It goes back to OK five minutes later, so each change notifies
+ * the topic again. A deployment or update of the stack makes the same calls
+ * and raises it too: expected then, and a sign of tampering at any other time.
+ */
+export function configChangeAlarmProps(
+  settings: DeploymentSettings,
+  topic: Optional<string>,
+): cloudwatch.CfnAlarmProps {
+  const names = resourceNames(settings.ruleName);
+  const actions = alarmActions(topic);
+  return {
+    alarmName: names.configChangesName,
+    alarmDescription: `Someone changed, deleted or exempted the AWS Config rule ${names.ruleName} or its remediation configuration. Expected during a deployment or update of its stack; at any other time, find the call in CloudTrail (event source config.amazonaws.com) and redeploy the stack.`,
+    namespace: 'AWS/Events',
+    metricName: 'TriggeredRules',
+    dimensions: [{ name: 'RuleName', value: names.configChangesName }],
+    statistic: 'Sum',
+    period: 300,
     evaluationPeriods: 1,
     threshold: 1,
     comparisonOperator: 'GreaterThanOrEqualToThreshold',

@@ -1,5 +1,6 @@
 import { type CfnCondition, CfnOutput } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ConfigChangeWatch } from './config-change-watch';
 import type { FunctionCode } from './function-code';
 import { Remediation } from './remediation-construct';
 import { ResourceGroup } from './resource-group';
@@ -14,16 +15,22 @@ export interface DeploymentProps {
 /**
  * One account and Region's deployment of the CloudTrail.1 rule
  * (docs/design.md, "Deployment"): the {@link Rule}, its {@link Remediation},
- * and outputs that name what a person or a script looks for.
+ * the {@link ConfigChangeWatch} on both, and outputs that name what a
+ * person or a script looks for.
  */
 export class Deployment extends ResourceGroup {
   readonly rule: Rule;
   readonly remediation: Remediation;
+  readonly changeWatch: ConfigChangeWatch;
 
   constructor(scope: Construct, id: string, props: DeploymentProps) {
     super(scope, id);
     this.rule = new Rule(this, 'Detection', props);
     this.remediation = new Remediation(this, 'Remediation', { ...props, rule: this.rule.rule });
+    this.changeWatch = new ConfigChangeWatch(this, 'ChangeWatch', {
+      settings: props.settings,
+      rule: this.rule.rule,
+    });
     const outputs: Record<string, [string, string]> = {
       ConfigRuleName: [this.rule.rule.ref, 'The AWS Config rule'],
       RuleFunctionArn: [this.rule.function.fn.functionArn, "The rule's Lambda function"],

@@ -361,6 +361,13 @@ export function memberSettings(scope: Construct, options: DeploymentOptions): De
       // security group of this account and Region.
       vpcResources: [Fn.sub(`${EC2_HERE}:subnet/*`), Fn.sub(`${EC2_HERE}:security-group/*`)],
       alarmTopicArn: when('alarmTopicArn'),
+      // 0 means no reservation: a function reserved 0 would never run.
+      reservedConcurrency: {
+        when: new CfnCondition(scope, 'ReserveConcurrency', {
+          expression: Fn.conditionNot(Fn.conditionEquals(value('reservedConcurrency'), '0')),
+        }),
+        value: parameters.reservedConcurrency.valueAsNumber,
+      },
     },
   };
 }

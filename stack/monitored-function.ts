@@ -4,7 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { errorAlarmProps, type FunctionSettings, LOG_RETENTION_DAYS } from './definitions';
+import {
+  errorAlarmProps,
+  type FunctionSettings,
+  LOG_RETENTION_DAYS,
+  missedRunsAlarmProps,
+  throttleAlarmProps,
+} from './definitions';
 import type { FunctionCode } from './function-code';
 import { ResourceGroup } from './resource-group';
 import {
@@ -26,13 +32,20 @@ export interface MonitoredFunctionProps {
   /** The role's inline policy name. */
   policyName: string;
   placement: FunctionPlacement;
+  /**
+   * Hours without a single invocation that raise an alarm, for a function
+   * that must run every period; absent for one whose silence is normal.
+   */
+  missedRunHours?: number;
 }
 
 /**
  * A function with its own role, holding exactly the given statements plus
  * writing its own log group (kept a year, and kept when the stack goes), in
- * its VPC when one is given, with an alarm on its errors. Its resources'
- * IDs start with the construct's.
+ * its VPC when one is given, with its reserved concurrency when one is
+ * given, and with alarms on its errors, its throttles and, when it must run
+ * every period, on periods it did not run. Its resources' IDs start with
+ * the construct's.
  */
 export class MonitoredFunction extends ResourceGroup {
   readonly fn: lambda.Function;
@@ -66,13 +79,24 @@ export class MonitoredFunction extends ResourceGroup {
 
     this.fn = props.code.createFunction(this, id, settings, this.role, this.logGroup);
     this.placeInVpc(id, placement);
-    const alarm = new cloudwatch.CfnAlarm(
-      this,
-      `${id}ErrorsAlarm`,
-      errorAlarmProps(settings, placement.alarmTopicArn),
-    );
-    alarm.node.addDependency(this.fn);
-    acknowledgeUnlessSet(alarm, 'alarmTopicArn', placement.alarmTopicArn);
+    const reserved = optionalProperty(placement.reservedConcurrency, (n) => n);
+    if (reserved !== undefined) {
+      (this.fn.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions =
+        Token.asNumber(reserved);
+    }
+    const topic = placement.alarmTopicArn;
+    const alarms: [string, cloudwatch.CfnAlarmProps][] = [
+      ['Errors', errorAlarmProps(settings, topic)],
+      ['Throttles', throttleAlarmProps(settings, topic)],
+    ];
+    if (props.missedRunHours !== undefined) {
+      alarms.push(['Invocations', missedRunsAlarmProps(settings, topic, props.missedRunHours)]);
+    }
+    for (const [kind, alarmProps] of alarms) {
+      const alarm = new cloudwatch.CfnAlarm(this, `${id}${kind}Alarm`, alarmProps);
+      alarm.node.addDependency(this.fn);
+      acknowledgeUnlessSet(alarm, 'alarmTopicArn', topic);
+    }
   }
 
   /**

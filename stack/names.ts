@@ -45,6 +45,29 @@ export interface ResourceNames {
   trailLogsRoleNamePattern: string;
   /** The alias of the key the deployment creates for the trails (`trailKey=create`). */
   trailKeyAliasName: string;
+  /**
+   * The EventBridge rule that watches the Config rule and its remediation
+   * configuration for changes, and the alarm on its matches.
+   */
+  configChangesName: string;
+}
+
+/** What a function's alarm watches: its errors, its throttles, or its runs that did not happen. */
+export type FunctionAlarm = 'errors' | 'throttles' | 'invocations';
+
+/**
+ * The alarms each function has. The rule runs every period, so a period
+ * without a run is a failure; the remediation runs only when someone or
+ * automatic remediation starts it, so its silence is the normal state.
+ */
+export const FUNCTION_ALARMS = {
+  rule: ['errors', 'throttles', 'invocations'],
+  remediation: ['errors', 'throttles'],
+} as const satisfies Record<string, readonly FunctionAlarm[]>;
+
+/** @example alarmName('cloudtrail-1-multi-region-trail-rule', 'throttles') // => 'cloudtrail-1-multi-region-trail-rule-throttles' */
+export function alarmName(functionName: string, alarm: FunctionAlarm): string {
+  return `${functionName}-${alarm}`;
 }
 
 /** @example resourceNames('cloudtrail-1-multi-region-trail').documentName // => 'cloudtrail-1-multi-region-trail-remediation' */
@@ -59,5 +82,6 @@ export function resourceNames(ruleName: string): ResourceNames {
     remediationRoleNamePattern: `${ruleName}-remediation-\${AWS::Region}`,
     trailLogsRoleNamePattern: `${ruleName}-trail-logs-\${AWS::Region}`,
     trailKeyAliasName: `alias/${ruleName}-trails`,
+    configChangesName: `${ruleName}-config-changes`,
   };
 }

@@ -501,6 +501,19 @@ export const DEPLOYMENT_OPTION_SCHEMA = {
         "An SNS topic ARN that the functions' error alarms notify. Empty: the alarms change state without notifying anyone.",
     },
   },
+  reservedConcurrency: {
+    kind: 'number',
+    group: 'functionPlacement',
+    min: 0,
+    max: 20,
+    default: 3,
+    accepts: 'a whole number from 0 (no reservation) to 20',
+    example: '0',
+    parameter: {
+      description:
+        "Concurrent runs reserved for each function, so that other functions using up the account's Lambda concurrency cannot throttle them. Lambda keeps 100 unreserved: the account's concurrency quota must be at least 100 plus twice this. 0: no reservation.",
+    },
+  },
 } as const satisfies Record<string, OptionEntry>;
 
 export type OptionName = keyof typeof DEPLOYMENT_OPTION_SCHEMA;

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Aws, CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnParameter, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
-import { ROLLOUT_OPTION_SCHEMA } from './option-schema';
+import { DEPLOYMENT_OPTION_SCHEMA, ROLLOUT_OPTION_SCHEMA } from './option-schema';
 import type { DeploymentOptions } from './options';
 import { OU_OR_ROOT, ROLLOUT_OPTIONS, type RolloutOptions } from './rollout-options';
 import { acknowledgeWildcards, aggregatorStatements } from './statements';
@@ -15,6 +15,12 @@ import { optionValues, parameterName, TEMPLATE_PARAMETER_OPTIONS } from './templ
 
 /** The CloudFormation parameter that takes the target OUs when no context option gives them. */
 export const OU_PARAMETER = 'OrganizationalUnitIds';
+/**
+ * The CloudFormation parameter that takes the alarm topic when no context
+ * option gives it: every account's alarms must notify someone, so the
+ * rollout is not deployed without one.
+ */
+export const ALARM_TOPIC_PARAMETER = 'AlarmTopicArn';
 
 /**
  * The member template's parameter values every stack instance gets: each
@@ -30,6 +36,34 @@ export function stackSetParameters(
     parameterKey: parameterName(name),
     parameterValue: values[name],
   }));
+}
+
+/**
+ * The alarm topic for the stack instances of one Region: the given topic's
+ * ARN with that Region in it, so that a central topic of the same name and
+ * account in each Region hears its own Region's alarms.
+ */
+function topicInRegion(
+  parameter: { parameterKey: string; parameterValue: string }[],
+  literal: string | undefined,
+  region: string,
+): { parameterKey: string; parameterValue: string }[] | undefined {
+  const arn = literal ?? parameter[0]?.parameterValue;
+  if (arn === undefined) return undefined;
+  const fields = Fn.split(':', arn, 6);
+  return [
+    {
+      parameterKey: parameterName('alarmTopicArn'),
+      parameterValue: Fn.join(':', [
+        'arn',
+        Fn.select(1, fields),
+        'sns',
+        region,
+        Fn.select(4, fields),
+        Fn.select(5, fields),
+      ]),
+    },
+  ];
 }
 
 export interface RolloutStackProps extends StackProps {
@@ -69,6 +103,7 @@ export class CloudTrailRuleRolloutStack extends Stack {
         description: ROLLOUT_OPTION_SCHEMA.organizationalUnitIds.parameter.description,
       }).valueAsList;
 
+    const topic = this.alarmTopic(props.options);
     this.stackSet = new cloudformation.CfnStackSet(this, 'StackSet', {
       stackSetName: rollout.stackSetName,
       description: `AWS Config rule ${props.options.ruleName} (Security Hub CloudTrail.1) and its remediation, in every account of the target OUs.`,
@@ -88,15 +123,23 @@ export class CloudTrailRuleRolloutStack extends Stack {
         regionConcurrencyType: rollout.regionConcurrencyType,
         concurrencyMode: rollout.concurrencyMode,
       },
-      parameters: stackSetParameters(props.options),
-      stackInstancesGroup: [
-        {
-          deploymentTargets: { organizationalUnitIds },
-          // One home Region by default: every Region's verdict is the same
-          // (docs/organization-rollout.md, "One home Region is enough").
-          regions: rollout.regions ?? [Aws.REGION],
-        },
-      ],
+      parameters: [...stackSetParameters(props.options), ...topic],
+      stackInstancesGroup:
+        rollout.regions === undefined
+          ? [
+              {
+                deploymentTargets: { organizationalUnitIds },
+                // One home Region by default: every Region's verdict is the same
+                // (docs/organization-rollout.md, "One home Region is enough").
+                regions: [Aws.REGION],
+              },
+            ]
+          : rollout.regions.map((region) => ({
+              deploymentTargets: { organizationalUnitIds },
+              regions: [region],
+              // An alarm notifies a topic of its own Region: the topic of that name there.
+              parameterOverrides: topicInRegion(topic, props.options.alarmTopicArn, region),
+            })),
       templateUrl: template.httpUrl,
     });
 
@@ -111,6 +154,26 @@ export class CloudTrailRuleRolloutStack extends Stack {
     if (rollout.organizationAggregator) {
       this.aggregator = this.organizationAggregator(`${rollout.stackSetName}-organization`);
     }
+  }
+
+  /**
+   * The alarm topic as a stack instance parameter, when no context option
+   * gave it: a parameter of this stack with no default, so CloudFormation
+   * refuses to deploy the rollout until one is given.
+   */
+  private alarmTopic(
+    options: DeploymentOptions,
+  ): { parameterKey: string; parameterValue: string }[] {
+    if (options.alarmTopicArn !== undefined) return [];
+    const entry = DEPLOYMENT_OPTION_SCHEMA.alarmTopicArn;
+    const topic = new CfnParameter(this, ALARM_TOPIC_PARAMETER, {
+      type: 'String',
+      allowedPattern: entry.pattern,
+      constraintDescription: `must be ${entry.accepts}.`,
+      description:
+        "The SNS topic, in the StackSet's Region, that every account's alarms notify: a central topic whose policy lets CloudWatch publish from the organization's accounts.",
+    });
+    return [{ parameterKey: parameterName('alarmTopicArn'), parameterValue: topic.valueAsString }];
   }
 
   private memberTemplateAsset(text: string): Asset {

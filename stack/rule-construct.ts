@@ -1,7 +1,13 @@
+import { CfnCondition, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { configInvokePermissionProps, configRuleProps, ruleFunctionSettings } from './definitions';
+import {
+  configInvokePermissionProps,
+  configRuleProps,
+  MISSED_RUN_HOURS,
+  ruleFunctionSettings,
+} from './definitions';
 import type { FunctionCode } from './function-code';
 import { MonitoredFunction } from './monitored-function';
 import { resourceNames } from './names';
@@ -15,8 +21,34 @@ export interface RuleProps {
 }
 
 /**
- * The rule: its function (with role, log group and error alarm), the
- * permission for AWS Config to invoke it, and the Config rule.
+ * The hours without a run that raise the rule function's missed-runs
+ * alarm: a number for a literal frequency; where a template parameter gives
+ * the frequency, one `Fn::If` per frequency, on conditions of the stack (a
+ * mapping cannot be keyed by the frequencies: its keys take no `_`).
+ */
+function missedRunHours(scope: Construct, frequency: string): number {
+  if (!Token.isUnresolved(frequency)) {
+    const hours = MISSED_RUN_HOURS[frequency];
+    if (hours === undefined) throw new Error(`No missed-run window for ${frequency}`);
+    return hours;
+  }
+  const entries = Object.entries(MISSED_RUN_HOURS);
+  const [last, ...others] = [...entries].reverse();
+  if (last === undefined) throw new Error('No missed-run windows');
+  let value: unknown = last[1];
+  for (const [name, hours] of others) {
+    const condition = new CfnCondition(Stack.of(scope), `RuleRuns${name.replace('_', '')}`, {
+      expression: Fn.conditionEquals(frequency, name),
+    });
+    value = Fn.conditionIf(condition.logicalId, hours, value);
+  }
+  return Token.asNumber(value);
+}
+
+/**
+ * The rule: its function (with role, log group and alarms on its errors,
+ * throttles and missed runs), the permission for AWS Config to invoke it,
+ * and the Config rule.
  */
 export class Rule extends ResourceGroup {
   readonly function: MonitoredFunction;
@@ -32,6 +64,7 @@ export class Rule extends ResourceGroup {
       statements: ruleFunctionStatements(),
       policyName: 'Rule',
       placement: settings.functions,
+      missedRunHours: missedRunHours(this, settings.maximumExecutionFrequency),
     });
     const functionArn = this.function.fn.functionArn;
     const invoke = new lambda.CfnPermission(

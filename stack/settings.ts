@@ -105,6 +105,8 @@ export interface FunctionPlacement {
   vpcResources: string[];
   /** The alarms' topic. */
   alarmTopicArn: Optional<string>;
+  /** Each function's reserved concurrency; absent for none. */
+  reservedConcurrency: Optional<number>;
 }
 
 export interface VpcPlacement {
@@ -367,6 +369,8 @@ export function literalSettings(options: DeploymentOptions): DeploymentSettings 
         ...(securityGroupIds ?? []).map((id) => Fn.sub(`${EC2_HERE}:security-group/${id}`)),
       ],
       alarmTopicArn: options.alarmTopicArn,
+      reservedConcurrency:
+        options.reservedConcurrency > 0 ? options.reservedConcurrency : undefined,
     },
   };
 }

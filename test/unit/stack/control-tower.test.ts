@@ -142,7 +142,10 @@ describe('AWS Control Tower’s proactive controls', () => {
         rule,
         resources: acknowledgedOn(stack, guardFindingId(rule)),
       });
-      expect(found[rule]).toHaveLength(2);
+      // Two log groups, two functions, and six alarms: both functions' errors and throttles,
+      // the rule's missed runs and the change watch's.
+      const expected = rule === GUARD_OPTION_CONTROLS.alarmTopicArn.rule ? 6 : 2;
+      expect(found[rule]).toHaveLength(expected);
     }
   }, 60_000);
 
@@ -196,8 +199,12 @@ describe('AWS Control Tower’s proactive controls', () => {
             'RuleFunctionLogs7B6AB4B3',
           ],
           cloudwatch_alarm_action_check: [
+            'ConfigChangeAlarm',
             'RemediationFunctionErrorsAlarm',
+            'RemediationFunctionThrottlesAlarm',
             'RuleFunctionErrorsAlarm',
+            'RuleFunctionInvocationsAlarm',
+            'RuleFunctionThrottlesAlarm',
           ],
           lambda_inside_vpc_check: ['RemediationFunction81258F31', 'RuleFunctionE18FBDCA'],
         },

@@ -13,11 +13,13 @@ import { LAMBDA_RUNTIME, LOG_RETENTION_DAYS } from '../../../stack/definitions';
 import { buildMemberApp } from '../../../stack/member-template';
 import { DEFAULT_RULE_NAME } from '../../../stack/options';
 import { deploy, PSEUDO, STACK_UUID } from '../../support/cfn-evaluator';
+import { configApiCall } from '../../support/config-api-events';
 import {
   actions,
   DeployedResources,
   withoutBootstrapCheck,
 } from '../../support/deployed-resources';
+import { matchesPattern } from '../../support/event-pattern';
 import { describeNagClean } from '../../support/nag-clean';
 
 /*
@@ -60,7 +62,7 @@ function describeDeployment(load: () => DeployedResources): void {
   const r = () => load();
 
   describe('the deployed resources', () => {
-    it('are exactly the two functions with their roles, log groups and error alarms, the rule, its invoke permission, the document, the automation role and the remediation configuration', () => {
+    it('are exactly the two functions with their roles, log groups and alarms, the rule, its invoke permission, the document, the automation role, the remediation configuration, and the watch on the rule with its alarm', () => {
       const counts: Record<string, number> = {};
       for (const resource of Object.values(r().deployed.resources)) {
         counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
@@ -73,7 +75,9 @@ function describeDeployment(load: () => DeployedResources): void {
         'AWS::Config::ConfigRule': 1,
         'AWS::SSM::Document': 1,
         'AWS::Config::RemediationConfiguration': 1,
-        'AWS::CloudWatch::Alarm': 2,
+        // Errors and throttles of both functions, the rule's missed runs, and the change watch's.
+        'AWS::CloudWatch::Alarm': 6,
+        'AWS::Events::Rule': 1,
         // The rule role's read of its own evaluations, which names the rule's ARN.
         'AWS::IAM::Policy': 1,
       });
@@ -147,6 +151,192 @@ function describeDeployment(load: () => DeployedResources): void {
         );
       },
     );
+  });
+
+  describe('the throttle and missed-run alarms', () => {
+    // A throttled invocation is counted in Throttles, not in Errors; Invocations counts runs:
+    // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+    it.each(['rule', 'remediation'])(
+      'alarm on any throttle of the %s function within an hour, an hour without throttles being no failure',
+      (kind) => {
+        const deployed = r();
+        const name = `${RULE}-${kind}`;
+        const alarm = deployed.resource(
+          deployed.id('AWS::CloudWatch::Alarm', (p) => p.AlarmName === `${name}-throttles`),
+        );
+        expect(alarm.Properties).toMatchObject({
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Throttles',
+          Dimensions: [{ Name: 'FunctionName', Value: name }],
+          Statistic: 'Sum',
+          Period: 3600,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        });
+      },
+    );
+
+    // An hour without invocations has no data point at all, so only missing data treated as
+    // breaching can raise the alarm; with a period of an hour, the alarm may span up to 7 days:
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+    it('alarm when the rule function has not run for 48 hours, twice its 24-hour period, missing data breaching', () => {
+      const deployed = r();
+      const name = `${RULE}-rule`;
+      const alarm = deployed.resource(
+        deployed.id('AWS::CloudWatch::Alarm', (p) => p.AlarmName === `${name}-invocations`),
+      );
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Invocations',
+        Dimensions: [{ Name: 'FunctionName', Value: name }],
+        Statistic: 'Sum',
+        Period: 3600,
+        EvaluationPeriods: 48,
+        DatapointsToAlarm: 48,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      });
+      const { Period, EvaluationPeriods } = alarm.Properties as Record<string, number>;
+      expect((Period ?? 0) * (EvaluationPeriods ?? 0)).toBeLessThanOrEqual(7 * 86_400);
+    });
+
+    it('have no missed-run alarm for the remediation function, which runs only when a remediation is started', () => {
+      const alarms = Object.values(r().deployed.resources)
+        .filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm')
+        .map((resource) => resource.Properties.AlarmName);
+      expect(alarms).not.toContain(`${RULE}-remediation-invocations`);
+    });
+
+    // Reserved concurrency is kept for the function alone, so others cannot use it up:
+    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+    // (A parameter's value reaches the property as text, which CloudFormation converts.)
+    it.each(['rule', 'remediation'])('reserve 3 concurrent runs for the %s function', (kind) => {
+      const reserved = r().function(`${RULE}-${kind}`).Properties.ReservedConcurrentExecutions;
+      expect(Number(reserved)).toBe(3);
+    });
+  });
+
+  describe('the watch on the Config rule', () => {
+    // The rule sees Config API calls as CloudTrail delivers them; EventBridge receives those
+    // only while a trail logs management events in the account and Region:
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html
+    // PutConfigRule may name the rule by ConfigRuleArn or ConfigRuleId instead of its name:
+    // https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigRule.html
+    const RULE_ARN = `arn:aws:config:${REGION}:${ACCOUNT}:config-rule/config-rule-k3vq0x`;
+    const RULE_ID = 'config-rule-k3vq0x';
+    const OTHER = 's3-bucket-versioning-enabled';
+    /** The deployed pattern, with the Config rule's ARN and ID as Config would give them. */
+    const pattern = (): Record<string, unknown> => {
+      const deployed = r();
+      const rule = deployed.only('AWS::Events::Rule');
+      const ruleId = deployed.id('AWS::Config::ConfigRule');
+      const text = JSON.stringify(rule.Properties.EventPattern)
+        .replace(JSON.stringify({ 'Fn::GetAtt': [ruleId, 'Arn'] }), JSON.stringify(RULE_ARN))
+        .replace(
+          JSON.stringify({ 'Fn::GetAtt': [ruleId, 'ConfigRuleId'] }),
+          JSON.stringify(RULE_ID),
+        );
+      expect(text).not.toContain('Fn::');
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    const decoy = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:always-compliant`;
+    const putRule = (identity: Record<string, string>) =>
+      configApiCall('PutConfigRule', {
+        configRule: {
+          ...identity,
+          source: { owner: 'CUSTOM_LAMBDA', sourceIdentifier: decoy },
+          inputParameters: '{"includeManagementEvents":"false"}',
+        },
+      });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['re-pointing the rule to another function, by name', putRule({ configRuleName: RULE })],
+      ['re-pointing it by its ARN alone', putRule({ configRuleArn: RULE_ARN })],
+      ['re-pointing it by its ID alone', putRule({ configRuleId: RULE_ID })],
+      ['deleting it', configApiCall('DeleteConfigRule', { configRuleName: RULE })],
+      [
+        'deleting its evaluation results',
+        configApiCall('DeleteEvaluationResults', { configRuleName: RULE }),
+      ],
+      [
+        'pointing its remediation at a decoy trail',
+        configApiCall('PutRemediationConfigurations', {
+          remediationConfigurations: [
+            { configRuleName: OTHER, targetType: 'SSM_DOCUMENT', targetId: 'AWS-EnableS3' },
+            {
+              configRuleName: RULE,
+              targetType: 'SSM_DOCUMENT',
+              targetId: `${RULE}-remediation`,
+              parameters: { TrailName: { staticValue: { values: ['decoy'] } } },
+            },
+          ],
+        }),
+      ],
+      [
+        'deleting its remediation',
+        configApiCall('DeleteRemediationConfiguration', {
+          configRuleName: RULE,
+          resourceType: 'AWS::::Account',
+        }),
+      ],
+      [
+        'exempting the account from its remediation',
+        configApiCall('PutRemediationExceptions', {
+          configRuleName: RULE,
+          resourceKeys: [{ resourceType: 'AWS::::Account', resourceId: ACCOUNT }],
+        }),
+      ],
+    ])('matches %s', (_, event) => {
+      expect(matchesPattern(pattern(), event)).toBe(true);
+    });
+
+    it.each<[string, Record<string, unknown>]>([
+      [
+        'another team changing its own rule',
+        configApiCall('PutConfigRule', {
+          configRule: { configRuleName: OTHER, source: { owner: 'AWS', sourceIdentifier: 'X' } },
+        }),
+      ],
+      [
+        'another team deleting its rule',
+        configApiCall('DeleteConfigRule', { configRuleName: OTHER }),
+      ],
+      [
+        'reading the rule',
+        configApiCall('DescribeConfigRules', { configRuleNames: [RULE] }, { readOnly: true }),
+      ],
+      [
+        'starting an evaluation of the rule',
+        configApiCall('StartConfigRulesEvaluation', { configRuleNames: [RULE] }),
+      ],
+    ])('does not match %s', (_, event) => {
+      expect(matchesPattern(pattern(), event)).toBe(false);
+    });
+
+    it('is enabled on the default event bus, named after the rule, with an alarm of the same name on its matches', () => {
+      const deployed = r();
+      const rule = deployed.only('AWS::Events::Rule');
+      expect(rule.Properties).toMatchObject({ Name: `${RULE}-config-changes`, State: 'ENABLED' });
+      expect(rule.Properties.EventBusName).toBeUndefined();
+      expect(rule.Properties.Targets).toBeUndefined();
+      const alarm = deployed.resource(
+        deployed.id('AWS::CloudWatch::Alarm', (p) => p.AlarmName === `${RULE}-config-changes`),
+      );
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'AWS/Events',
+        MetricName: 'TriggeredRules',
+        Dimensions: [{ Name: 'RuleName', Value: `${RULE}-config-changes` }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    });
   });
 
   describe('the rule function', () => {

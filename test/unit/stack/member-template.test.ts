@@ -89,6 +89,8 @@ describe('the member template', () => {
   it('keeps the logical IDs its resources have always had, however the code groups them', () => {
     expect(Object.keys(template.Resources as object).sort()).toEqual([
       'AutomationRoleC58D7324',
+      'ConfigChangeAlarm',
+      'ConfigChangeRule',
       'ConfigInvokesRuleFunction',
       'ConfigRule',
       'RemediationConfiguration',
@@ -99,13 +101,16 @@ describe('the member template', () => {
       'RemediationFunctionLogsB27AE0D4',
       'RemediationFunctionRepairedTrailBucketGrant098E89AD',
       'RemediationFunctionRole303EBA94',
+      'RemediationFunctionThrottlesAlarm',
       'RemediationFunctionTrailLogsRoleGrantB6D1B915',
       'RemediationFunctionVpcAccessDC539F5E',
       'RuleFunctionE18FBDCA',
       'RuleFunctionErrorsAlarm',
+      'RuleFunctionInvocationsAlarm',
       'RuleFunctionLogs7B6AB4B3',
       'RuleFunctionReadsOwnEvaluations2DC05754',
       'RuleFunctionRoleCBBCCEBF',
+      'RuleFunctionThrottlesAlarm',
       'RuleFunctionVpcAccessA932D665',
       'TrailEncryptionKey',
       'TrailEncryptionKeyAlias',
@@ -242,6 +247,7 @@ describe('its parameters', () => {
     );
     expect(names.filter((n) => typeof n === 'string').sort()).toEqual([
       'org-ct1-automation-us-east-1',
+      'org-ct1-config-changes',
       'org-ct1-remediation',
       'org-ct1-remediation',
       'org-ct1-remediation-us-east-1',
@@ -418,6 +424,10 @@ function comparable(deployed: DeployedTemplate): Record<string, unknown> {
       delete properties.Environment;
       if (parameters !== undefined)
         properties.RuleParameters = parameterValues(JSON.parse(parameters));
+      // A parameter's number reaches the property as text, which CloudFormation converts.
+      if (properties.ReservedConcurrentExecutions !== undefined) {
+        properties.ReservedConcurrentExecutions = String(properties.ReservedConcurrentExecutions);
+      }
     }
     if (resource.Type === 'AWS::Config::RemediationConfiguration') {
       for (const name of ['Automatic', 'MaximumAutomaticAttempts', 'RetryAttemptSeconds']) {

@@ -93,6 +93,7 @@ describe('options without context', () => {
       cloudWatchLogs: false,
       cloudWatchLogsRetentionDays: '365',
       hardenRepairedTrail: false,
+      reservedConcurrency: 3,
     });
   });
 
@@ -789,10 +790,10 @@ describe('where the functions run', () => {
     expect(groups.map((g) => g.Properties.KmsKeyId)).toEqual([KEY, KEY]);
   });
 
-  it('has both error alarms notify alarmTopicArn of the alarm and of its recovery', () => {
+  it('has every alarm notify alarmTopicArn of the alarm and of its recovery', () => {
     const { template } = synth({ alarmTopicArn: TOPIC });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(2);
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({ AlarmActions: [TOPIC], OKActions: [TOPIC] });
     }

@@ -96,9 +96,24 @@ describe('the rollout stack, by default', () => {
       CloudWatchLogs: 'false',
       CloudWatchLogsRetentionDays: '365',
       HardenRepairedTrail: 'false',
+      ReservedConcurrency: '3',
+      AlarmTopicArn: { Ref: 'AlarmTopicArn' },
     });
     const memberParameters = OPTION_NAMES.map(parameterName);
     for (const { ParameterKey } of parameters) expect(memberParameters).toContain(ParameterKey);
+  });
+
+  it('cannot be deployed without an alarm topic, which every account’s alarms then notify', () => {
+    const parameter = defaults.template.toJSON().Parameters.AlarmTopicArn;
+    expect(parameter).toMatchObject({ Type: 'String' });
+    // No default: CloudFormation refuses to create the stack until a value is given.
+    expect(parameter.Default).toBeUndefined();
+    expect(
+      new RegExp(parameter.AllowedPattern).test(
+        'arn:aws:sns:eu-west-1:111122223333:security-alerts',
+      ),
+    ).toBe(true);
+    expect(new RegExp(parameter.AllowedPattern).test('security-alerts')).toBe(false);
   });
 
   it('reads the member template from an asset of its own account: the template npm run synth:member writes', () => {
@@ -124,18 +139,27 @@ describe('the rollout stack, by default', () => {
 });
 
 describe('the rollout stack, with context options', () => {
-  it('deploys to the OUs and Regions given, with no parameter to fill in', () => {
+  it('deploys to the OUs and Regions given, with no parameter to fill in, each Region’s alarms notifying the topic of that name in that Region', () => {
     const { template } = synth({
       organizationalUnitIds: 'ou-ab12-cdef3456,r-ab12',
       regions: 'us-east-1,eu-west-1',
+      alarmTopicArn: 'arn:aws:sns:us-east-1:111122223333:security-alerts',
     });
-    expect(Object.keys(template.toJSON().Parameters)).not.toContain('OrganizationalUnitIds');
-    expect(stackSet(template).StackInstancesGroup).toEqual([
-      {
-        DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-cdef3456', 'r-ab12'] },
-        Regions: ['us-east-1', 'eu-west-1'],
-      },
-    ]);
+    expect(Object.keys(template.toJSON().Parameters ?? {})).not.toContain('OrganizationalUnitIds');
+    expect(Object.keys(template.toJSON().Parameters ?? {})).not.toContain('AlarmTopicArn');
+    const targets = { OrganizationalUnitIds: ['ou-ab12-cdef3456', 'r-ab12'] };
+    expect(stackSet(template).StackInstancesGroup).toEqual(
+      ['us-east-1', 'eu-west-1'].map((region) => ({
+        DeploymentTargets: targets,
+        Regions: [region],
+        ParameterOverrides: [
+          {
+            ParameterKey: 'AlarmTopicArn',
+            ParameterValue: `arn:aws:sns:${region}:111122223333:security-alerts`,
+          },
+        ],
+      })),
+    );
   }, 60_000);
 
   it('runs as the management account, keeps stacks of accounts that leave, and sets its own pace and name', () => {

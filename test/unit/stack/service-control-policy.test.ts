@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   EXAMPLE_POLICY,
-  examplePolicyText,
+  examplePolicies,
+  policyFiles,
   main as writePolicy,
 } from '../../../scripts/service-control-policy';
 import { cdkJsonContext } from '../../../stack/build-app';
@@ -13,7 +14,9 @@ import {
   AUTOMATION_SERVICE,
   EXEMPT_ROLES,
   type GuardRailPolicy,
-  guardRailPolicy,
+  guardRailPolicies,
+  guardRailPolicyText,
+  guardRailStatements,
   MAX_POLICY_CHARACTERS,
   policyCharacters,
   STACKSET_EXECUTION_ROLE,
@@ -22,11 +25,18 @@ import {
 import { deploy } from '../../support/cfn-evaluator';
 
 /*
- * The example service control policy (org/guard-rails.scp.json): what it
- * protects must be what the member template creates, named as it names it.
+ * The example service control policies (org/guard-rails.scp.json and
+ * org/guard-rails-resources.scp.json, attached side by side): what they
+ * protect must be what the member template creates, named as it names it.
  */
 
-const policy = guardRailPolicy({ ruleName: DEFAULT_RULE_NAME, stackSetName: DEFAULT_RULE_NAME });
+const NAMES = { ruleName: DEFAULT_RULE_NAME, stackSetName: DEFAULT_RULE_NAME };
+const policies = guardRailPolicies(NAMES);
+/** Both policies' statements: a request is denied when any attached policy denies it. */
+const policy: GuardRailPolicy = {
+  Version: '2012-10-17',
+  Statement: policies.flatMap((p) => p.policy.Statement),
+};
 let deployed: ReturnType<typeof deploy>;
 let deployedInVpc: ReturnType<typeof deploy>;
 let deployedWithTrailLogs: ReturnType<typeof deploy>;
@@ -103,7 +113,7 @@ function deniedBy(statements: GuardRailPolicy['Statement'], request: Request): b
     return (
       actionMatches &&
       resources.some((r) => matches(r, request.resource)) &&
-      conditionHolds(statement.Condition, context)
+      conditionHolds(statement.Condition ?? {}, context)
     );
   });
 }
@@ -121,6 +131,9 @@ const FUNCTION = `arn:aws:lambda:us-east-1:111111111111:function:${DEFAULT_RULE_
 const REMEDIATION_FUNCTION = FUNCTION.replace('-rule', '-remediation');
 const ALARM = `arn:aws:cloudwatch:us-east-1:111111111111:alarm:${DEFAULT_RULE_NAME}-rule-errors`;
 const REMEDIATION_ALARM = ALARM.replace('-rule-errors', '-remediation-errors');
+const FUNCTION_ALARM_PREFIX = ALARM.replace('-errors', '');
+const CHANGE_WATCH = `arn:aws:events:us-east-1:111111111111:rule/${DEFAULT_RULE_NAME}-config-changes`;
+const CHANGE_ALARM = `arn:aws:cloudwatch:us-east-1:111111111111:alarm:${DEFAULT_RULE_NAME}-config-changes`;
 const OUR_RULE = 'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-k3vq0x';
 const OTHER_RULE = 'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-ab12cd';
 const passedTo = (service: string) => ({ 'iam:PassedToService': service });
@@ -186,27 +199,68 @@ describe('the guard-rail model of Deny evaluation', () => {
   });
 });
 
-describe('the example service control policy', () => {
-  it('is the file in the repository, as npm run scp:example writes it for the default names', () => {
-    expect(JSON.parse(readFileSync(EXAMPLE_POLICY, 'utf8'))).toEqual(policy);
-    expect(readFileSync(EXAMPLE_POLICY, 'utf8')).toBe(examplePolicyText());
+describe('the example service control policies', () => {
+  it('are the files in the repository, as npm run scp:example writes them for the default names', () => {
+    const files = policyFiles(EXAMPLE_POLICY, policies);
+    expect(files.map((f) => f.replace(/^.*\/org\//, 'org/'))).toEqual([
+      'org/guard-rails.scp.json',
+      'org/guard-rails-resources.scp.json',
+    ]);
+    const written = examplePolicies();
+    files.forEach((file, i) => {
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(policies[i]?.policy);
+      const policy = written[i]?.policy;
+      if (policy === undefined) throw new Error(`No example policy for ${file}`);
+      expect(readFileSync(file, 'utf8')).toBe(guardRailPolicyText(policy));
+    });
   });
 
-  it('fits in the 5,120 characters AWS Organizations accepts, whitespace included', () => {
-    const text = readFileSync(EXAMPLE_POLICY, 'utf8');
-    expect(text.length).toBe(policyCharacters(policy));
-    expect(text.length).toBeLessThan(MAX_POLICY_CHARACTERS);
-    // The longest names the options accept still fit.
-    const longest = guardRailPolicy({ ruleName: 'r'.repeat(36), stackSetName: 's'.repeat(128) });
-    expect(policyCharacters(longest)).toBeLessThan(MAX_POLICY_CHARACTERS);
+  // A service control policy holds at most 5,120 characters, and a target takes at most five
+  // directly attached: https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
+  it('each fit in the 5,120 characters AWS Organizations accepts, whitespace included, also with the longest names and alias the options accept', () => {
+    for (const [i, file] of policyFiles(EXAMPLE_POLICY, policies).entries()) {
+      const text = readFileSync(file, 'utf8');
+      const example = policies[i]?.policy;
+      if (example === undefined) throw new Error(`No policy for ${file}`);
+      expect(text.length).toBe(policyCharacters(example));
+      expect(text.length).toBeLessThan(MAX_POLICY_CHARACTERS);
+    }
+    const longest = guardRailPolicies({
+      ruleName: 'r'.repeat(36),
+      stackSetName: 's'.repeat(128),
+      kmsKeyId: `arn:aws:kms:ap-southeast-2:111122223333:alias/${'k'.repeat(250)}`,
+    });
+    expect(longest).toHaveLength(2);
+    for (const { policy: one } of longest) {
+      expect(policyCharacters(one)).toBeLessThan(MAX_POLICY_CHARACTERS);
+    }
   });
 
-  it('only denies, never to the StackSets and Control Tower execution roles', () => {
+  it('split every statement between the two policies, each once', () => {
+    const sids = policies.flatMap((p) => p.policy.Statement.map((s) => s.Sid));
+    expect(new Set(sids).size).toBe(sids.length);
+    expect(sids.sort()).toEqual(
+      guardRailStatements(NAMES)
+        .map((s) => s.Sid)
+        .sort(),
+    );
+    expect(policies.every((p) => p.policy.Statement.length > 0)).toBe(true);
+  });
+
+  it('only deny, never to the StackSets and Control Tower execution roles, except invoking the functions, which nobody but the automation role may', () => {
+    const invoking = ['InvokeRuleFunctionNever', 'InvokeRemediationFunctionAutomationOnly'];
     for (const statement of policy.Statement) {
       expect(statement.Effect).toBe('Deny');
-      expect(statement.Condition.ArnNotLike).toEqual({ 'aws:PrincipalArn': EXEMPT_ROLES });
+      if (invoking.includes(statement.Sid)) continue;
+      expect(statement.Condition?.ArnNotLike).toEqual({ 'aws:PrincipalArn': EXEMPT_ROLES });
     }
     expect(EXEMPT_ROLES).toContain(STACKSET_EXECUTION_ROLE);
+    for (const principal of [STACKSETS, CONTROL_TOWER, ADMIN, REMEDIATION]) {
+      expect(denied({ principal, action: 'lambda:InvokeFunction', resource: FUNCTION })).toBe(true);
+      expect(
+        denied({ principal, action: 'lambda:InvokeFunction', resource: REMEDIATION_FUNCTION }),
+      ).toBe(true);
+    }
   });
 
   it.each<[string, Request]>([
@@ -243,6 +297,62 @@ describe('the example service control policy', () => {
     [
       'the automation role invokes the remediation function',
       { principal: AUTOMATION, action: 'lambda:InvokeFunction', resource: REMEDIATION_FUNCTION },
+    ],
+    [
+      'the automation role of another Region invokes the remediation function there',
+      {
+        principal: `${ACCOUNT}:role/${DEFAULT_RULE_NAME}-automation-eu-west-1`,
+        action: 'lambda:InvokeFunction',
+        resource: REMEDIATION_FUNCTION.replace('us-east-1', 'eu-west-1'),
+      },
+    ],
+    [
+      'an administrator invokes a function of their own',
+      {
+        principal: ADMIN,
+        action: 'lambda:InvokeFunction',
+        resource: 'arn:aws:lambda:us-east-1:111111111111:function:payments-api',
+      },
+    ],
+    [
+      'the StackSets execution role creates the document in a new Region',
+      {
+        principal: STACKSETS,
+        action: 'ssm:CreateDocument',
+        resource: `arn:aws:ssm:ap-southeast-2:111111111111:document/${DEFAULT_RULE_NAME}-remediation`,
+      },
+    ],
+    [
+      'an administrator creates a document of their own',
+      {
+        principal: ADMIN,
+        action: 'ssm:CreateDocument',
+        resource: 'arn:aws:ssm:us-east-1:111111111111:document/patch-baseline-runbook',
+      },
+    ],
+    [
+      'an administrator reads the rule that watches the Config rule',
+      { principal: ADMIN, action: 'events:DescribeRule', resource: CHANGE_WATCH },
+    ],
+    [
+      'another team changes its own EventBridge rule',
+      {
+        principal: ADMIN,
+        action: 'events:PutRule',
+        resource: 'arn:aws:events:us-east-1:111111111111:rule/payments-api-nightly',
+      },
+    ],
+    [
+      'another team puts a transformer on its own log group',
+      {
+        principal: ADMIN,
+        action: 'logs:PutTransformer',
+        resource: 'arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/payments-api',
+      },
+    ],
+    [
+      'the StackSets execution role replaces the rule watch',
+      { principal: STACKSETS, action: 'events:PutRule', resource: CHANGE_WATCH },
     ],
     [
       'the automation role re-evaluates the rule',
@@ -432,6 +542,81 @@ describe('the example service control policy', () => {
       { action: 'cloudwatch:SetAlarmState', resource: REMEDIATION_ALARM },
     ],
     ['mute an error alarm', { action: 'cloudwatch:PutAlarmMuteRule', resource: ALARM }],
+    [
+      'invoke the rule function with a junk event, to hold its error alarm in ALARM',
+      { action: 'lambda:InvokeFunction', resource: FUNCTION },
+    ],
+    [
+      'invoke a version of the rule function',
+      { action: 'lambda:InvokeFunction', resource: `${FUNCTION}:1` },
+    ],
+    [
+      'invoke the rule function asynchronously',
+      { action: 'lambda:InvokeAsync', resource: FUNCTION },
+    ],
+    [
+      'invoke the remediation function directly',
+      { action: 'lambda:InvokeFunction', resource: REMEDIATION_FUNCTION },
+    ],
+    [
+      'create a document under the document’s name in a Region the StackSet has not reached',
+      {
+        action: 'ssm:CreateDocument',
+        resource: `arn:aws:ssm:ap-southeast-2:111111111111:document/${DEFAULT_RULE_NAME}-remediation`,
+      },
+    ],
+    [
+      'make another version of the document the default',
+      {
+        action: 'ssm:UpdateDocumentDefaultVersion',
+        resource: `arn:aws:ssm:us-east-1:111111111111:document/${DEFAULT_RULE_NAME}-remediation`,
+      },
+    ],
+    [
+      'share the document with another account',
+      {
+        action: 'ssm:ModifyDocumentPermission',
+        resource: `arn:aws:ssm:us-east-1:111111111111:document/${DEFAULT_RULE_NAME}-remediation`,
+      },
+    ],
+    [
+      'rewrite the functions’ log lines with a transformer',
+      {
+        action: 'logs:PutTransformer',
+        resource: `arn:aws:logs:us-east-1:111111111111:log-group:StackSet-${DEFAULT_RULE_NAME}-0f1e2d3c-RuleFunctionLogs7B6AB4B3-AbCdEf`,
+      },
+    ],
+    [
+      'mask the functions’ log lines with a data protection policy',
+      {
+        action: 'logs:PutDataProtectionPolicy',
+        resource: `arn:aws:logs:us-east-1:111111111111:log-group:StackSet-${DEFAULT_RULE_NAME}-0f1e2d3c-RemediationFunctionLogsB27AE0D4-AbCdEf`,
+      },
+    ],
+    [
+      'delete the rule that sees the Config rule re-pointed',
+      { action: 'events:DeleteRule', resource: CHANGE_WATCH },
+    ],
+    [
+      'disable the rule that sees the Config rule re-pointed',
+      { action: 'events:DisableRule', resource: CHANGE_WATCH },
+    ],
+    [
+      'rewrite its event pattern so it matches nothing',
+      { action: 'events:PutRule', resource: CHANGE_WATCH },
+    ],
+    [
+      'delete the alarm that hears of a change to the Config rule',
+      { action: 'cloudwatch:DeleteAlarms', resource: CHANGE_ALARM },
+    ],
+    [
+      'turn off the throttles alarm’s notifications',
+      { action: 'cloudwatch:DisableAlarmActions', resource: `${FUNCTION_ALARM_PREFIX}-throttles` },
+    ],
+    [
+      'set the missed-runs alarm back to OK',
+      { action: 'cloudwatch:SetAlarmState', resource: `${FUNCTION_ALARM_PREFIX}-invocations` },
+    ],
   ])('keeps a member administrator from being able to %s', (_, request) => {
     expect(denied({ principal: ADMIN, ...request })).toBe(true);
   });
@@ -440,12 +625,30 @@ describe('the example service control policy', () => {
   // and CloudFormation cannot tag a Config rule (no Tags property), so a tag condition has no tag:
   // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html
   // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-configrule.html
-  it('names no Config action: IAM cannot tell this project’s rule from another team’s', () => {
+  it('names no Config action, leaving other teams’ rules alone: the rule is watched instead, and the watch is protected', () => {
     const actions = policy.Statement.flatMap((s) => [...(s.Action ?? []), ...(s.NotAction ?? [])]);
     expect(actions.filter((a) => a.startsWith('config:'))).toEqual([]);
+    // What a member administrator would do first to re-point the rule unseen is denied.
+    for (const action of ['events:DeleteRule', 'events:DisableRule', 'events:PutRule']) {
+      expect(denied({ principal: ADMIN, action, resource: CHANGE_WATCH })).toBe(true);
+    }
+    expect(
+      denied({ principal: ADMIN, action: 'cloudwatch:DeleteAlarms', resource: CHANGE_ALARM }),
+    ).toBe(true);
   });
 
-  it('protects both functions the member template creates, but lets Config and SSM invoke them', () => {
+  it('protects the rule that watches the Config rule and the alarm on it, as the member template names them', () => {
+    const [watch, ...others] = [...named(deployed, 'AWS::Events::Rule', 'Name').values()];
+    expect(others).toEqual([]);
+    expect(
+      covered('ProtectConfigChangeWatch', `arn:aws:events:eu-west-1:111111111111:rule/${watch}`),
+    ).toBe(true);
+    expect(
+      covered('ProtectAlarms', `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${watch}`),
+    ).toBe(true);
+  });
+
+  it('protects both functions the member template creates; only the automation role may invoke the remediation function', () => {
     const functions = [...named(deployed, 'AWS::Lambda::Function', 'FunctionName').values()];
     expect(functions).toHaveLength(2);
     for (const name of functions) {
@@ -533,9 +736,10 @@ describe('the example service control policy', () => {
 
   // The alarm actions are authorized on arn:aws:cloudwatch:<Region>:<account>:alarm:<name>:
   // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
-  it('protects both error alarms the member template creates, and no other alarm', () => {
+  it('protects every alarm the member template creates, and no other alarm', () => {
     const alarms = [...named(deployed, 'AWS::CloudWatch::Alarm', 'AlarmName').values()];
-    expect(alarms).toHaveLength(2);
+    // Errors and throttles of both functions, the rule's missed runs, and the change watch.
+    expect(alarms).toHaveLength(6);
     for (const name of alarms) {
       expect(
         covered('ProtectAlarms', `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${name}`),
@@ -580,12 +784,58 @@ describe('the example service control policy', () => {
   });
 
   it('names its resources after the rule and StackSet names it is given', () => {
-    const custom = guardRailPolicy({ ruleName: 'org-ct1', stackSetName: 'security-ct1' });
+    const custom = guardRailPolicies({ ruleName: 'org-ct1', stackSetName: 'security-ct1' });
     const text = JSON.stringify(custom);
     expect(text).toContain('function:org-ct1-rule');
     expect(text).toContain('alarm:org-ct1-remediation-errors');
     expect(text).toContain('stack/StackSet-security-ct1-*');
     expect(text).not.toContain(DEFAULT_RULE_NAME);
+  });
+});
+
+describe('the guard rails of a configured KMS alias', () => {
+  // CreateAlias, UpdateAlias and DeleteAlias are authorized on the alias and on the key, so a
+  // Deny on the alias's ARN denies them whatever key is named:
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
+  // https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html
+  const withAlias = (kmsKeyId: string) =>
+    guardRailPolicies({ ...NAMES, kmsKeyId }).flatMap((p) => p.policy.Statement);
+  const ALIAS = 'arn:aws:kms:us-east-1:111111111111:alias/cloudtrail';
+
+  it.each([
+    ['an alias name', 'alias/cloudtrail'],
+    ['an alias ARN', 'arn:aws:kms:us-east-1:111111111111:alias/cloudtrail'],
+  ])(
+    'keeps a member administrator from re-pointing, deleting or squatting it, given as %s',
+    (_, id) => {
+      for (const action of ['kms:UpdateAlias', 'kms:DeleteAlias', 'kms:CreateAlias']) {
+        expect(deniedBy(withAlias(id), { principal: ADMIN, action, resource: ALIAS })).toBe(true);
+        expect(
+          deniedBy(withAlias(id), {
+            principal: ADMIN,
+            action,
+            resource: ALIAS.replace('us-east-1', 'eu-west-1'),
+          }),
+        ).toBe(true);
+      }
+    },
+  );
+
+  it('leaves other aliases alone, and adds nothing for a key ID, a key ARN or no key', () => {
+    expect(
+      deniedBy(withAlias('alias/cloudtrail'), {
+        principal: ADMIN,
+        action: 'kms:UpdateAlias',
+        resource: 'arn:aws:kms:us-east-1:111111111111:alias/payments',
+      }),
+    ).toBe(false);
+    for (const id of [
+      '1234abcd-12ab-34cd-56ef-1234567890ab',
+      'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    ]) {
+      expect(withAlias(id).map((s) => s.Sid)).toEqual(policy.Statement.map((s) => s.Sid));
+    }
+    expect(policy.Statement.map((s) => s.Sid)).not.toContain('ProtectKeyAlias');
   });
 });
 
@@ -602,15 +852,21 @@ describe('npm run scp', () => {
     }
   };
 
-  it('writes the policy for the names the options give', () => {
+  it('writes both policies for the names and the key alias the options give', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cloudtrail1-scp-'));
     try {
       const out = join(dir, 'policy.json');
-      expect(
-        run(['-c', 'ruleName=org-ct1', '-c', 'stackSetName=security-ct1', '--out', out]).status,
-      ).toBe(0);
-      expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(
-        guardRailPolicy({ ruleName: 'org-ct1', stackSetName: 'security-ct1' }),
+      const names = ['-c', 'ruleName=org-ct1', '-c', 'stackSetName=security-ct1'];
+      expect(run([...names, '-c', 'kmsKeyId=alias/org-trails', '--out', out]).status).toBe(0);
+      const [first, second] = guardRailPolicies({
+        ruleName: 'org-ct1',
+        stackSetName: 'security-ct1',
+        kmsKeyId: 'alias/org-trails',
+      });
+      expect(second?.policy.Statement.map((s) => s.Sid)).toContain('ProtectKeyAlias');
+      expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(first?.policy);
+      expect(JSON.parse(readFileSync(join(dir, 'policy-resources.json'), 'utf8'))).toEqual(
+        second?.policy,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

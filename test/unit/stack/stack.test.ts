@@ -70,6 +70,8 @@ describe('the single-account stack', () => {
   it('keeps the logical IDs its resources have always had, however the code groups them', () => {
     expect(Object.keys(template.toJSON().Resources).sort()).toEqual([
       'AutomationRoleC58D7324',
+      'ConfigChangeAlarm',
+      'ConfigChangeRule',
       'ConfigInvokesRuleFunction',
       'ConfigRule',
       'RemediationConfiguration',
@@ -78,10 +80,13 @@ describe('the single-account stack', () => {
       'RemediationFunctionErrorsAlarm',
       'RemediationFunctionLogsB27AE0D4',
       'RemediationFunctionRole303EBA94',
+      'RemediationFunctionThrottlesAlarm',
       'RuleFunctionE18FBDCA',
       'RuleFunctionErrorsAlarm',
+      'RuleFunctionInvocationsAlarm',
       'RuleFunctionLogs7B6AB4B3',
       'RuleFunctionRoleCBBCCEBF',
+      'RuleFunctionThrottlesAlarm',
     ]);
   });
 
