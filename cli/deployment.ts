@@ -11,7 +11,12 @@ import {
   parseRuleParameters,
   type RuleParameters,
 } from '../rule/parameters';
-import { DEFAULT_RULE_NAME, RULE_NAME_PATTERN, resourceNames } from '../stack/names';
+import {
+  DEFAULT_RULE_NAME,
+  defaultUndecidedWindowHours,
+  RULE_NAME_PATTERN,
+  resourceNames,
+} from '../stack/names';
 import { type CallSettings, readFailure } from './aws-errors';
 
 /**
@@ -130,7 +135,18 @@ function ruleDifferences(
       `the rule runs ${source.SourceIdentifier ?? 'no function'}, not our function ${functionArn}`,
     );
   }
-  differences.push(...parameterDifferences(expected.parameters, rule.InputParameters));
+  // The deployment writes the undecided window out: when the audit sets none, the deployment's
+  // default, twice the period the rule runs at, is what an intact rule holds.
+  const parameters =
+    expected.parameters.undecidedWindowHours === undefined
+      ? {
+          ...expected.parameters,
+          undecidedWindowHours: defaultUndecidedWindowHours(
+            rule.MaximumExecutionFrequency ?? 'TwentyFour_Hours',
+          ),
+        }
+      : expected.parameters;
+  differences.push(...parameterDifferences(parameters, rule.InputParameters));
   return differences;
 }
 

@@ -13,6 +13,7 @@ import {
 import type { Construct } from 'constructs';
 import { DEFAULT_TRAIL_NAME } from '../remediation/input';
 import { PARAMETER_NAMES, type ParameterName } from '../rule/parameters';
+import { frequencyChoiceString } from './frequency-choice';
 import {
   DEPLOYMENT_OPTION_SCHEMA,
   defaultUndecidedWindowHours,
@@ -178,21 +179,6 @@ export function inputParametersFromTemplate(
   return values;
 }
 
-/** The member template's mapping from MaximumExecutionFrequency to the default undecided window. */
-export const UNDECIDED_WINDOW_MAPPING = 'UndecidedWindow';
-
-/** Declares {@link UNDECIDED_WINDOW_MAPPING}: for each frequency, twice its period in hours (as text, as InputParameters take it). */
-function declareUndecidedWindowMapping(scope: Construct): void {
-  new CfnMapping(scope, UNDECIDED_WINDOW_MAPPING, {
-    mapping: Object.fromEntries(
-      EXECUTION_FREQUENCIES.map((frequency) => [
-        frequency,
-        { Hours: String(defaultUndecidedWindowHours(frequency)) },
-      ]),
-    ),
-  });
-}
-
 /**
  * The rule parameters as the JSON text `RULE_PARAMETERS` holds, every one
  * present (`''` is "not set"), the window as the rule gets it.
@@ -226,7 +212,6 @@ const RULE_NAME_VARIABLE = 'Value0';
 export function memberSettings(scope: Construct, options: DeploymentOptions): DeploymentSettings {
   const parameters = declareParameters(scope, options, TEMPLATE_PARAMETER_OPTIONS);
   new CfnMapping(scope, RETRY_WINDOW_MAPPING, { mapping: retryWindowMapping(options) });
-  declareUndecidedWindowMapping(scope);
   new CfnMapping(scope, TRAIL_LOG_RETENTION_MAPPING, {
     mapping: Object.fromEntries(
       DEPLOYMENT_OPTION_SCHEMA.cloudWatchLogsRetentionDays.values.map((days) => [
@@ -263,10 +248,16 @@ export function memberSettings(scope: Construct, options: DeploymentOptions): De
   const ruleName = value('ruleName');
   const suffix = stackIdSuffix();
   const inputParameters = inputParametersFromTemplate(parameters, has, {
-    undecidedWindowHours: Fn.findInMap(
-      UNDECIDED_WINDOW_MAPPING,
+    // Twice the period of the frequency the template is given.
+    undecidedWindowHours: frequencyChoiceString(
+      scope,
       value('maximumExecutionFrequency'),
-      'Hours',
+      Object.fromEntries(
+        EXECUTION_FREQUENCIES.map((frequency) => [
+          frequency,
+          String(defaultUndecidedWindowHours(frequency)),
+        ]),
+      ),
     ),
   });
   const subnetIds = value('subnetIds');

@@ -85,3 +85,34 @@ export function resourceNames(ruleName: string): ResourceNames {
     configChangesName: `${ruleName}-config-changes`,
   };
 }
+
+/** How often Config runs the periodic evaluation, as Config spells it. */
+export const EXECUTION_FREQUENCIES = [
+  'One_Hour',
+  'Three_Hours',
+  'Six_Hours',
+  'Twelve_Hours',
+  'TwentyFour_Hours',
+] as const;
+
+/** The period of each execution frequency, in hours. */
+export const EXECUTION_PERIOD_HOURS: Record<(typeof EXECUTION_FREQUENCIES)[number], number> = {
+  One_Hour: 1,
+  Three_Hours: 3,
+  Six_Hours: 6,
+  Twelve_Hours: 12,
+  TwentyFour_Hours: 24,
+};
+
+/**
+ * The rule's `undecidedWindowHours` when it is not set: twice the period,
+ * so one missed run alone never fails the account closed.
+ *
+ * @example
+ * defaultUndecidedWindowHours('Six_Hours') // => 12
+ */
+export function defaultUndecidedWindowHours(frequency: string): number {
+  const hours = EXECUTION_PERIOD_HOURS[frequency as keyof typeof EXECUTION_PERIOD_HOURS];
+  if (hours === undefined) throw new Error(`No period for execution frequency ${frequency}`);
+  return 2 * hours;
+}

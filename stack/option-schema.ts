@@ -25,7 +25,14 @@ import {
   TEXT_PARAMETER_PATTERNS,
   UNDECIDED_WINDOW_HOURS_PATTERN,
 } from '../rule/parameters';
-import { DEFAULT_RULE_NAME, RULE_NAME_PATTERN, resourceNames } from './names';
+import {
+  DEFAULT_RULE_NAME,
+  defaultUndecidedWindowHours,
+  EXECUTION_FREQUENCIES,
+  EXECUTION_PERIOD_HOURS,
+  RULE_NAME_PATTERN,
+  resourceNames,
+} from './names';
 import type { OptionEntry } from './option-entry';
 
 /**
@@ -41,16 +48,12 @@ import type { OptionEntry } from './option-entry';
  * (`group: 'ruleParameter'`) is read by the rule's own parser.
  */
 
-/** How often Config runs the periodic evaluation, as Config spells it. */
-export const EXECUTION_FREQUENCIES = [
-  'One_Hour',
-  'Three_Hours',
-  'Six_Hours',
-  'Twelve_Hours',
-  'TwentyFour_Hours',
-] as const;
-
-export { DEFAULT_RULE_NAME };
+export {
+  DEFAULT_RULE_NAME,
+  defaultUndecidedWindowHours,
+  EXECUTION_FREQUENCIES,
+  EXECUTION_PERIOD_HOURS,
+};
 
 /** A KMS key ARN: CloudWatch Logs takes a key by its ARN, never by an alias. */
 const LOG_GROUP_KEY_ARN_PATTERN =
@@ -208,28 +211,6 @@ const RULE_PARAMETER_SCHEMA = {
     },
   },
 } as const satisfies Record<ParameterName, OptionEntry & { group: 'ruleParameter' }>;
-
-/** The period of each execution frequency, in hours. */
-export const EXECUTION_PERIOD_HOURS: Record<(typeof EXECUTION_FREQUENCIES)[number], number> = {
-  One_Hour: 1,
-  Three_Hours: 3,
-  Six_Hours: 6,
-  Twelve_Hours: 12,
-  TwentyFour_Hours: 24,
-};
-
-/**
- * The rule's `undecidedWindowHours` when it is not set: twice the period,
- * so one missed run alone never fails the account closed.
- *
- * @example
- * defaultUndecidedWindowHours('Six_Hours') // => 12
- */
-export function defaultUndecidedWindowHours(frequency: string): number {
-  const hours = EXECUTION_PERIOD_HOURS[frequency as keyof typeof EXECUTION_PERIOD_HOURS];
-  if (hours === undefined) throw new Error(`No period for execution frequency ${frequency}`);
-  return 2 * hours;
-}
 
 /** The deployment's options, in the order docs/deployment.md and the member template list them. */
 export const DEPLOYMENT_OPTION_SCHEMA = {

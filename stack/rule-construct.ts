@@ -1,4 +1,4 @@
-import { CfnCondition, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -8,6 +8,7 @@ import {
   MISSED_RUN_HOURS,
   ruleFunctionSettings,
 } from './definitions';
+import { frequencyChoice } from './frequency-choice';
 import type { FunctionCode } from './function-code';
 import { MonitoredFunction } from './monitored-function';
 import { resourceNames } from './names';
@@ -32,16 +33,7 @@ function missedRunHours(scope: Construct, frequency: string): number {
     if (hours === undefined) throw new Error(`No missed-run window for ${frequency}`);
     return hours;
   }
-  const entries = Object.entries(MISSED_RUN_HOURS);
-  const [last, ...others] = [...entries].reverse();
-  if (last === undefined) throw new Error('No missed-run windows');
-  let value: unknown = last[1];
-  for (const [name, hours] of others) {
-    const condition = new CfnCondition(Stack.of(scope), `RuleRuns${name.replace('_', '')}`, {
-      expression: Fn.conditionEquals(frequency, name),
-    });
-    value = Fn.conditionIf(condition.logicalId, hours, value);
-  }
+  const value = frequencyChoice(scope, frequency, MISSED_RUN_HOURS);
   return Token.asNumber(value);
 }
 

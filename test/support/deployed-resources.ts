@@ -52,6 +52,16 @@ export class DeployedResources {
     return policies[0]?.PolicyDocument.Statement ?? [];
   }
 
+  /** The one separate policy (`AWS::IAM::Policy`) attached to the role of that name. */
+  policyOf(roleName: string): Resource {
+    const role = this.roleId(roleName);
+    return this.resource(
+      this.id('AWS::IAM::Policy', (p) =>
+        ((p.Roles ?? []) as { Ref?: string }[]).some((r) => r.Ref === role),
+      ),
+    );
+  }
+
   only(type: string): Resource {
     return this.resource(this.id(type));
   }

@@ -70,11 +70,18 @@ export function organizationTrail(overrides: Partial<Trail> = {}): Trail {
   });
 }
 
-/** A `GetTrailStatus` response (without `$metadata`), timestamps as ISO strings. */
+/** Five minutes before this module was loaded: a logging trail delivers every few minutes. */
+const RECENT_DELIVERY = new Date(Date.now() - 5 * 60_000).toISOString();
+
+/**
+ * A `GetTrailStatus` response (without `$metadata`), timestamps as ISO
+ * strings. Its last delivery is recent, relative to when the tests run, so
+ * a logging trail is also delivering.
+ */
 export function status(isLogging = true): { IsLogging: boolean; [key: string]: unknown } {
   return {
     IsLogging: isLogging,
-    LatestDeliveryTime: '2026-11-27T23:55:12.000Z',
+    LatestDeliveryTime: RECENT_DELIVERY,
     StartLoggingTime: '2026-01-05T09:12:44.000Z',
     ...(isLogging ? {} : { StopLoggingTime: '2026-11-20T16:01:03.000Z' }),
     LatestDeliveryAttemptTime: '2026-11-27T23:55:12Z',

@@ -14,6 +14,7 @@ import {
   ConfigServiceClient,
   DescribeConfigRulesCommand,
   DescribeRemediationConfigurationsCommand,
+  GetComplianceDetailsByConfigRuleCommand,
   PutEvaluationsCommand,
 } from '@aws-sdk/client-config-service';
 import {
@@ -1744,6 +1745,16 @@ const REQUESTS: Request[] = [
         ],
       }),
     answers: 'ValidationException',
+  },
+  {
+    title: 'gives the rule’s latest evaluation results',
+    service: 'config',
+    region: 'us-east-1',
+    command: () =>
+      new GetComplianceDetailsByConfigRuleCommand({
+        ConfigRuleName: 'cloudtrail-1-multi-region-trail',
+      }),
+    answers: 'output',
   },
   {
     title: 'describes the deployed rule by name',

@@ -117,8 +117,14 @@ export function answerConfigRead(
 
 /** The deployment's default names and parameters, as a stack of this project writes them. */
 const RULE_NAME = 'cloudtrail-1-multi-region-trail';
-const DEFAULT_INPUT_PARAMETERS =
-  '{"includeManagementEvents":"true","readWriteType":"ALL","trustOrganizationTrails":"true"}';
+/** What a default deployment writes: the rule's defaults, and the undecided window as twice the 24-hour period. */
+const DEFAULT_INPUT_PARAMETERS = JSON.stringify({
+  includeManagementEvents: 'true',
+  readWriteType: 'ALL',
+  trustOrganizationTrails: 'true',
+  requireDelivery: 'false',
+  undecidedWindowHours: '48',
+});
 
 /**
  * The Config rule and remediation configuration a default deployment of

@@ -234,6 +234,7 @@ describe('cloudtrail-rule evaluate --snapshot', () => {
         {
           name: 'write-events-only',
           arn: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/write-events-only',
+          deliveryProblem: null,
           homeRegion: 'us-east-1',
           multiRegion: true,
           otherAccount: false,
@@ -768,7 +769,7 @@ describe('cloudtrail-rule against a live account', () => {
     const { code, stdout } = await cli('evaluate', '--region', 'us-east-1', '--json');
 
     expect(code).toBe(0);
-    expect(JSON.parse(stdout).trails[0].notes[0]).toContain('AccessDeniedException');
+    expect(JSON.parse(stdout).trails[0].notes.join('\n')).toContain('AccessDeniedException');
   });
 
   it('uses the SDK’s default Region when --region is not given', async () => {

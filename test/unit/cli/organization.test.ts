@@ -846,7 +846,7 @@ describe('evaluate --organization: the DEPLOYMENT column', () => {
       ...rule,
       // "TRUE" is the rule's true: only includeManagementEvents differs.
       InputParameters:
-        '{"includeManagementEvents":"false","readWriteType":"ALL","trustOrganizationTrails":"TRUE"}',
+        '{"includeManagementEvents":"false","readWriteType":"ALL","trustOrganizationTrails":"TRUE","undecidedWindowHours":"48"}',
     };
     serve([{ ...compliant('111122223333', 'Production'), config: { ...base, rules: [weakened] } }]);
 
@@ -863,7 +863,10 @@ describe('evaluate --organization: the DEPLOYMENT column', () => {
     const base = deployedConfig('111122223333');
     const [rule] = base.rules;
     if (rule === undefined) throw new Error('no rule');
-    const bucket = { ...rule, InputParameters: '{"s3BucketName":"central-trail-logs"}' };
+    const bucket = {
+      ...rule,
+      InputParameters: '{"s3BucketName":"central-trail-logs","undecidedWindowHours":"48"}',
+    };
     serve([{ ...compliant('111122223333', 'Production'), config: { ...base, rules: [bucket] } }]);
 
     const without = await cli([...ORGANIZATION_ARGS, '--json']);

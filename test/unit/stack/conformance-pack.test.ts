@@ -326,6 +326,7 @@ describe('the conformance pack', () => {
       'HasS3BucketName',
       'HasSnsTopicArn',
       'HasCloudWatchLogsLogGroupArn',
+      'HasUndecidedWindowHours',
       'HasAccessLogBucketName',
       'HasLogRetentionDays',
       'HasObjectLockDays',

@@ -582,6 +582,14 @@ function describeDeployment(load: () => DeployedResources): void {
           Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNT } },
         },
         {
+          // Who else a trail's bucket of this account lets in, before it is repaired.
+          Sid: 'CheckTrailBucketGrants',
+          Effect: 'Allow',
+          Action: ['s3:GetBucketAcl', 's3:GetBucketOwnershipControls', 's3:GetBucketPolicy'],
+          Resource: 'arn:aws:s3:::*',
+          Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNT } },
+        },
+        {
           // No key is configured: reading a key a person names is all; no KMS write.
           Sid: 'CheckNewTrailKey',
           Effect: 'Allow',

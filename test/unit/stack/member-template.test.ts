@@ -12,6 +12,7 @@ import {
   memberTemplateText,
   TEMPLATE_LIMITS,
 } from '../../../stack/member-template';
+import { defaultUndecidedWindowHours, EXECUTION_FREQUENCIES } from '../../../stack/option-schema';
 import {
   DOCUMENT_RUN_SECONDS,
   InvalidOptionError,
@@ -194,13 +195,34 @@ describe('its parameters', () => {
       OPTION_NAMES.filter((name) => !TEMPLATE_PARAMETER_OPTIONS.includes(name as never)),
     ).toEqual(['retryAttemptSeconds']);
     for (const name of TEMPLATE_PARAMETER_OPTIONS) {
-      const stackDefault = OPTIONS[name].default === '(not set)' ? '' : OPTIONS[name].default;
+      // The undecided window's default is a phrase, twice the period: an empty parameter, which
+      // the template turns into twice the period of MaximumExecutionFrequency (tested below).
+      const stackDefault =
+        OPTIONS[name].default === '(not set)' || name === 'undecidedWindowHours'
+          ? ''
+          : OPTIONS[name].default;
       expect({ name, default: parameters[parameterName(name)]?.Default }).toEqual({
         name,
         default: stackDefault,
       });
     }
   });
+
+  it.each(EXECUTION_FREQUENCIES.map((frequency) => [frequency]))(
+    'give the rule an undecided window of twice the period when UndecidedWindowHours is empty: %s',
+    (frequency) => {
+      const inputParameters = (parameters: Record<string, string>) =>
+        new DeployedResources(deploy(template, parameters)).only('AWS::Config::ConfigRule')
+          .Properties.InputParameters as Record<string, string>;
+      expect(inputParameters({ MaximumExecutionFrequency: frequency }).undecidedWindowHours).toBe(
+        String(defaultUndecidedWindowHours(frequency)),
+      );
+      expect(
+        inputParameters({ MaximumExecutionFrequency: frequency, UndecidedWindowHours: '7' })
+          .undecidedWindowHours,
+      ).toBe('7');
+    },
+  );
 
   it('default to the options cdk.json or -c set, read by the stack’s parser', () => {
     const written = memberTemplate(
@@ -556,11 +578,14 @@ describe('with the same options as the single-account stack', () => {
     >;
     const stack = comparable(deployedStack(context)) as Record<string, Comparable>;
     const ec2 = `arn:aws:ec2:${PSEUDO.region}:${PSEUDO.accountId}`;
-    const policies = Object.keys(stack).filter((id) => stack[id]?.Type === 'AWS::IAM::Policy');
     const createStatement = (resource: Comparable | undefined) =>
       resource?.Properties.PolicyDocument.Statement.find(
         (s) => s.Sid === 'CreateFunctionNetworkInterfaces',
       );
+    // Each function's VPC policy; the rule role's read of its own evaluations is a policy too.
+    const policies = Object.keys(stack).filter(
+      (id) => stack[id]?.Type === 'AWS::IAM::Policy' && createStatement(stack[id]) !== undefined,
+    );
 
     expect(policies).toHaveLength(2);
     for (const id of policies) {
@@ -709,10 +734,11 @@ describe('with the same options as the single-account stack', () => {
     (_, kmsKeyId, stackResource, memberResource) => {
       const keyStatements = (deployed: DeployedTemplate) => {
         const resources = new DeployedResources(deployed);
+        const role = `cloudtrail-1-multi-region-trail-remediation-${PSEUDO.region}`;
         const check = resources
-          .statements(`cloudtrail-1-multi-region-trail-remediation-${PSEUDO.region}`)
+          .statements(role)
           .find((s) => s.Sid === 'CheckNewTrailKey')?.Resource;
-        const grant = resources.only('AWS::IAM::Policy').Properties.PolicyDocument as {
+        const grant = resources.policyOf(role).Properties.PolicyDocument as {
           Statement: { Sid: string; Resource: unknown }[];
         };
         expect(grant.Statement.map((s) => s.Sid)).toEqual(['GrantNewTrailKey']);

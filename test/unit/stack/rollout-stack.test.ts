@@ -88,6 +88,7 @@ describe('the rollout stack, by default', () => {
       MaximumExecutionFrequency: 'TwentyFour_Hours',
       IncludeManagementEvents: 'true',
       ReadWriteType: 'ALL',
+      RequireDelivery: 'false',
       TrustOrganizationTrails: 'true',
       TriggerOnTrailChange: 'true',
       AutomaticRemediation: 'false',

@@ -719,7 +719,9 @@ describe('the example service control policies', () => {
   it('protects the policies that give the functions their VPC, which are policies of the protected roles', () => {
     const roleNames = named(deployedInVpc, 'AWS::IAM::Role', 'RoleName');
     const policies = Object.values(deployedInVpc.resources).filter(
-      (r) => r.Type === 'AWS::IAM::Policy',
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        JSON.stringify(r.Properties.PolicyDocument).includes('ec2:CreateNetworkInterface'),
     );
     expect(policies).toHaveLength(2);
     for (const attached of policies) {

@@ -85,6 +85,7 @@ describe('the single-account stack', () => {
       'RuleFunctionErrorsAlarm',
       'RuleFunctionInvocationsAlarm',
       'RuleFunctionLogs7B6AB4B3',
+      'RuleFunctionReadsOwnEvaluations2DC05754',
       'RuleFunctionRoleCBBCCEBF',
       'RuleFunctionThrottlesAlarm',
     ]);

@@ -260,7 +260,7 @@ describe('the hardening options', () => {
       Resource: 'arn:aws:s3:::*',
       Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNT } },
     });
-    const policy = hardened.resource(hardened.id('AWS::IAM::Policy'));
+    const policy = hardened.policyOf(REMEDIATION_ROLE);
     expect(policy.Properties.Roles).toEqual([{ Ref: hardened.roleId(REMEDIATION_ROLE) }]);
     expect(grant(build().deployed, 'SecureRepairedTrailBucket')).toBeUndefined();
   });
