@@ -8,7 +8,7 @@ import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DOCUMENT_PARAMETERS, remediationDocument } from '../remediation/document';
 import { TRAIL_RESOURCE_TYPE } from '../rule/event';
 import { REMEDIATION_ENTRY, RULE_ENTRY } from './bundle';
-import { alarmName, type ResourceNames, resourceNames } from './names';
+import { alarmName, type FunctionAlarm, type ResourceNames, resourceNames } from './names';
 import { type DeploymentSettings, includeWhen, type Optional, optionalProperty } from './settings';
 
 /**
@@ -102,22 +102,13 @@ export function errorAlarmProps(
   settings: FunctionSettings,
   topic: Optional<string>,
 ): cloudwatch.CfnAlarmProps {
-  const actions = alarmActions(topic);
-  return {
-    alarmName: alarmName(settings.functionName, 'errors'),
-    alarmDescription: `${settings.functionName} failed: ${settings.alarmMeaning} See the function's log group for the error.`,
-    namespace: 'AWS/Lambda',
-    metricName: 'Errors',
-    dimensions: [{ name: 'FunctionName', value: settings.functionName }],
-    statistic: 'Sum',
-    period: 3600,
-    evaluationPeriods: 1,
-    threshold: 1,
-    comparisonOperator: 'GreaterThanOrEqualToThreshold',
-    treatMissingData: 'notBreaching',
-    alarmActions: actions,
-    okActions: actions,
-  };
+  return hourlyCountAlarmProps(
+    settings,
+    topic,
+    'Errors',
+    'errors',
+    `${settings.functionName} failed: ${settings.alarmMeaning} See the function's log group for the error.`,
+  );
 }
 
 /**
@@ -130,12 +121,33 @@ export function throttleAlarmProps(
   settings: FunctionSettings,
   topic: Optional<string>,
 ): cloudwatch.CfnAlarmProps {
+  return hourlyCountAlarmProps(
+    settings,
+    topic,
+    'Throttles',
+    'throttles',
+    `${settings.functionName} was throttled (Lambda refused to run it: the account's concurrency, or the function's reserved concurrency, was used up): ${settings.alarmMeaning}`,
+  );
+}
+
+/**
+ * An alarm that fires when a function's Lambda metric counts one or more
+ * in an hour; an hour without data is not a failure. The topic, when given,
+ * hears of the alarm and of its recovery.
+ */
+function hourlyCountAlarmProps(
+  settings: FunctionSettings,
+  topic: Optional<string>,
+  metricName: 'Errors' | 'Throttles',
+  suffix: FunctionAlarm,
+  alarmDescription: string,
+): cloudwatch.CfnAlarmProps {
   const actions = alarmActions(topic);
   return {
-    alarmName: alarmName(settings.functionName, 'throttles'),
-    alarmDescription: `${settings.functionName} was throttled (Lambda refused to run it: the account's concurrency, or the function's reserved concurrency, was used up): ${settings.alarmMeaning}`,
+    alarmName: alarmName(settings.functionName, suffix),
+    alarmDescription,
     namespace: 'AWS/Lambda',
-    metricName: 'Throttles',
+    metricName,
     dimensions: [{ name: 'FunctionName', value: settings.functionName }],
     statistic: 'Sum',
     period: 3600,
