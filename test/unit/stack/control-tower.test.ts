@@ -12,7 +12,13 @@ import {
   GUARD_OPTION_CONTROLS,
   guardFindingId,
 } from '../../../stack/validation';
-import { addValidators } from '../../../stack/validators';
+import {
+  addValidators,
+  ControlTowerValidator,
+  guardRuleFiles,
+  rulesFor,
+  templateResourceTypes,
+} from '../../../stack/validators';
 import { deploy } from '../../support/cfn-evaluator';
 import { synthApp, temporaryDirectory } from '../../support/synth-app';
 
@@ -22,7 +28,10 @@ import { synthApp, temporaryDirectory } from '../../support/synth-app';
  * @cdklabs/cdk-validator-cfnguard. These tests run the same rules with
  * nothing disabled and nothing acknowledged, and check that what they find
  * is exactly what stack/validation.ts excuses, so the exceptions cannot
- * outlive their reason or hide a new finding.
+ * outlive their reason or hide a new finding. Like every synth, they give
+ * cfn-guard only the rule files that name a resource type the templates
+ * declare; one test runs every rule file on every kind of template the
+ * project writes and finds the same.
  * https://docs.aws.amazon.com/controltower/latest/controlreference/proactive-controls.html
  */
 
@@ -49,19 +58,33 @@ const RULES_DIR = join(
   'cfn-guard',
 );
 
+/** Every Control Tower rule file, none disabled. */
+const RULE_FILES = guardRuleFiles(RULES_DIR);
+
 /**
  * What every Control Tower rule finds in each template: rule name → the logical IDs it fails.
  * All the templates go to one run of cfn-guard (one `--data` file each), and each finding is
- * given to the template whose file it names.
+ * given to the template whose file it names. `rules`: every rule file, or (as every synth
+ * runs them) those that name a resource type the templates declare.
  */
-function findingsEach(templates: object[]): Record<string, string[]>[] {
+function findingsEach(
+  templates: object[],
+  rules: 'every' | 'applicable' = 'applicable',
+): Record<string, string[]>[] {
   const dir = temporaryDirectory('cloudtrail1-guard-');
   const files = templates.map((template, index) => {
     const file = join(dir, `template-${index}.json`);
     writeFileSync(file, JSON.stringify(template));
     return file;
   });
-  const report = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({
+  const validator =
+    rules === 'every'
+      ? new CfnGuardValidator({ controlTowerRulesEnabled: true })
+      : new CfnGuardValidator({
+          controlTowerRulesEnabled: false,
+          rules: rulesFor(RULE_FILES, templateResourceTypes(files)).map((rule) => rule.file),
+        });
+  const report = validator.validate({
     templatePaths: files,
     appConstruct: new App(),
   });
@@ -247,6 +270,62 @@ describe('AWS Control Tower’s proactive controls', () => {
 
     expect(() => app.synth()).toThrow(/ERROR \[CT\.CLOUDWATCH\.PR\.3\]/);
   }, 60_000);
+
+  it('find the same with every rule file as with those that name a resource type the template declares, in every kind of template the project writes', () => {
+    const { stack, rollout } = synthApp({ organizationAggregator: 'true' });
+    if (rollout === undefined) throw new Error('no rollout stack');
+    const member = memberTemplate(cdkJsonContext(), { validate: false });
+    const templates = [
+      Template.fromStack(stack).toJSON(),
+      Template.fromStack(synthApp(EVERY_OPTION, { rollout: false }).stack).toJSON(),
+      Template.fromStack(rollout).toJSON(),
+      { Resources: resolve(deploy(member).resources) },
+      {
+        Resources: resolve(
+          deploy(member, { TrailKey: 'create', CloudWatchLogs: 'true', AlarmTopicArn: TOPIC })
+            .resources,
+        ),
+      },
+    ];
+
+    const everyRule = findingsEach(templates, 'every');
+    const applicable = templates.map((template) => findings(template));
+
+    expect(applicable).toEqual(everyRule);
+    // The comparison sees findings: the default stack's and the member template's unset options.
+    expect(everyRule.filter((found) => Object.keys(found).length > 0).length).toBeGreaterThan(2);
+  }, 120_000);
+
+  it('select the rule files that name a declared type, and those that name none; every bundled file names one', () => {
+    const logs = { file: 'logs.guard', types: new Set(['AWS::Logs::LogGroup']) };
+    const twoTypes = {
+      file: 'two.guard',
+      types: new Set(['AWS::Redshift::Cluster', 'AWS::S3::Bucket']),
+    };
+    const none = { file: 'none.guard', types: new Set<string>() };
+
+    expect(
+      rulesFor([logs, twoTypes, none], new Set(['AWS::S3::Bucket'])).map((r) => r.file),
+    ).toEqual(['two.guard', 'none.guard']);
+    expect(rulesFor([logs, twoTypes], new Set(['AWS::Lambda::Function']))).toEqual([]);
+    expect(RULE_FILES.length).toBeGreaterThan(200);
+    expect(RULE_FILES.filter((rule) => rule.types.size === 0)).toEqual([]);
+  });
+
+  it('run on every synth under the plugin’s own name and rule IDs, without the disabled rules', () => {
+    const whole = new CfnGuardValidator({
+      controlTowerRulesEnabled: true,
+      disabledRules: Object.keys(GUARD_DISABLED_RULES),
+    });
+    const scoped = new ControlTowerValidator();
+
+    expect({ name: scoped.name, version: scoped.version, ruleIds: scoped.ruleIds }).toEqual({
+      name: whole.name,
+      version: whole.version,
+      ruleIds: whole.ruleIds,
+    });
+    expect(scoped.ruleIds).not.toContain('lambdapr2');
+  });
 
   it('can fail: a rule that is not disabled finds an unencrypted log group', () => {
     const found = findings({
