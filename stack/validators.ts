@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, parse } from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import {
@@ -19,9 +20,13 @@ import { GUARD_DISABLED_RULES } from './validation';
  * and stack/validation.ts holds what they may leave unreported.
  */
 
-/** Where `@cdklabs/cdk-validator-cfnguard` keeps the Control Tower rule files. */
+/**
+ * Where `@cdklabs/cdk-validator-cfnguard` keeps the Control Tower rule files.
+ * (Through `createRequire`, which the library's build leaves alone: this
+ * module is not part of the library.)
+ */
 export const CONTROL_TOWER_RULES_DIR = join(
-  dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')),
+  dirname(createRequire(__filename).resolve('@cdklabs/cdk-validator-cfnguard/package.json')),
   'rules',
   'control-tower',
   'cfn-guard',
