@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { assetBundle, inlineBundle, REMEDIATION_ENTRY, RULE_ENTRY } from '../stack/bundle';
 import { prebuiltAssetDir, prebuiltInlineFile } from '../stack/function-code';
@@ -44,6 +45,9 @@ export function runtimePackages(root: string = ROOT): string[] {
  */
 export async function buildLib(root: string = ROOT, { cli = true } = {}): Promise<void> {
   const lib = join(root, LIB_DIR);
+  // Read before building, so a source changed during the build leaves the library out of date.
+  const inputs = libInputsDigest(root);
+  rmSync(join(root, LIB_STAMP), { force: true });
   rmSync(lib, { recursive: true, force: true });
   if (cli) await buildCli(root);
   await build({
@@ -73,6 +77,77 @@ export async function buildLib(root: string = ROOT, { cli = true } = {}): Promis
     { cwd: root, stdio: 'inherit' },
   );
   writePropsDeclaration(join(lib, 'types', 'stack', 'cloudtrail-one-rule.d.ts'));
+  writeLibStamp(root, inputs);
+}
+
+/** Records that the library in `root` was built from inputs with this digest. */
+export function writeLibStamp(root: string, digest: string): void {
+  mkdirSync(dirname(join(root, LIB_STAMP)), { recursive: true });
+  writeFileSync(join(root, LIB_STAMP), `${digest}\n`);
+}
+
+/**
+ * What the library is built from: every file of the source folders (the
+ * sources it compiles and bundles, and this build's own code), and the
+ * files that pin its dependencies and compiler settings. More than it
+ * reads, never less.
+ */
+export const LIB_INPUTS = {
+  folders: ['stack', 'rule', 'remediation', 'cli', 'scripts'],
+  files: ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.lib.json'],
+} as const;
+
+/**
+ * Where a build records the digest of {@link LIB_INPUTS} it was built from:
+ * under node_modules, so neither git nor the package carries it.
+ */
+export const LIB_STAMP = join(
+  'node_modules',
+  '.cache',
+  'cloudtrail-multi-region-rule',
+  'lib-inputs',
+);
+
+/** A digest of every input file's path and content, in path order. */
+export function libInputsDigest(root: string = ROOT): string {
+  const files: string[] = LIB_INPUTS.files.map((file) => join(root, file));
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) files.push(path);
+    }
+  };
+  for (const folder of LIB_INPUTS.folders) walk(join(root, folder));
+  const hash = createHash('sha256');
+  for (const file of files.map((path) => relative(root, path)).sort()) {
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(join(root, file)))
+      .update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Builds the library unless the last build was made from the inputs as
+ * they are now and its output is all there (as after `npm ci`, whose
+ * `prepare` builds it). Says which it did.
+ */
+export async function buildLibUnlessCurrent(
+  root: string = ROOT,
+  options: { cli?: boolean } = {},
+  build: typeof buildLib = buildLib,
+): Promise<'built' | 'current'> {
+  const stamp = join(root, LIB_STAMP);
+  const outputs = ['index.js', 'functions', join('types', 'stack', 'index.d.ts')];
+  const current =
+    existsSync(stamp) &&
+    readFileSync(stamp, 'utf8').trim() === libInputsDigest(root) &&
+    outputs.every((output) => existsSync(join(root, LIB_DIR, output)));
+  if (current) return 'current';
+  await build(root, options);
+  return 'built';
 }
 
 /**

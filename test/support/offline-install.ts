@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { buildLib } from '../../scripts/build-lib';
+import { buildLibUnlessCurrent } from '../../scripts/build-lib';
 
 /*
  * Installs packages into a scratch directory the way a user of the package
@@ -166,14 +166,15 @@ export function scratchEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * Builds the library and packs the project into `dir`; gives the tarball's
- * path. npm's `prepare` (`npm run build`) would also rebuild the command
- * line, which other test files run meanwhile: the tests' global setup has
- * built it already, so the build here leaves it alone and `npm pack` runs
- * no script.
+ * Builds the library, unless it was built from the sources as they are
+ * (`npm ci` builds it), and packs the project into `dir`; gives the
+ * tarball's path. npm's `prepare` (`npm run build`) would also rebuild the
+ * command line, which other test files run meanwhile: the tests' global
+ * setup has built it already, so the build here leaves it alone and `npm
+ * pack` runs no script.
  */
 export async function packProject(dir: string): Promise<string> {
-  await buildLib(ROOT, { cli: false });
+  await buildLibUnlessCurrent(ROOT, { cli: false });
   const output = execFileSync(
     'npm',
     ['pack', '--json', '--ignore-scripts', '--pack-destination', dir],
