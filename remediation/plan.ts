@@ -13,6 +13,7 @@ import {
   isOtherAccountTrail,
   type TrailState,
 } from '../rule/state';
+import type { Worded } from '../rule/wording';
 import type { Action } from './actions';
 import { accessLogPolicyStatements, planBucket } from './bucket-plan';
 import { type ControlForecast, type ResourceEndState, securityHubControls } from './controls';
@@ -511,7 +512,7 @@ function createPlan(
       `The log bucket "${bucketName}"`,
       bucketOutsideGrants(bucket, inside),
       inside,
-      'or give another BucketName',
+      (w) => `or give another ${w.input('bucketName')}`,
     );
   }
   if (target.kmsKeyId !== undefined && facts.key !== undefined) {
@@ -519,7 +520,7 @@ function createPlan(
       `KMS key ${facts.key.arn}`,
       keyOutsideGrants(facts.key.policy, inside),
       inside,
-      'or leave the key out',
+      () => 'or leave the key out',
     );
   }
   const tags = options.tags ?? {};
@@ -683,16 +684,17 @@ function accessLogTarget(
       throw new Error(`planRemediation needs the owner of access-log bucket "${given}"`);
     }
     if (owner.status !== 'owned' || owner.account !== accountId) {
-      throw new BucketNotOwnedError(
+      throw new BucketNotOwnedError((w) =>
         owner.status === 'absent'
-          ? `The access-log bucket "${given}" does not exist. Nothing was changed. Create it in ${target.region}, with a policy that lets logging.s3.amazonaws.com write, or leave the access-log bucket out and the remediation creates one.`
-          : `The access-log bucket "${given}" is not a bucket of account ${accountId} (or this role may not see it): S3 delivers server access logs only to a bucket of the same account and Region as the log bucket. Nothing was changed. Give a bucket of this account in ${target.region}, or leave it out and the remediation creates one.`,
+          ? `The access-log bucket "${given}" does not exist. Nothing was changed. Create it in ${target.region}, with a policy that lets logging.s3.amazonaws.com write, or ${w.omit('accessLogBucketName')} and the remediation creates one.`
+          : `The access-log bucket "${given}" is not a bucket of account ${accountId} (or ${w.caller('this role')} may not see it): S3 delivers server access logs only to a bucket of the same account and Region as the log bucket. Nothing was changed. Give a bucket of this account in ${target.region}, or ${w.omit('accessLogBucketName')} and the remediation creates one.`,
       );
     }
     const logRegion = facts.bucket?.status === 'ours' ? facts.bucket.region : target.region;
     if (owner.region !== undefined && owner.region !== logRegion) {
       throw new BucketNotOwnedError(
-        `The access-log bucket "${given}" is in ${owner.region}, and the log bucket in ${logRegion}: S3 delivers server access logs only to a bucket of the same Region. Nothing was changed. Give a bucket of this account in ${logRegion}, or leave it out and the remediation creates one.`,
+        (w) =>
+          `The access-log bucket "${given}" is in ${owner.region}, and the log bucket in ${logRegion}: S3 delivers server access logs only to a bucket of the same Region. Nothing was changed. Give a bucket of this account in ${logRegion}, or ${w.omit('accessLogBucketName')} and the remediation creates one.`,
       );
     }
     return { name: given };
@@ -734,7 +736,7 @@ function repairPlan(
         `KMS key ${key.arn}`,
         keyOutsideGrants(key.policy, trustedAccounts(accountId, options)),
         trustedAccounts(accountId, options),
-        'or leave the key out',
+        () => 'or leave the key out',
       );
       const keyMerged = mergeStatements(
         key.policy,
@@ -876,12 +878,13 @@ function refuseOutsideAccess(
   what: string,
   grants: readonly string[],
   inside: readonly string[],
-  alternative: string,
+  alternative: Worded,
 ): void {
   if (grants.length === 0) return;
   const among = `this account${inside.length > 1 ? ` and the trusted log accounts (${inside.slice(1).join(', ')})` : ''}`;
   throw new OutsideAccessError(
-    `${what} lets in principals outside ${among}: ${grants.join('; ')}. A trail delivering there would let them read every Region's management events. Nothing was changed. Remove those grants, or limit them with a condition on aws:SourceAccount, aws:PrincipalAccount or aws:SourceArn naming ${among} (an account that is your log archive can be given in TrustedLogAccountIds); ${alternative}.`,
+    (w) =>
+      `${what} lets in principals outside ${among}: ${grants.join('; ')}. A trail delivering there would let them read every Region's management events. Nothing was changed. Remove those grants, or limit them with a condition on aws:SourceAccount, aws:PrincipalAccount or aws:SourceArn naming ${among} (an account that is your log archive can be given in ${w.input('trustedLogAccountIds')}); ${alternative(w)}.`,
   );
 }
 
@@ -901,7 +904,8 @@ function refusePublicPolicy(bucketName: string, policy: PolicyDocument | undefin
     )
     .join('; ');
   throw new PublicBucketPolicyError(
-    `The policy of bucket "${bucketName}" is public as S3 judges it: ${named}. With Block Public Access on, which the remediation turns on for a log bucket, S3 refuses to store a public policy, and trail logs must not be public. Nothing was changed. Give that statement named principals, or a condition with fixed values that S3 counts as non-public (aws:SourceArn, aws:SourceAccount, aws:SourceVpc, aws:SourceVpce, aws:SourceIp, aws:PrincipalOrgID, aws:PrincipalAccount), or remove it; or give another BucketName.`,
+    (w) =>
+      `The policy of bucket "${bucketName}" is public as S3 judges it: ${named}. With Block Public Access on, which the remediation turns on for a log bucket, S3 refuses to store a public policy, and trail logs must not be public. Nothing was changed. Give that statement named principals, or a condition with fixed values that S3 counts as non-public (aws:SourceArn, aws:SourceAccount, aws:SourceVpc, aws:SourceVpce, aws:SourceIp, aws:PrincipalOrgID, aws:PrincipalAccount), or remove it; or give another ${w.input('bucketName')}.`,
   );
 }
 
@@ -924,7 +928,7 @@ function createReason(
   const names = organization.map((t) => `"${trailName(t)}"`).join(', ');
   const trails = organization.length === 1 ? 'organization trail' : 'organization trails';
   const others = repairable === 0 ? 'no other trail' : 'no other trail that can be repaired';
-  return `the ${trails} ${names} of this account ${organization.length === 1 ? 'is' : 'are'} left alone, since a change to an organization trail changes logging, and its cost, for every account in the organization (name one with TrailName to repair it), and this account has ${others}`;
+  return `the ${trails} ${names} of this account ${organization.length === 1 ? 'is' : 'are'} left alone, since a change to an organization trail changes logging, and its cost, for every account in the organization (give its name as the trail name to repair it), and this account has ${others}`;
 }
 
 function isOrganizationTrail(state: TrailState): boolean {

@@ -165,9 +165,10 @@ export async function planFor(
     (id) => deps.configuredTrustedLogAccountIds?.includes(id) === false,
   );
   if (untrusted.length > 0) {
-    throw new InvalidRemediationInputError(
-      `TrustedLogAccountIds ${untrusted.join(', ')} ${untrusted.length === 1 ? 'is' : 'are'} not among the trusted log accounts this deployment was set up with (${deps.configuredTrustedLogAccountIds?.join(', ') || 'none'}). Nothing was changed. Leave TrustedLogAccountIds empty or give only those, or deploy with -c trustedLogAccountIds=... to trust another.`,
-    );
+    throw new InvalidRemediationInputError((w) => {
+      const omit = w.omit('trustedLogAccountIds');
+      return `${w.input('trustedLogAccountIds')} ${untrusted.join(', ')} ${untrusted.length === 1 ? 'is' : 'are'} not among the trusted log accounts this deployment was set up with (${deps.configuredTrustedLogAccountIds?.join(', ') || 'none'}). Nothing was changed. ${omit.charAt(0).toUpperCase()}${omit.slice(1)} or give only those, or deploy with -c trustedLogAccountIds=... to trust another.`;
+    });
   }
   const bucketSuffix = deps.bucketSuffix ?? callerBucketSuffix(accountId, principalId);
   if (!new RegExp(BUCKET_SUFFIX_PATTERN).test(bucketSuffix)) {

@@ -354,7 +354,7 @@ describe('cloudtrail-rule remediate --dry-run --snapshot', () => {
       expect(code).toBe(1);
       expect(steps(stdout)).toEqual(NEW_TRAIL_STEPS);
       expect(stdout).toContain(
-        '     the organization trail "write-events-only" of this account is left alone, since a change to an organization trail changes logging, and its cost, for every account in the organization (name one with TrailName to repair it), and this account has no other trail: create ',
+        '     the organization trail "write-events-only" of this account is left alone, since a change to an organization trail changes logging, and its cost, for every account in the organization (give its name as the trail name to repair it), and this account has no other trail: create ',
       );
       expect(stdout).not.toContain('PutEventSelectors');
     });

@@ -161,6 +161,40 @@ describe('a remediation input named in an error', () => {
       sts.restore();
     }
   });
+  it('TrustedLogAccountIds: the parameter for the function, --trusted-log-account for a person', async () => {
+    const sts = mockClient(STSClient);
+    sts.on(GetCallerIdentityCommand).resolves({
+      Account: '111122223333',
+      Arn: 'arn:aws:sts::111122223333:assumed-role/remediation/session',
+      UserId: 'AROAEXAMPLEID:session',
+    });
+    const unreachable = () => {
+      throw new Error('not reached');
+    };
+    try {
+      const error = await planFor(
+        { accountId: undefined, trustedLogAccountIds: ['444455556666'], dryRun: true },
+        {
+          sts: new STSClient({ region: 'us-east-1' }),
+          clients: { cloudTrail: unreachable, s3: unreachable, kms: unreachable },
+          region: 'us-east-1',
+          parameters: parameterValues({}),
+          configuredTrustedLogAccountIds: [],
+        },
+      ).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(InvalidRemediationInputError);
+      const worded = error as InvalidRemediationInputError;
+      expect(worded.message).toContain('TrustedLogAccountIds 444455556666 is not among');
+      expect(worded.message).toContain('Leave TrustedLogAccountIds empty or give only those');
+      const cli = messageIn(worded, CLI_WORDING);
+      expect(cli).toContain('--trusted-log-account 444455556666 is not among');
+      expect(cli).toContain('Leave out --trusted-log-account or give only those');
+      expect(cli).not.toContain('TrustedLogAccountIds');
+    } finally {
+      sts.restore();
+    }
+  });
 });
 
 describe("the functions' names for the inputs", () => {

@@ -1,3 +1,4 @@
+import { CLI_WORDING } from '../../../cli/wording';
 import { OutsideAccessError, TrailNotRepairableError } from '../../../remediation/errors';
 import type { RemediationInput } from '../../../remediation/input';
 import { DEFAULT_TRAIL_NAME } from '../../../remediation/input';
@@ -14,6 +15,7 @@ import {
   type PolicyStatement,
 } from '../../../remediation/policies';
 import { remediate } from '../../../remediation/remediate';
+import { messageIn } from '../../../rule/wording';
 import {
   type AccountBucket,
   type AccountTrail,
@@ -368,6 +370,23 @@ describe('remediation planner, with a bucket or key that lets outsiders in', () 
         `The log bucket "${LOG_BUCKET}" lets in principals outside this account: its policy Statement[0] ("ReadLogs") allows s3:GetObject to account ${STRANGER} ("arn:aws:iam::${STRANGER}:root"). A trail delivering there would let them read every Region's management events. Nothing was changed. Remove those grants, or limit them with a condition on aws:SourceAccount, aws:PrincipalAccount or aws:SourceArn naming this account (an account that is your log archive can be given in TrustedLogAccountIds); or give another BucketName.`,
       ),
     );
+  });
+
+  it('names the flags, not the SSM document parameters, in the command line’s words', () => {
+    const bucket = ownBucket(LOG_BUCKET, { policy: policy(strangerRead) });
+    let refused: unknown;
+    try {
+      planRemediation(accountState([]), OPTIONS, { ...newTrailFacts(), bucket });
+    } catch (error) {
+      refused = error;
+    }
+
+    expect(refused).toBeInstanceOf(OutsideAccessError);
+    const message = messageIn(refused as OutsideAccessError, CLI_WORDING);
+    expect(message).toContain(
+      'can be given in --trusted-log-account); or give another --bucket-name.',
+    );
+    expect(message).not.toMatch(/TrustedLogAccountIds|BucketName/);
   });
 
   it('refuses a new trail on an existing log bucket whose ACL is open to every AWS account', () => {

@@ -1,3 +1,4 @@
+import { CLI_WORDING } from '../../../cli/wording';
 import type { ControlForecast } from '../../../remediation/controls';
 import { BucketNotOwnedError, InvalidRemediationInputError } from '../../../remediation/errors';
 import { DEFAULT_TRAIL_NAME } from '../../../remediation/input';
@@ -7,6 +8,7 @@ import {
   type PlanOptions,
   planRemediation,
 } from '../../../remediation/plan';
+import { messageIn } from '../../../rule/wording';
 import { ACCOUNT, accountState } from '../../support/fixtures';
 import {
   ACCESS_LOG_BUCKET,
@@ -277,7 +279,7 @@ describe('Security Hub forecast', () => {
         create({ accessLogBucketName: given }, { accessLogOwnership: { status: 'absent' } }),
       ).toThrow(
         new BucketNotOwnedError(
-          `The access-log bucket "${given}" does not exist. Nothing was changed. Create it in us-east-1, with a policy that lets logging.s3.amazonaws.com write, or leave the access-log bucket out and the remediation creates one.`,
+          `The access-log bucket "${given}" does not exist. Nothing was changed. Create it in us-east-1, with a policy that lets logging.s3.amazonaws.com write, or leave AccessLogBucketName empty and the remediation creates one.`,
         ),
       );
     });
@@ -294,9 +296,26 @@ describe('Security Hub forecast', () => {
         ),
       ).toThrow(
         new BucketNotOwnedError(
-          `The access-log bucket "${given}" is not a bucket of account ${ACCOUNT} (or this role may not see it): S3 delivers server access logs only to a bucket of the same account and Region as the log bucket. Nothing was changed. Give a bucket of this account in us-east-1, or leave it out and the remediation creates one.`,
+          `The access-log bucket "${given}" is not a bucket of account ${ACCOUNT} (or this role may not see it): S3 delivers server access logs only to a bucket of the same account and Region as the log bucket. Nothing was changed. Give a bucket of this account in us-east-1, or leave AccessLogBucketName empty and the remediation creates one.`,
         ),
       );
+    });
+
+    it('speaks of the person’s credentials and flags on the command line', () => {
+      let refused: unknown;
+      try {
+        create({ accessLogBucketName: given }, { accessLogOwnership: { status: 'outside' } });
+      } catch (error) {
+        refused = error;
+      }
+
+      expect(refused).toBeInstanceOf(BucketNotOwnedError);
+      const message = messageIn(refused as BucketNotOwnedError, CLI_WORDING);
+      expect(message).toContain('(or these credentials may not see it)');
+      expect(message).toContain(
+        'or leave out --access-log-bucket and the remediation creates one.',
+      );
+      expect(message).not.toMatch(/this role|AccessLogBucketName/);
     });
   });
 
@@ -308,7 +327,7 @@ describe('Security Hub forecast', () => {
       ),
     ).toThrow(
       new BucketNotOwnedError(
-        'The access-log bucket "eu-access-logs" is in eu-west-1, and the log bucket in us-east-1: S3 delivers server access logs only to a bucket of the same Region. Nothing was changed. Give a bucket of this account in us-east-1, or leave it out and the remediation creates one.',
+        'The access-log bucket "eu-access-logs" is in eu-west-1, and the log bucket in us-east-1: S3 delivers server access logs only to a bucket of the same Region. Nothing was changed. Give a bucket of this account in us-east-1, or leave AccessLogBucketName empty and the remediation creates one.',
       ),
     );
   });

@@ -529,7 +529,7 @@ describe('remediation planner', () => {
           `arn:aws:cloudtrail:us-east-1:${MANAGEMENT_ACCOUNT}:trail/${DEFAULT_TRAIL_NAME}`,
         );
         expect(plan.actions.find((a) => a.operation === 'CreateTrail')?.reason).toMatch(
-          /^the organization trail "org-trail" of this account is left alone, since a change to an organization trail changes logging, and its cost, for every account in the organization \(name one with TrailName to repair it\), and this account has no other trail: create /,
+          /^the organization trail "org-trail" of this account is left alone, since a change to an organization trail changes logging, and its cost, for every account in the organization \(give its name as the trail name to repair it\), and this account has no other trail: create /,
         );
       },
     );
