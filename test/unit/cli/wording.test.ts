@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -195,6 +195,37 @@ describe('a remediation input named in an error', () => {
       sts.restore();
     }
   });
+});
+
+describe('the plan remediate --dry-run prints', () => {
+  const parameters = [...PAYLOAD_TEMPLATE.matchAll(/\{\{ (\w+) \}\}/g)].map(([, name]) => name);
+  const snapshots = readdirSync(join(ROOT, 'examples')).filter((file) => file.endsWith('.json'));
+
+  it.each(snapshots)(
+    'for %s names no SSM document parameter and no role of a function',
+    async (file) => {
+      const { stdout, stderr } = await runCli([
+        'remediate',
+        '--dry-run',
+        '--snapshot',
+        join(ROOT, 'examples', file),
+      ]);
+
+      // Each API call's request is printed as the API takes it (CloudTrail's own TrailName field).
+      const output = `${stdout}${stderr}`
+        .split('\n')
+        .filter((line) => !/^\s+\{".*\}$/.test(line))
+        .join('\n');
+      expect(parameters.length).toBeGreaterThan(10);
+      for (const parameter of parameters) {
+        expect({ parameter, output }).toEqual({
+          parameter,
+          output: expect.not.stringMatching(new RegExp(`\\b${parameter}\\b`)),
+        });
+      }
+      expect(output).not.toMatch(/rule's role|remediation's role|the function/);
+    },
+  );
 });
 
 describe("the functions' names for the inputs", () => {
