@@ -122,46 +122,11 @@ describe('a remediation input named in an error', () => {
     expect(stderr).not.toMatch(/\bBucketName\b/);
   });
 
-  it('KmsKeyId: "leave KmsKeyId empty" for the function, "leave out --kms-key-id" for a person', async () => {
-    const sts = mockClient(STSClient);
-    sts.on(GetCallerIdentityCommand).resolves({
-      Account: '111122223333',
-      Arn: 'arn:aws:sts::111122223333:assumed-role/remediation/session',
-      UserId: 'AROAEXAMPLEID:session',
-    });
-    try {
-      const error = await planFor(
-        { accountId: undefined, kmsKeyId: 'alias/other', dryRun: true },
-        {
-          sts: new STSClient({ region: 'us-east-1' }),
-          clients: {
-            cloudTrail: () => {
-              throw new Error('not reached');
-            },
-            s3: () => {
-              throw new Error('not reached');
-            },
-            kms: () => {
-              throw new Error('not reached');
-            },
-          },
-          region: 'us-east-1',
-          parameters: parameterValues({}),
-          configuredKmsKeyId: 'alias/cloudtrail',
-        },
-      ).catch((e: unknown) => e);
-
-      expect(error).toBeInstanceOf(InvalidRemediationInputError);
-      const worded = error as InvalidRemediationInputError;
-      expect(worded.message).toContain('KmsKeyId alias/other is not the key');
-      expect(worded.message).toContain('Leave KmsKeyId empty or give that key');
-      expect(messageIn(worded, CLI_WORDING)).toContain('--kms-key-id alias/other is not the key');
-      expect(messageIn(worded, CLI_WORDING)).toContain('Leave out --kms-key-id or give that key');
-    } finally {
-      sts.restore();
-    }
-  });
-  it('TrustedLogAccountIds: the parameter for the function, --trusted-log-account for a person', async () => {
+  /** The error `planFor` raises on an input it refuses before reading anything but the caller. */
+  async function refusedInput(
+    input: Partial<Parameters<typeof planFor>[0]>,
+    configured: { configuredKmsKeyId?: string; configuredTrustedLogAccountIds?: string[] },
+  ): Promise<InvalidRemediationInputError> {
     const sts = mockClient(STSClient);
     sts.on(GetCallerIdentityCommand).resolves({
       Account: '111122223333',
@@ -173,27 +138,46 @@ describe('a remediation input named in an error', () => {
     };
     try {
       const error = await planFor(
-        { accountId: undefined, trustedLogAccountIds: ['444455556666'], dryRun: true },
+        { accountId: undefined, dryRun: true, ...input },
         {
           sts: new STSClient({ region: 'us-east-1' }),
           clients: { cloudTrail: unreachable, s3: unreachable, kms: unreachable },
           region: 'us-east-1',
           parameters: parameterValues({}),
-          configuredTrustedLogAccountIds: [],
+          ...configured,
         },
       ).catch((e: unknown) => e);
-
       expect(error).toBeInstanceOf(InvalidRemediationInputError);
-      const worded = error as InvalidRemediationInputError;
-      expect(worded.message).toContain('TrustedLogAccountIds 444455556666 is not among');
-      expect(worded.message).toContain('Leave TrustedLogAccountIds empty or give only those');
-      const cli = messageIn(worded, CLI_WORDING);
-      expect(cli).toContain('--trusted-log-account 444455556666 is not among');
-      expect(cli).toContain('Leave out --trusted-log-account or give only those');
-      expect(cli).not.toContain('TrustedLogAccountIds');
+      return error as InvalidRemediationInputError;
     } finally {
       sts.restore();
     }
+  }
+
+  it('KmsKeyId: "leave KmsKeyId empty" for the function, "leave out --kms-key-id" for a person', async () => {
+    const worded = await refusedInput(
+      { kmsKeyId: 'alias/other' },
+      { configuredKmsKeyId: 'alias/cloudtrail' },
+    );
+
+    expect(worded.message).toContain('KmsKeyId alias/other is not the key');
+    expect(worded.message).toContain('Leave KmsKeyId empty or give that key');
+    expect(messageIn(worded, CLI_WORDING)).toContain('--kms-key-id alias/other is not the key');
+    expect(messageIn(worded, CLI_WORDING)).toContain('Leave out --kms-key-id or give that key');
+  });
+
+  it('TrustedLogAccountIds: the parameter for the function, --trusted-log-account for a person', async () => {
+    const worded = await refusedInput(
+      { trustedLogAccountIds: ['444455556666'] },
+      { configuredTrustedLogAccountIds: [] },
+    );
+
+    expect(worded.message).toContain('TrustedLogAccountIds 444455556666 is not among');
+    expect(worded.message).toContain('Leave TrustedLogAccountIds empty or give only those');
+    const cli = messageIn(worded, CLI_WORDING);
+    expect(cli).toContain('--trusted-log-account 444455556666 is not among');
+    expect(cli).toContain('Leave out --trusted-log-account or give only those');
+    expect(cli).not.toContain('TrustedLogAccountIds');
   });
 });
 
