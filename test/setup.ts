@@ -29,3 +29,27 @@ if (process.env.CLOUDTRAIL1_NO_RUN_CACHE !== '1') {
     };
   });
 }
+
+// Control Tower's rules give the same report for the same templates, and many test files
+// synthesize the same template (the default stack, the member template under contexts that
+// differ only in what it does not read): cfn-guard reads each distinct set of templates once a
+// run, and every later synth of the same text gets a copy of that report, with its own paths.
+// CLOUDTRAIL1_NO_RUN_CACHE=1 runs cfn-guard on every synth, to compare.
+if (process.env.CLOUDTRAIL1_NO_RUN_CACHE !== '1') {
+  jest.mock('../stack/validators', () => {
+    const actual = jest.requireActual<typeof import('../stack/validators')>('../stack/validators');
+    const { runCached } =
+      jest.requireActual<typeof import('./support/run-cache')>('./support/run-cache');
+    const { sameReport } =
+      jest.requireActual<typeof import('./support/guard-report')>('./support/guard-report');
+    const validate = actual.ControlTowerValidator.prototype.validate;
+    actual.ControlTowerValidator.prototype.validate = function (context) {
+      return sameReport(
+        context.templatePaths,
+        (key, build) => runCached(key, build),
+        () => validate.call(this, context),
+      );
+    };
+    return actual;
+  });
+}
