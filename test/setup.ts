@@ -31,9 +31,9 @@ if (process.env.CLOUDTRAIL1_NO_RUN_CACHE !== '1') {
 }
 
 // Control Tower's rules give the same report for the same templates, and many test files
-// synthesize the same template (the default stack, the member template under contexts that
-// differ only in what it does not read): cfn-guard reads each distinct set of templates once a
-// run, and every later synth of the same text gets a copy of that report, with its own paths.
+// synthesize the same template (the default stack above all): cfn-guard reads each distinct
+// set of templates once a run, and every later synth of the same text gets a copy of that
+// report, with its own paths (test/support/guard-report.ts).
 // CLOUDTRAIL1_NO_RUN_CACHE=1 runs cfn-guard on every synth, to compare.
 if (process.env.CLOUDTRAIL1_NO_RUN_CACHE !== '1') {
   jest.mock('../stack/validators', () => {
