@@ -1,5 +1,5 @@
 import type { OwnBucketFacts } from './facts';
-import type { PolicyDocument, PolicyStatement } from './policies';
+import { PINNING_OPERATORS, type PolicyDocument, type PolicyStatement } from './policies';
 
 /**
  * Who, besides this account and the trusted log accounts, a log bucket or a
@@ -47,15 +47,6 @@ function isArnKey(key: string): boolean {
     k === 'aws:sourcearn' || k === 'aws:principalarn' || k.startsWith('kms:encryptioncontext:')
   );
 }
-
-/** Operators that admit only the values given: not negated, not `...IfExists`, not a set operator. */
-const PINNING_OPERATORS: ReadonlySet<string> = new Set([
-  'StringEquals',
-  'StringEqualsIgnoreCase',
-  'StringLike',
-  'ArnEquals',
-  'ArnLike',
-]);
 
 /**
  * The grants of a bucket's policy and ACL to anyone outside `inside` (this

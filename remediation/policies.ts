@@ -277,7 +277,7 @@ const NON_PUBLIC_KEYS: ReadonlySet<string> = new Set([
  * (`StringNotEquals`), an `...IfExists` one (true when the key is absent)
  * or a set operator does not pin the caller down.
  */
-const PINNING_OPERATORS: ReadonlySet<string> = new Set([
+export const PINNING_OPERATORS: ReadonlySet<string> = new Set([
   'StringEquals',
   'StringEqualsIgnoreCase',
   'StringLike',
