@@ -118,14 +118,27 @@ export function memberTemplate(
   context: Record<string, unknown>,
   settings: { validate?: boolean } = {},
 ): Record<string, unknown> {
-  const outdir = mkdtempSync(join(tmpdir(), 'cloudtrail1-member-'));
-  try {
-    const { app, stack } = buildMemberApp({
+  return synthesizeMember((outdir) =>
+    buildMemberApp({
       outdir,
       context,
       // CloudFormation's schema checks of the template, offline (on unless a test turns them off).
       builtinCloudFormationValidation: settings.validate ?? true,
-    });
+    }),
+  );
+}
+
+/**
+ * The template of the member stack `build` puts in an app writing to a
+ * temporary directory (removed afterwards), checked against CloudFormation's
+ * limits.
+ */
+function synthesizeMember(
+  build: (outdir: string) => { app: App; stack: MemberStack },
+): Record<string, unknown> {
+  const outdir = mkdtempSync(join(tmpdir(), 'cloudtrail1-member-'));
+  try {
+    const { app, stack } = build(outdir);
     const template = app.synth().getStackArtifact(stack.artifactId).template as Record<
       string,
       unknown
@@ -151,22 +164,14 @@ export function memberTemplate(
  */
 export function buildMemberTemplate(props: CloudTrailOneRuleProps = {}): Record<string, unknown> {
   const options = parseProps(props);
-  const outdir = mkdtempSync(join(tmpdir(), 'cloudtrail1-member-'));
-  try {
+  return synthesizeMember((outdir) => {
     const app = new App({ outdir, context: cdkJsonContext() });
     const stack = new MemberStack(app, MEMBER_STACK_ID, {
       description: MEMBER_DESCRIPTION,
       options,
     });
-    const template = app.synth().getStackArtifact(stack.artifactId).template as Record<
-      string,
-      unknown
-    >;
-    assertWithinLimits(template);
-    return template;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+    return { app, stack };
+  });
 }
 
 /** The text `npm run synth:member` writes: what a StackSet or `aws cloudformation` reads. */
