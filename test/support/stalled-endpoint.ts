@@ -1,4 +1,5 @@
-import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
+import { listenLocally } from './listen';
 
 /** A TCP listener on 127.0.0.1 that accepts every connection and never answers: an AWS endpoint that stalls. */
 export interface StalledEndpoint {
@@ -22,13 +23,9 @@ export async function startStalledEndpoint(): Promise<StalledEndpoint> {
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenLocally(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     get connections() {
       return connections;
     },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally } from '../listen';
 import type { AwsAccount } from './model';
 import { type AccountEndpoint, FAKE_ACCESS_KEY_ID, startAccountEndpoint } from './serve-http';
 
@@ -88,13 +88,9 @@ export async function startOrganizationEndpoint(
       forwarded.end(body);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenLocally(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     members: memberEndpoints,
     caller: callerEndpoint,
     async close() {

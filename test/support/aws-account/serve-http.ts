@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeHttpServer, listenLocally } from '../listen';
 import { CLOUDTRAIL_OPERATIONS } from './cloudtrail';
 import { type AwsError, AwsFault, fault } from './errors';
 import { findKey, KMS_OPERATIONS } from './kms';
@@ -388,14 +388,10 @@ export async function startAccountEndpoint(): Promise<AccountEndpoint> {
     return undefined;
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenLocally(server);
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     requests,
     serve(next, nextFaults = []) {
       account = accountState(next);
@@ -419,11 +415,7 @@ export async function startAccountEndpoint(): Promise<AccountEndpoint> {
       requests
         .filter((r) => r.operation === 'PutEvaluations')
         .map((r) => putEvaluationsSchema.parse(r.body)),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: () => closeHttpServer(server),
   };
 }
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closeHttpServer, listenLocally } from '../../support/listen';
 import {
   type AnsweringEndpoint,
   startAnsweringEndpoint,
@@ -354,16 +354,7 @@ async function startSigningAwareEndpoint(accounts: Record<string, string>) {
       response.end(callerIdentityXml(accounts[key] ?? '999999999999'));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { endpoint: await listenLocally(server), close: () => closeHttpServer(server) };
 }
 
 describe('--profile beside access keys in the environment', () => {
