@@ -11,6 +11,7 @@ import {
 } from '../../scripts/doc-figures';
 import { cdkJsonContext } from '../../stack/build-app';
 import { memberTemplate } from '../../stack/member-template';
+import { prose } from '../support/markdown';
 
 /*
  * Every size, count and limit the docs state is a marked span that
@@ -37,16 +38,9 @@ beforeAll(async () => {
 
 /** The text outside fenced code blocks, figure spans and "quotations" (the titles of tests). */
 function handWritten(markdown: string): string {
-  let fenced = false;
-  return markdown
+  return prose(markdown)
     .split('\n')
-    .map((line) => {
-      if (/^\s*```/.test(line)) {
-        fenced = !fenced;
-        return '';
-      }
-      return fenced ? '' : line.replace(SPAN, '').replace(/"[^"]*"/g, '');
-    })
+    .map((line) => line.replace(SPAN, '').replace(/"[^"]*"/g, ''))
     .join('\n');
 }
 

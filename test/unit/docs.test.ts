@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { prose } from '../support/markdown';
 
 const ROOT = join(__dirname, '../..');
 const DOCS = join(ROOT, 'docs');
@@ -13,21 +14,6 @@ const MARKDOWN_FILES = [
     .sort()
     .map((name) => join(DOCS, name)),
 ];
-
-/** The text with every line inside a fenced code block blanked: code is not Markdown. */
-function prose(markdown: string): string {
-  let fenced = false;
-  return markdown
-    .split('\n')
-    .map((line) => {
-      if (/^\s*```/.test(line)) {
-        fenced = !fenced;
-        return '';
-      }
-      return fenced ? '' : line;
-    })
-    .join('\n');
-}
 
 /**
  * The anchor GitHub gives a heading: the rendered text in lower case, with
