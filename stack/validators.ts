@@ -82,6 +82,9 @@ export function rulesFor(
   );
 }
 
+/** The bundled rule files, read once a process: every synth adds a validator. */
+let bundledRules: GuardRuleFile[] | undefined;
+
 /**
  * AWS Control Tower's proactive controls, as `CfnGuardValidator` runs them
  * with stack/validation.ts's rules disabled, given to cfn-guard only where
@@ -105,7 +108,8 @@ export class ControlTowerValidator implements IPolicyValidationPluginBeta1 {
     this.name = whole.name;
     this.version = whole.version;
     this.ruleIds = whole.ruleIds;
-    this.rules = guardRuleFiles().filter((rule) => !disabled.includes(parse(rule.file).name));
+    bundledRules ??= guardRuleFiles();
+    this.rules = bundledRules.filter((rule) => !disabled.includes(parse(rule.file).name));
   }
 
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
